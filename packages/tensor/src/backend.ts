@@ -1,0 +1,221 @@
+import type { DType, TypedArray } from './dtype.js';
+
+/**
+ * Backend-owned storage. Only the backend that made it looks inside: a typed array (cpu), a
+ * block of WebAssembly memory (wasm), a GPUBuffer (webgpu).
+ */
+export type Storage = unknown;
+
+/** What a kernel sees of a tensor: storage read through shape, strides (in elements) and offset. */
+export interface TensorView {
+  readonly storage: Storage;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Element-wise unary kernels. Parameters travel in `params` in the order listed. */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'reciprocal',
+  'square',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'erf',
+  'log1p',
+  'expm1',
+  'floor',
+  'ceil',
+  'round',
+  'relu',
+  'logicalNot',
+  /** params [negativeSlope] */
+  'leakyRelu',
+  /** params [alpha] */
+  'elu',
+  'selu',
+  'gelu',
+  'geluTanh',
+  /** params [beta, threshold] */
+  'softplus',
+  'silu',
+  /** params [min, max]; either may be ±Infinity */
+  'clamp',
+  /** params [exponent] */
+  'powScalar',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Element-wise binary kernels over two broadcast operands of one dtype. */
+export const BINARY_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr']);
+
+export const REDUCE_OPS = ['sum', 'prod', 'max', 'min'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+/** One random draw: element i uses counter `counter + i` of the seeded counter-based generator. */
+export interface RandomSpec {
+  readonly dist: 'uniform' | 'normal';
+  /** Threefry key (two uint32). */
+  readonly key: readonly [number, number];
+  /** First counter value (an integer below 2^53). */
+  readonly counter: number;
+  /** uniform: [low, high); normal: mean and std. */
+  readonly a: number;
+  readonly b: number;
+}
+
+export interface BackendMemory {
+  /** Bytes the backend holds for live storage. */
+  readonly bytesInUse: number;
+  /** Bytes kept in a pool for reuse (webgpu), or reserved but free (wasm). */
+  readonly bytesReserved?: number;
+}
+
+/**
+ * The Backend contract. Every kernel validates nothing (the frontend in @nn/tensor checked
+ * shapes, dtypes and ranges first) and returns a fresh contiguous storage of the output.
+ * Kernels may queue work (webgpu); only `read` waits.
+ */
+export interface Backend {
+  readonly name: string;
+  /** dtypes this backend stores; float64 is optional. */
+  readonly dtypes: readonly DType[];
+  /** True when `readSync` is available (storage in host memory). */
+  readonly hostMemory: boolean;
+
+  /** Copies host values into new storage. */
+  upload(values: TypedArray, dtype: DType): Storage;
+  /** Reads `size` contiguous elements. */
+  read(storage: Storage, dtype: DType, size: number): Promise<TypedArray>;
+  readSync?(storage: Storage, dtype: DType, size: number): TypedArray;
+  /** Frees storage made by this backend. Called exactly once per storage. */
+  free(storage: Storage): void;
+  memory(): BackendMemory;
+
+  fill(size: number, dtype: DType, value: number): Storage;
+  random(size: number, dtype: DType, spec: RandomSpec): Storage;
+  /** Contiguous copy of a strided view, converted to `dtype`. */
+  cast(x: TensorView, dtype: DType): Storage;
+  unary(op: UnaryOp, x: TensorView, params: readonly number[]): Storage;
+  /** `a` and `b` share a dtype; a number is a scalar operand. The result has `outShape`
+   *  (already broadcast) and dtype bool for comparisons, else the operands' dtype. */
+  binary(op: BinaryOp, a: TensorView | number, b: TensorView | number, outShape: readonly number[]): Storage;
+  /** cond is bool; a and b share a dtype. */
+  where(cond: TensorView, a: TensorView, b: TensorView, outShape: readonly number[]): Storage;
+  /** Reduces the (sorted, distinct) `axes`; the result is contiguous with those axes removed. */
+  reduce(op: ReduceOp, x: TensorView, axes: readonly number[]): Storage;
+  /** int32 index of the first max/min along `axis`; the axis is removed. */
+  argReduce(op: 'argmax' | 'argmin', x: TensorView, axis: number): Storage;
+  /** a [...batch, m, k] times b [...batch, k, n] (equal ranks >= 2, equal batch dims, any strides,
+   *  stride 0 where a batch dim is broadcast); the result is [...batch, m, n]. */
+  matmul(a: TensorView, b: TensorView): Storage;
+  /** Joins contiguous-or-strided inputs (one dtype) along `axis` into `outShape`. */
+  concat(inputs: readonly TensorView[], axis: number, outShape: readonly number[]): Storage;
+  /** torch.gather: out[i][j][k] = x[index[i][j][k]][j][k] for dim 0, and so on. out has index's shape. */
+  gather(x: TensorView, dim: number, index: TensorView): Storage;
+  /** zeros(shape), then out[index-along-dim] += src (the adjoint of gather). */
+  scatterAdd(shape: readonly number[], dim: number, index: TensorView, src: TensorView): Storage;
+
+  /** Optional fused kernels; the frontend composes primitives where one is missing. */
+  readonly fused?: FusedKernels;
+  /** Work queued so far is done (webgpu); resolves at once elsewhere. */
+  sync?(): Promise<void>;
+}
+
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+export interface Pool2dParams {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean;
+}
+
+/** Fast paths a backend may offer. Each has a composite fallback in the frontend. */
+export interface FusedKernels {
+  /** softmax / log-softmax along `axis` (contiguous result, same shape). */
+  softmax?(x: TensorView, axis: number, log: boolean): Storage;
+  /** Gradient of softmax given y = softmax(x) (or log-softmax output when log). */
+  softmaxBackward?(y: TensorView, dy: TensorView, axis: number, log: boolean): Storage;
+  /** N-d convolution forward (2-d spatial; 1-d and 3-d map onto it or onto `convNd`). */
+  conv2d?(x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): Storage;
+  conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;
+  conv2dBackwardWeight?(x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): Storage;
+  /** Max pool: values and int32 flat (per-plane) argmax indices. */
+  maxPool2d?(x: TensorView, p: Pool2dParams, outShape: readonly number[]): { values: Storage; indices: Storage };
+  maxPool2dBackward?(dy: TensorView, indices: TensorView, xShape: readonly number[]): Storage;
+  avgPool2d?(x: TensorView, p: Pool2dParams, countIncludePad: boolean, outShape: readonly number[]): Storage;
+  avgPool2dBackward?(
+    dy: TensorView,
+    p: Pool2dParams,
+    countIncludePad: boolean,
+    xShape: readonly number[],
+  ): Storage;
+  /** One Adam/AdamW step over contiguous p, g, m, v (and vMax for amsgrad): returns new p, m, v, vMax. */
+  adamStep?(args: AdamStepArgs): { p: Storage; m: Storage; v: Storage; vMax?: Storage };
+  /** One SGD step with optional momentum buffer: returns new p and buffer. */
+  sgdStep?(args: SgdStepArgs): { p: Storage; buf?: Storage };
+}
+
+export interface AdamStepArgs {
+  readonly p: TensorView;
+  readonly g: TensorView;
+  readonly m: TensorView;
+  readonly v: TensorView;
+  readonly vMax?: TensorView;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: decay the weights directly instead of adding to the gradient. */
+  readonly decoupled: boolean;
+  readonly step: number;
+}
+
+export interface SgdStepArgs {
+  readonly p: TensorView;
+  readonly g: TensorView;
+  readonly buf?: TensorView;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  /** First step: the buffer starts as the gradient. */
+  readonly firstStep: boolean;
+}

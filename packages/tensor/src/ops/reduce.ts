@@ -1,0 +1,263 @@
+import type { ReduceOp } from '../backend.js';
+import { isFloat } from '../dtype.js';
+import { recordOp, withGradMode } from '../engine.js';
+import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { add, binary, cast, div, exp, log, mul, sqrt, sub, unary, where } from './elementwise.js';
+import { reshape } from './shape.js';
+import { assertTensor, backendOf, fromStorage } from './util.js';
+
+export interface DimOptions {
+  /** One dim or several; all dims when left out. */
+  dim?: number | readonly number[];
+  keepdim?: boolean;
+}
+
+export interface VarOptions extends DimOptions {
+  /** Bessel's correction (divide by n - 1); true unless given. */
+  unbiased?: boolean;
+  /** Subtracted from n in the divisor; overrides `unbiased`. */
+  correction?: number;
+}
+
+export interface NormOptions extends DimOptions {
+  /** The order: 1, 2 (default), Infinity, or any p > 0. */
+  p?: number;
+}
+
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+function keptShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.map((d, i) => (dims.includes(i) ? 1 : d));
+}
+
+function reducedShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.filter((_, i) => !dims.includes(i));
+}
+
+/** The reduce kernel, recorded under `name` (sum, amax, amin, prod). */
+function reduceOp(op: ReduceOp, name: string, x: Tensor, options: DimOptions | undefined): Tensor {
+  assertTensor(name, 'input', x);
+  const dims = normalizeDims(name, options?.dim, x.ndim);
+  const b = backendOf(name, x);
+  if ((op === 'max' || op === 'min') && dims.some((d) => x.shape[d] === 0)) {
+    throw new ValueError(`${name}: cannot reduce over an empty dimension of shape ${fmtShape(x.shape)}`);
+  }
+  let input = x;
+  if (op === 'sum' || op === 'prod') {
+    if (x.dtype === 'bool') input = cast(x, 'int32');
+  }
+  const outShape = reducedShape(x.shape, dims);
+  const y = fromStorage(b, b.reduce(op, input, dims), input.dtype, outShape);
+  recordOp(name, [input], [y], { dims });
+  if (input !== x) input.dispose();
+  if (!options?.keepdim) return y;
+  const k = reshape(y, keptShape(x.shape, dims));
+  y.dispose();
+  return k;
+}
+
+export function sum(x: Tensor, options?: DimOptions): Tensor {
+  return reduceOp('sum', 'sum', x, options);
+}
+
+export function prod(x: Tensor, options?: DimOptions): Tensor {
+  return reduceOp('prod', 'prod', x, options);
+}
+
+export function mean(x: Tensor, options?: DimOptions): Tensor {
+  assertTensor('mean', 'input', x);
+  if (!isFloat(x.dtype)) {
+    throw new DTypeError(`mean: input must be a floating point tensor, got ${x.dtype}; cast it with .to('float32')`);
+  }
+  const dims = normalizeDims('mean', options?.dim, x.ndim);
+  const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
+  const s = sum(x, options);
+  const m = mul(s, 1 / n);
+  s.dispose();
+  return m;
+}
+
+/** Largest values over dims; gradient split evenly between ties (PyTorch's amax). */
+export function amax(x: Tensor, options?: DimOptions): Tensor {
+  return reduceOp('max', 'amax', x, options);
+}
+
+export function amin(x: Tensor, options?: DimOptions): Tensor {
+  return reduceOp('min', 'amin', x, options);
+}
+
+function argReduce(op: 'argmax' | 'argmin', x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor {
+  assertTensor(op, 'input', x);
+  const b = backendOf(op, x);
+  if (x.size === 0) throw new ValueError(`${op}: cannot take ${op} of an empty tensor of shape ${fmtShape(x.shape)}`);
+  if (options?.dim === undefined) {
+    const flat = reshape(x, [x.size]);
+    const y = fromStorage(b, b.argReduce(op, flat, 0), 'int32', []);
+    if (flat !== x) flat.dispose();
+    if (!options?.keepdim) return y;
+    const k = reshape(y, x.shape.map(() => 1));
+    y.dispose();
+    return k;
+  }
+  const dim = normalizeDim(op, options.dim, x.ndim);
+  if (x.ndim === 0) return fromStorage(b, b.fill(1, 'int32', 0), 'int32', []);
+  const y = fromStorage(b, b.argReduce(op, x, dim), 'int32', reducedShape(x.shape, [dim]));
+  if (!options.keepdim) return y;
+  const k = reshape(y, keptShape(x.shape, [dim]));
+  y.dispose();
+  return k;
+}
+
+/** Index (int32) of the first largest value, over all elements or along `dim`. */
+export const argmax = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor => argReduce('argmax', x, options);
+export const argmin = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor => argReduce('argmin', x, options);
+
+function extremum(op: 'max' | 'min', x: Tensor, options?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
+  if (options === undefined) {
+    assertTensor(op, 'input', x);
+    if (x.size === 0) throw new ValueError(`${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
+    return op === 'max' ? amax(x) : amin(x);
+  }
+  assertTensor(op, 'input', x);
+  if (typeof options.dim !== 'number') throw new ValueError(`${op}: options.dim must be a number, got ${typeof options.dim}`);
+  const dim = normalizeDim(op, options.dim, x.ndim);
+  if (x.ndim > 0 && x.shape[dim] === 0) throw new ValueError(`${op}: dim ${dim} of shape ${fmtShape(x.shape)} is empty`);
+  const b = backendOf(op, x);
+  const dims = x.ndim === 0 ? [] : [dim];
+  const outShape = reducedShape(x.shape, dims);
+  const values = fromStorage(b, b.reduce(op, x, dims), x.dtype, outShape);
+  const indices = x.ndim === 0 ? fromStorage(b, b.fill(1, 'int32', 0), 'int32', []) : argReduce(op === 'max' ? 'argmax' : 'argmin', x, { dim });
+  recordOp(`${op}Dim`, [x], [values, indices], { dim });
+  if (!options.keepdim || x.ndim === 0) return { values, indices };
+  const kv = reshape(values, keptShape(x.shape, dims));
+  const ki = reshape(indices, keptShape(x.shape, dims));
+  values.dispose();
+  indices.dispose();
+  return { values: kv, indices: ki };
+}
+
+/** `max(x)`: the largest element; `max(x, { dim })`: `{ values, indices }` along dim. */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function max(x: Tensor, options?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
+  return extremum('max', x, options);
+}
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function min(x: Tensor, options?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
+  return extremum('min', x, options);
+}
+
+/** Variance over dims (unbiased by default, like PyTorch). */
+export function variance(x: Tensor, options?: VarOptions): Tensor {
+  assertTensor('var', 'input', x);
+  if (!isFloat(x.dtype)) throw new DTypeError(`var: input must be a floating point tensor, got ${x.dtype}`);
+  const dims = normalizeDims('var', options?.dim, x.ndim);
+  const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
+  const correction = options?.correction ?? (options?.unbiased === false ? 0 : 1);
+  const m = mean(x, { dim: dims, keepdim: true });
+  const d = sub(x, m);
+  const d2 = mul(d, d);
+  const s = sum(d2, { dim: dims, keepdim: options?.keepdim });
+  const v = mul(s, 1 / Math.max(0, n - correction));
+  for (const t of [m, d, d2, s]) t.dispose();
+  return v;
+}
+
+export function std(x: Tensor, options?: VarOptions): Tensor {
+  const v = variance(x, options);
+  const s = sqrt(v);
+  v.dispose();
+  return s;
+}
+
+/** log(sum(exp(x))) over dims, stable for large values. */
+export function logsumexp(x: Tensor, options: DimOptions): Tensor {
+  assertTensor('logsumexp', 'input', x);
+  if (options?.dim === undefined) throw new ValueError('logsumexp: options.dim is required');
+  const dims = normalizeDims('logsumexp', options.dim, x.ndim);
+  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+  // The shift by the (detached) max cancels in the gradient; it only keeps exp from overflowing.
+  const m = withGradMode(false, () => {
+    const raw = amax(input, { dim: dims, keepdim: true });
+    const finite = unary('abs', raw);
+    const isInf = binary('eq', finite, Number.POSITIVE_INFINITY);
+    const safe = where(isInf, 0, raw);
+    for (const t of [raw, finite, isInf]) t.dispose();
+    return safe;
+  });
+  const shifted = sub(input, m);
+  const e = exp(shifted);
+  const s = sum(e, { dim: dims, keepdim: true });
+  const l = log(s);
+  const out = add(l, m);
+  for (const t of [shifted, e, s, l, m]) t.dispose();
+  if (input !== x) input.dispose();
+  if (options.keepdim) return out;
+  const r = reshape(out, reducedShape(x.shape, dims));
+  out.dispose();
+  return r;
+}
+
+function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
+  const op = logForm ? 'logSoftmax' : 'softmax';
+  assertTensor(op, 'input', x);
+  if (typeof dim !== 'number') throw new ValueError(`${op}: dim must be a number, got ${typeof dim}`);
+  const d = normalizeDim(op, dim, x.ndim);
+  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+  const b = backendOf(op, input);
+  let y: Tensor;
+  if (b.fused?.softmax && x.ndim > 0) {
+    y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
+    recordOp('softmax', [input], [y], { dim: d, log: logForm });
+  } else if (logForm) {
+    const lse = logsumexp(input, { dim: d, keepdim: true });
+    y = sub(input, lse);
+    lse.dispose();
+  } else {
+    const m = withGradMode(false, () => amax(input, { dim: d, keepdim: true }));
+    const shifted = sub(input, m);
+    const e = exp(shifted);
+    const s = sum(e, { dim: d, keepdim: true });
+    y = div(e, s);
+    for (const t of [m, shifted, e, s]) t.dispose();
+  }
+  if (input !== x) input.dispose();
+  return y;
+}
+
+export const softmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, false);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, true);
+
+/** Vector p-norm over dims (all elements by default). */
+export function norm(x: Tensor, options?: NormOptions): Tensor {
+  assertTensor('norm', 'input', x);
+  const p = options?.p ?? 2;
+  if (!(p > 0)) throw new ValueError(`norm: p must be > 0, got ${p}`);
+  const a = unary('abs', isFloat(x.dtype) ? x : cast(x, 'float32'));
+  let out: Tensor;
+  if (p === Number.POSITIVE_INFINITY) out = amax(a, options);
+  else if (p === 1) out = sum(a, options);
+  else if (p === 2) {
+    const sq = mul(a, a);
+    const s = sum(sq, options);
+    out = sqrt(s);
+    sq.dispose();
+    s.dispose();
+  } else {
+    const pw = unary('powScalar', a, [p]);
+    const s = sum(pw, options);
+    out = unary('powScalar', s, [1 / p]);
+    pw.dispose();
+    s.dispose();
+  }
+  a.dispose();
+  return out;
+}
+
+export { sizeOf };

@@ -1,0 +1,47 @@
+import type { Backend, Storage } from '../backend.js';
+import type { DType } from '../dtype.js';
+import { getBackend } from '../engine.js';
+import { BackendError, DTypeError, ValueError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+
+/** The one backend all tensor arguments live on (the current backend when none is given). */
+export function backendOf(op: string, ...tensors: (Tensor | number | undefined | null)[]): Backend {
+  let b: Backend | null = null;
+  for (const t of tensors) {
+    if (!(t instanceof Tensor)) continue;
+    if (t.isDisposed) t.storage; // throws DisposedError naming the tensor
+    if (b === null) b = t.backend;
+    else if (t.backend !== b) {
+      throw new BackendError(
+        `${op}: tensors are on different backends ('${b.name}' and '${t.backendName}'); move one with .to('${b.name}')`,
+      );
+    }
+  }
+  return b ?? getBackend();
+}
+
+export function fromStorage(backend: Backend, storage: Storage, dtype: DType, shape: readonly number[]): Tensor {
+  return Tensor._fromStorage(backend, storage, dtype, shape);
+}
+
+export function assertTensor(op: string, name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new ValueError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  }
+}
+
+export function assertFloat(op: string, x: Tensor): void {
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') {
+    throw new DTypeError(`${op}: expected a floating point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`);
+  }
+}
+
+export function assertDTypeSupported(op: string, backend: Backend, dtype: DType): void {
+  if (!backend.dtypes.includes(dtype)) {
+    throw new DTypeError(`${op}: the '${backend.name}' backend does not support ${dtype} (it has ${backend.dtypes.join(', ')})`);
+  }
+}
+
+export function assertFiniteNumber(op: string, name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`${op}: ${name} must be a number, got ${String(v)}`);
+}

@@ -1,0 +1,597 @@
+import type { Backend, Storage, TensorView } from './backend.js';
+import { type DType, type TypedArray, isFloat } from './dtype.js';
+import {
+  type BackwardOptions,
+  type DataRef,
+  type GradFn,
+  countTensor,
+  engine,
+  getBackend,
+  newDataRef,
+  nextTensorId,
+  releaseData,
+  retainData,
+} from './engine.js';
+import { AutogradError, BackendError, DTypeError, DisposedError, ShapeError, fmtShape } from './errors.js';
+import { formatTensor } from './format.js';
+import { track } from './memory.js';
+import * as act from './ops/activation.js';
+import * as ew from './ops/elementwise.js';
+import * as idx from './ops/indexing.js';
+import * as mm from './ops/matmul.js';
+import * as red from './ops/reduce.js';
+import * as sh from './ops/shape.js';
+import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
+import { nest } from './nest.js';
+
+/** Nested JS arrays as returned by `array()`. */
+export type NestedArray = number | boolean | NestedArray[];
+
+interface Life {
+  disposed: boolean;
+  ref: DataRef;
+  backend: string;
+}
+
+// The safety net for tensors nobody disposed: WebAssembly and GPU memory are invisible to the GC.
+const finalizer = new FinalizationRegistry<Life>((life) => {
+  if (life.disposed) return;
+  life.disposed = true;
+  countTensor(life.backend, -1);
+  releaseData(life.ref);
+});
+
+/** A saved view of a tensor's data that keeps the storage alive (autograd's saved tensors). */
+export class SavedTensor {
+  #ref: DataRef | null;
+  constructor(
+    ref: DataRef,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {
+    retainData(ref);
+    this.#ref = ref;
+  }
+  /** A new tensor over the saved data (tracked by the current scope). */
+  restore(): Tensor {
+    if (!this.#ref) throw new AutogradError('a saved tensor was used after its graph was freed');
+    return Tensor._view(this.#ref, this.shape, this.strides, this.offset);
+  }
+  release(): void {
+    if (this.#ref) releaseData(this.#ref);
+    this.#ref = null;
+  }
+}
+
+/**
+ * An n-dimensional array: a shape, strides and an offset over storage owned by a backend.
+ * Views (reshape, transpose, slicing, expand) share storage with their base.
+ */
+export class Tensor implements TensorView {
+  readonly id: number;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+  #life: Life;
+  #requiresGrad = false;
+  /** The accumulated gradient after `backward()`, or null. */
+  grad: Tensor | null = null;
+  /** The autograd node that made this tensor (null for leaves). */
+  gradFn: GradFn | null = null;
+
+  private constructor(ref: DataRef, shape: readonly number[], strides: readonly number[], offset: number) {
+    this.id = nextTensorId();
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze([...strides]);
+    this.offset = offset;
+    this.dtype = ref.dtype;
+    retainData(ref);
+    this.#life = { disposed: false, ref, backend: ref.backend.name };
+    countTensor(ref.backend.name, 1);
+    finalizer.register(this, this.#life, this.#life);
+    track(this);
+  }
+
+  /** @internal A new contiguous tensor over freshly made storage. */
+  static _fromStorage(backend: Backend, storage: Storage, dtype: DType, shape: readonly number[]): Tensor {
+    const ref = newDataRef(backend, storage, dtype, sizeOf(shape));
+    return new Tensor(ref, shape, contiguousStrides(shape), 0);
+  }
+
+  /** @internal A view sharing `ref`. */
+  static _view(ref: DataRef, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    return new Tensor(ref, shape, strides, offset);
+  }
+
+  /** @internal */
+  get _ref(): DataRef {
+    this.#check('use');
+    return this.#life.ref;
+  }
+
+  #check(what: string): void {
+    if (this.#life.disposed) {
+      throw new DisposedError(`${what}: tensor ${fmtShape(this.shape)} (${this.dtype}) was disposed`);
+    }
+  }
+
+  get storage(): Storage {
+    this.#check('read');
+    return this.#life.ref.storage;
+  }
+  get backend(): Backend {
+    return this.#life.ref.backend;
+  }
+  get backendName(): string {
+    return this.#life.backend;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.#life.disposed;
+  }
+  get isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  numel(): number {
+    return this.size;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+  set requiresGrad(value: boolean) {
+    if (value && !isFloat(this.dtype)) {
+      throw new DTypeError(`requiresGrad: only floating point tensors can require gradients, got ${this.dtype}`);
+    }
+    if (value && !engine.gradEngine) {
+      throw new AutogradError(
+        "requiresGrad: automatic differentiation is not installed; call installAutograd() from '@nn/autograd' first",
+      );
+    }
+    if (!value && this.gradFn) {
+      throw new AutogradError('requiresGrad: cannot turn gradients off on a non-leaf tensor; use detach()');
+    }
+    this.#requiresGrad = value;
+  }
+  /** Sets requiresGrad in place and returns this tensor (PyTorch's `requires_grad_`). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+  /** @internal Marks an op output as part of the graph. */
+  _setGradFn(fn: GradFn): void {
+    this.gradFn = fn;
+    this.#requiresGrad = true;
+  }
+
+  /** Frees this tensor now. Views keep shared storage alive until they are freed too. */
+  dispose(): void {
+    const life = this.#life;
+    if (life.disposed) return;
+    life.disposed = true;
+    finalizer.unregister(life);
+    countTensor(life.backend, -1);
+    releaseData(life.ref);
+    if (this.gradFn) {
+      this.gradFn.release();
+      this.gradFn = null;
+    }
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+
+  /** Keeps this tensor's data alive for the graph, independent of this object. */
+  save(): SavedTensor {
+    return new SavedTensor(this._ref, this.shape, this.strides, this.offset);
+  }
+
+  /**
+   * Replaces this tensor's values with those of `value` (same shape and dtype) without
+   * changing its identity: how optimizers update parameters.
+   */
+  assign(value: Tensor): this {
+    this.#check('assign');
+    if (!shapesEqual(value.shape, this.shape)) {
+      throw new ShapeError(`assign: expected a value of shape ${fmtShape(this.shape)}, got ${fmtShape(value.shape)}`);
+    }
+    if (value.dtype !== this.dtype) {
+      throw new DTypeError(`assign: expected dtype ${this.dtype}, got ${value.dtype}`);
+    }
+    if (value.backendName !== this.backendName) {
+      throw new BackendError(`assign: value is on '${value.backendName}', this tensor on '${this.backendName}'`);
+    }
+    const src = value.isContiguous && value.offset === 0 && value._ref.size === value.size ? value : value.contiguous(true);
+    const ref = src._ref;
+    retainData(ref);
+    releaseData(this.#life.ref);
+    this.#life.ref = ref;
+    (this as { strides: readonly number[] }).strides = Object.freeze(contiguousStrides(this.shape));
+    (this as { offset: number }).offset = 0;
+    if (src !== value) src.dispose();
+    return this;
+  }
+
+  // ------------------------------------------------------------ reading
+
+  /** The values in row-major order (a copy), when they are ready. */
+  async data(): Promise<TypedArray> {
+    this.#check('data');
+    const c = this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
+    const out = await c.backend.read(c.storage, c.dtype, c.size);
+    if (c !== this) c.dispose();
+    return out;
+  }
+
+  /** The values now; only on backends that hold data in host memory. */
+  dataSync(): TypedArray {
+    this.#check('dataSync');
+    const b = this.backend;
+    if (!b.readSync) {
+      throw new BackendError(`dataSync: the '${b.name}' backend cannot read synchronously; use await t.data()`);
+    }
+    const c = this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
+    const out = b.readSync(c.storage, c.dtype, c.size);
+    if (c !== this) c.dispose();
+    return out;
+  }
+
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape, this.dtype);
+  }
+  arraySync(): NestedArray {
+    return nest(this.dataSync(), this.shape, this.dtype);
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) {
+      throw new ShapeError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    }
+    return (await this.data())[0];
+  }
+  itemSync(): number {
+    if (this.size !== 1) {
+      throw new ShapeError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    }
+    return this.dataSync()[0];
+  }
+
+  /** PyTorch-style text; needs a host-memory backend (else use `await t.format()`). */
+  toString(): string {
+    if (this.isDisposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)})`;
+    if (!this.backend.readSync) return `tensor(<on ${this.backendName}: await t.format()>, shape=${fmtShape(this.shape)})`;
+    return formatTensor(this.dataSync(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
+  }
+  async format(): Promise<string> {
+    return formatTensor(await this.data(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
+  }
+
+  // ------------------------------------------------------------ autograd
+
+  /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    const ge = engine.gradEngine;
+    if (!ge) {
+      throw new AutogradError("backward: automatic differentiation is not installed; call installAutograd() from '@nn/autograd'");
+    }
+    ge.backward(this, gradient, options);
+  }
+  /** A tensor sharing this data, cut from the graph. */
+  detach(): Tensor {
+    return Tensor._view(this._ref, this.shape, this.strides, this.offset);
+  }
+  /** Sets `.grad` to null (freeing it). */
+  zeroGrad(): void {
+    this.grad?.dispose();
+    this.grad = null;
+  }
+
+  // ------------------------------------------------------------ conversion
+
+  /** A contiguous copy (or this tensor when already contiguous, unless `force`). */
+  contiguous(force = false): Tensor {
+    return sh.contiguous(this, force);
+  }
+  clone(): Tensor {
+    return sh.contiguous(this, true);
+  }
+  /** Converts to a dtype (`t.to('int32')`) or copies to another backend (`t.to('wasm')`). */
+  to(target: DType | string): Tensor {
+    return sh.to(this, target);
+  }
+  /** Copies to another backend, waiting for the data where the source cannot read synchronously. */
+  toAsync(backend: string): Promise<Tensor> {
+    return sh.toAsync(this, backend);
+  }
+  cast(dtype: DType): Tensor {
+    return ew.cast(this, dtype);
+  }
+  float(): Tensor {
+    return ew.cast(this, 'float32');
+  }
+  double(): Tensor {
+    return ew.cast(this, 'float64');
+  }
+  int(): Tensor {
+    return ew.cast(this, 'int32');
+  }
+  bool(): Tensor {
+    return ew.cast(this, 'bool');
+  }
+
+  // ------------------------------------------------------------ element-wise
+
+  add(other: Tensor | number, options?: { alpha?: number }): Tensor {
+    return ew.add(this, other, options);
+  }
+  sub(other: Tensor | number, options?: { alpha?: number }): Tensor {
+    return ew.sub(this, other, options);
+  }
+  mul(other: Tensor | number): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: Tensor | number): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: Tensor | number): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: Tensor | number): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: Tensor | number): Tensor {
+    return ew.minimum(this, other);
+  }
+  eq(other: Tensor | number): Tensor {
+    return ew.eq(this, other);
+  }
+  ne(other: Tensor | number): Tensor {
+    return ew.ne(this, other);
+  }
+  lt(other: Tensor | number): Tensor {
+    return ew.lt(this, other);
+  }
+  le(other: Tensor | number): Tensor {
+    return ew.le(this, other);
+  }
+  gt(other: Tensor | number): Tensor {
+    return ew.gt(this, other);
+  }
+  ge(other: Tensor | number): Tensor {
+    return ew.ge(this, other);
+  }
+  logicalAnd(other: Tensor): Tensor {
+    return ew.logicalAnd(this, other);
+  }
+  logicalOr(other: Tensor): Tensor {
+    return ew.logicalOr(this, other);
+  }
+  logicalNot(): Tensor {
+    return ew.logicalNot(this);
+  }
+  /** `this` where `condition`, else `other` (PyTorch's `x.where(cond, y)`). */
+  where(condition: Tensor, other: Tensor | number): Tensor {
+    return ew.where(condition, this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  log1p(): Tensor {
+    return ew.log1p(this);
+  }
+  expm1(): Tensor {
+    return ew.expm1(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ew.rsqrt(this);
+  }
+  square(): Tensor {
+    return ew.square(this);
+  }
+  reciprocal(): Tensor {
+    return ew.reciprocal(this);
+  }
+  sin(): Tensor {
+    return ew.sin(this);
+  }
+  cos(): Tensor {
+    return ew.cos(this);
+  }
+  floor(): Tensor {
+    return ew.floor(this);
+  }
+  ceil(): Tensor {
+    return ew.ceil(this);
+  }
+  round(): Tensor {
+    return ew.round(this);
+  }
+  clamp(options: { min?: number; max?: number }): Tensor {
+    return ew.clamp(this, options);
+  }
+  clampMin(min: number): Tensor {
+    return ew.clampMin(this, min);
+  }
+  clampMax(max: number): Tensor {
+    return ew.clampMax(this, max);
+  }
+
+  // ------------------------------------------------------------ activations
+
+  relu(): Tensor {
+    return act.relu(this);
+  }
+  sigmoid(): Tensor {
+    return act.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return act.tanh(this);
+  }
+  softmax(dim: number): Tensor {
+    return red.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return red.logSoftmax(this, dim);
+  }
+
+  // ------------------------------------------------------------ reductions
+
+  sum(options?: red.DimOptions): Tensor {
+    return red.sum(this, options);
+  }
+  mean(options?: red.DimOptions): Tensor {
+    return red.mean(this, options);
+  }
+  prod(options?: red.DimOptions): Tensor {
+    return red.prod(this, options);
+  }
+  /** Max of all elements, or `{ values, indices }` along `dim`. */
+  max(): Tensor;
+  max(options: { dim: number; keepdim?: boolean }): red.ValuesIndices;
+  max(options?: { dim: number; keepdim?: boolean }): Tensor | red.ValuesIndices {
+    return options === undefined ? red.max(this) : red.max(this, options);
+  }
+  min(): Tensor;
+  min(options: { dim: number; keepdim?: boolean }): red.ValuesIndices;
+  min(options?: { dim: number; keepdim?: boolean }): Tensor | red.ValuesIndices {
+    return options === undefined ? red.min(this) : red.min(this, options);
+  }
+  amax(options?: red.DimOptions): Tensor {
+    return red.amax(this, options);
+  }
+  amin(options?: red.DimOptions): Tensor {
+    return red.amin(this, options);
+  }
+  argmax(options?: { dim?: number; keepdim?: boolean }): Tensor {
+    return red.argmax(this, options);
+  }
+  argmin(options?: { dim?: number; keepdim?: boolean }): Tensor {
+    return red.argmin(this, options);
+  }
+  var(options?: red.VarOptions): Tensor {
+    return red.variance(this, options);
+  }
+  std(options?: red.VarOptions): Tensor {
+    return red.std(this, options);
+  }
+  logsumexp(options: red.DimOptions): Tensor {
+    return red.logsumexp(this, options);
+  }
+  norm(options?: red.NormOptions): Tensor {
+    return red.norm(this, options);
+  }
+
+  // ------------------------------------------------------------ shape
+
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return sh.reshape(this, sh.shapeArgs(shape));
+  }
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return sh.view(this, sh.shapeArgs(shape));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return sh.transpose(this, dim0, dim1);
+  }
+  /** The 2-D transpose (`t.T`). */
+  get T(): Tensor {
+    return sh.t(this);
+  }
+  t(): Tensor {
+    return sh.t(this);
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return sh.permute(this, sh.shapeArgs(dims));
+  }
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return sh.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return sh.unsqueeze(this, dim);
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return sh.expand(this, sh.shapeArgs(shape));
+  }
+  expandAs(other: Tensor): Tensor {
+    return sh.expand(this, other.shape);
+  }
+  broadcastTo(shape: readonly number[]): Tensor {
+    return sh.expand(this, shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return sh.flatten(this, startDim, endDim);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return sh.unflatten(this, dim, sizes);
+  }
+  split(sizes: number | readonly number[], dim = 0): Tensor[] {
+    return sh.split(this, sizes, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return sh.chunk(this, chunks, dim);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return idx.narrow(this, dim, start, length);
+  }
+  /** NumPy/PyTorch indexing: numbers select, `'1:3'`/`'::2'`/`{start, stop, step}` slice, `'...'`, `null` adds an axis. */
+  index(...items: idx.IndexItem[]): Tensor {
+    return idx.index(this, items);
+  }
+  select(dim: number, i: number): Tensor {
+    return idx.select(this, dim, i);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return idx.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return idx.gather(this, dim, index);
+  }
+
+  // ------------------------------------------------------------ linear algebra
+
+  matmul(other: Tensor): Tensor {
+    return mm.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return mm.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return mm.bmm(this, other);
+  }
+}
+
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}
