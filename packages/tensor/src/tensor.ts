@@ -31,6 +31,7 @@ interface Life {
   disposed: boolean;
   ref: DataRef;
   backend: string;
+  gradFn: GradFn | null;
 }
 
 // The safety net for tensors nobody disposed: WebAssembly and GPU memory are invisible to the GC.
@@ -39,6 +40,7 @@ const finalizer = new FinalizationRegistry<Life>((life) => {
   life.disposed = true;
   countTensor(life.backend, -1);
   releaseData(life.ref);
+  life.gradFn?.release();
 });
 
 /** A saved view of a tensor's data that keeps the storage alive (autograd's saved tensors). */
@@ -78,8 +80,6 @@ export class Tensor implements TensorView {
   #requiresGrad = false;
   /** The accumulated gradient after `backward()`, or null. */
   grad: Tensor | null = null;
-  /** The autograd node that made this tensor (null for leaves). */
-  gradFn: GradFn | null = null;
 
   private constructor(ref: DataRef, shape: readonly number[], strides: readonly number[], offset: number) {
     this.id = nextTensorId();
@@ -88,7 +88,7 @@ export class Tensor implements TensorView {
     this.offset = offset;
     this.dtype = ref.dtype;
     retainData(ref);
-    this.#life = { disposed: false, ref, backend: ref.backend.name };
+    this.#life = { disposed: false, ref, backend: ref.backend.name, gradFn: null };
     countTensor(ref.backend.name, 1);
     finalizer.register(this, this.#life, this.#life);
     track(this);
@@ -142,6 +142,10 @@ export class Tensor implements TensorView {
   get isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
   }
+  /** The autograd node that made this tensor (null for leaves). */
+  get gradFn(): GradFn | null {
+    return this.#life.gradFn;
+  }
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
@@ -176,7 +180,7 @@ export class Tensor implements TensorView {
   }
   /** @internal Marks an op output as part of the graph. */
   _setGradFn(fn: GradFn): void {
-    this.gradFn = fn;
+    this.#life.gradFn = fn;
     this.#requiresGrad = true;
   }
 
@@ -188,9 +192,10 @@ export class Tensor implements TensorView {
     finalizer.unregister(life);
     countTensor(life.backend, -1);
     releaseData(life.ref);
-    if (this.gradFn) {
-      this.gradFn.release();
-      this.gradFn = null;
+    if (life.gradFn) {
+      const fn = life.gradFn;
+      life.gradFn = null;
+      fn.release();
     }
     if (this.grad) {
       this.grad.dispose();

@@ -1,0 +1,183 @@
+import {
+  AutogradError,
+  type BackwardOptions,
+  type GradEngine,
+  ShapeError,
+  type Tensor,
+  add,
+  fmtShape,
+  getGradEngine,
+  isFloat,
+  keep,
+  onesLike,
+  setGradEngine,
+  shapesEqual,
+  tidy,
+  withGradMode,
+} from '@nn/tensor';
+import { type Edge, Node } from './node.js';
+import { getGradient } from './registry.js';
+import { sumToShape } from './rules/util.js';
+import { registerBuiltinRules } from './rules/index.js';
+
+function edgeOf(t: Tensor): Edge {
+  if (!t.requiresGrad) return null;
+  const fn = t.gradFn;
+  if (fn instanceof Node) return { kind: 'node', node: fn, index: fn.outputIds.indexOf(t.id) };
+  return { kind: 'leaf', tensor: t };
+}
+
+function record(
+  op: string,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  attrs: Readonly<Record<string, unknown>>,
+): void {
+  const rule = getGradient(op);
+  const save = rule.saveInputs ?? false;
+  const savedInputs = inputs.map((t, i) =>
+    save === true || (Array.isArray(save) && save.includes(i)) ? t.save() : null,
+  );
+  const savedOutputs = outputs.map((t) => (rule.saveOutputs ? t.save() : null));
+  const node = new Node(
+    op,
+    rule,
+    inputs.map(edgeOf),
+    inputs.map((t) => t.shape),
+    savedInputs,
+    savedOutputs,
+    outputs.map((t) => t.id),
+    attrs,
+  );
+  for (const out of outputs) {
+    if (!isFloat(out.dtype)) continue;
+    node.retain();
+    out._setGradFn(node);
+  }
+  if (node.refs === 0) node.release();
+}
+
+/** Adds g into a leaf's `.grad`, keeping the result out of every tidy scope. */
+function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+  if (leaf.isDisposed) return;
+  let grad = (g.dtype === leaf.dtype ? g : g.to(leaf.dtype)).contiguous();
+  if (grad === g) grad = g.detach();
+  if (leaf.grad === null) {
+    leaf.grad = keep(grad);
+    return;
+  }
+  const old = leaf.grad;
+  leaf.grad = keep(add(old, grad));
+  old.dispose();
+}
+
+/** Nodes reachable from root, each after every node that feeds gradient into it. */
+function topoOrder(root: Node): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>();
+  const stack: [Node, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    if (i < node.edges.length) {
+      top[1]++;
+      const e = node.edges[i];
+      if (e?.kind === 'node' && !seen.has(e.node)) {
+        seen.add(e.node);
+        stack.push([e.node, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order.reverse();
+}
+
+function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError(
+      `backward: the tensor ${fmtShape(root.shape)} does not require grad and has no grad_fn (did an input set requiresGrad?)`,
+    );
+  }
+  if (gradient === undefined && root.size !== 1) {
+    throw new AutogradError(
+      `backward: a gradient can be implied only for scalar outputs; got shape ${fmtShape(root.shape)}, pass backward(gradient)`,
+    );
+  }
+  if (gradient !== undefined && !shapesEqual(gradient.shape, root.shape)) {
+    throw new ShapeError(`backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`);
+  }
+  withGradMode(false, () => {
+    const seed = gradient ?? onesLike(root);
+    if (!(root.gradFn instanceof Node)) {
+      tidy(() => accumulateLeaf(root, seed));
+      if (seed !== gradient) seed.dispose();
+      return;
+    }
+    const rootNode = root.gradFn;
+    const order = topoOrder(rootNode);
+    const pending = new Map<Node, (Tensor | null)[]>();
+    const initial: (Tensor | null)[] = rootNode.outputIds.map(() => null);
+    initial[rootNode.outputIds.indexOf(root.id)] = keep(seed === gradient ? seed.detach() : seed);
+    pending.set(rootNode, initial);
+    try {
+      for (const node of order) {
+        const grads = pending.get(node);
+        pending.delete(node);
+        if (!grads || grads.every((g) => g === null)) continue;
+        tidy(() => {
+          const saved = node.restoreSaved();
+          const needsGrad = node.edges.map((e) => e !== null);
+          const inGrads = node.rule.backward(
+            { inputs: saved.inputs, outputs: saved.outputs, inputShapes: node.inputShapes, attrs: node.attrs, needsGrad },
+            grads,
+          );
+          node.edges.forEach((edge, i) => {
+            const g0 = inGrads[i];
+            if (!edge || !g0) return;
+            const g = shapesEqual(g0.shape, node.inputShapes[i]) ? g0 : sumToShape(g0, node.inputShapes[i]);
+            if (edge.kind === 'leaf') {
+              accumulateLeaf(edge.tensor, g);
+              return;
+            }
+            let slots = pending.get(edge.node);
+            if (!slots) {
+              slots = edge.node.outputIds.map(() => null);
+              pending.set(edge.node, slots);
+            }
+            const prev = slots[edge.index];
+            // A fresh tensor object per slot: rules may hand the same tensor to several inputs.
+            slots[edge.index] = keep(prev ? add(prev, g) : g.detach());
+            prev?.dispose();
+          });
+        });
+        for (const g of grads) g?.dispose();
+        if (!options.retainGraph) node.freeSaved();
+      }
+    } finally {
+      for (const gs of pending.values()) for (const g of gs) g?.dispose();
+    }
+  });
+}
+
+const ENGINE: GradEngine = { record, backward };
+
+/** Turns on automatic differentiation for every tensor op (idempotent). */
+export function installAutograd(): void {
+  if (getGradEngine() !== ENGINE) {
+    registerBuiltinRules();
+    setGradEngine(ENGINE);
+  }
+}
+
+/** Runs fn without recording gradients (PyTorch's `torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Runs fn with gradient recording on, even inside noGrad. */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}

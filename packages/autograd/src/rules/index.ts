@@ -1,0 +1,16 @@
+import { registerElementwiseRules } from './elementwise.js';
+import { registerMatmulRules } from './matmul.js';
+import { registerReduceRules } from './reduce.js';
+import { registerShapeRules } from './shape.js';
+
+let registered = false;
+
+/** Registers the rules of every op @nn/tensor records (once). */
+export function registerBuiltinRules(): void {
+  if (registered) return;
+  registered = true;
+  registerElementwiseRules();
+  registerReduceRules();
+  registerShapeRules();
+  registerMatmulRules();
+}
