@@ -1,0 +1,166 @@
+/**
+ * matmul: float32 n×n times n×n, every impl in one process. Each sample runs the product `reps`
+ * times (enough for ~50 ms, so small sizes are not timer noise) and waits for the last result's
+ * data, which is how completion is observed on queued backends.
+ */
+import { type Tensor, matmul, tensor } from '@nn/tensor';
+import type { Options } from '../cli.js';
+import { type NnImpl, loadNn } from '../impls/nn.js';
+import { type TfjsImpl, loadTfjs } from '../impls/tfjs.js';
+import { emit, note, reportSkips, table } from '../report.js';
+import { uniformArray } from '../rng.js';
+import { type Stats, now, reason, timeIt } from '../timing.js';
+import { WrongResultError, checkMatmul } from './matmul-check.js';
+
+interface Runner {
+  readonly impl: string;
+  /** Uploads inputs; returns a run of `reps` products (awaiting the last) and a one-off result read. */
+  setup(a: Float32Array, b: Float32Array, n: number): Promise<Prepared>;
+}
+
+interface Prepared {
+  result(): Promise<ArrayLike<number>>;
+  run(reps: number): Promise<void>;
+  release(): void;
+}
+
+function nnRunner(impl: NnImpl): Runner {
+  return {
+    impl: impl.impl,
+    async setup(av, bv, n) {
+      impl.activate();
+      const a = tensor(av, { shape: [n, n], backend: impl.backend });
+      const b = tensor(bv, { shape: [n, n], backend: impl.backend });
+      return {
+        async result() {
+          const c = matmul(a, b);
+          const v = await c.data();
+          c.dispose();
+          return v;
+        },
+        async run(reps) {
+          let last: Tensor | undefined;
+          for (let r = 0; r < reps; r++) {
+            last?.dispose();
+            last = matmul(a, b);
+          }
+          await last?.data();
+          last?.dispose();
+        },
+        release() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  };
+}
+
+function tfjsRunner(impl: TfjsImpl): Runner {
+  const tf = impl.tf;
+  return {
+    impl: impl.impl,
+    async setup(av, bv, n) {
+      await impl.activate();
+      const a = tf.tensor2d(av, [n, n]);
+      const b = tf.tensor2d(bv, [n, n]);
+      return {
+        async result() {
+          const c = tf.matMul(a, b);
+          const v = await c.data();
+          c.dispose();
+          return v;
+        },
+        async run(reps) {
+          let last: ReturnType<Tf['matMul']> | undefined;
+          for (let r = 0; r < reps; r++) {
+            last?.dispose();
+            last = tf.matMul(a, b);
+          }
+          await last?.data();
+          last?.dispose();
+        },
+        release() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  };
+}
+
+type Tf = TfjsImpl['tf'];
+
+const TARGET_MS = 50;
+
+async function measure(runner: Runner, n: number, options: Options): Promise<{ stats: Stats; reps: number }> {
+  const av = uniformArray(n * n, 1000 + n);
+  const bv = uniformArray(n * n, 2000 + n);
+  const p = await runner.setup(av, bv, n);
+  try {
+    checkMatmul(av, bv, await p.result(), n, `${runner.impl} n=${n}`);
+    // Doubling until a run takes 10 ms gives a steady estimate of how many products fill a sample.
+    await p.run(1);
+    let calib = 1;
+    let took = 0;
+    for (;;) {
+      const t0 = now();
+      await p.run(calib);
+      took = now() - t0;
+      if (took >= 10 || calib >= 256) break;
+      calib *= 2;
+    }
+    const reps = Math.max(1, Math.min(1024, Math.round((TARGET_MS * calib) / took)));
+    const stats = await timeIt(() => p.run(reps), options.warmup, options.samples);
+    return { stats, reps };
+  } finally {
+    p.release();
+  }
+}
+
+export async function benchMatmul(options: Options): Promise<boolean> {
+  const nn = await loadNn(options);
+  const tfjs = await loadTfjs(options);
+  const runners = [...nn.impls.map(nnRunner), ...tfjs.impls.map(tfjsRunner)];
+  reportSkips('matmul', [...nn.skips, ...tfjs.skips]);
+  if (runners.length === 0) {
+    note('matmul: nothing to run');
+    return true;
+  }
+  let allRight = true;
+  const results = new Map<string, Map<number, number>>();
+  for (const runner of runners) {
+    const perN = new Map<number, number>();
+    results.set(runner.impl, perN);
+    for (const n of options.sizes) {
+      try {
+        const { stats, reps } = await measure(runner, n, options);
+        const flop = 2 * n * n * n * reps;
+        const gflops = (ms: number): number => flop / (ms * 1e6);
+        perN.set(n, gflops(stats.median));
+        emit({
+          bench: 'matmul',
+          impl: runner.impl,
+          n,
+          gflops: gflops(stats.median),
+          min: gflops(stats.max),
+          max: gflops(stats.min),
+          ms: stats.median / reps,
+          reps,
+          samples: options.samples,
+        });
+      } catch (e) {
+        if (e instanceof WrongResultError) allRight = false;
+        const why = e instanceof WrongResultError ? `WRONG RESULT: ${e.message}` : reason(e);
+        emit({ bench: 'matmul', impl: runner.impl, n, error: why });
+        note(`matmul: ${runner.impl} n=${n} FAILED: ${why}`);
+      }
+    }
+  }
+  table(
+    'matmul float32, GFLOP/s (median)',
+    ['impl', ...options.sizes.map((n) => `n=${n}`)],
+    [...results].map(([impl, perN]) => [impl, ...options.sizes.map((n) => perN.get(n) ?? '-')]),
+  );
+  return allRight;
+}

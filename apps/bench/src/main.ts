@@ -1,0 +1,54 @@
+/** Entry point: `pnpm bench <matmul|conv|train|all> [options]`. */
+import { USAGE, UsageError, parseArgs } from './cli.js';
+import { benchConv } from './benches/conv.js';
+import { benchMatmul } from './benches/matmul.js';
+import { benchTrain } from './benches/train.js';
+import type { Options } from './cli.js';
+import { note, setJsonOnly } from './report.js';
+
+const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
+  matmul: benchMatmul,
+  conv: benchConv,
+  train: benchTrain,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`bench: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  const { benches, options, help } = parsed;
+  if (help || benches.length === 0) {
+    console.log(USAGE);
+    return help ? 0 : 2;
+  }
+  const names = benches.includes('all') ? Object.keys(BENCHES) : benches;
+  for (const name of names) {
+    if (!BENCHES[name]) {
+      console.error(`bench: unknown bench '${name}' (${Object.keys(BENCHES).join(', ')}, all)\n\n${USAGE}`);
+      return 2;
+    }
+  }
+  setJsonOnly(options.json);
+  let ok = true;
+  for (const name of names) {
+    note(`# ${name}`);
+    ok = (await BENCHES[name](options)) && ok;
+  }
+  return ok ? 0 : 1;
+}
+
+// Dawn keeps the event loop alive while a device exists, so leave explicitly.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
