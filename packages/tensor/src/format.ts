@@ -26,6 +26,12 @@ function formatter(values: TypedArray, dtype: DType): (v: number) => string {
   return (v) => special(v) ?? v.toFixed(4);
 }
 
+/** 'mul:scalar' -> 'MulBackward0', as PyTorch names its graph nodes. */
+function backwardName(op: string): string {
+  const base = op.split(':')[0];
+  return `${base.charAt(0).toUpperCase()}${base.slice(1)}Backward0`;
+}
+
 /** PyTorch-like text: `tensor([[1., 2.], [3., 4.]])`, summarised with `...` past 1000 elements. */
 export function formatTensor(
   values: TypedArray,
@@ -65,7 +71,7 @@ export function formatTensor(
   if (values.length === 0) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
   if (dtype !== 'float32' && dtype !== 'bool' && !(dtype === 'int32' && values.length > 0)) extras.push(`dtype=${dtype}`);
   if (dtype === 'int32' && values.length > 0) extras.push('dtype=int32');
-  if (gradFnName) extras.push(`grad_fn=<${gradFnName}Backward>`);
+  if (gradFnName) extras.push(`grad_fn=<${backwardName(gradFnName)}>`);
   else if (requiresGrad) extras.push('requires_grad=True');
   return `tensor(${render(0, 0)}${extras.map((e) => `, ${e}`).join('')})`;
 }
