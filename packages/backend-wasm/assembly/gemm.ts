@@ -1,0 +1,170 @@
+// Packed, register-blocked SIMD GEMM: C (m x n) = A (m x k) . B (k x n), all f32.
+// A and B are read through element strides, so transposed views need no copy. Blocking follows
+// the GotoBLAS scheme: a KC x NC slab of B packed into 8-column panels stays in L2, an MC x KC
+// slab of A packed into 4-row panels streams through L1, and a 4 x 8 micro-kernel keeps eight
+// f32x4 accumulators in registers.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 1024;
+
+/** Bytes of scratch one `gemm` call needs (packed A slab + packed B slab + an edge tile). */
+export function gemmScratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    const base = a + (<usize>(i0 + ip) * rsA + <usize>p0 * csA) * 4;
+    if (rows == MR) {
+      const r1 = <usize>rsA * 4;
+      const step = <usize>csA * 4;
+      let src = base;
+      for (let p = 0; p < kc; p++) {
+        store<f32>(dst, load<f32>(src));
+        store<f32>(dst, load<f32>(src + r1), 4);
+        store<f32>(dst, load<f32>(src + 2 * r1), 8);
+        store<f32>(dst, load<f32>(src + 3 * r1), 12);
+        src += step;
+        dst += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const v: f32 = r < rows ? load<f32>(base + (<usize>r * rsA + <usize>p * csA) * 4) : 0;
+          store<f32>(dst + (<usize>r << 2), v);
+        }
+        dst += 16;
+      }
+    }
+  }
+}
+
+function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let jp = 0; jp < nc; jp += NR) {
+    const cols = min(NR, nc - jp);
+    const base = b + (<usize>p0 * rsB + <usize>(j0 + jp) * csB) * 4;
+    const step = <usize>rsB * 4;
+    if (cols == NR && csB == 1) {
+      let src = base;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < NR; c++) {
+          const v: f32 = c < cols ? load<f32>(base + (<usize>p * rsB + <usize>c * csB) * 4) : 0;
+          store<f32>(dst + (<usize>c << 2), v);
+        }
+        dst += 32;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function tileStore(dst: usize, ldcBytes: usize, acc: bool, r0a: v128, r0b: v128, r1a: v128, r1b: v128, r2a: v128, r2b: v128, r3a: v128, r3b: v128): void {
+  if (acc) {
+    r0a = f32x4.add(r0a, v128.load(dst));
+    r0b = f32x4.add(r0b, v128.load(dst, 16));
+    r1a = f32x4.add(r1a, v128.load(dst + ldcBytes));
+    r1b = f32x4.add(r1b, v128.load(dst + ldcBytes, 16));
+    r2a = f32x4.add(r2a, v128.load(dst + 2 * ldcBytes));
+    r2b = f32x4.add(r2b, v128.load(dst + 2 * ldcBytes, 16));
+    r3a = f32x4.add(r3a, v128.load(dst + 3 * ldcBytes));
+    r3b = f32x4.add(r3b, v128.load(dst + 3 * ldcBytes, 16));
+  }
+  v128.store(dst, r0a);
+  v128.store(dst, r0b, 16);
+  v128.store(dst + ldcBytes, r1a);
+  v128.store(dst + ldcBytes, r1b, 16);
+  v128.store(dst + 2 * ldcBytes, r2a);
+  v128.store(dst + 2 * ldcBytes, r2b, 16);
+  v128.store(dst + 3 * ldcBytes, r3a);
+  v128.store(dst + 3 * ldcBytes, r3b, 16);
+}
+
+/** 4 x 8 tile of packed A panel times packed B panel, stored (acc=false) or added (acc=true) into C. */
+function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, acc: bool, edge: usize): void {
+  let c0a = f32x4.splat(0), c0b = f32x4.splat(0);
+  let c1a = f32x4.splat(0), c1b = f32x4.splat(0);
+  let c2a = f32x4.splat(0), c2b = f32x4.splat(0);
+  let c3a = f32x4.splat(0), c3b = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c0a = f32x4.add(c0a, f32x4.mul(a, b0));
+    c0b = f32x4.add(c0b, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c1a = f32x4.add(c1a, f32x4.mul(a, b0));
+    c1b = f32x4.add(c1b, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c2a = f32x4.add(c2a, f32x4.mul(a, b0));
+    c2b = f32x4.add(c2b, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c3a = f32x4.add(c3a, f32x4.mul(a, b0));
+    c3b = f32x4.add(c3b, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const ldcBytes = <usize>ldc * 4;
+  if (rows == MR && cols == NR) {
+    tileStore(c, ldcBytes, acc, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+    return;
+  }
+  tileStore(edge, 32, false, c0a, c0b, c1a, c1b, c2a, c2b, c3a, c3b);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) {
+      const dst = c + <usize>r * ldcBytes + (<usize>j << 2);
+      const v = load<f32>(edge + ((<usize>(r * NR + j)) << 2));
+      store<f32>(dst, acc ? load<f32>(dst) + v : v);
+    }
+  }
+}
+
+/**
+ * C[i0..i1) rows of C = A . B. Strides are in elements, pointers in bytes; C is row-major with
+ * leading dimension ldc. `scratch` holds gemmScratchBytes() bytes (one per thread).
+ */
+export function gemm(
+  m0: i32, m1: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32, scratch: usize,
+): void {
+  const packedA = scratch;
+  const packedB = scratch + <usize>(MC * KC) * 4;
+  const edge = packedB + <usize>(KC * NC) * 4;
+  if (k == 0) {
+    for (let i = m0; i < m1; i++) memory.fill(c + <usize>i * ldc * 4, 0, <usize>n * 4);
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, rsB, csB, pc, kc, jc, nc, packedB);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        packA(a, rsA, csA, ic, mc, pc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bp = packedB + <usize>(jr * kc) * 4;
+          const cols = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const ap = packedA + <usize>(ir * kc) * 4;
+            const dst = c + (<usize>(ic + ir) * ldc + <usize>(jc + jr)) * 4;
+            micro(kc, ap, bp, dst, ldc, min(MR, mc - ir), cols, pc > 0, edge);
+          }
+        }
+      }
+    }
+  }
+}

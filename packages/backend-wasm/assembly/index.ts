@@ -1,0 +1,10 @@
+// The kernels of @nn/backend-wasm. Memory is imported and owned by the JavaScript allocator;
+// kernels take byte pointers and never allocate.
+export { gemm, gemmScratchBytes } from './gemm';
+export { binaryF32 } from './elementwise';
+export { reduceF32 } from './reduce';
+
+/** First byte free for the JavaScript allocator (after the module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}

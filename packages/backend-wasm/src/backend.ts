@@ -1,0 +1,130 @@
+import {
+  type Backend,
+  type BackendMemory,
+  type DType,
+  type FusedKernels,
+  type RandomSpec,
+  type Storage,
+  type TypedArray,
+  fillRandom,
+  makeTypedArray,
+} from '@nn/tensor';
+import { type Ctx, allocOut, asStorage } from './context.js';
+import { Heap } from './heap.js';
+import type { KernelExports } from './kernels.js';
+import { MAX_PAGES } from './loader.js';
+import * as ew from './ops-elementwise.js';
+import * as fu from './ops-fused.js';
+import * as ix from './ops-index.js';
+import { type GemmRunner, matmul } from './ops-matmul.js';
+import * as rd from './ops-reduce.js';
+import { arrayOf, elementBytes } from './strided.js';
+
+/** The wasm backend: a Backend plus control over its worker threads. */
+export interface WasmBackend extends Backend {
+  /** Threads GEMM and conv split their rows over (1 = this thread only). */
+  readonly threads: number;
+  /** Sets the thread count (clamped to what the runtime allows; 1 where SharedArrayBuffer is missing). */
+  setThreads(n: number): void;
+  /** True when memory is shared, so worker threads can run kernels. */
+  readonly sharedMemory: boolean;
+  /** Stops the worker threads (the backend keeps working on one thread). */
+  terminate(): void;
+}
+
+/** Hooks the thread pool provides (or the single-threaded defaults). */
+export interface Parallel {
+  gemm: GemmRunner;
+  threads(): number;
+  setThreads(n: number): void;
+  terminate(): void;
+}
+
+export function createContext(memory: WebAssembly.Memory, k: KernelExports): Ctx {
+  const heap = new Heap(memory, k.heapBase(), MAX_PAGES);
+  const scratch: number[] = [];
+  return {
+    heap,
+    k,
+    scratch(thread: number): number {
+      if (scratch[thread] === undefined) scratch[thread] = heap.allocBytes(k.gemmScratchBytes());
+      return scratch[thread];
+    },
+  };
+}
+
+export function singleThread(ctx: Ctx): Parallel {
+  return {
+    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c) => ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0)),
+    threads: () => 1,
+    setThreads: () => {},
+    terminate: () => {},
+  };
+}
+
+export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean): WasmBackend {
+  const heap = ctx.heap;
+  const fused: FusedKernels = {
+    softmax: (x, axis, log) => fu.softmax(ctx, x, axis, log),
+    softmaxBackward: (y, dy, axis, log) => fu.softmaxBackward(ctx, y, dy, axis, log),
+    adamStep: (args) => fu.adamStep(ctx, args),
+    sgdStep: (args) => fu.sgdStep(ctx, args),
+  };
+  const readSync = (storage: Storage, dtype: DType, size: number): TypedArray => {
+    const s = asStorage(storage);
+    const start = s.ptr / elementBytes(dtype);
+    // slice() copies, so the result survives memory growth and frees.
+    return arrayOf(heap, dtype).slice(start, start + size);
+  };
+  return {
+    name: 'wasm',
+    dtypes: ['float32', 'float64', 'int32', 'bool'],
+    hostMemory: true,
+    sharedMemory,
+    get threads() {
+      return par.threads();
+    },
+    setThreads: (n) => par.setThreads(n),
+    terminate: () => par.terminate(),
+    upload(values, dtype) {
+      const out = allocOut(ctx, values.length, dtype);
+      const start = out.ptr / elementBytes(dtype);
+      const dst = arrayOf(heap, dtype);
+      if (dtype === 'bool') for (let i = 0; i < values.length; i++) dst[start + i] = values[i] ? 1 : 0;
+      else dst.set(values, start);
+      return out;
+    },
+    read: (storage, dtype, size) => Promise.resolve(readSync(storage, dtype, size)),
+    readSync,
+    free: (storage) => heap.free(asStorage(storage)),
+    memory(): BackendMemory {
+      return { bytesInUse: heap.bytesInUse, bytesReserved: heap.bytesReserved };
+    },
+    fill: (size, dtype, value) => ew.fill(ctx, size, dtype, value),
+    random(size: number, dtype: DType, spec: RandomSpec) {
+      const out = allocOut(ctx, size, dtype);
+      const start = out.ptr / elementBytes(dtype);
+      if (dtype === 'float32' || dtype === 'float64') {
+        fillRandom(arrayOf(heap, dtype).subarray(start, start + size), spec, false);
+      } else {
+        const tmp = makeTypedArray('float64', size);
+        fillRandom(tmp, spec, dtype === 'int32');
+        const dst = arrayOf(heap, dtype);
+        for (let i = 0; i < size; i++) dst[start + i] = dtype === 'bool' ? (tmp[i] !== 0 ? 1 : 0) : tmp[i];
+      }
+      return out;
+    },
+    cast: (x, dtype) => ew.cast(ctx, x, dtype),
+    unary: (op, x, params) => ew.unary(ctx, op, x, params),
+    binary: (op, a, b, outShape) => ew.binary(ctx, op, a, b, outShape),
+    where: (cond, a, b, outShape) => ew.where(ctx, cond, a, b, outShape),
+    reduce: (op, x, axes) => rd.reduce(ctx, op, x, axes),
+    argReduce: (op, x, axis) => rd.argReduce(ctx, op, x, axis),
+    matmul: (a, b) => matmul(ctx, a, b, par.gemm),
+    concat: (inputs, axis, outShape) => ix.concat(ctx, inputs, axis, outShape),
+    gather: (x, dim, index) => ix.gather(ctx, x, dim, index),
+    scatterAdd: (shape, dim, index, src) => ix.scatterAdd(ctx, shape, dim, index, src),
+    fused,
+    sync: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,22 @@
+/** The functions build/kernels*.wasm exports (pointers and strides as plain numbers). */
+export interface KernelExports {
+  heapBase(): number;
+  gemmScratchBytes(): number;
+  gemm(
+    m0: number,
+    m1: number,
+    n: number,
+    k: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+  ): void;
+  binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;
+}

@@ -1,0 +1,86 @@
+import { type ReduceOp, type TensorView, sizeOf } from '@nn/tensor';
+import { type Ctx, allocOut } from './context.js';
+import type { WasmStorage } from './heap.js';
+import { arrayOf, baseIndex, basePtr, isContiguousView, offsets } from './strided.js';
+
+const CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+/** [outer, r, inner] when the reduced axes are one consecutive run of a contiguous view. */
+function asBlock(x: TensorView, axes: readonly number[]): [number, number, number] | null {
+  if (!isContiguousView(x.shape, x.strides) || axes.length === 0) return null;
+  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1] + 1) return null;
+  const first = axes[0];
+  const last = axes[axes.length - 1];
+  return [
+    sizeOf(x.shape.slice(0, first)),
+    sizeOf(x.shape.slice(first, last + 1)),
+    sizeOf(x.shape.slice(last + 1)),
+  ];
+}
+
+export function reduce(ctx: Ctx, op: ReduceOp, x: TensorView, axes: readonly number[]): WasmStorage {
+  const keptShape = x.shape.filter((_, i) => !axes.includes(i));
+  const n = sizeOf(keptShape);
+  const out = allocOut(ctx, n, x.dtype);
+  if (n === 0) return out;
+  const block = x.dtype === 'float32' ? asBlock(x, axes) : null;
+  if (block) {
+    ctx.k.reduceF32(CODES[op], out.ptr, basePtr(x), block[0], block[1], block[2]);
+    return out;
+  }
+  const redShape = x.shape.filter((_, i) => axes.includes(i));
+  const oo = offsets(keptShape, x.strides.filter((_, i) => !axes.includes(i)));
+  const ro = offsets(redShape, x.strides.filter((_, i) => axes.includes(i)));
+  const a = arrayOf(ctx.heap, x.dtype);
+  const xb = baseIndex(x);
+  const db = baseIndex({ storage: out, dtype: x.dtype, shape: [n], strides: [1], offset: 0 });
+  const r = ro.length;
+  for (let o = 0; o < n; o++) {
+    const base = xb + oo[o];
+    let acc: number;
+    if (op === 'sum') {
+      acc = 0;
+      for (let j = 0; j < r; j++) acc += a[base + ro[j]];
+    } else if (op === 'prod') {
+      acc = 1;
+      for (let j = 0; j < r; j++) acc *= a[base + ro[j]];
+    } else {
+      acc = a[base + ro[0]];
+      for (let j = 1; j < r && acc === acc; j++) {
+        const v = a[base + ro[j]];
+        if (v !== v || (op === 'max' ? v > acc : v < acc)) acc = v;
+      }
+    }
+    a[db + o] = acc;
+  }
+  return out;
+}
+
+export function argReduce(ctx: Ctx, op: 'argmax' | 'argmin', x: TensorView, axis: number): WasmStorage {
+  const keptShape = x.shape.filter((_, i) => i !== axis);
+  const n = sizeOf(keptShape);
+  const out = allocOut(ctx, n, 'int32');
+  const oo = offsets(keptShape, x.strides.filter((_, i) => i !== axis));
+  const len = x.shape[axis];
+  const st = x.strides[axis];
+  const a = arrayOf(ctx.heap, x.dtype);
+  const xb = baseIndex(x);
+  const i32 = ctx.heap.i32;
+  const db = out.ptr >> 2;
+  const isMax = op === 'argmax';
+  for (let o = 0; o < n; o++) {
+    const base = xb + oo[o];
+    let best = a[base];
+    let bi = 0;
+    // The first NaN wins, as in PyTorch.
+    for (let j = 1; j < len && best === best; j++) {
+      const v = a[base + j * st];
+      if (v !== v || (isMax ? v > best : v < best)) {
+        best = v;
+        bi = j;
+      }
+    }
+    i32[db + o] = bi;
+  }
+  return out;
+}
