@@ -34,7 +34,11 @@ const must = (status, what) => {
 
 const quiet = process.env.NN_SETUP_QUIET === '1';
 if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.NN_INSTALL === '1') {
-  must(pn(['install', '--frozen-lockfile', ...(quiet ? ['--reporter=silent'] : [])]), 'pnpm install');
+  const flags = quiet ? ['--reporter=silent'] : [];
+  if (pn(['install', '--frozen-lockfile', ...flags]) !== 0) {
+    console.error('nn: the lockfile is out of date with a package.json; installing without --frozen-lockfile');
+    must(pn(['install', '--no-frozen-lockfile', ...flags]), 'pnpm install');
+  }
 }
 must(pn(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']), 'build');
 
