@@ -1,0 +1,68 @@
+/**
+ * The PyTorch reference cases copied into ../fixtures (see fixtures/README.md for the schema).
+ * Bundled through vite's `import.meta.glob` so the suite also runs in a browser, where there is no fs.
+ */
+
+/** A tensor as stored in a case file. */
+export interface RefTensor {
+  shape: number[];
+  dtype: 'float32' | 'float64' | 'int64' | 'bool';
+  data: NestedValue;
+}
+export type NestedValue = number | boolean | NestedValue[];
+
+/** One case file (the fields this suite reads). */
+export interface RefCase {
+  category: string;
+  name: string;
+  op: string;
+  expr: string;
+  config: Record<string, unknown>;
+  inputs: Record<string, RefTensor>;
+  params: Record<string, RefTensor>;
+  output: RefTensor | Record<string, RefTensor>;
+  grad_output?: RefTensor | Record<string, RefTensor>;
+  grads: Record<string, RefTensor>;
+  tolerance: { rtol: number; atol: number };
+  notes?: string;
+}
+
+/** The categories the tensor/autograd suite checks; the others are for the layers/losses/optim suites. */
+export const TENSOR_CATEGORIES = ['elementwise', 'edge', 'reductions', 'shape', 'matmul', 'activations'] as const;
+export type TensorCategory = (typeof TENSOR_CATEGORIES)[number];
+
+const files = import.meta.glob<RefCase>(
+  [
+    '../fixtures/elementwise/*.json',
+    '../fixtures/edge/*.json',
+    '../fixtures/reductions/*.json',
+    '../fixtures/shape/*.json',
+    '../fixtures/matmul/*.json',
+    '../fixtures/activations/*.json',
+  ],
+  { eager: true, import: 'default' },
+);
+
+/** Every case of one category, sorted by name. */
+export function loadCases(category: TensorCategory): RefCase[] {
+  return Object.entries(files)
+    .filter(([path]) => path.includes(`/fixtures/${category}/`))
+    .map(([, c]) => c)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A named group of tensors (`values`/`indices`, `out0`/`out1`) or a single tensor. */
+export function isRefTensor(v: RefTensor | Record<string, RefTensor>): v is RefTensor {
+  return typeof v === 'object' && v !== null && 'data' in v && 'shape' in v;
+}
+
+/** Row-major flat values of a reference tensor. */
+export function flatValues(t: RefTensor): number[] {
+  const out: number[] = [];
+  const walk = (v: NestedValue): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else out.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+  };
+  walk(t.data);
+  return out;
+}
