@@ -1,0 +1,144 @@
+/**
+ * The bench models in nn (NCHW, as PyTorch), trained with a PyTorch-style loop: Sequential of
+ * layers, CrossEntropyLoss on logits, Adam(1e-3), batches of 64, one tidy scope per step.
+ * @nn/layers, @nn/losses and @nn/optim are loaded when present; until then nn impls are skipped.
+ */
+import { type Tensor, argmax, manualSeed, tensor, tidy, withGradMode } from '@nn/tensor';
+import { CLASSES, PIXELS, type Split, gatherBatch } from '../data/mnist.js';
+import { type NnImpl, ensureAutograd, syncBackend } from '../impls/nn.js';
+import { type Module, importOptional } from '../impls/optional.js';
+import { BATCH_SIZE, LEARNING_RATE, type ModelName, type Trainer, type TrainerFactory } from './trainer.js';
+
+/** The part of a Module the bench uses. */
+interface NnModule {
+  parameters(): Tensor[];
+  train?(mode?: boolean): unknown;
+  eval?(): unknown;
+  dispose?(): void;
+}
+
+interface NnOptimizer {
+  zeroGrad(): void;
+  step(): void;
+  dispose?(): void;
+}
+
+type Ctor<T> = new (...args: never[]) => T;
+
+interface NnApi {
+  readonly layers: Module;
+  readonly optim: Module;
+  readonly losses: Module;
+}
+
+let apiPromise: Promise<NnApi | string> | undefined;
+
+/** @nn/layers, @nn/losses and @nn/optim, or why they cannot be used yet. */
+export function loadNnApi(): Promise<NnApi | string> {
+  apiPromise ??= (async () => {
+    const noGrad = await ensureAutograd();
+    if (noGrad) return noGrad;
+    const [layers, losses, optim] = await Promise.all(['@nn/layers', '@nn/losses', '@nn/optim'].map(importOptional));
+    for (const l of [layers, losses, optim]) if (!l.ok) return l.reason;
+    if (!layers.ok || !losses.ok || !optim.ok) return 'unreachable';
+    const api: NnApi = { layers: layers.mod, losses: losses.mod, optim: optim.mod };
+    const missing = [
+      ...['Sequential', 'Linear', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten'].filter((n) => typeof api.layers[n] !== 'function').map((n) => `@nn/layers.${n}`),
+      ...(typeof api.losses.CrossEntropyLoss !== 'function' ? ['@nn/losses.CrossEntropyLoss'] : []),
+      ...(typeof api.optim.Adam !== 'function' ? ['@nn/optim.Adam'] : []),
+    ];
+    if (missing.length) return `not exported yet: ${missing.join(', ')}`;
+    return api;
+  })();
+  return apiPromise;
+}
+
+function make<T>(mod: Module, name: string, ...args: unknown[]): T {
+  const C = mod[name] as unknown as Ctor<T>;
+  return new C(...(args as never[]));
+}
+
+/** Calls a module whichever way it is callable: as a function, `.call(x)` or `.forward(x)`. */
+function apply(m: unknown, ...args: Tensor[]): Tensor {
+  if (typeof m === 'function') return (m as (...a: Tensor[]) => Tensor)(...args);
+  const o = m as { call?: (...a: Tensor[]) => Tensor; forward?: (...a: Tensor[]) => Tensor };
+  if (typeof o.call === 'function') return o.call(...args);
+  if (typeof o.forward === 'function') return o.forward(...args);
+  throw new Error('nn module is not callable (no call/forward)');
+}
+
+function build(api: NnApi, model: ModelName): NnModule {
+  const L = api.layers;
+  const layers: unknown[] =
+    model === 'mlp'
+      ? [make(L, 'Linear', PIXELS, 128), make(L, 'ReLU'), make(L, 'Linear', 128, CLASSES)]
+      : [
+          make(L, 'Conv2d', 1, 8, 3),
+          make(L, 'ReLU'),
+          make(L, 'MaxPool2d', 2),
+          make(L, 'Conv2d', 8, 16, 3),
+          make(L, 'ReLU'),
+          make(L, 'MaxPool2d', 2),
+          make(L, 'Flatten'),
+          make(L, 'Linear', 16 * 5 * 5, CLASSES),
+        ];
+  return make<NnModule>(L, 'Sequential', ...layers);
+}
+
+export function nnTrainer(impl: NnImpl): TrainerFactory {
+  const shapeOf = (model: ModelName, n: number): number[] => (model === 'mlp' ? [n, PIXELS] : [n, 1, 28, 28]);
+  return {
+    impl: impl.impl,
+    unsupported: () => null,
+    async create(model, seed) {
+      const api = await loadNnApi();
+      if (typeof api === 'string') throw new Error(api);
+      impl.activate();
+      manualSeed(seed);
+      const net = build(api, model);
+      const lossFn = make<unknown>(api.losses, 'CrossEntropyLoss');
+      const opt = make<NnOptimizer>(api.optim, 'Adam', net.parameters(), { lr: LEARNING_RATE });
+      const trainer: Trainer = {
+        async epoch(train: Split, order: Int32Array) {
+          impl.activate();
+          net.train?.();
+          for (let from = 0; from < train.size; from += BATCH_SIZE) {
+            const to = Math.min(train.size, from + BATCH_SIZE);
+            const b = gatherBatch(train, order, from, to);
+            tidy(() => {
+              const x = tensor(b.x, { shape: shapeOf(model, to - from) });
+              const y = tensor(b.y, { dtype: 'int32' });
+              opt.zeroGrad();
+              const loss = apply(lossFn, apply(net, x), y);
+              loss.backward();
+              opt.step();
+            });
+          }
+          await syncBackend(impl.backend);
+        },
+        async accuracy(test: Split) {
+          impl.activate();
+          net.eval?.();
+          let correct = 0;
+          const chunk = 500;
+          for (let from = 0; from < test.size; from += chunk) {
+            const n = Math.min(chunk, test.size - from);
+            const pred = withGradMode(false, () =>
+              tidy(() => argmax(apply(net, tensor(test.x.subarray(from * PIXELS, (from + n) * PIXELS), { shape: shapeOf(model, n) })), { dim: 1 })),
+            );
+            const p = await pred.data();
+            pred.dispose();
+            for (let i = 0; i < n; i++) if (p[i] === test.y[from + i]) correct++;
+          }
+          return correct / test.size;
+        },
+        dispose() {
+          opt.dispose?.();
+          if (net.dispose) net.dispose();
+          else for (const p of net.parameters()) p.dispose();
+        },
+      };
+      return trainer;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** What the train bench needs from each library: the same models, loop and data. */
+import type { Split } from '../data/mnist.js';
+
+export type ModelName = 'mlp' | 'cnn';
+
+export const BATCH_SIZE = 64;
+export const LEARNING_RATE = 1e-3;
+
+/** One model on one impl, trained with Adam(1e-3) on batches of 64 in the order given. */
+export interface Trainer {
+  /** Trains one epoch; resolves when the work is done (not just queued). */
+  epoch(train: Split, order: Int32Array): Promise<void>;
+  /** Fraction of `test` classified correctly. */
+  accuracy(test: Split): Promise<number>;
+  dispose(): void;
+}
+
+export interface TrainerFactory {
+  readonly impl: string;
+  /** Why this impl cannot train `model`, or null. */
+  unsupported(model: ModelName): string | null;
+  /** A freshly initialised model (seed fixed where the library allows). */
+  create(model: ModelName, seed: number): Promise<Trainer>;
+}
