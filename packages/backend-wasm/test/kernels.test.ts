@@ -1,0 +1,199 @@
+import * as nn from '@nn/tensor';
+import { BINARY_OPS, UNARY_OPS } from '@nn/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agree, backends, layouts, randValues, runOn } from './helpers.js';
+
+beforeAll(async () => {
+  await backends();
+});
+
+const PARAMS: Partial<Record<nn.UnaryOp, number[]>> = {
+  leakyRelu: [0.1],
+  elu: [0.7],
+  softplus: [1.5, 4],
+  clamp: [-1, 0.5],
+  powScalar: [2.5],
+};
+const POSITIVE = new Set<nn.UnaryOp>(['log', 'sqrt', 'rsqrt', 'powScalar', 'log1p']);
+
+describe('unary', () => {
+  for (const op of UNARY_OPS) {
+    if (op === 'logicalNot') continue;
+    for (const [name, make] of Object.entries(layouts(randValues(64, 1), [4, 5]))) {
+      it(`${op} float32 ${name}`, () => {
+        agree(() => {
+          const x = make();
+          const input = POSITIVE.has(op) ? nn.add(nn.abs(x), 0.1) : x;
+          return nn.unary(op, input, PARAMS[op] ?? []);
+        }, 2e-6, 1e-6);
+      });
+    }
+  }
+  for (const op of ['neg', 'abs', 'sign', 'square', 'relu', 'floor', 'round'] as const) {
+    it(`${op} int32`, () => {
+      agree(() => nn.unary(op, nn.tensor([-3, -1, 0, 2, 7], { dtype: 'int32' })));
+    });
+  }
+  it('round is half to even', () => {
+    const [r] = runOn('wasm', () => nn.round(nn.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4])));
+    expect(r.values).toEqual([0, 2, 2, -0, -2, 2]);
+  });
+  it('logicalNot', () => {
+    agree(() => nn.logicalNot(nn.tensor([0, 1, 2, 0], { dtype: 'int32' })));
+  });
+});
+
+describe('binary', () => {
+  const shapes: [number[], number[]][] = [
+    [[3, 4], [3, 4]],
+    [[3, 4], [4]],
+    [[3, 1], [1, 4]],
+    [[2, 3, 5], [3, 1]],
+    [[7, 9, 3], [7, 1, 3]],
+    [[], [2, 2]],
+    [[33], [33]],
+  ];
+  for (const op of BINARY_OPS) {
+    for (const [sa, sb] of shapes) {
+      it(`${op} float32 ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, () => {
+        agree(() => {
+          const na = sa.reduce((x, y) => x * y, 1);
+          const nb = sb.reduce((x, y) => x * y, 1);
+          let a = nn.tensor(randValues(na, 2).map((v) => Math.round(v * 2) / 2), { shape: sa });
+          const b = nn.tensor(randValues(nb, 3).map((v) => Math.round(v * 2) / 2), { shape: sb });
+          if (op === 'pow') a = nn.add(nn.abs(a), 0.5);
+          return nn.binary(op, a, b);
+        });
+      });
+    }
+    it(`${op} float32 transposed and scalar operands`, () => {
+      agree(() => {
+        const a = nn.transpose(nn.tensor(randValues(16, 4, 0.5, 3), { shape: [4, 4] }), 0, 1);
+        return [nn.binary(op, a, 1.5), nn.binary(op, 2, a), nn.binary(op, a, nn.t(a))];
+      });
+    });
+    it(`${op} int32`, () => {
+      if (op === 'div' || op === 'pow') return;
+      agree(() => nn.binary(op, nn.tensor([[1, -2, 3], [4, 0, -7]], { dtype: 'int32' }), nn.tensor([2, -2, 0], { dtype: 'int32' })));
+    });
+  }
+  it('NaN propagates through maximum and minimum', () => {
+    agree(() => [nn.maximum(nn.tensor([Number.NaN, 1, 2, 3, 4, 5]), 0), nn.minimum(nn.tensor([1, Number.NaN, 2, 3, 4, 5]), 9)]);
+  });
+  it('int32 mul wraps like int32', () => {
+    agree(() => nn.mul(nn.tensor([65536 * 3 + 7], { dtype: 'int32' }), nn.tensor([65536 * 5 + 11], { dtype: 'int32' })));
+  });
+  it('where', () => {
+    agree(() => {
+      const c = nn.gt(nn.tensor(randValues(12, 5), { shape: [3, 4] }), 0);
+      return nn.where(c, nn.tensor(randValues(4, 6), { shape: [4] }), nn.tensor(randValues(3, 7), { shape: [3, 1] }));
+    });
+  });
+});
+
+describe('reduce', () => {
+  const x = randValues(2 * 3 * 4 * 5, 8);
+  const dims: number[][] = [[0], [1], [3], [0, 1], [1, 2], [0, 2], [0, 1, 2, 3], [1, 3]];
+  for (const op of ['sum', 'prod', 'amax', 'amin'] as const) {
+    for (const dim of dims) {
+      it(`${op} over ${JSON.stringify(dim)} (contiguous and permuted)`, () => {
+        agree(() => {
+          const t = nn.tensor(x, { shape: [2, 3, 4, 5] });
+          const p = nn.permute(t, [0, 2, 1, 3]);
+          const f = { sum: nn.sum, prod: nn.prod, amax: nn.amax, amin: nn.amin }[op];
+          return [f(t, { dim }), f(p, { dim, keepdim: true })];
+        }, 1e-5, 1e-5);
+      });
+    }
+  }
+  it('long rows sum accurately', () => {
+    agree(() => nn.sum(nn.tensor(randValues(100003, 9, 0, 1))), 1e-6, 1e-6);
+  });
+  it('int32 sums and argmax/argmin (first of ties, NaN wins)', () => {
+    agree(() => {
+      const i = nn.tensor([[3, 1, 3], [0, -2, 5]], { dtype: 'int32' });
+      const f = nn.tensor([[1, Number.NaN, 3, 3], [7, 7, 0, -1]]);
+      return [nn.sum(i, { dim: 1 }), nn.argmax(i, { dim: 1 }), nn.argmin(i), nn.argmax(f, { dim: 1 }), nn.argmin(f, { dim: 0 })];
+    });
+  });
+  it('max over an axis with NaN is NaN', () => {
+    agree(() => nn.amax(nn.tensor([[1, Number.NaN, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6]]), { dim: 1 }));
+  });
+});
+
+describe('matmul', () => {
+  const cases: [number, number, number][] = [
+    [1, 1, 1],
+    [2, 3, 4],
+    [5, 7, 3],
+    [33, 17, 65],
+    [130, 270, 257],
+    [4, 300, 1030],
+  ];
+  for (const [m, k, n] of cases) {
+    it(`${m}x${k} @ ${k}x${n}, plain and transposed`, () => {
+      agree(() => {
+        const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
+        const b = nn.tensor(randValues(k * n, n), { shape: [k, n] });
+        const at = nn.t(nn.tensor(randValues(m * k, m + 1), { shape: [k, m] }));
+        const bt = nn.t(nn.tensor(randValues(k * n, n + 1), { shape: [n, k] }));
+        return [nn.matmul(a, b), nn.matmul(at, bt)];
+      }, 1e-4, 1e-4);
+    });
+  }
+  it('batched with a broadcast batch dim, vectors, and k = 0', () => {
+    agree(() => {
+      const a = nn.tensor(randValues(3 * 4 * 5, 1), { shape: [3, 4, 5] });
+      const b = nn.tensor(randValues(5 * 6, 2), { shape: [5, 6] });
+      const v = nn.tensor(randValues(5, 3));
+      return [nn.matmul(a, b), nn.matmul(a, v), nn.matmul(nn.zeros([2, 0]), nn.zeros([0, 3]))];
+    }, 1e-5, 1e-5);
+  });
+  it('float64', () => {
+    agree(() => nn.matmul(nn.tensor(randValues(12, 1), { shape: [3, 4], dtype: 'float64' }), nn.tensor(randValues(8, 2), { shape: [4, 2], dtype: 'float64' })), 1e-12, 1e-12);
+  });
+});
+
+describe('indexing, cast, creation', () => {
+  it('cat of views, gather, indexSelect, scatterAdd', () => {
+    agree(() => {
+      const a = nn.tensor(randValues(12, 1), { shape: [3, 4] });
+      const b = nn.t(nn.tensor(randValues(8, 2), { shape: [4, 2] }));
+      const idx = nn.tensor([[0, 2, 1, 0], [2, 2, 0, 1]], { dtype: 'int32' });
+      const sel = nn.tensor([2, 0], { dtype: 'int32' });
+      return [nn.cat([a, b], 0), nn.cat([nn.t(a), nn.t(a)], 1), nn.gather(a, 0, idx), nn.indexSelect(a, 1, sel), nn.scatterAdd([3, 4], 0, idx, nn.ones([2, 4]))];
+    });
+  });
+  it('casts between every dtype pair', () => {
+    const dts = ['float32', 'float64', 'int32', 'bool'] as const;
+    for (const from of dts) {
+      for (const to of dts) {
+        agree(() => nn.cast(nn.cast(nn.tensor([-2.7, -0.5, 0, 0.4, 3.9]), from), to));
+      }
+    }
+  });
+  it('random draws match cpu bit for bit', () => {
+    const draw = () => {
+      nn.manualSeed(42);
+      return [nn.rand([1000]), nn.randn([257]), nn.randint(0, 10, [100])];
+    };
+    const want = runOn('cpu', draw);
+    const got = runOn('wasm', draw);
+    for (let i = 0; i < want.length; i++) expect(got[i].values).toEqual(want[i].values);
+  });
+  it('full, zeros, arange, eye', () => {
+    agree(() => [nn.full([2, 3], 7), nn.zeros([3], { dtype: 'bool' }), nn.arange(0, 10, 3), nn.eye(3)]);
+  });
+});
+
+describe('fused', () => {
+  for (const dim of [0, 1, 2]) {
+    it(`softmax and logSoftmax along ${dim}, forward and backward`, () => {
+      agree(() => {
+        const x = nn.tensor(randValues(3 * 4 * 5, dim + 1, -5, 5), { shape: [3, 4, 5] });
+        const p = nn.permute(x, [1, 0, 2]);
+        return [nn.softmax(x, dim), nn.logSoftmax(x, dim), nn.softmax(p, dim), nn.logSoftmax(p, dim)];
+      });
+    });
+  }
+});
