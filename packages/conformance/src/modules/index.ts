@@ -1,0 +1,47 @@
+/**
+ * The module-level reference suite: every PyTorch case of the layers, losses, optim,
+ * lr_scheduler and clip_grad categories, run through the public APIs of @nn/layers,
+ * @nn/losses and @nn/optim on whatever backend is current.
+ */
+import { describe, expect, it } from 'vitest';
+import { MODULE_CATEGORIES, type ModuleCategory, type ModuleRefCase, loadModuleCases } from './cases.js';
+import { runLossCase } from './losses.js';
+
+export type { ModuleCategory, ModuleRefCase } from './cases.js';
+export { MODULE_CATEGORIES, loadModuleCases } from './cases.js';
+
+const RUNNERS: Record<ModuleCategory, (c: ModuleRefCase) => Promise<string[]>> = {
+  losses: runLossCase,
+  layers: async (c) => [`no runner for ${c.category}`],
+  optim: async (c) => [`no runner for ${c.category}`],
+  lr_scheduler: async (c) => [`no runner for ${c.category}`],
+  clip_grad: async (c) => [`no runner for ${c.category}`],
+};
+
+export interface ModuleConformanceOptions {
+  /** Names the suite in test titles (usually the backend's name). */
+  name: string;
+  /** A subset of the categories (all five by default). */
+  categories?: readonly ModuleCategory[];
+}
+
+/**
+ * Registers one vitest `it` per reference case. Expects the backend under test to be current
+ * and autograd installed before the tests run (in `beforeAll`).
+ */
+export function runModuleConformance(options: ModuleConformanceOptions): void {
+  for (const category of options.categories ?? MODULE_CATEGORIES) {
+    const cases = loadModuleCases(category);
+    describe(`${options.name}: reference ${category} (${cases.length} PyTorch cases)`, () => {
+      it('has cases', () => {
+        expect(cases.length).toBeGreaterThan(0);
+      });
+      for (const c of cases) {
+        it(`${c.name}: ${c.expr}`, async () => {
+          const problems = await RUNNERS[category](c);
+          expect(problems, `${c.category}/${c.name} (${c.expr})`).toEqual([]);
+        });
+      }
+    });
+  }
+}

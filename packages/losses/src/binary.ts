@@ -1,0 +1,82 @@
+import {
+  ShapeError,
+  type Tensor,
+  abs,
+  add,
+  broadcastShapes,
+  cast,
+  clamp,
+  exp,
+  fmtShape,
+  log,
+  log1p,
+  mul,
+  neg,
+  relu,
+  sub,
+  tidy,
+} from '@nn/tensor';
+import { assertFloatArg, assertTensorArg, checkPair } from './checks.js';
+import { type Reduction, checkReduction, reduce } from './reduction.js';
+
+export interface BceOptions {
+  /** Rescaling weight, broadcast against the input. */
+  weight?: Tensor;
+  reduction?: Reduction;
+}
+
+export interface BceWithLogitsOptions extends BceOptions {
+  /** Weight of positive examples, broadcast against the input (usually one per class, shape [C]). */
+  posWeight?: Tensor;
+}
+
+function checkBroadcastWeight(op: string, name: string, w: Tensor | undefined, input: Tensor): void {
+  if (w === undefined) return;
+  assertTensorArg(op, name, w);
+  assertFloatArg(op, name, w);
+  const out = broadcastShapes(op, input.shape, w.shape);
+  if (out.length !== input.ndim || out.some((d, i) => d !== input.shape[i])) {
+    throw new ShapeError(`${op}: ${name} ${fmtShape(w.shape)} must broadcast to the input shape ${fmtShape(input.shape)}`);
+  }
+}
+
+/**
+ * Binary cross entropy of probabilities `input` in [0, 1]. Each log is clamped at -100 as in
+ * PyTorch, so a probability of exactly 0 or 1 gives a finite loss.
+ */
+export function bceLoss(input: Tensor, target: Tensor, options?: BceOptions): Tensor {
+  const op = 'bceLoss';
+  checkPair(op, input, target);
+  const reduction = options?.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  checkBroadcastWeight(op, 'weight', options?.weight, input);
+  return tidy(() => {
+    const logP = clamp(log(input), { min: -100 });
+    const log1mP = clamp(log(sub(1, input)), { min: -100 });
+    let loss = neg(add(mul(target, logP), mul(sub(1, target), log1mP)));
+    if (options?.weight) loss = mul(loss, cast(options.weight, input.dtype));
+    return reduce(loss, reduction);
+  });
+}
+
+/**
+ * Sigmoid followed by binary cross entropy, in the stable form
+ * (1 - t) x + lw (log(1 + e^-|x|) + max(-x, 0)), lw = 1 + (posWeight - 1) t: no overflow for large logits.
+ */
+export function bceWithLogitsLoss(input: Tensor, target: Tensor, options?: BceWithLogitsOptions): Tensor {
+  const op = 'bceWithLogitsLoss';
+  checkPair(op, input, target);
+  const reduction = options?.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  checkBroadcastWeight(op, 'weight', options?.weight, input);
+  checkBroadcastWeight(op, 'posWeight', options?.posWeight, input);
+  return tidy(() => {
+    const softplusNeg = add(log1p(exp(neg(abs(input)))), relu(neg(input)));
+    const pos = options?.posWeight
+      ? mul(add(mul(sub(cast(options.posWeight, input.dtype), 1), target), 1), softplusNeg)
+      : softplusNeg;
+    let loss = add(mul(sub(1, target), input), pos);
+    if (options?.weight) loss = mul(loss, cast(options.weight, input.dtype));
+    return reduce(loss, reduction);
+  });
+}

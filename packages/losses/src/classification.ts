@@ -1,0 +1,185 @@
+import {
+  DTypeError,
+  IndexError,
+  ShapeError,
+  type Tensor,
+  cast,
+  div,
+  fmtShape,
+  gather,
+  indexSelect,
+  isFloat,
+  logSoftmax,
+  mul,
+  ne,
+  neg,
+  permute,
+  reshape,
+  sum,
+  tidy,
+  unsqueeze,
+  where,
+  add,
+} from '@nn/tensor';
+import { assertFloatArg, assertNumber, assertTensorArg } from './checks.js';
+import { type Reduction, checkReduction } from './reduction.js';
+
+export interface NllOptions {
+  /** Rescaling weight per class, shape [C]. */
+  weight?: Tensor;
+  /** Target value that contributes neither loss nor gradient (default -100). */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+export interface CrossEntropyOptions extends NllOptions {
+  /** Mixes the target with the uniform distribution: (1 - s) · target + s / C. */
+  labelSmoothing?: number;
+}
+
+/** Input [N, C, d...] (or [C] unbatched) to rows [M, C] with the class axis last. */
+function toRows(x: Tensor, classDim: number): Tensor {
+  if (x.ndim === 1) return unsqueeze(x, 0);
+  if (x.ndim === 2) return x;
+  const order = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2), 1];
+  return reshape(permute(x, order), [-1, x.shape[classDim]]);
+}
+
+function checkWeight(op: string, weight: Tensor | undefined, classes: number, input: Tensor): void {
+  if (weight === undefined) return;
+  assertTensorArg(op, 'weight', weight);
+  assertFloatArg(op, 'weight', weight);
+  if (weight.ndim !== 1 || weight.shape[0] !== classes) {
+    throw new ShapeError(`${op}: weight must have shape [${classes}] (one per class), got ${fmtShape(weight.shape)}`);
+  }
+}
+
+/** Checks index targets; returns the class axis of the input. */
+function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): number {
+  if (target.dtype !== 'int32') {
+    throw new DTypeError(
+      `${op}: class-index targets must be int32, got ${target.dtype} of shape ${fmtShape(target.shape)} (for class probabilities pass a float target shaped like the input)`,
+    );
+  }
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const expected = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  if (target.ndim !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(
+      `${op}: input ${fmtShape(input.shape)} needs a target of shape ${fmtShape(expected)}, got ${fmtShape(target.shape)}`,
+    );
+  }
+  const classes = input.shape[classDim];
+  if (target.backend.readSync && target.size > 0) {
+    const v = target.dataSync();
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] !== ignoreIndex && (v[i] < 0 || v[i] >= classes)) {
+        throw new IndexError(`${op}: target ${v[i]} is out of bounds for ${classes} classes`);
+      }
+    }
+  }
+  return classDim;
+}
+
+function checkInput(op: string, input: unknown, target: unknown): asserts input is Tensor {
+  assertTensorArg(op, 'input', input);
+  assertTensorArg(op, 'target', target);
+  assertFloatArg(op, 'input', input);
+  if (input.ndim === 0) throw new ShapeError(`${op}: input must have a class axis, got a scalar`);
+}
+
+/**
+ * Negative log-likelihood of log-probabilities `logp` [M, C] at `target` [M]; ignored targets
+ * weigh 0. Returns per-row losses and per-row weights.
+ */
+function pickNll(logp: Tensor, target: Tensor, weight: Tensor | undefined, ignoreIndex: number): { loss: Tensor; w: Tensor } {
+  const keepMask = ne(target, ignoreIndex);
+  const safe = where(keepMask, target, 0);
+  const mask = cast(keepMask, logp.dtype);
+  const w = weight ? mul(indexSelect(cast(weight, logp.dtype), 0, safe), mask) : mask;
+  const picked = reshape(gather(logp, 1, unsqueeze(safe, 1)), [-1]);
+  return { loss: neg(mul(picked, w)), w };
+}
+
+function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction, shape: readonly number[]): Tensor {
+  if (reduction === 'none') return reshape(loss, shape);
+  if (reduction === 'sum') return sum(loss);
+  return div(sum(loss), sum(w));
+}
+
+function nllCore(op: string, logp: Tensor, target: Tensor, options: NllOptions | undefined, classDim: number): Tensor {
+  const reduction = options?.reduction ?? 'mean';
+  const ignoreIndex = options?.ignoreIndex ?? -100;
+  const rows = toRows(logp, classDim);
+  const t = reshape(target, [-1]);
+  const { loss, w } = pickNll(rows, t, options?.weight, ignoreIndex);
+  return reduceWeighted(loss, w, reduction, target.shape);
+}
+
+function nllOptions(op: string, input: Tensor, options: NllOptions | undefined): void {
+  checkReduction(op, options?.reduction ?? 'mean');
+  if (options?.ignoreIndex !== undefined && !Number.isInteger(options.ignoreIndex)) {
+    throw new IndexError(`${op}: ignoreIndex must be an integer, got ${options.ignoreIndex}`);
+  }
+  checkWeight(op, options?.weight, input.shape[input.ndim === 1 ? 0 : 1], input);
+}
+
+/** Negative log-likelihood of log-probabilities `input` [N, C, d...] (or [C]) at class indices `target`. */
+export function nllLoss(input: Tensor, target: Tensor, options?: NllOptions): Tensor {
+  checkInput('nllLoss', input, target);
+  nllOptions('nllLoss', input, options);
+  const classDim = checkIndexTarget('nllLoss', input, target, options?.ignoreIndex ?? -100);
+  return tidy(() => nllCore('nllLoss', input, target, options, classDim));
+}
+
+/**
+ * Cross entropy of logits `input` [N, C, d...] (or [C] unbatched) against class indices (int32,
+ * [N, d...]) or class probabilities (float, shaped like the input). Computed through
+ * log-softmax, so large logits do not overflow.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
+  const op = 'crossEntropy';
+  checkInput(op, input, target);
+  nllOptions(op, input, options);
+  const s = assertNumber(op, 'labelSmoothing', options?.labelSmoothing ?? 0, (v) => v >= 0 && v <= 1, 'in [0, 1]');
+  const reduction = options?.reduction ?? 'mean';
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const classes = input.shape[classDim];
+  if (isFloat(target.dtype)) {
+    if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
+      throw new ShapeError(`${op}: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+    }
+    return tidy(() => {
+      const logp = toRows(logSoftmax(input, classDim), classDim);
+      let t = toRows(target, classDim);
+      if (s > 0) t = add(mul(t, 1 - s), s / classes);
+      let prod = mul(logp, t);
+      if (options?.weight) prod = mul(prod, cast(options.weight, logp.dtype));
+      const perRow = neg(sum(prod, { dim: 1 }));
+      if (reduction === 'none') return reshape(perRow, input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)]);
+      if (reduction === 'sum') return sum(perRow);
+      return div(sum(perRow), perRow.size);
+    });
+  }
+  const ignoreIndex = options?.ignoreIndex ?? -100;
+  checkIndexTarget(op, input, target, ignoreIndex);
+  return tidy(() => {
+    const logp = logSoftmax(input, classDim);
+    const nll = nllCore(op, logp, target, options, classDim);
+    if (s === 0) return nll;
+    // PyTorch's smoothing term: -sum_c w_c log p_c per row, zero on ignored rows.
+    const rows = toRows(logp, classDim);
+    const t = reshape(target, [-1]);
+    const keep = cast(ne(t, ignoreIndex), rows.dtype);
+    const weighted = options?.weight ? mul(rows, cast(options.weight, rows.dtype)) : rows;
+    const smooth = mul(neg(sum(weighted, { dim: 1 })), keep);
+    let smoothRed: Tensor;
+    if (reduction === 'none') smoothRed = reshape(smooth, target.shape);
+    else if (reduction === 'sum') smoothRed = sum(smooth);
+    else if (options?.weight) {
+      const safe = where(ne(t, ignoreIndex), t, 0);
+      const w = mul(indexSelect(cast(options.weight, rows.dtype), 0, safe), keep);
+      smoothRed = div(sum(smooth), sum(w));
+    } else smoothRed = div(sum(smooth), smooth.size);
+    return add(mul(nll, 1 - s), mul(smoothRed, s / classes));
+  });
+}

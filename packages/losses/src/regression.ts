@@ -1,0 +1,54 @@
+import { type Tensor, abs, mul, square, sub, where, lt, le, tidy } from '@nn/tensor';
+import { assertNumber, checkPair } from './checks.js';
+import { type Reduction, checkReduction, reduce } from './reduction.js';
+
+export interface ReductionOptions {
+  /** 'mean' (default), 'sum' or 'none'. */
+  reduction?: Reduction;
+}
+
+function elementwise(op: string, input: Tensor, target: Tensor, options: ReductionOptions | undefined, f: (d: Tensor) => Tensor): Tensor {
+  checkPair(op, input, target);
+  const reduction = options?.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  return tidy(() => reduce(f(sub(input, target)), reduction));
+}
+
+/** Mean squared error: (input - target)². */
+export function mseLoss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  return elementwise('mseLoss', input, target, options, (d) => square(d));
+}
+
+/** Mean absolute error: |input - target|. */
+export function l1Loss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  return elementwise('l1Loss', input, target, options, (d) => abs(d));
+}
+
+export interface SmoothL1Options extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (default 1; 0 gives the L1 loss). */
+  beta?: number;
+}
+
+/** 0.5 d²/beta where |d| < beta, else |d| - 0.5 beta. */
+export function smoothL1Loss(input: Tensor, target: Tensor, options?: SmoothL1Options): Tensor {
+  const beta = assertNumber('smoothL1Loss', 'beta', options?.beta ?? 1, (b) => b >= 0 && Number.isFinite(b), 'a finite number >= 0');
+  return elementwise('smoothL1Loss', input, target, options, (d) => {
+    const a = abs(d);
+    if (beta === 0) return a;
+    return where(lt(a, beta), mul(square(d), 0.5 / beta), sub(a, 0.5 * beta));
+  });
+}
+
+export interface HuberOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (default 1). */
+  delta?: number;
+}
+
+/** 0.5 d² where |d| <= delta, else delta (|d| - 0.5 delta). */
+export function huberLoss(input: Tensor, target: Tensor, options?: HuberOptions): Tensor {
+  const delta = assertNumber('huberLoss', 'delta', options?.delta ?? 1, (b) => b > 0 && Number.isFinite(b), 'a finite number > 0');
+  return elementwise('huberLoss', input, target, options, (d) => {
+    const a = abs(d);
+    return where(le(a, delta), mul(square(d), 0.5), mul(sub(a, 0.5 * delta), delta));
+  });
+}
