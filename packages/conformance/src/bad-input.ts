@@ -4,7 +4,15 @@
  * created or freed, inputs and gradients as they were).
  */
 import * as nn from '@nn/tensor';
-import { AutogradError, type DType, DTypeError, IndexError, ShapeError, type Tensor, ValueError } from '@nn/tensor';
+import {
+  AutogradError,
+  type DType,
+  DTypeError,
+  IndexError,
+  ShapeError,
+  type Tensor,
+  ValueError,
+} from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.js';
 
@@ -24,7 +32,12 @@ interface BadCase {
 
 const f32 = (shape: number[]) => () => {
   const n = shape.reduce((a, b) => a * b, 1);
-  return [nn.tensor(Float32Array.from({ length: n }, (_, i) => i - n / 3), { shape })];
+  return [
+    nn.tensor(
+      Float32Array.from({ length: n }, (_, i) => i - n / 3),
+      { shape },
+    ),
+  ];
 };
 const two = (sa: number[], sb: number[]) => () => [...f32(sa)(), ...f32(sb)()];
 
@@ -32,22 +45,71 @@ const FAMILIES: [string, BadCase[]][] = [
   [
     'creation',
     [
-      { name: 'ragged nested arrays', call: () => nn.tensor([[1, 2], [3]]), error: ShapeError, says: ['tensor', 'ragged'] },
+      {
+        name: 'ragged nested arrays',
+        call: () => nn.tensor([[1, 2], [3]]),
+        error: ShapeError,
+        says: ['tensor', 'ragged'],
+      },
       { name: 'negative size', call: () => nn.zeros([2, -1]), error: ValueError, says: ['zeros', '[2,-1]'] },
-      { name: 'shape that does not fit the values', call: () => nn.tensor([1, 2, 3], { shape: [2, 2] }), error: ValueError, says: ['tensor', '[2,2]', '3'] },
-      { name: 'unknown dtype', call: () => nn.full([2], 1, { dtype: 'float16' as DType }), error: DTypeError, says: ['full', 'float16'] },
+      {
+        name: 'shape that does not fit the values',
+        call: () => nn.tensor([1, 2, 3], { shape: [2, 2] }),
+        error: ValueError,
+        says: ['tensor', '[2,2]', '3'],
+      },
+      {
+        name: 'unknown dtype',
+        call: () => nn.full([2], 1, { dtype: 'float16' as DType }),
+        error: DTypeError,
+        says: ['full', 'float16'],
+      },
       { name: 'non-integer eye size', call: () => nn.eye(2.5), error: ValueError, says: ['eye', '2.5'] },
-      { name: 'arange with step 0', call: () => nn.arange(0, 10, 0), error: ValueError, says: ['arange', 'step'] },
-      { name: 'rand with an int dtype', call: () => nn.rand([2], { dtype: 'int32' }), error: DTypeError, says: ['rand', 'int32'] },
+      {
+        name: 'arange with step 0',
+        call: () => nn.arange(0, 10, 0),
+        error: ValueError,
+        says: ['arange', 'step'],
+      },
+      {
+        name: 'rand with an int dtype',
+        call: () => nn.rand([2], { dtype: 'int32' }),
+        error: DTypeError,
+        says: ['rand', 'int32'],
+      },
     ],
   ],
   [
     'element-wise and broadcasting',
     [
-      { name: 'add of shapes that do not broadcast', inputs: two([2, 3], [4, 3]), call: ([a, b]) => nn.add(a, b), error: ShapeError, says: ['add', '[2,3]', '[4,3]'] },
-      { name: 'mul of shapes that do not broadcast', inputs: two([2, 3, 4], [3, 5]), call: ([a, b]) => nn.mul(a, b), error: ShapeError, says: ['mul', '[2,3,4]', '[3,5]'] },
-      { name: 'maximum of shapes that do not broadcast', inputs: two([3], [4]), call: ([a, b]) => nn.maximum(a, b), error: ShapeError, says: ['maximum', '[3]', '[4]'] },
-      { name: 'where with a float condition', inputs: two([2, 2], [2, 2]), call: ([a, b]) => nn.where(a, a, b), error: DTypeError, says: ['where', 'float32', '[2,2]'] },
+      {
+        name: 'add of shapes that do not broadcast',
+        inputs: two([2, 3], [4, 3]),
+        call: ([a, b]) => nn.add(a, b),
+        error: ShapeError,
+        says: ['add', '[2,3]', '[4,3]'],
+      },
+      {
+        name: 'mul of shapes that do not broadcast',
+        inputs: two([2, 3, 4], [3, 5]),
+        call: ([a, b]) => nn.mul(a, b),
+        error: ShapeError,
+        says: ['mul', '[2,3,4]', '[3,5]'],
+      },
+      {
+        name: 'maximum of shapes that do not broadcast',
+        inputs: two([3], [4]),
+        call: ([a, b]) => nn.maximum(a, b),
+        error: ShapeError,
+        says: ['maximum', '[3]', '[4]'],
+      },
+      {
+        name: 'where with a float condition',
+        inputs: two([2, 2], [2, 2]),
+        call: ([a, b]) => nn.where(a, a, b),
+        error: DTypeError,
+        says: ['where', 'float32', '[2,2]'],
+      },
       {
         name: 'where of shapes that do not broadcast',
         inputs: () => [nn.tensor([true, false, true]), ...two([2], [3])()],
@@ -55,31 +117,121 @@ const FAMILIES: [string, BadCase[]][] = [
         error: ShapeError,
         says: ['where', '[3]', '[2]'],
       },
-      { name: 'exp of a bool tensor', inputs: () => [nn.tensor([true, false])], call: ([a]) => nn.exp(a), error: DTypeError, says: ['exp', 'bool'] },
-      { name: 'clamp with a NaN bound', inputs: f32([3]), call: ([a]) => nn.clamp(a, { min: Number.NaN }), error: ValueError, says: ['clamp', 'NaN'] },
-      { name: 'clamp without bounds', inputs: f32([3]), call: ([a]) => nn.clamp(a, {}), error: ValueError, says: ['clamp', 'min', 'max'] },
+      {
+        name: 'exp of a bool tensor',
+        inputs: () => [nn.tensor([true, false])],
+        call: ([a]) => nn.exp(a),
+        error: DTypeError,
+        says: ['exp', 'bool'],
+      },
+      {
+        name: 'clamp with a NaN bound',
+        inputs: f32([3]),
+        call: ([a]) => nn.clamp(a, { min: Number.NaN }),
+        error: ValueError,
+        says: ['clamp', 'NaN'],
+      },
+      {
+        name: 'clamp without bounds',
+        inputs: f32([3]),
+        call: ([a]) => nn.clamp(a, {}),
+        error: ValueError,
+        says: ['clamp', 'min', 'max'],
+      },
     ],
   ],
   [
     'reductions',
     [
-      { name: 'sum over a dim out of range', inputs: f32([2, 3]), call: ([a]) => nn.sum(a, { dim: 2 }), error: IndexError, says: ['sum', 'dim 2', 'rank 2'] },
-      { name: 'mean over a negative dim out of range', inputs: f32([2, 3]), call: ([a]) => nn.mean(a, { dim: -3 }), error: IndexError, says: ['mean', '-3'] },
-      { name: 'sum over a repeated dim', inputs: f32([2, 3]), call: ([a]) => nn.sum(a, { dim: [1, -1] }), error: ValueError, says: ['sum', 'repeat'] },
-      { name: 'mean of an int tensor', inputs: () => [nn.arange(0, 6)], call: ([a]) => nn.mean(a), error: DTypeError, says: ['mean', 'int32'] },
-      { name: 'var of an int tensor', inputs: () => [nn.arange(0, 6)], call: ([a]) => nn.variance(a), error: DTypeError, says: ['var', 'int32'] },
-      { name: 'amax over an empty dim', inputs: () => [nn.zeros([2, 0])], call: ([a]) => nn.amax(a, { dim: 1 }), error: ValueError, says: ['amax', '[2,0]'] },
-      { name: 'argmax of an empty tensor', inputs: () => [nn.zeros([0])], call: ([a]) => nn.argmax(a), error: ValueError, says: ['argmax', '[0]'] },
-      { name: 'max along a dim out of range', inputs: f32([2, 3]), call: ([a]) => nn.max(a, { dim: 5 }), error: IndexError, says: ['max', 'dim 5'] },
-      { name: 'softmax along a dim out of range', inputs: f32([2, 3]), call: ([a]) => nn.softmax(a, 2), error: IndexError, says: ['softmax', 'dim 2'] },
-      { name: 'norm with p <= 0', inputs: f32([3]), call: ([a]) => nn.norm(a, { p: 0 }), error: ValueError, says: ['norm', 'p', '0'] },
+      {
+        name: 'sum over a dim out of range',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.sum(a, { dim: 2 }),
+        error: IndexError,
+        says: ['sum', 'dim 2', 'rank 2'],
+      },
+      {
+        name: 'mean over a negative dim out of range',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.mean(a, { dim: -3 }),
+        error: IndexError,
+        says: ['mean', '-3'],
+      },
+      {
+        name: 'sum over a repeated dim',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.sum(a, { dim: [1, -1] }),
+        error: ValueError,
+        says: ['sum', 'repeat'],
+      },
+      {
+        name: 'mean of an int tensor',
+        inputs: () => [nn.arange(0, 6)],
+        call: ([a]) => nn.mean(a),
+        error: DTypeError,
+        says: ['mean', 'int32'],
+      },
+      {
+        name: 'var of an int tensor',
+        inputs: () => [nn.arange(0, 6)],
+        call: ([a]) => nn.variance(a),
+        error: DTypeError,
+        says: ['var', 'int32'],
+      },
+      {
+        name: 'amax over an empty dim',
+        inputs: () => [nn.zeros([2, 0])],
+        call: ([a]) => nn.amax(a, { dim: 1 }),
+        error: ValueError,
+        says: ['amax', '[2,0]'],
+      },
+      {
+        name: 'argmax of an empty tensor',
+        inputs: () => [nn.zeros([0])],
+        call: ([a]) => nn.argmax(a),
+        error: ValueError,
+        says: ['argmax', '[0]'],
+      },
+      {
+        name: 'max along a dim out of range',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.max(a, { dim: 5 }),
+        error: IndexError,
+        says: ['max', 'dim 5'],
+      },
+      {
+        name: 'softmax along a dim out of range',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.softmax(a, 2),
+        error: IndexError,
+        says: ['softmax', 'dim 2'],
+      },
+      {
+        name: 'norm with p <= 0',
+        inputs: f32([3]),
+        call: ([a]) => nn.norm(a, { p: 0 }),
+        error: ValueError,
+        says: ['norm', 'p', '0'],
+      },
     ],
   ],
   [
     'shape and views',
     [
-      { name: 'reshape to a size that does not fit', inputs: f32([2, 3]), call: ([a]) => nn.reshape(a, [4, 2]), error: ShapeError, says: ['reshape', '[4,2]', '[2,3]'] },
-      { name: 'reshape with two -1', inputs: f32([2, 3]), call: ([a]) => nn.reshape(a, [-1, -1]), error: ShapeError, says: ['reshape', '[-1,-1]'] },
+      {
+        name: 'reshape to a size that does not fit',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.reshape(a, [4, 2]),
+        error: ShapeError,
+        says: ['reshape', '[4,2]', '[2,3]'],
+      },
+      {
+        name: 'reshape with two -1',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.reshape(a, [-1, -1]),
+        error: ShapeError,
+        says: ['reshape', '[-1,-1]'],
+      },
       {
         name: 'view of a non-contiguous tensor',
         inputs: () => {
@@ -90,31 +242,145 @@ const FAMILIES: [string, BadCase[]][] = [
         error: ShapeError,
         says: ['view', '[6]', '[3,2]'],
       },
-      { name: 'permute with too few dims', inputs: f32([2, 3, 4]), call: ([a]) => nn.permute(a, [1, 0]), error: ShapeError, says: ['permute', '[2,3,4]', '[1,0]'] },
-      { name: 'permute repeating a dim', inputs: f32([2, 3]), call: ([a]) => nn.permute(a, [0, 0]), error: ValueError, says: ['permute', '[0,0]'] },
-      { name: 'transpose of a dim out of range', inputs: f32([2, 3]), call: ([a]) => nn.transpose(a, 0, 2), error: IndexError, says: ['transpose', 'dim 2'] },
-      { name: 'expand of a non-1 dim', inputs: f32([2, 3]), call: ([a]) => nn.expand(a, [4, 3]), error: ShapeError, says: ['expand', '[2,3]', '[4,3]'] },
-      { name: 'expand to fewer dims', inputs: f32([2, 3]), call: ([a]) => nn.expand(a, [3]), error: ShapeError, says: ['expand', '[3]', '[2,3]'] },
-      { name: 'cat of mismatched shapes', inputs: two([2, 3], [2, 4]), call: ([a, b]) => nn.cat([a, b], 0), error: ShapeError, says: ['cat', '[2,3]', '[2,4]'] },
-      { name: 'cat along a dim out of range', inputs: two([2, 3], [2, 3]), call: ([a, b]) => nn.cat([a, b], 2), error: IndexError, says: ['cat', 'dim 2'] },
+      {
+        name: 'permute with too few dims',
+        inputs: f32([2, 3, 4]),
+        call: ([a]) => nn.permute(a, [1, 0]),
+        error: ShapeError,
+        says: ['permute', '[2,3,4]', '[1,0]'],
+      },
+      {
+        name: 'permute repeating a dim',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.permute(a, [0, 0]),
+        error: ValueError,
+        says: ['permute', '[0,0]'],
+      },
+      {
+        name: 'transpose of a dim out of range',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.transpose(a, 0, 2),
+        error: IndexError,
+        says: ['transpose', 'dim 2'],
+      },
+      {
+        name: 'expand of a non-1 dim',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.expand(a, [4, 3]),
+        error: ShapeError,
+        says: ['expand', '[2,3]', '[4,3]'],
+      },
+      {
+        name: 'expand to fewer dims',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.expand(a, [3]),
+        error: ShapeError,
+        says: ['expand', '[3]', '[2,3]'],
+      },
+      {
+        name: 'cat of mismatched shapes',
+        inputs: two([2, 3], [2, 4]),
+        call: ([a, b]) => nn.cat([a, b], 0),
+        error: ShapeError,
+        says: ['cat', '[2,3]', '[2,4]'],
+      },
+      {
+        name: 'cat along a dim out of range',
+        inputs: two([2, 3], [2, 3]),
+        call: ([a, b]) => nn.cat([a, b], 2),
+        error: IndexError,
+        says: ['cat', 'dim 2'],
+      },
       { name: 'cat of nothing', call: () => nn.cat([]), error: ValueError, says: ['cat'] },
-      { name: 'stack of mismatched shapes', inputs: two([2, 3], [3, 2]), call: ([a, b]) => nn.stack([a, b]), error: ShapeError, says: ['stack', '[2,3]', '[3,2]'] },
-      { name: 'split sizes that do not sum up', inputs: f32([2, 5]), call: ([a]) => nn.split(a, [2, 2], 1), error: ShapeError, says: ['split', '[2,2]', '5'] },
-      { name: 'chunk into 0 pieces', inputs: f32([4]), call: ([a]) => nn.chunk(a, 0), error: ValueError, says: ['chunk', '0'] },
-      { name: 'squeeze of a dim out of range', inputs: f32([2, 1]), call: ([a]) => nn.squeeze(a, 3), error: IndexError, says: ['squeeze', 'dim 3'] },
-      { name: 'assign of another shape', inputs: two([2, 3], [3, 2]), call: ([a, b]) => a.assign(b), error: ShapeError, says: ['assign', '[2,3]', '[3,2]'] },
-      { name: 'assign of another dtype', inputs: () => [...f32([3])(), nn.arange(0, 3)], call: ([a, b]) => a.assign(b), error: DTypeError, says: ['assign', 'float32', 'int32'] },
+      {
+        name: 'stack of mismatched shapes',
+        inputs: two([2, 3], [3, 2]),
+        call: ([a, b]) => nn.stack([a, b]),
+        error: ShapeError,
+        says: ['stack', '[2,3]', '[3,2]'],
+      },
+      {
+        name: 'split sizes that do not sum up',
+        inputs: f32([2, 5]),
+        call: ([a]) => nn.split(a, [2, 2], 1),
+        error: ShapeError,
+        says: ['split', '[2,2]', '5'],
+      },
+      {
+        name: 'chunk into 0 pieces',
+        inputs: f32([4]),
+        call: ([a]) => nn.chunk(a, 0),
+        error: ValueError,
+        says: ['chunk', '0'],
+      },
+      {
+        name: 'squeeze of a dim out of range',
+        inputs: f32([2, 1]),
+        call: ([a]) => nn.squeeze(a, 3),
+        error: IndexError,
+        says: ['squeeze', 'dim 3'],
+      },
+      {
+        name: 'assign of another shape',
+        inputs: two([2, 3], [3, 2]),
+        call: ([a, b]) => a.assign(b),
+        error: ShapeError,
+        says: ['assign', '[2,3]', '[3,2]'],
+      },
+      {
+        name: 'assign of another dtype',
+        inputs: () => [...f32([3])(), nn.arange(0, 3)],
+        call: ([a, b]) => a.assign(b),
+        error: DTypeError,
+        says: ['assign', 'float32', 'int32'],
+      },
     ],
   ],
   [
     'indexing',
     [
-      { name: 'index out of bounds', inputs: f32([2, 3]), call: ([a]) => a.index(5), error: IndexError, says: ['index', '5', '[2,3]'] },
-      { name: 'negative index out of bounds', inputs: f32([2, 3]), call: ([a]) => a.index(':', -4), error: IndexError, says: ['index', '-4', '[2,3]'] },
-      { name: 'too many indices', inputs: f32([2, 3]), call: ([a]) => a.index(0, 0, 0), error: IndexError, says: ['index', 'rank 2'] },
-      { name: 'two ellipses', inputs: f32([2, 3]), call: ([a]) => a.index('...', '...'), error: IndexError, says: ['index', 'ellipsis'] },
-      { name: 'slice step 0', inputs: f32([4]), call: ([a]) => a.index({ start: 0, stop: 4, step: 0 }), error: ValueError, says: ['index', 'step', '0'] },
-      { name: 'narrow past the end', inputs: f32([2, 3]), call: ([a]) => nn.narrow(a, 1, 2, 2), error: IndexError, says: ['narrow', '2', '3'] },
+      {
+        name: 'index out of bounds',
+        inputs: f32([2, 3]),
+        call: ([a]) => a.index(5),
+        error: IndexError,
+        says: ['index', '5', '[2,3]'],
+      },
+      {
+        name: 'negative index out of bounds',
+        inputs: f32([2, 3]),
+        call: ([a]) => a.index(':', -4),
+        error: IndexError,
+        says: ['index', '-4', '[2,3]'],
+      },
+      {
+        name: 'too many indices',
+        inputs: f32([2, 3]),
+        call: ([a]) => a.index(0, 0, 0),
+        error: IndexError,
+        says: ['index', 'rank 2'],
+      },
+      {
+        name: 'two ellipses',
+        inputs: f32([2, 3]),
+        call: ([a]) => a.index('...', '...'),
+        error: IndexError,
+        says: ['index', 'ellipsis'],
+      },
+      {
+        name: 'slice step 0',
+        inputs: f32([4]),
+        call: ([a]) => a.index({ start: 0, stop: 4, step: 0 }),
+        error: ValueError,
+        says: ['index', 'step', '0'],
+      },
+      {
+        name: 'narrow past the end',
+        inputs: f32([2, 3]),
+        call: ([a]) => nn.narrow(a, 1, 2, 2),
+        error: IndexError,
+        says: ['narrow', '2', '3'],
+      },
       {
         name: 'gather with a float index',
         inputs: two([2, 3], [2, 3]),
@@ -131,7 +397,10 @@ const FAMILIES: [string, BadCase[]][] = [
       },
       {
         name: 'indexSelect with a 2-D index',
-        inputs: () => [...f32([2, 3])(), nn.tensor(Int32Array.from([0, 1, 0, 1]), { shape: [2, 2], dtype: 'int32' })],
+        inputs: () => [
+          ...f32([2, 3])(),
+          nn.tensor(Int32Array.from([0, 1, 0, 1]), { shape: [2, 2], dtype: 'int32' }),
+        ],
         call: ([a, i]) => nn.indexSelect(a, 0, i),
         error: ShapeError,
         says: ['indexSelect', '[2,2]'],
@@ -146,7 +415,10 @@ const FAMILIES: [string, BadCase[]][] = [
       },
       {
         name: 'gather with a negative index value',
-        inputs: () => [...f32([2, 3])(), nn.tensor(Int32Array.from([0, -1]), { shape: [2, 1], dtype: 'int32' })],
+        inputs: () => [
+          ...f32([2, 3])(),
+          nn.tensor(Int32Array.from([0, -1]), { shape: [2, 1], dtype: 'int32' }),
+        ],
         call: ([a, i]) => nn.gather(a, 1, i),
         error: IndexError,
         says: ['gather', '-1'],
@@ -164,19 +436,67 @@ const FAMILIES: [string, BadCase[]][] = [
         error: ShapeError,
         says: ['matmul: cannot multiply [2,3] by [4,5] (inner dimensions 3 and 4 differ)'],
       },
-      { name: 'vector lengths differ', inputs: two([3], [4]), call: ([a, b]) => nn.matmul(a, b), error: ShapeError, says: ['matmul', '[3]', '[4]'] },
-      { name: 'batch dims that do not broadcast', inputs: two([2, 2, 3], [3, 3, 4]), call: ([a, b]) => nn.matmul(a, b), error: ShapeError, says: ['matmul', '[2]', '[3]'] },
-      { name: 'a 0-d operand', inputs: () => [nn.tensor(2), ...f32([2, 2])()], call: ([a, b]) => nn.matmul(a, b), error: ShapeError, says: ['matmul', '[]', '[2,2]'] },
-      { name: 'int operands', inputs: () => [nn.arange(0, 4).reshape(2, 2), nn.arange(0, 4).reshape(2, 2)], call: ([a, b]) => nn.matmul(a, b), error: DTypeError, says: ['matmul', 'int32'] },
-      { name: 'mm of 3-D tensors', inputs: two([2, 2, 2], [2, 2, 2]), call: ([a, b]) => nn.mm(a, b), error: ShapeError, says: ['mm', '[2,2,2]'] },
-      { name: 'bmm with different batch sizes', inputs: two([2, 2, 3], [3, 3, 2]), call: ([a, b]) => nn.bmm(a, b), error: ShapeError, says: ['bmm', '[2,2,3]', '[3,3,2]'] },
+      {
+        name: 'vector lengths differ',
+        inputs: two([3], [4]),
+        call: ([a, b]) => nn.matmul(a, b),
+        error: ShapeError,
+        says: ['matmul', '[3]', '[4]'],
+      },
+      {
+        name: 'batch dims that do not broadcast',
+        inputs: two([2, 2, 3], [3, 3, 4]),
+        call: ([a, b]) => nn.matmul(a, b),
+        error: ShapeError,
+        says: ['matmul', '[2]', '[3]'],
+      },
+      {
+        name: 'a 0-d operand',
+        inputs: () => [nn.tensor(2), ...f32([2, 2])()],
+        call: ([a, b]) => nn.matmul(a, b),
+        error: ShapeError,
+        says: ['matmul', '[]', '[2,2]'],
+      },
+      {
+        name: 'int operands',
+        inputs: () => [nn.arange(0, 4).reshape(2, 2), nn.arange(0, 4).reshape(2, 2)],
+        call: ([a, b]) => nn.matmul(a, b),
+        error: DTypeError,
+        says: ['matmul', 'int32'],
+      },
+      {
+        name: 'mm of 3-D tensors',
+        inputs: two([2, 2, 2], [2, 2, 2]),
+        call: ([a, b]) => nn.mm(a, b),
+        error: ShapeError,
+        says: ['mm', '[2,2,2]'],
+      },
+      {
+        name: 'bmm with different batch sizes',
+        inputs: two([2, 2, 3], [3, 3, 2]),
+        call: ([a, b]) => nn.bmm(a, b),
+        error: ShapeError,
+        says: ['bmm', '[2,2,3]', '[3,3,2]'],
+      },
     ],
   ],
   [
     'activations',
     [
-      { name: 'leakyRelu with a NaN slope', inputs: f32([3]), call: ([a]) => nn.leakyRelu(a, Number.NaN), error: ValueError, says: ['leakyRelu', 'NaN'] },
-      { name: 'elu with an infinite alpha', inputs: f32([3]), call: ([a]) => nn.elu(a, Number.POSITIVE_INFINITY), error: ValueError, says: ['elu', 'Infinity'] },
+      {
+        name: 'leakyRelu with a NaN slope',
+        inputs: f32([3]),
+        call: ([a]) => nn.leakyRelu(a, Number.NaN),
+        error: ValueError,
+        says: ['leakyRelu', 'NaN'],
+      },
+      {
+        name: 'elu with an infinite alpha',
+        inputs: f32([3]),
+        call: ([a]) => nn.elu(a, Number.POSITIVE_INFINITY),
+        error: ValueError,
+        says: ['elu', 'Infinity'],
+      },
       {
         name: 'gelu with an unknown approximation',
         inputs: f32([3]),
@@ -184,9 +504,27 @@ const FAMILIES: [string, BadCase[]][] = [
         error: ValueError,
         says: ['gelu', 'fast'],
       },
-      { name: 'softplus with beta 0', inputs: f32([3]), call: ([a]) => nn.softplus(a, { beta: 0 }), error: ValueError, says: ['softplus', 'beta=0'] },
-      { name: 'sigmoid of a bool tensor', inputs: () => [nn.tensor([true])], call: ([a]) => nn.sigmoid(a), error: DTypeError, says: ['sigmoid', 'bool'] },
-      { name: 'logSoftmax along a dim out of range', inputs: f32([3]), call: ([a]) => nn.logSoftmax(a, 1), error: IndexError, says: ['logSoftmax', 'dim 1'] },
+      {
+        name: 'softplus with beta 0',
+        inputs: f32([3]),
+        call: ([a]) => nn.softplus(a, { beta: 0 }),
+        error: ValueError,
+        says: ['softplus', 'beta=0'],
+      },
+      {
+        name: 'sigmoid of a bool tensor',
+        inputs: () => [nn.tensor([true])],
+        call: ([a]) => nn.sigmoid(a),
+        error: DTypeError,
+        says: ['sigmoid', 'bool'],
+      },
+      {
+        name: 'logSoftmax along a dim out of range',
+        inputs: f32([3]),
+        call: ([a]) => nn.logSoftmax(a, 1),
+        error: IndexError,
+        says: ['logSoftmax', 'dim 1'],
+      },
     ],
   ],
   [
@@ -195,7 +533,13 @@ const FAMILIES: [string, BadCase[]][] = [
       {
         name: 'backward of a non-scalar without a gradient',
         inputs: () => {
-          const w = nn.tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+          const w = nn.tensor(
+            [
+              [1, 2, 3],
+              [4, 5, 6],
+            ],
+            { requiresGrad: true },
+          );
           return [w, nn.mul(w, 2)];
         },
         call: ([, y]) => y.backward(),
@@ -215,7 +559,13 @@ const FAMILIES: [string, BadCase[]][] = [
       {
         name: 'backward with a gradient of the wrong shape',
         inputs: () => {
-          const w = nn.tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+          const w = nn.tensor(
+            [
+              [1, 2, 3],
+              [4, 5, 6],
+            ],
+            { requiresGrad: true },
+          );
           return [w, nn.mul(w, 2), nn.ones([3, 2])];
         },
         call: ([, y, g]) => y.backward(g),
@@ -234,7 +584,13 @@ const FAMILIES: [string, BadCase[]][] = [
         error: AutogradError,
         says: ['backward', 'retainGraph'],
       },
-      { name: 'requiresGrad on an int tensor', inputs: () => [nn.arange(0, 3)], call: ([a]) => a.requiresGrad_(), error: DTypeError, says: ['requiresGrad', 'int32'] },
+      {
+        name: 'requiresGrad on an int tensor',
+        inputs: () => [nn.arange(0, 3)],
+        call: ([a]) => a.requiresGrad_(),
+        error: DTypeError,
+        says: ['requiresGrad', 'int32'],
+      },
       {
         name: 'turning requiresGrad off on a non-leaf',
         inputs: () => {
@@ -271,7 +627,9 @@ export function registerBadInputTests(ctx: SuiteContext): void {
         it(`${c.name} -> ${c.error.name}`, async (test) => {
           if (c.hostOnly && !ctx.backend.hostMemory) {
             // Index values live on the device here; checking them would need a read inside the op.
-            test.skip(`index values are only checked on backends that read synchronously (${ctx.backend.name} does not)`);
+            test.skip(
+              `index values are only checked on backends that read synchronously (${ctx.backend.name} does not)`,
+            );
           }
           const xs = c.inputs?.() ?? [];
           try {

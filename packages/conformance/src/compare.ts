@@ -9,7 +9,11 @@ export interface Tolerance {
  * numpy.allclose element by element; returns null when close, else a message naming the worst
  * element. NaN only matches NaN and infinities only themselves, as with `equal_nan=True`.
  */
-export function closeMismatch(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance): string | null {
+export function closeMismatch(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: Tolerance,
+): string | null {
   if (got.length !== want.length) return `expected ${want.length} values, got ${got.length}`;
   let worst = -1;
   let worstExcess = -Infinity;
@@ -38,7 +42,8 @@ function closeExcess(g: number, w: number, tol: Tolerance): number {
 export function exactMismatch(got: ArrayLike<number>, want: ArrayLike<number>): string | null {
   if (got.length !== want.length) return `expected ${want.length} values, got ${got.length}`;
   for (let i = 0; i < want.length; i++) {
-    if (got[i] !== want[i]) return `value at flat index ${i}: got ${got[i]}, expected ${want[i]} (exact match required)`;
+    if (got[i] !== want[i])
+      return `value at flat index ${i}: got ${got[i]}, expected ${want[i]} (exact match required)`;
   }
   return null;
 }

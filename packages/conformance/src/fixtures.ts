@@ -28,7 +28,14 @@ export interface RefCase {
 }
 
 /** The categories the tensor/autograd suite checks; the others are for the layers/losses/optim suites. */
-export const TENSOR_CATEGORIES = ['elementwise', 'edge', 'reductions', 'shape', 'matmul', 'activations'] as const;
+export const TENSOR_CATEGORIES = [
+  'elementwise',
+  'edge',
+  'reductions',
+  'shape',
+  'matmul',
+  'activations',
+] as const;
 export type TensorCategory = (typeof TENSOR_CATEGORIES)[number];
 
 const files = import.meta.glob<RefCase>(
@@ -42,6 +49,24 @@ const files = import.meta.glob<RefCase>(
   ],
   { eager: true, import: 'default' },
 );
+
+interface IndexFile {
+  count: number;
+  cases: { file: string; category: string; name: string }[];
+}
+
+const index = Object.values(
+  import.meta.glob<IndexFile>('../fixtures/index.json', { eager: true, import: 'default' }),
+)[0];
+
+/** The case files index.json lists for the tensor categories (to prove none was left out). */
+export function indexedTensorCases(): string[] {
+  if (!index) throw new Error('fixtures/index.json is missing');
+  return index.cases
+    .filter((c) => (TENSOR_CATEGORIES as readonly string[]).includes(c.category))
+    .map((c) => `${c.category}/${c.name}`)
+    .sort();
+}
 
 /** Every case of one category, sorted by name. */
 export function loadCases(category: TensorCategory): RefCase[] {

@@ -3,8 +3,8 @@
  * differentiable op of @nn/tensor. Inputs stay away from kinks, ties and domain edges.
  */
 import { gradcheck } from '@nn/autograd';
-import * as nn from '@nn/tensor';
 import type { Tensor } from '@nn/tensor';
+import * as nn from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.js';
 import { permutation, rng, sizeOf } from './oracle.js';
@@ -53,7 +53,10 @@ function draw(spec: Spec, seed: number): number[] {
 const on = (x: Tensor) => ({ backend: x.backendName });
 const mask = (x: Tensor, shape: number[], seed: number): Tensor => {
   const r = rng(seed);
-  return nn.tensor(Uint8Array.from({ length: sizeOf(shape) }, () => (r() < 0.5 ? 1 : 0)), { shape, dtype: 'bool', ...on(x) });
+  return nn.tensor(
+    Uint8Array.from({ length: sizeOf(shape) }, () => (r() < 0.5 ? 1 : 0)),
+    { shape, dtype: 'bool', ...on(x) },
+  );
 };
 const ints = (x: Tensor, data: number[], shape: number[]): Tensor =>
   nn.tensor(Int32Array.from(data), { shape, dtype: 'int32', ...on(x) });
@@ -152,7 +155,12 @@ const REDUCTIONS: Check[] = [
   u('max dim values', (x) => nn.max(x, { dim: 1 }).values, 'distinct', [2, 3, 4]),
   u('min dim values keepdim', (x) => nn.min(x, { dim: -1, keepdim: true }).values, 'distinct', [2, 3, 4]),
   u('var all', (x) => nn.variance(x), 'normal', [3, 4]),
-  u('var dims biased keepdim', (x) => nn.variance(x, { dim: [0, 2], unbiased: false, keepdim: true }), 'normal', [2, 3, 4]),
+  u(
+    'var dims biased keepdim',
+    (x) => nn.variance(x, { dim: [0, 2], unbiased: false, keepdim: true }),
+    'normal',
+    [2, 3, 4],
+  ),
   u('std dim', (x) => nn.std(x, { dim: 1 }), 'normal', [2, 3, 4]),
   u('std all', (x) => nn.std(x), 'normal', [3, 4]),
   u('logsumexp dim', (x) => nn.logsumexp(x, { dim: 1 }), 'normal', [2, 3, 4]),
@@ -184,10 +192,18 @@ const SHAPE: Check[] = [
   { name: 'stack', fn: (x, y) => nn.stack([x, y], -1), inputs: [N(3, 4), N(3, 4)] },
   u('split (second piece)', (x) => nn.split(x, [1, 3], 1)[1]),
   u('chunk (last piece)', (x) => nn.chunk(x, 3, 1)[2], 'normal', [2, 5]),
-  u('index with steps', (x) => x.index({ start: 1, stop: null, step: 2 }, '...', { start: null, stop: -1, step: 2 }), 'normal', [
-    4, 3, 5,
-  ]),
-  u('index select int and new axis', (x) => x.index(1, null, { start: -3, stop: null, step: null }), 'normal', [3, 4]),
+  u(
+    'index with steps',
+    (x) => x.index({ start: 1, stop: null, step: 2 }, '...', { start: null, stop: -1, step: 2 }),
+    'normal',
+    [4, 3, 5],
+  ),
+  u(
+    'index select int and new axis',
+    (x) => x.index(1, null, { start: -3, stop: null, step: null }),
+    'normal',
+    [3, 4],
+  ),
   u('narrow', (x) => nn.narrow(x, 1, 1, 2)),
   u('select', (x) => nn.select(x, 0, -1)),
   u('gather', (x) => nn.gather(x, 1, ints(x, [0, 2, 2, 1, 0, 3, 3, 3, 1], [3, 3])), 'normal', [3, 4]),

@@ -3,7 +3,20 @@
  * a manual SGD update on a small MLP of raw tensors end with as many tensors and bytes as step 10.
  */
 import { noGrad } from '@nn/autograd';
-import { type Tensor, add, manualSeed, matmul, mean, memory, randn, relu, square, sub, tensor, tidy } from '@nn/tensor';
+import {
+  add,
+  manualSeed,
+  matmul,
+  mean,
+  memory,
+  randn,
+  relu,
+  square,
+  sub,
+  type Tensor,
+  tensor,
+  tidy,
+} from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import { rng } from './oracle.js';
 
@@ -18,8 +31,14 @@ export function registerMemoryTests(): void {
     it('1,000 steps of forward + backward + SGD leave tensors and bytes unchanged', async () => {
       manualSeed(42);
       const r = rng(42);
-      const x = tensor(Float32Array.from({ length: 16 * 4 }, () => r() * 2 - 1), { shape: [16, 4] });
-      const y = tensor(Float32Array.from({ length: 16 }, () => r()), { shape: [16, 1] });
+      const x = tensor(
+        Float32Array.from({ length: 16 * 4 }, () => r() * 2 - 1),
+        { shape: [16, 4] },
+      );
+      const y = tensor(
+        Float32Array.from({ length: 16 }, () => r()),
+        { shape: [16, 1] },
+      );
       const params = [param([4, 8], 0.5), param([8], 0.1), param([8, 1], 0.5), param([1], 0.1)];
       const [w1, b1, w2, b2] = params;
       const lr = 0.05;
@@ -67,7 +86,13 @@ export function registerMemoryTests(): void {
 
     it('backward releases the graph: disposing the leaves returns memory to where it was', async () => {
       const before = { numTensors: memory().numTensors, numBytes: memory().numBytes };
-      const w = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true });
+      const w = tensor(
+        [
+          [0.5, -1],
+          [2, 0.25],
+        ],
+        { requiresGrad: true },
+      );
       const loss = tidy(() => mean(square(matmul(w, w))));
       loss.backward();
       expect(w.grad).not.toBeNull();

@@ -3,8 +3,6 @@
  * op is not in this table fails (it is never skipped): a missing entry is missing coverage.
  */
 import {
-  type IndexItem,
-  type Tensor,
   abs,
   add,
   argmax,
@@ -20,6 +18,7 @@ import {
   flatten,
   gather,
   gelu,
+  type IndexItem,
   indexSelect,
   leakyRelu,
   log,
@@ -48,6 +47,7 @@ import {
   std,
   sub,
   sum,
+  type Tensor,
   tanh,
   transpose,
   unsqueeze,
@@ -75,7 +75,8 @@ function optNum(config: Record<string, unknown>, key: string): number | undefine
   if (v === null || v === undefined) return undefined;
   if (v === 'inf') return Number.POSITIVE_INFINITY;
   if (v === '-inf') return Number.NEGATIVE_INFINITY;
-  if (typeof v !== 'number') throw new Error(`config.${key} should be a number or null, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number')
+    throw new Error(`config.${key} should be a number or null, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -137,13 +138,21 @@ function extremumCase(which: 'max' | 'min'): OpRunner {
     const [a] = args(x);
     const dim = optNum(config, 'dim');
     if (dim === undefined) return which === 'max' ? a.max() : a.min();
-    const r = which === 'max' ? a.max({ dim, keepdim: bool(config, 'keepdim') }) : a.min({ dim, keepdim: bool(config, 'keepdim') });
+    const r =
+      which === 'max'
+        ? a.max({ dim, keepdim: bool(config, 'keepdim') })
+        : a.min({ dim, keepdim: bool(config, 'keepdim') });
     return { values: r.values, indices: r.indices };
   };
 }
 
 function varCase(fn: typeof variance): OpRunner {
-  return (x, config) => fn(args(x)[0], { dim: dims(config), keepdim: bool(config, 'keepdim'), unbiased: bool(config, 'unbiased') });
+  return (x, config) =>
+    fn(args(x)[0], {
+      dim: dims(config),
+      keepdim: bool(config, 'keepdim'),
+      unbiased: bool(config, 'unbiased'),
+    });
 }
 
 /** The table, keyed by the case's `op` (PyTorch's name). */
@@ -180,13 +189,15 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   selu: unaryCase(selu),
   gelu: (x, config) => {
     const approximate = config.approximate ?? 'none';
-    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`unknown gelu approximate ${String(approximate)}`);
+    if (approximate !== 'none' && approximate !== 'tanh')
+      throw new Error(`unknown gelu approximate ${String(approximate)}`);
     return gelu(args(x)[0], { approximate });
   },
   sigmoid: unaryCase(sigmoid),
   tanh: unaryCase(tanh),
   silu: unaryCase(silu),
-  softplus: (x, config) => softplus(args(x)[0], { beta: optNum(config, 'beta'), threshold: optNum(config, 'threshold') }),
+  softplus: (x, config) =>
+    softplus(args(x)[0], { beta: optNum(config, 'beta'), threshold: optNum(config, 'threshold') }),
   softmax: (x, config) => softmax(args(x)[0], num(config, 'dim')),
   log_softmax: (x, config) => logSoftmax(args(x)[0], num(config, 'dim')),
 

@@ -2,9 +2,8 @@
  * Property tests: random shapes and values against the plain-loop oracle in oracle.ts, for
  * broadcasting, reductions and views (which must share storage with their base).
  */
-import fc from 'fast-check';
+
 import {
-  type Tensor,
   add,
   amax,
   dispose,
@@ -16,10 +15,12 @@ import {
   permute,
   reshape,
   sum,
+  type Tensor,
   tensor,
   transpose,
   where,
 } from '@nn/tensor';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { closeMismatch, shapeMismatch, values } from './compare.js';
 import * as o from './oracle.js';
@@ -35,12 +36,16 @@ async function expectMatches(got: Tensor, want: o.Nd, tol = { rtol: 1e-6, atol: 
 }
 
 const dimSize = fc.integer({ min: 1, max: 4 });
-const shapeArb = (minRank: number, maxRank: number) => fc.array(dimSize, { minLength: minRank, maxLength: maxRank });
+const shapeArb = (minRank: number, maxRank: number) =>
+  fc.array(dimSize, { minLength: minRank, maxLength: maxRank });
 
 /** A shape that broadcasts to `out`: some leading dims dropped, some dims set to 1. */
 const broadcastableTo = (out: number[]) =>
   fc
-    .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+    .tuple(
+      fc.integer({ min: 0, max: out.length }),
+      fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+    )
     .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
 
 const broadcastOperands = (n: number) =>
@@ -99,12 +104,18 @@ export function registerPropertyTests(): void {
             const c = nd(sc, s);
             const a = nd(sa, s + 1);
             const b = nd(sb, s + 2);
-            const cond = tensor(Uint8Array.from(c.data, (v) => (v > 0 ? 1 : 0)), { shape: sc, dtype: 'bool' });
+            const cond = tensor(
+              Uint8Array.from(c.data, (v) => (v > 0 ? 1 : 0)),
+              { shape: sc, dtype: 'bool' },
+            );
             const ta = floatT(a);
             const tb = floatT(b);
             const y = where(cond, ta, tb);
             try {
-              await expectMatches(y, o.broadcastMap([c, a, b], (cv, av, bv) => (cv > 0 ? av : bv)));
+              await expectMatches(
+                y,
+                o.broadcastMap([c, a, b], (cv, av, bv) => (cv > 0 ? av : bv)),
+              );
             } finally {
               dispose([cond, ta, tb, y]);
             }
@@ -121,13 +132,23 @@ export function registerPropertyTests(): void {
     const reduction = shapeArb(1, 4).chain((shape) =>
       fc.tuple(
         fc.constant(shape),
-        fc.option(fc.subarray(shape.map((_, i) => i), { minLength: 1 }), { nil: undefined }),
+        fc.option(
+          fc.subarray(
+            shape.map((_, i) => i),
+            { minLength: 1 },
+          ),
+          { nil: undefined },
+        ),
         fc.boolean(),
         fc.boolean(),
         seed,
       ),
     );
-    const ops: [string, (x: Tensor, o: { dim?: number[]; keepdim: boolean }) => Tensor, 'sum' | 'mean' | 'max'][] = [
+    const ops: [
+      string,
+      (x: Tensor, o: { dim?: number[]; keepdim: boolean }) => Tensor,
+      'sum' | 'mean' | 'max',
+    ][] = [
       ['sum', sum, 'sum'],
       ['mean', mean, 'mean'],
       ['amax', amax, 'max'],
@@ -175,7 +196,9 @@ export function registerPropertyTests(): void {
     it(
       'reshape (with an inferred -1) of random shapes',
       async () => {
-        const arb = shapeArb(1, 4).chain((shape) => fc.tuple(fc.constant(shape), seed, fc.integer({ min: -1, max: 3 })));
+        const arb = shapeArb(1, 4).chain((shape) =>
+          fc.tuple(fc.constant(shape), seed, fc.integer({ min: -1, max: 3 })),
+        );
         await fc.assert(
           fc.asyncProperty(arb, async ([shape, s, inferAt]) => {
             const x = nd(shape, s);

@@ -1,8 +1,16 @@
 /** One test per PyTorch reference case: forward values, shapes and dtypes, then gradients. */
-import { type Tensor, add, dispose, isTensor, mul, sum, tensor } from '@nn/tensor';
+import { add, dispose, isTensor, mul, sum, type Tensor, tensor } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import { closeMismatch, exactMismatch, shapeMismatch, values } from './compare.js';
-import { type RefCase, type RefTensor, TENSOR_CATEGORIES, flatValues, isRefTensor, loadCases } from './fixtures.js';
+import {
+  flatValues,
+  indexedTensorCases,
+  isRefTensor,
+  loadCases,
+  type RefCase,
+  type RefTensor,
+  TENSOR_CATEGORIES,
+} from './fixtures.js';
 import { operands, runnerFor } from './ops-table.js';
 
 /** A float32 tensor needing a gradient for float inputs; int64 becomes int32 and bool stays bool. */
@@ -31,16 +39,23 @@ function named(v: RefTensor | Record<string, RefTensor>): Record<string, RefTens
 }
 
 /** Problems with one output (empty when it matches). */
-async function checkTensor(what: string, got: Tensor | null | undefined, want: RefTensor, c: RefCase): Promise<string[]> {
+async function checkTensor(
+  what: string,
+  got: Tensor | null | undefined,
+  want: RefTensor,
+  c: RefCase,
+): Promise<string[]> {
   if (!got) return [`${what}: missing`];
   const problems: string[] = [];
   const shape = shapeMismatch(got.shape, want.shape);
   if (shape) problems.push(`${what}: ${shape}`);
-  if (got.dtype !== EXPECTED_DTYPE[want.dtype]) problems.push(`${what}: dtype ${got.dtype}, expected ${EXPECTED_DTYPE[want.dtype]}`);
+  if (got.dtype !== EXPECTED_DTYPE[want.dtype])
+    problems.push(`${what}: dtype ${got.dtype}, expected ${EXPECTED_DTYPE[want.dtype]}`);
   if (shape) return problems;
   const g = await values(got);
   const w = flatValues(want);
-  const mismatch = want.dtype === 'int64' || want.dtype === 'bool' ? exactMismatch(g, w) : closeMismatch(g, w, c.tolerance);
+  const mismatch =
+    want.dtype === 'int64' || want.dtype === 'bool' ? exactMismatch(g, w) : closeMismatch(g, w, c.tolerance);
   if (mismatch) problems.push(`${what}: ${mismatch}`);
   return problems;
 }
@@ -49,7 +64,8 @@ async function checkTensor(what: string, got: Tensor | null | undefined, want: R
 export async function runReferenceCase(c: RefCase): Promise<string[]> {
   const run = runnerFor(c);
   const inputs: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(c.inputs)) inputs[name] = fromRef(t, t.dtype === 'float32' || t.dtype === 'float64');
+  for (const [name, t] of Object.entries(c.inputs))
+    inputs[name] = fromRef(t, t.dtype === 'float32' || t.dtype === 'float64');
   const made: Tensor[] = [];
   try {
     const args = operands(c, inputs);
@@ -58,11 +74,15 @@ export async function runReferenceCase(c: RefCase): Promise<string[]> {
     const outputs: Record<string, Tensor> = isTensor(result) ? { output: result } : result;
     made.push(...Object.values(outputs));
     if (isRefTensor(c.output) !== isTensor(result)) {
-      return [`op returned ${isTensor(result) ? 'one tensor' : 'named outputs'}; the reference has the other form`];
+      return [
+        `op returned ${isTensor(result) ? 'one tensor' : 'named outputs'}; the reference has the other form`,
+      ];
     }
     const problems: string[] = [];
     for (const [name, want] of Object.entries(named(c.output))) {
-      problems.push(...(await checkTensor(`output ${name}`, outputs[name], want, c)));
+      problems.push(
+        ...(await checkTensor(name === 'output' ? name : `output ${name}`, outputs[name], want, c)),
+      );
     }
     if (Object.keys(c.grads).length === 0) return problems;
     if (!c.grad_output) return [...problems, 'case has grads but no grad_output'];
@@ -93,6 +113,13 @@ export async function runReferenceCase(c: RefCase): Promise<string[]> {
 
 /** Registers one `it` per case of the tensor categories. */
 export function registerReferenceTests(): void {
+  it('every indexed case of the tensor categories is loaded (153 in the public split)', () => {
+    const loaded = TENSOR_CATEGORIES.flatMap((cat) =>
+      loadCases(cat).map((c) => `${c.category}/${c.name}`),
+    ).sort();
+    expect(loaded).toEqual(indexedTensorCases());
+    expect(loaded.length).toBe(153);
+  });
   for (const category of TENSOR_CATEGORIES) {
     const cases = loadCases(category);
     describe(`reference ${category} (${cases.length} PyTorch cases)`, () => {
