@@ -56,6 +56,7 @@ export * from './ops/elementwise.js';
 export type { IndexItem } from './ops/indexing.js';
 export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/indexing.js';
 export { batchedMatmul, bmm, matmul, mm } from './ops/matmul.js';
+export * from './ops/nn/index.js';
 export type { DimOptions, NormOptions, ValuesIndices, VarOptions } from './ops/reduce.js';
 export {
   amax,

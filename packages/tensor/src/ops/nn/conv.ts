@@ -1,0 +1,172 @@
+import type { Conv2dParams } from '../../backend.js';
+import { recordOp } from '../../engine.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { Tensor } from '../../tensor.js';
+import { add } from '../elementwise.js';
+import { matmul } from '../matmul.js';
+import { contiguous, reshape, squeeze, unsqueeze } from '../shape.js';
+import { assertTensor, backendOf, fromStorage } from '../util.js';
+import { type IntOrTuple, checkSpatialInput, convOut, tuple } from './args.js';
+import { pad } from './pad.js';
+import { windows } from './windows.js';
+
+/** Options of conv1d/conv2d/conv3d; each int is one number for every spatial dim or one per dim. */
+export interface ConvOptions {
+  stride?: IntOrTuple;
+  padding?: IntOrTuple;
+  dilation?: IntOrTuple;
+  groups?: number;
+}
+
+interface ConvSpec {
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  groups: number;
+  out: number[];
+}
+
+const LAYOUT = ['', '[N, C, L]', '[N, C, H, W]', '[N, C, D, H, W]'];
+
+function validate(op: string, r: number, x: Tensor, w: Tensor, bias: Tensor | null, o: ConvOptions): ConvSpec {
+  assertTensor(op, 'weight', w);
+  if (w.ndim !== r + 2) {
+    throw new ShapeError(`${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`);
+  }
+  if (w.dtype !== x.dtype) throw new DTypeError(`${op}: weight is ${w.dtype} but input is ${x.dtype}`);
+  const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
+  const padding = tuple(op, 'padding', o.padding ?? 0, r, 0);
+  const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
+  const groups = o.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
+  const [outC, inCg] = w.shape;
+  const c = x.shape[1];
+  if (outC % groups !== 0) {
+    throw new ShapeError(`${op}: out channels ${outC} of weight ${fmtShape(w.shape)} must be divisible by groups=${groups}`);
+  }
+  if (inCg * groups !== c) {
+    throw new ShapeError(
+      `${op}: with groups=${groups}, weight ${fmtShape(w.shape)} expects input with ${inCg * groups} channels, got input ${fmtShape(x.shape)}`,
+    );
+  }
+  if (bias) {
+    assertTensor(op, 'bias', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== outC) {
+      throw new ShapeError(`${op}: bias must have shape [${outC}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`);
+    }
+    if (bias.dtype !== x.dtype) throw new DTypeError(`${op}: bias is ${bias.dtype} but input is ${x.dtype}`);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const size = x.shape[2 + i];
+    const k = w.shape[2 + i];
+    const o_ = convOut(size, k, stride[i], padding[i], dilation[i]);
+    if (o_ < 1) {
+      throw new ShapeError(
+        `${op}: input ${fmtShape(x.shape)} (padded by ${padding[i]}) is smaller than the dilated kernel ${fmtShape(w.shape)} in spatial dim ${i}`,
+      );
+    }
+    out.push(o_);
+  }
+  return { stride, padding, dilation, groups, out };
+}
+
+/** Convolution from primitives: zero-pad, gather each kernel offset's strided view, one grouped matmul. */
+function convComposite(x: Tensor, w: Tensor, s: ConvSpec): Tensor {
+  const [n, c] = x.shape;
+  const [outC] = w.shape;
+  const kernel = w.shape.slice(2);
+  const kk = kernel.reduce((a, b) => a * b, 1);
+  const g = s.groups;
+  const l = s.out.reduce((a, b) => a * b, 1);
+  const padSpec: number[] = [];
+  for (let i = s.padding.length - 1; i >= 0; i--) padSpec.push(s.padding[i], s.padding[i]);
+  const xp = s.padding.some((p) => p > 0) ? pad(x, padSpec) : x;
+  const win = windows(xp, kernel, s.stride, s.dilation, s.out);
+  const cols = reshape(win, [n, g, (c / g) * kk, l]);
+  const wg = reshape(w, [g, outC / g, (c / g) * kk]);
+  const y = matmul(wg, cols);
+  const out = reshape(y, [n, outC, ...s.out]);
+  for (const t of [win, cols, wg, y]) t.dispose();
+  if (xp !== x) xp.dispose();
+  return out;
+}
+
+/** The fused conv2d kernel (x [N,C,H,W]), recorded as 'conv2d' for the gradient rule. */
+function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]): Tensor {
+  const b = backendOf('conv2d', x, w);
+  const fused = b.fused!;
+  const xc = contiguous(x);
+  const wc = contiguous(w);
+  const y = fromStorage(b, fused.conv2d!(xc, wc, p, outShape), x.dtype, outShape);
+  recordOp('conv2d', [xc, wc], [y], { params: p });
+  if (xc !== x) xc.dispose();
+  if (wc !== w) wc.dispose();
+  return y;
+}
+
+/** True when the backend has the whole fused conv2d family (forward and both gradients). */
+function hasFusedConv(x: Tensor): boolean {
+  const f = x.backend.fused;
+  return !!(f?.conv2d && f.conv2dBackwardInput && f.conv2dBackwardWeight);
+}
+
+function convNd(op: string, r: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
+  const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
+  backendOf(op, x, weight, bias);
+  const xb = unbatched ? unsqueeze(x, 0) : x;
+  const s = validate(op, r, xb, weight, bias ?? null, o ?? {});
+  let y: Tensor;
+  if (r <= 2 && hasFusedConv(xb)) {
+    const [n] = xb.shape;
+    const outC = weight.shape[0];
+    if (r === 2) {
+      const p: Conv2dParams = {
+        stride: [s.stride[0], s.stride[1]],
+        padding: [s.padding[0], s.padding[1]],
+        dilation: [s.dilation[0], s.dilation[1]],
+        groups: s.groups,
+      };
+      y = conv2dFused(xb, weight, p, [n, outC, s.out[0], s.out[1]]);
+    } else {
+      // A 1-d convolution is a 2-d one over a height of 1.
+      const x4 = unsqueeze(xb, 2);
+      const w4 = unsqueeze(weight, 2);
+      const p: Conv2dParams = { stride: [1, s.stride[0]], padding: [0, s.padding[0]], dilation: [1, s.dilation[0]], groups: s.groups };
+      const y4 = conv2dFused(x4, w4, p, [n, outC, 1, s.out[0]]);
+      y = squeeze(y4, 2);
+      for (const t of [x4, w4, y4]) t.dispose();
+    }
+  } else {
+    y = convComposite(xb, weight, s);
+  }
+  if (bias) {
+    const bv = reshape(bias, [1, bias.shape[0], ...s.out.map(() => 1)]);
+    const yb = add(y, bv);
+    bv.dispose();
+    y.dispose();
+    y = yb;
+  }
+  if (unbatched) {
+    const ys = squeeze(y, 0);
+    y.dispose();
+    if (xb !== x) xb.dispose();
+    return ys;
+  }
+  return y;
+}
+
+/** 1-d convolution over [N, C, L] (or [C, L]) with weight [outC, inC/groups, k] (PyTorch's F.conv1d). */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+  return convNd('conv1d', 1, x, weight, bias, options);
+}
+
+/** 2-d convolution over [N, C, H, W] (or [C, H, W]) with weight [outC, inC/groups, kH, kW] (PyTorch's F.conv2d). */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+  return convNd('conv2d', 2, x, weight, bias, options);
+}
+
+/** 3-d convolution over [N, C, D, H, W] (or [C, D, H, W]) with weight [outC, inC/groups, kD, kH, kW]. */
+export function conv3d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+  return convNd('conv3d', 3, x, weight, bias, options);
+}

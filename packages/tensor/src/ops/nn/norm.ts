@@ -1,0 +1,148 @@
+import { withGradMode } from '../../engine.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { Tensor } from '../../tensor.js';
+import { add, mul, rsqrt, sub } from '../elementwise.js';
+import { mean, variance } from '../reduce.js';
+import { reshape } from '../shape.js';
+import { assertTensor, backendOf } from '../util.js';
+
+export interface BatchNormOptions {
+  /** Normalize with the batch's statistics and update the running ones (false: use the running ones). */
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+function checkParam(op: string, name: string, t: Tensor | null | undefined, shape: readonly number[], x: Tensor): void {
+  if (t === null || t === undefined) return;
+  assertTensor(op, name, t);
+  if (t.ndim !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+    throw new ShapeError(`${op}: ${name} must have shape ${fmtShape(shape)} for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`);
+  }
+  if (t.dtype !== x.dtype) throw new DTypeError(`${op}: ${name} is ${t.dtype} but input is ${x.dtype}`);
+}
+
+/** y = (x - m) * rsqrt(v + eps) * weight + bias, with m, v, weight, bias already broadcastable. */
+function normalize(x: Tensor, m: Tensor, v: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): Tensor {
+  const centered = sub(x, m);
+  const ve = add(v, eps);
+  const inv = rsqrt(ve);
+  let y = mul(centered, inv);
+  for (const t of [centered, ve, inv]) t.dispose();
+  if (weight) {
+    const yw = mul(y, weight);
+    y.dispose();
+    y = yw;
+  }
+  if (bias) {
+    const yb = add(y, bias);
+    y.dispose();
+    y = yb;
+  }
+  return y;
+}
+
+/** running <- running * keep + stat * scale, in place (stat is [1, C, 1...]). */
+function updateRunning(running: Tensor, stat: Tensor, keep: number, scale: number): void {
+  const flat = reshape(stat, running.shape);
+  const a = mul(running, keep);
+  const b = mul(flat, scale);
+  const next = add(a, b);
+  running.assign(next);
+  for (const t of [flat, a, b, next]) t.dispose();
+}
+
+/**
+ * Batch normalization over [N, C], [N, C, L] or [N, C, H, W] (PyTorch's F.batch_norm). In training
+ * it normalizes with the batch mean and biased variance and updates runningMean/runningVar in
+ * place (with the unbiased variance); otherwise it uses the running statistics.
+ */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  options: BatchNormOptions = {},
+): Tensor {
+  const op = 'batchNorm';
+  assertTensor(op, 'input', x);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
+  if (x.ndim < 2) throw new ShapeError(`${op}: expected input [N, C, ...] of rank >= 2, got ${fmtShape(x.shape)}`);
+  backendOf(op, x, runningMean, runningVar, weight, bias);
+  const c = x.shape[1];
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    checkParam(op, name, t, [c], x);
+  }
+  const training = options.training ?? false;
+  const momentum = options.momentum ?? 0.1;
+  const eps = options.eps ?? 1e-5;
+  if (!Number.isFinite(momentum)) throw new ValueError(`${op}: momentum must be a finite number, got ${momentum}`);
+  if (!(eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${eps}`);
+  if (!training && (!runningMean || !runningVar)) {
+    throw new ValueError(`${op}: runningMean and runningVar are required when training is false`);
+  }
+  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const n = dims.reduce((a, d) => a * x.shape[d], 1);
+  const bshape = x.shape.map((s, i) => (i === 1 ? s : 1));
+  const view = (t: Tensor | null | undefined): Tensor | null => (t ? reshape(t, bshape) : null);
+  const w = view(weight);
+  const b = view(bias);
+  let y: Tensor;
+  if (training) {
+    if (n <= 1) throw new ValueError(`${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+    const m = mean(x, { dim: dims, keepdim: true });
+    const v = variance(x, { dim: dims, keepdim: true, unbiased: false });
+    y = normalize(x, m, v, eps, w, b);
+    withGradMode(false, () => {
+      if (runningMean) updateRunning(runningMean, m, 1 - momentum, momentum);
+      if (runningVar) updateRunning(runningVar, v, 1 - momentum, (momentum * n) / (n - 1));
+    });
+    m.dispose();
+    v.dispose();
+  } else {
+    const m = view(runningMean)!;
+    const v = view(runningVar)!;
+    y = normalize(x, m, v, eps, w, b);
+    m.dispose();
+    v.dispose();
+  }
+  w?.dispose();
+  b?.dispose();
+  return y;
+}
+
+/** Layer normalization over the trailing dims `normalizedShape` (PyTorch's F.layer_norm). */
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  options: { eps?: number } = {},
+): Tensor {
+  const op = 'layerNorm';
+  assertTensor(op, 'input', x);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const k = shape.length;
+  if (k === 0 || k > x.ndim || shape.some((s, i) => s !== x.shape[x.ndim - k + i])) {
+    throw new ShapeError(`${op}: normalizedShape ${fmtShape(shape)} must match the trailing dims of input ${fmtShape(x.shape)}`);
+  }
+  backendOf(op, x, weight, bias);
+  checkParam(op, 'weight', weight, shape, x);
+  checkParam(op, 'bias', bias, shape, x);
+  const eps = options.eps ?? 1e-5;
+  if (!(eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${eps}`);
+  const dims = shape.map((_, i) => x.ndim - k + i);
+  const m = mean(x, { dim: dims, keepdim: true });
+  const v = variance(x, { dim: dims, keepdim: true, unbiased: false });
+  const y = normalize(x, m, v, eps, weight ?? null, bias ?? null);
+  m.dispose();
+  v.dispose();
+  return y;
+}

@@ -1,0 +1,55 @@
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { Tensor } from '../../tensor.js';
+import { full } from '../creation.js';
+import { narrow } from '../indexing.js';
+import { cat } from '../shape.js';
+import { assertTensor } from '../util.js';
+
+/**
+ * Pads (or, with negative amounts, crops) x with a constant, in PyTorch's F.pad order: the
+ * last dim first, `[left, right, top, bottom, front, back, ...]`. Differentiable in x.
+ */
+export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
+  assertTensor('pad', 'input', x);
+  if (!Array.isArray(padding) || padding.length % 2 !== 0 || padding.length / 2 > x.ndim) {
+    throw new ValueError(
+      `pad: padding must list an even number of amounts, at most 2 per dim of input ${fmtShape(x.shape)}, got [${String(padding)}]`,
+    );
+  }
+  if (padding.some((p) => !Number.isInteger(p))) throw new ValueError(`pad: amounts must be integers, got [${padding.join(', ')}]`);
+  if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${typeof value}`);
+  let cur = x;
+  const owned: Tensor[] = [];
+  for (let i = 0; i < padding.length / 2; i++) {
+    const dim = x.ndim - 1 - i;
+    const before = padding[2 * i];
+    const after = padding[2 * i + 1];
+    const size = cur.shape[dim];
+    if (size + Math.min(before, 0) + Math.min(after, 0) < 0) {
+      throw new ShapeError(`pad: cropping [${before}, ${after}] removes more than dim ${dim} of input ${fmtShape(x.shape)} holds`);
+    }
+    if (before < 0 || after < 0) {
+      const start = Math.max(0, -before);
+      cur = narrow(cur, dim, start, size - start - Math.max(0, -after));
+      owned.push(cur);
+    }
+    const parts: Tensor[] = [];
+    const block = (n: number): Tensor => {
+      const shape = [...cur.shape];
+      shape[dim] = n;
+      const t = full(shape, value, { dtype: cur.dtype, backend: cur.backendName });
+      owned.push(t);
+      return t;
+    };
+    if (before > 0) parts.push(block(before));
+    parts.push(cur);
+    if (after > 0) parts.push(block(after));
+    if (parts.length > 1) {
+      cur = cat(parts, dim);
+      owned.push(cur);
+    }
+  }
+  if (cur === x) return cat([x], 0);
+  for (const t of owned) if (t !== cur) t.dispose();
+  return cur;
+}
