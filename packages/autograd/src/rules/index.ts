@@ -1,5 +1,6 @@
 import { registerElementwiseRules } from './elementwise.js';
 import { registerMatmulRules } from './matmul.js';
+import { registerNNRules } from './nn.js';
 import { registerReduceRules } from './reduce.js';
 import { registerShapeRules } from './shape.js';
 
@@ -13,4 +14,5 @@ export function registerBuiltinRules(): void {
   registerReduceRules();
   registerShapeRules();
   registerMatmulRules();
+  registerNNRules();
 }
