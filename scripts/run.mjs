@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [task, ...args] = process.argv.slice(2);
-const PNPM_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split(
+  '@',
+)[1];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', COREPACK_INTEGRITY_KEYS: '0' };
 
 function run(cmd, cmdArgs, opts = {}) {
@@ -36,7 +38,9 @@ const quiet = process.env.NN_SETUP_QUIET === '1';
 if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.NN_INSTALL === '1') {
   const flags = quiet ? ['--reporter=silent'] : [];
   if (pn(['install', '--frozen-lockfile', ...flags]) !== 0) {
-    console.error('nn: the lockfile is out of date with a package.json; installing without --frozen-lockfile');
+    console.error(
+      'nn: the lockfile is out of date with a package.json; installing without --frozen-lockfile',
+    );
     must(pn(['install', '--no-frozen-lockfile', ...flags]), 'pnpm install');
   }
 }
@@ -51,11 +55,21 @@ switch (task) {
     break;
   case 'test': {
     const out = join(root, '.vitest-results.json');
-    const status = pn(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...args]);
+    const status = pn([
+      'exec',
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+      ...args,
+    ]);
     if (existsSync(out)) {
       const r = JSON.parse(readFileSync(out, 'utf8'));
       const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-      console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+      console.log(
+        `${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
+      );
     }
     process.exit(status);
     break;

@@ -2,7 +2,7 @@
 // SGD step, printing the loss and the test accuracy.
 import { installAutograd, noGrad } from '@nn/autograd';
 import { cpu } from '@nn/backend-cpu';
-import { type Tensor, argmax, manualSeed, memory, randn, tensor, tidy, use, zeros } from '@nn/tensor';
+import { argmax, manualSeed, memory, randn, type Tensor, tensor, tidy, use, zeros } from '@nn/tensor';
 import { loadDigits } from './mnist.js';
 
 interface Options {
@@ -32,7 +32,13 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     }
     const value = Number(argv[++i]);
-    const key = { '--epochs': 'epochs', '--batch-size': 'batchSize', '--lr': 'lr', '--hidden': 'hidden', '--seed': 'seed' }[a];
+    const key = {
+      '--epochs': 'epochs',
+      '--batch-size': 'batchSize',
+      '--lr': 'lr',
+      '--hidden': 'hidden',
+      '--seed': 'seed',
+    }[a];
     if (!key || !Number.isFinite(value)) {
       console.error(`unknown option or bad value: ${a} ${argv[i] ?? ''}\n\n${HELP}`);
       process.exit(2);
@@ -61,7 +67,9 @@ async function main(): Promise<void> {
   const params = [w1, b1, w2, b2];
   const forward = (x: Tensor): Tensor => x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
 
-  console.log(`nn demo: MLP 784-${opt.hidden}-10, ${data.train.n} train / ${data.test.n} test digits, SGD lr ${opt.lr}`);
+  console.log(
+    `nn demo: MLP 784-${opt.hidden}-10, ${data.train.n} train / ${data.test.n} test digits, SGD lr ${opt.lr}`,
+  );
   for (let epoch = 1; epoch <= opt.epochs; epoch++) {
     const start = performance.now();
     let lossSum = 0;

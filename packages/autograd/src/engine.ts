@@ -1,24 +1,24 @@
 import {
   AutogradError,
-  type BackwardOptions,
-  type GradEngine,
-  ShapeError,
-  type Tensor,
   add,
+  type BackwardOptions,
   fmtShape,
+  type GradEngine,
   getGradEngine,
   isFloat,
   keep,
   onesLike,
+  ShapeError,
   setGradEngine,
   shapesEqual,
+  type Tensor,
   tidy,
   withGradMode,
 } from '@nn/tensor';
 import { type Edge, Node } from './node.js';
 import { getGradient } from './registry.js';
-import { sumToShape } from './rules/util.js';
 import { registerBuiltinRules } from './rules/index.js';
+import { sumToShape } from './rules/util.js';
 
 function edgeOf(t: Tensor): Edge {
   if (!t.requiresGrad) return null;
@@ -107,7 +107,9 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
     );
   }
   if (gradient !== undefined && !shapesEqual(gradient.shape, root.shape)) {
-    throw new ShapeError(`backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`);
+    throw new ShapeError(
+      `backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`,
+    );
   }
   withGradMode(false, () => {
     const seed = gradient ?? onesLike(root);
@@ -131,7 +133,13 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
           const saved = node.restoreSaved();
           const needsGrad = node.edges.map((e) => e !== null);
           const inGrads = node.rule.backward(
-            { inputs: saved.inputs, outputs: saved.outputs, inputShapes: node.inputShapes, attrs: node.attrs, needsGrad },
+            {
+              inputs: saved.inputs,
+              outputs: saved.outputs,
+              inputShapes: node.inputShapes,
+              attrs: node.attrs,
+              needsGrad,
+            },
             grads,
           );
           node.edges.forEach((edge, i) => {

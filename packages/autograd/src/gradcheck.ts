@@ -1,14 +1,14 @@
 import {
   type DType,
-  type Tensor,
-  ValueError,
   getBackend,
   isFloat,
   listBackends,
   mul,
   sum,
+  type Tensor,
   tensor,
   tidy,
+  ValueError,
 } from '@nn/tensor';
 import { noGrad } from './engine.js';
 
@@ -47,12 +47,18 @@ type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
  * registered backend has it, looser float32 otherwise. Checks the inputs that require grad
  * (or every float input when none does).
  */
-export async function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): Promise<GradcheckResult> {
+export async function gradcheck(
+  fn: Fn,
+  inputs: readonly Tensor[],
+  options: GradcheckOptions = {},
+): Promise<GradcheckResult> {
   if (inputs.length === 0) throw new ValueError('gradcheck: expected at least one input tensor');
   const first = inputs[0].backend;
   const backendName =
     options.backend ??
-    (first.dtypes.includes('float64') ? first.name : listBackends().find((b) => getBackend(b).dtypes.includes('float64')));
+    (first.dtypes.includes('float64')
+      ? first.name
+      : listBackends().find((b) => getBackend(b).dtypes.includes('float64')));
   const dtype: DType = backendName ? 'float64' : 'float32';
   const target = backendName ?? first.name;
   const wide = dtype === 'float64';
@@ -65,12 +71,19 @@ export async function gradcheck(fn: Fn, inputs: readonly Tensor[], options: Grad
   const values = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.data())));
   const make = (vals: readonly Float64Array[], withGrad: boolean): Tensor[] =>
     inputs.map((t, i) =>
-      tensor(isFloat(t.dtype) ? vals[i] : (inputs[i].dtype === 'int32' ? Int32Array.from(vals[i]) : Uint8Array.from(vals[i])), {
-        dtype: isFloat(t.dtype) ? dtype : t.dtype,
-        backend: target,
-        shape: t.shape,
-        requiresGrad: withGrad && checked[i],
-      }),
+      tensor(
+        isFloat(t.dtype)
+          ? vals[i]
+          : inputs[i].dtype === 'int32'
+            ? Int32Array.from(vals[i])
+            : Uint8Array.from(vals[i]),
+        {
+          dtype: isFloat(t.dtype) ? dtype : t.dtype,
+          backend: target,
+          shape: t.shape,
+          requiresGrad: withGrad && checked[i],
+        },
+      ),
     );
   const loss = (outs: Tensor | Tensor[]): Tensor => {
     const list = Array.isArray(outs) ? outs : [outs];
@@ -93,7 +106,9 @@ export async function gradcheck(fn: Fn, inputs: readonly Tensor[], options: Grad
     l.dispose();
     for (let i = 0; i < leaves.length; i++) {
       const g = leaves[i].grad;
-      analytic.push(checked[i] ? (g ? Float64Array.from(await g.data()) : new Float64Array(values[i].length)) : null);
+      analytic.push(
+        checked[i] ? (g ? Float64Array.from(await g.data()) : new Float64Array(values[i].length)) : null,
+      );
     }
   } finally {
     for (const t of leaves) t.dispose();
@@ -132,5 +147,9 @@ export async function gradcheck(fn: Fn, inputs: readonly Tensor[], options: Grad
       }
     }
   }
-  return { ok: true, maxAbsError, message: `gradcheck passed in ${dtype} (max |diff| ${maxAbsError.toExponential(3)})` };
+  return {
+    ok: true,
+    maxAbsError,
+    message: `gradcheck passed in ${dtype} (max |diff| ${maxAbsError.toExponential(3)})`,
+  };
 }

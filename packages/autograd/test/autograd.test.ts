@@ -1,12 +1,12 @@
 import { cpu } from '@nn/backend-cpu';
 import {
   AutogradError,
-  ShapeError,
-  type Tensor,
   memory,
   ones,
   registerBackend,
+  ShapeError,
   setBackend,
+  type Tensor,
   tensor,
   tidy,
 } from '@nn/tensor';
@@ -47,7 +47,13 @@ describe('backward', () => {
   });
 
   it('undoes broadcasting', () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const a = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     const b = tensor([10, 20, 30], { requiresGrad: true });
     a.mul(b).sum().backward();
     expect(values(b.grad)).toEqual([5, 7, 9]);
@@ -62,7 +68,6 @@ describe('backward', () => {
     y.backward(tensor([1, 10]));
     expect(values(x.grad)).toEqual([2, 20]);
   });
-
 
   it('refuses a second backward through a freed graph, allows it with retainGraph', () => {
     const x = tensor([1, 2], { requiresGrad: true });
@@ -87,7 +92,13 @@ describe('backward', () => {
   });
 
   it('leaves no tensor or byte behind after forward, backward and disposal', () => {
-    const w = tensor([[0.5, -0.25], [1, 2]], { requiresGrad: true });
+    const w = tensor(
+      [
+        [0.5, -0.25],
+        [1, 2],
+      ],
+      { requiresGrad: true },
+    );
     const before = memory();
     for (let i = 0; i < 50; i++) {
       tidy(() => {

@@ -75,7 +75,16 @@ export const BINARY_OPS = [
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
-export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr']);
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set([
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+]);
 
 export const REDUCE_OPS = ['sum', 'prod', 'max', 'min'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
@@ -176,7 +185,11 @@ export interface FusedKernels {
   conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;
   conv2dBackwardWeight?(x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): Storage;
   /** Max pool: values and int32 flat (per-plane) argmax indices. */
-  maxPool2d?(x: TensorView, p: Pool2dParams, outShape: readonly number[]): { values: Storage; indices: Storage };
+  maxPool2d?(
+    x: TensorView,
+    p: Pool2dParams,
+    outShape: readonly number[],
+  ): { values: Storage; indices: Storage };
   maxPool2dBackward?(dy: TensorView, indices: TensorView, xShape: readonly number[]): Storage;
   avgPool2d?(x: TensorView, p: Pool2dParams, countIncludePad: boolean, outShape: readonly number[]): Storage;
   avgPool2dBackward?(

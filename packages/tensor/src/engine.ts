@@ -1,5 +1,5 @@
 import type { Backend, Storage } from './backend.js';
-import { type DType, bytesPerElement } from './dtype.js';
+import { bytesPerElement, type DType } from './dtype.js';
 import { BackendError, ValueError } from './errors.js';
 import { type GeneratorState, seedToKey } from './random.js';
 import type { Tensor } from './tensor.js';
@@ -26,7 +26,12 @@ export interface BackwardOptions {
 
 /** What @nn/autograd installs: the recorder of ops and the reverse pass. */
 export interface GradEngine {
-  record(op: string, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>>): void;
+  record(
+    op: string,
+    inputs: readonly Tensor[],
+    outputs: readonly Tensor[],
+    attrs: Readonly<Record<string, unknown>>,
+  ): void;
   backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
 }
 

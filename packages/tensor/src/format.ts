@@ -18,7 +18,13 @@ function formatter(values: TypedArray, dtype: DType): (v: number) => string {
     if (a > 0) minAbs = Math.min(minAbs, a);
   }
   const special = (v: number): string | null =>
-    Number.isNaN(v) ? 'nan' : v === Number.POSITIVE_INFINITY ? 'inf' : v === Number.NEGATIVE_INFINITY ? '-inf' : null;
+    Number.isNaN(v)
+      ? 'nan'
+      : v === Number.POSITIVE_INFINITY
+        ? 'inf'
+        : v === Number.NEGATIVE_INFINITY
+          ? '-inf'
+          : null;
   if (allInt && maxAbs < 1e8) return (v) => special(v) ?? `${v.toFixed(0)}.`;
   if (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Number.POSITIVE_INFINITY) || maxAbs / minAbs > 1e3) {
     return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
@@ -69,7 +75,8 @@ export function formatTensor(
   };
   const extras: string[] = [];
   if (values.length === 0) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
-  if (dtype !== 'float32' && dtype !== 'bool' && !(dtype === 'int32' && values.length > 0)) extras.push(`dtype=${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'bool' && !(dtype === 'int32' && values.length > 0))
+    extras.push(`dtype=${dtype}`);
   if (dtype === 'int32' && values.length > 0) extras.push('dtype=int32');
   if (gradFnName) extras.push(`grad_fn=<${backwardName(gradFnName)}>`);
   else if (requiresGrad) extras.push('requires_grad=True');

@@ -3,9 +3,18 @@ import { ValueError } from './errors.js';
 import { Tensor } from './tensor.js';
 
 /** A value `tidy` may return: tensors, possibly inside arrays or plain objects. */
-export type TensorContainer = Tensor | number | string | boolean | null | undefined | void | TensorContainer[] | {
-  [key: string]: TensorContainer;
-};
+export type TensorContainer =
+  | Tensor
+  | number
+  | string
+  | boolean
+  | null
+  | undefined
+  | undefined
+  | TensorContainer[]
+  | {
+      [key: string]: TensorContainer;
+    };
 
 function collect(value: unknown, out: Set<Tensor>): void {
   if (value instanceof Tensor) out.add(value);
@@ -71,7 +80,10 @@ export interface MemoryInfo {
   numTensors: number;
   /** Bytes of live storage (as host element sizes) on every backend. */
   numBytes: number;
-  backends: Record<string, { numTensors: number; numBytes: number; bytesInUse: number; bytesReserved?: number }>;
+  backends: Record<
+    string,
+    { numTensors: number; numBytes: number; bytesInUse: number; bytesReserved?: number }
+  >;
 }
 
 /** Live tensors and bytes, in all and per backend. */

@@ -16,7 +16,10 @@ export function nest(flat: TypedArray, shape: readonly number[], dtype: DType): 
 }
 
 /** Shape and flat values of nested arrays; checks that they are rectangular. */
-export function flattenNested(op: string, data: unknown): { shape: number[]; values: number[]; allBool: boolean } {
+export function flattenNested(
+  op: string,
+  data: unknown,
+): { shape: number[]; values: number[]; allBool: boolean } {
   const shape: number[] = [];
   let probe: unknown = data;
   while (Array.isArray(probe)) {
@@ -28,7 +31,8 @@ export function flattenNested(op: string, data: unknown): { shape: number[]; val
   let anyValue = false;
   const walk = (v: unknown, d: number, path: string): void => {
     if (d === shape.length) {
-      if (Array.isArray(v)) throw new ShapeError(`${op}: nested arrays are ragged at ${path} (expected a number)`);
+      if (Array.isArray(v))
+        throw new ShapeError(`${op}: nested arrays are ragged at ${path} (expected a number)`);
       if (typeof v === 'boolean') values.push(v ? 1 : 0);
       else if (typeof v === 'number') {
         allBool = false;

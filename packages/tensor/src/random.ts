@@ -35,7 +35,11 @@ const TWO_POW_32 = 4294967296;
  * reproduces: uniform = a + (b - a) * u with u = (x0 >>> 8) / 2^24 (int32 outputs take the
  * floor), normal = a + b * sqrt(-2 ln u1) cos(2 pi u2) (Box-Muller) with u1 = ((x0 >>> 8) + 1) / 2^24.
  */
-export function fillRandom(out: { [i: number]: number; length: number }, spec: RandomSpec, integer: boolean): void {
+export function fillRandom(
+  out: { [i: number]: number; length: number },
+  spec: RandomSpec,
+  integer: boolean,
+): void {
   const bits = new Uint32Array(2);
   const [k0, k1] = spec.key;
   const { a, b } = spec;

@@ -1,4 +1,4 @@
-import { IndexError, ShapeError, ValueError, fmtShape } from './errors.js';
+import { fmtShape, IndexError, ShapeError, ValueError } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -65,18 +65,25 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 export function normalizeDim(op: string, dim: number, rank: number): number {
   const r = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new IndexError(`${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
+    throw new IndexError(
+      `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`,
+    );
   }
   return dim < 0 ? dim + r : dim;
 }
 
 /** Normalizes a dim list, rejecting repeats. `undefined` means every dim. */
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, rank));
   if (rank === 0) return [];
-  if (new Set(out).size !== out.length) throw new ValueError(`${op}: dim ${fmtShape(list)} repeats a dimension`);
+  if (new Set(out).size !== out.length)
+    throw new ValueError(`${op}: dim ${fmtShape(list)} repeats a dimension`);
   return out.sort((x, y) => x - y);
 }
 
@@ -106,11 +113,15 @@ export function inferShape(op: string, requested: Shape, size: number, from: Sha
   const out = [...requested];
   if (infer >= 0) {
     if (known === 0 || size % known !== 0) {
-      throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+      throw new ShapeError(
+        `${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+      );
     }
     out[infer] = size / known;
   } else if (known !== size) {
-    throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+    throw new ShapeError(
+      `${op}: shape ${fmtShape(requested)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+    );
   }
   return out;
 }

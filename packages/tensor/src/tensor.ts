@@ -1,20 +1,20 @@
 import type { Backend, Storage, TensorView } from './backend.js';
-import { type DType, type TypedArray, isFloat } from './dtype.js';
+import { type DType, isFloat, type TypedArray } from './dtype.js';
 import {
   type BackwardOptions,
-  type DataRef,
-  type GradFn,
   countTensor,
+  type DataRef,
   engine,
-  getBackend,
+  type GradFn,
   newDataRef,
   nextTensorId,
   releaseData,
   retainData,
 } from './engine.js';
-import { AutogradError, BackendError, DTypeError, DisposedError, ShapeError, fmtShape } from './errors.js';
+import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors.js';
 import { formatTensor } from './format.js';
 import { track } from './memory.js';
+import { nest } from './nest.js';
 import * as act from './ops/activation.js';
 import * as ew from './ops/elementwise.js';
 import * as idx from './ops/indexing.js';
@@ -22,7 +22,6 @@ import * as mm from './ops/matmul.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
-import { nest } from './nest.js';
 
 /** Nested JS arrays as returned by `array()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -161,7 +160,9 @@ export class Tensor implements TensorView {
   }
   set requiresGrad(value: boolean) {
     if (value && !isFloat(this.dtype)) {
-      throw new DTypeError(`requiresGrad: only floating point tensors can require gradients, got ${this.dtype}`);
+      throw new DTypeError(
+        `requiresGrad: only floating point tensors can require gradients, got ${this.dtype}`,
+      );
     }
     if (value && !engine.gradEngine) {
       throw new AutogradError(
@@ -215,15 +216,22 @@ export class Tensor implements TensorView {
   assign(value: Tensor): this {
     this.#check('assign');
     if (!shapesEqual(value.shape, this.shape)) {
-      throw new ShapeError(`assign: expected a value of shape ${fmtShape(this.shape)}, got ${fmtShape(value.shape)}`);
+      throw new ShapeError(
+        `assign: expected a value of shape ${fmtShape(this.shape)}, got ${fmtShape(value.shape)}`,
+      );
     }
     if (value.dtype !== this.dtype) {
       throw new DTypeError(`assign: expected dtype ${this.dtype}, got ${value.dtype}`);
     }
     if (value.backendName !== this.backendName) {
-      throw new BackendError(`assign: value is on '${value.backendName}', this tensor on '${this.backendName}'`);
+      throw new BackendError(
+        `assign: value is on '${value.backendName}', this tensor on '${this.backendName}'`,
+      );
     }
-    const src = value.isContiguous && value.offset === 0 && value._ref.size === value.size ? value : value.contiguous(true);
+    const src =
+      value.isContiguous && value.offset === 0 && value._ref.size === value.size
+        ? value
+        : value.contiguous(true);
     const ref = src._ref;
     retainData(ref);
     releaseData(this.#life.ref);
@@ -239,7 +247,8 @@ export class Tensor implements TensorView {
   /** The values in row-major order (a copy), when they are ready. */
   async data(): Promise<TypedArray> {
     this.#check('data');
-    const c = this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
+    const c =
+      this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
     const out = await c.backend.read(c.storage, c.dtype, c.size);
     if (c !== this) c.dispose();
     return out;
@@ -250,9 +259,12 @@ export class Tensor implements TensorView {
     this.#check('dataSync');
     const b = this.backend;
     if (!b.readSync) {
-      throw new BackendError(`dataSync: the '${b.name}' backend cannot read synchronously; use await t.data()`);
+      throw new BackendError(
+        `dataSync: the '${b.name}' backend cannot read synchronously; use await t.data()`,
+      );
     }
-    const c = this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
+    const c =
+      this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
     const out = b.readSync(c.storage, c.dtype, c.size);
     if (c !== this) c.dispose();
     return out;
@@ -268,13 +280,17 @@ export class Tensor implements TensorView {
   /** The single value of a one-element tensor. */
   async item(): Promise<number> {
     if (this.size !== 1) {
-      throw new ShapeError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+      throw new ShapeError(
+        `item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`,
+      );
     }
     return (await this.data())[0];
   }
   itemSync(): number {
     if (this.size !== 1) {
-      throw new ShapeError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+      throw new ShapeError(
+        `item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`,
+      );
     }
     return this.dataSync()[0];
   }
@@ -282,7 +298,8 @@ export class Tensor implements TensorView {
   /** PyTorch-style text; needs a host-memory backend (else use `await t.format()`). */
   toString(): string {
     if (this.isDisposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)})`;
-    if (!this.backend.readSync) return `tensor(<on ${this.backendName}: await t.format()>, shape=${fmtShape(this.shape)})`;
+    if (!this.backend.readSync)
+      return `tensor(<on ${this.backendName}: await t.format()>, shape=${fmtShape(this.shape)})`;
     return formatTensor(this.dataSync(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
   }
   async format(): Promise<string> {
@@ -295,7 +312,9 @@ export class Tensor implements TensorView {
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
     const ge = engine.gradEngine;
     if (!ge) {
-      throw new AutogradError("backward: automatic differentiation is not installed; call installAutograd() from '@nn/autograd'");
+      throw new AutogradError(
+        "backward: automatic differentiation is not installed; call installAutograd() from '@nn/autograd'",
+      );
     }
     ge.backward(this, gradient, options);
   }

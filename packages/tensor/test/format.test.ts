@@ -13,8 +13,12 @@ describe('formatTensor prints like PyTorch', () => {
     expect(formatTensor(new Uint8Array([1, 0]), [2], 'bool')).toBe('tensor([ True, False])');
   });
   it('prints scalars, grad info and summarises large tensors', () => {
-    expect(formatTensor(new Float32Array([2.5]), [], 'float32', true)).toBe('tensor(2.5000, requires_grad=True)');
-    expect(formatTensor(new Float32Array([2.5]), [], 'float32', true, 'mul')).toBe('tensor(2.5000, grad_fn=<MulBackward0>)');
+    expect(formatTensor(new Float32Array([2.5]), [], 'float32', true)).toBe(
+      'tensor(2.5000, requires_grad=True)',
+    );
+    expect(formatTensor(new Float32Array([2.5]), [], 'float32', true, 'mul')).toBe(
+      'tensor(2.5000, grad_fn=<MulBackward0>)',
+    );
     const big = formatTensor(new Float32Array(2000), [2000], 'float32');
     expect(big).toBe('tensor([0., 0., 0., ..., 0., 0., 0.])');
   });

@@ -30,12 +30,16 @@ describe('shape helpers', () => {
   it('broadcasting is symmetric and every input dim is 1 or equal to the result (property)', () => {
     const dim = fc.integer({ min: 1, max: 4 });
     fc.assert(
-      fc.property(fc.array(dim, { maxLength: 4 }), fc.array(fc.boolean(), { maxLength: 4 }), (shape, ones) => {
-        const other = shape.map((d, i) => (ones[i] ? 1 : d)).slice(Math.floor(shape.length / 2));
-        const out = broadcastShapes('t', shape, other);
-        expect(broadcastShapes('t', other, shape)).toEqual(out);
-        expect(sizeOf(out)).toBe(sizeOf(shape));
-      }),
+      fc.property(
+        fc.array(dim, { maxLength: 4 }),
+        fc.array(fc.boolean(), { maxLength: 4 }),
+        (shape, ones) => {
+          const other = shape.map((d, i) => (ones[i] ? 1 : d)).slice(Math.floor(shape.length / 2));
+          const out = broadcastShapes('t', shape, other);
+          expect(broadcastShapes('t', other, shape)).toEqual(out);
+          expect(sizeOf(out)).toBe(sizeOf(shape));
+        },
+      ),
     );
   });
 

@@ -1,5 +1,4 @@
 import {
-  type Tensor,
   add,
   cast,
   cos,
@@ -19,13 +18,13 @@ import {
   sigmoid,
   sign,
   sin,
-  sqrt,
   sub,
+  type Tensor,
   tanh as tanhOf,
   where,
   zerosLike,
 } from '@nn/tensor';
-import { type GradRule, defineGradient } from '../registry.js';
+import { defineGradient, type GradRule } from '../registry.js';
 import { param, saved } from './util.js';
 
 type Unary = (x: Tensor, y: Tensor, g: Tensor, attrs: Readonly<Record<string, unknown>>) => Tensor;
@@ -47,27 +46,72 @@ const SELU_SCALE = 1.0507009873554805;
 const zero: Unary = (_x, _y, g) => zerosLike(g);
 
 export function registerElementwiseRules(): void {
-  defineGradient('neg', unaryRule((_x, _y, g) => neg(g), {}));
-  defineGradient('abs', unaryRule((x, _y, g) => mul(g, sign(x)), { x: true }));
+  defineGradient(
+    'neg',
+    unaryRule((_x, _y, g) => neg(g), {}),
+  );
+  defineGradient(
+    'abs',
+    unaryRule((x, _y, g) => mul(g, sign(x)), { x: true }),
+  );
   for (const op of ['sign', 'floor', 'ceil', 'round']) defineGradient(op, unaryRule(zero, {}));
-  defineGradient('exp', unaryRule((_x, y, g) => mul(g, y), { y: true }));
-  defineGradient('log', unaryRule((x, _y, g) => div(g, x), { x: true }));
-  defineGradient('log1p', unaryRule((x, _y, g) => div(g, add(x, 1)), { x: true }));
-  defineGradient('expm1', unaryRule((_x, y, g) => mul(g, add(y, 1)), { y: true }));
-  defineGradient('sqrt', unaryRule((_x, y, g) => div(g, mul(y, 2)), { y: true }));
-  defineGradient('rsqrt', unaryRule((_x, y, g) => mul(g, mul(pow(y, 3), -0.5)), { y: true }));
-  defineGradient('reciprocal', unaryRule((_x, y, g) => neg(mul(g, mul(y, y))), { y: true }));
-  defineGradient('square', unaryRule((x, _y, g) => mul(g, mul(x, 2)), { x: true }));
-  defineGradient('sin', unaryRule((x, _y, g) => mul(g, cos(x)), { x: true }));
-  defineGradient('cos', unaryRule((x, _y, g) => neg(mul(g, sin(x))), { x: true }));
-  defineGradient('tanh', unaryRule((_x, y, g) => mul(g, sub(1, mul(y, y))), { y: true }));
-  defineGradient('sigmoid', unaryRule((_x, y, g) => mul(g, mul(y, sub(1, y))), { y: true }));
+  defineGradient(
+    'exp',
+    unaryRule((_x, y, g) => mul(g, y), { y: true }),
+  );
+  defineGradient(
+    'log',
+    unaryRule((x, _y, g) => div(g, x), { x: true }),
+  );
+  defineGradient(
+    'log1p',
+    unaryRule((x, _y, g) => div(g, add(x, 1)), { x: true }),
+  );
+  defineGradient(
+    'expm1',
+    unaryRule((_x, y, g) => mul(g, add(y, 1)), { y: true }),
+  );
+  defineGradient(
+    'sqrt',
+    unaryRule((_x, y, g) => div(g, mul(y, 2)), { y: true }),
+  );
+  defineGradient(
+    'rsqrt',
+    unaryRule((_x, y, g) => mul(g, mul(pow(y, 3), -0.5)), { y: true }),
+  );
+  defineGradient(
+    'reciprocal',
+    unaryRule((_x, y, g) => neg(mul(g, mul(y, y))), { y: true }),
+  );
+  defineGradient(
+    'square',
+    unaryRule((x, _y, g) => mul(g, mul(x, 2)), { x: true }),
+  );
+  defineGradient(
+    'sin',
+    unaryRule((x, _y, g) => mul(g, cos(x)), { x: true }),
+  );
+  defineGradient(
+    'cos',
+    unaryRule((x, _y, g) => neg(mul(g, sin(x))), { x: true }),
+  );
+  defineGradient(
+    'tanh',
+    unaryRule((_x, y, g) => mul(g, sub(1, mul(y, y))), { y: true }),
+  );
+  defineGradient(
+    'sigmoid',
+    unaryRule((_x, y, g) => mul(g, mul(y, sub(1, y))), { y: true }),
+  );
   defineGradient(
     'erf',
     unaryRule((x, _y, g) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))), { x: true }),
   );
   // Kinks follow PyTorch: relu'(0) = 0, leaky_relu'(0) = slope, clamp passes the gradient at its bounds.
-  defineGradient('relu', unaryRule((x, _y, g) => where(gt(x, 0), g, 0), { x: true }));
+  defineGradient(
+    'relu',
+    unaryRule((x, _y, g) => where(gt(x, 0), g, 0), { x: true }),
+  );
   defineGradient(
     'leakyRelu',
     unaryRule((x, _y, g, a) => where(gt(x, 0), g, mul(g, param(a, 0))), { x: true }),
@@ -78,7 +122,9 @@ export function registerElementwiseRules(): void {
   );
   defineGradient(
     'selu',
-    unaryRule((x, _y, g) => mul(g, where(gt(x, 0), SELU_SCALE, mul(exp(x), SELU_SCALE * SELU_ALPHA))), { x: true }),
+    unaryRule((x, _y, g) => mul(g, where(gt(x, 0), SELU_SCALE, mul(exp(x), SELU_SCALE * SELU_ALPHA))), {
+      x: true,
+    }),
   );
   defineGradient(
     'gelu',
@@ -176,7 +222,9 @@ export function registerElementwiseRules(): void {
       const y = saved(c.outputs, 0);
       const ga = c.needsGrad[0] ? mul(g as Tensor, mul(b, pow(a, sub(b, 1)))) : null;
       // PyTorch masks 0 ** b (b >= 0) to a zero exponent gradient instead of 0 * -inf.
-      const gb = c.needsGrad[1] ? mul(g as Tensor, where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(y, log(a)))) : null;
+      const gb = c.needsGrad[1]
+        ? mul(g as Tensor, where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(y, log(a))))
+        : null;
       return [ga, gb];
     },
   });
@@ -234,7 +282,11 @@ export function registerElementwiseRules(): void {
     saveInputs: [0],
     backward: (c, [g]) => {
       const cond = saved(c.inputs, 0);
-      return [null, c.needsGrad[1] ? where(cond, g as Tensor, 0) : null, c.needsGrad[2] ? where(cond, 0, g as Tensor) : null];
+      return [
+        null,
+        c.needsGrad[1] ? where(cond, g as Tensor, 0) : null,
+        c.needsGrad[2] ? where(cond, 0, g as Tensor) : null,
+      ];
     },
   });
 }

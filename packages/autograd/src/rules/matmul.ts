@@ -1,4 +1,4 @@
-import { type Tensor, batchedMatmul, transpose } from '@nn/tensor';
+import { batchedMatmul, type Tensor, transpose } from '@nn/tensor';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 

@@ -1,7 +1,4 @@
 import {
-  type Storage,
-  type Tensor,
-  type TensorView,
   div,
   eq,
   exp,
@@ -9,9 +6,12 @@ import {
   fromStorage,
   mul,
   reshape,
+  type Storage,
   scatterAdd,
   sub,
   sum,
+  type Tensor,
+  type TensorView,
   unsqueeze,
 } from '@nn/tensor';
 import { defineGradient } from '../registry.js';

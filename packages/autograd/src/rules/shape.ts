@@ -1,11 +1,11 @@
 import {
-  type Tensor,
-  type TensorView,
   permute,
   reshape,
   scatterAdd,
   sizeOf,
   split,
+  type Tensor,
+  type TensorView,
   tensor,
 } from '@nn/tensor';
 import { defineGradient } from '../registry.js';
@@ -49,9 +49,12 @@ export function registerShapeRules(): void {
     backward: (c, [g]) => {
       const gy = g as Tensor;
       const inShape = c.inputShapes[0];
-      const idx = tensor(sliceIndices(gy.shape, c.attrs.logicalStrides as number[], c.attrs.logicalOffset as number), {
-        backend: gy.backendName,
-      });
+      const idx = tensor(
+        sliceIndices(gy.shape, c.attrs.logicalStrides as number[], c.attrs.logicalOffset as number),
+        {
+          backend: gy.backendName,
+        },
+      );
       const flat = scatterAdd([sizeOf(inShape)], 0, idx, reshape(gy, [gy.size]));
       return [reshape(flat, inShape)];
     },
@@ -78,6 +81,9 @@ export function registerShapeRules(): void {
   });
   defineGradient('gather', {
     saveInputs: [1],
-    backward: (c, [g]) => [scatterAdd(c.inputShapes[0], c.attrs.dim as number, saved(c.inputs, 1), g as Tensor), null],
+    backward: (c, [g]) => [
+      scatterAdd(c.inputShapes[0], c.attrs.dim as number, saved(c.inputs, 1), g as Tensor),
+      null,
+    ],
   });
 }

@@ -1,4 +1,4 @@
-import { type Tensor, reshape, sum } from '@nn/tensor';
+import { reshape, sum, type Tensor } from '@nn/tensor';
 
 /** Sums a broadcast gradient back to the shape of the input it came from. */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {

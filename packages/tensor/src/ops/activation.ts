@@ -9,7 +9,8 @@ export const silu = (x: Tensor): Tensor => unary('silu', x);
 export const selu = (x: Tensor): Tensor => unary('selu', x);
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  if (!Number.isFinite(negativeSlope)) throw new ValueError(`leakyRelu: negativeSlope must be finite, got ${negativeSlope}`);
+  if (!Number.isFinite(negativeSlope))
+    throw new ValueError(`leakyRelu: negativeSlope must be finite, got ${negativeSlope}`);
   return unary('leakyRelu', x, [negativeSlope]);
 }
 
@@ -32,7 +33,9 @@ export function softplus(x: Tensor, options?: { beta?: number; threshold?: numbe
   const beta = options?.beta ?? 1;
   const threshold = options?.threshold ?? 20;
   if (!(beta > 0) || !Number.isFinite(threshold)) {
-    throw new ValueError(`softplus: beta must be > 0 and threshold finite, got beta=${beta}, threshold=${threshold}`);
+    throw new ValueError(
+      `softplus: beta must be > 0 and threshold finite, got beta=${beta}, threshold=${threshold}`,
+    );
   }
   return unary('softplus', x, [beta, threshold]);
 }

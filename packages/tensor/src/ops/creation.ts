@@ -1,7 +1,14 @@
 import type { Backend } from '../backend.js';
-import { type DType, type TypedArray, dtypeOfTypedArray, isDType, makeTypedArray, typedArrayFrom } from '../dtype.js';
+import {
+  type DType,
+  dtypeOfTypedArray,
+  isDType,
+  makeTypedArray,
+  type TypedArray,
+  typedArrayFrom,
+} from '../dtype.js';
 import { getBackend, takeCounters } from '../engine.js';
-import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import { flattenNested } from '../nest.js';
 import { assertValidShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
@@ -14,9 +21,16 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-function resolve(op: string, options: CreateOptions | undefined, fallback: DType): { b: Backend; dtype: DType } {
+function resolve(
+  op: string,
+  options: CreateOptions | undefined,
+  fallback: DType,
+): { b: Backend; dtype: DType } {
   const dtype = options?.dtype ?? fallback;
-  if (!isDType(dtype)) throw new DTypeError(`${op}: unknown dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
+  if (!isDType(dtype))
+    throw new DTypeError(
+      `${op}: unknown dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`,
+    );
   const b = getBackend(options?.backend);
   assertDTypeSupported(op, b, dtype);
   return { b, dtype };
@@ -31,7 +45,10 @@ function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
  * A tensor from nested arrays, a typed array, or a number. Numbers become float32 (JavaScript
  * has one number type), booleans bool, typed arrays keep their type (Uint8Array reads as bool).
  */
-export function tensor(data: NestedArray | TypedArray | readonly number[], options?: CreateOptions & { shape?: readonly number[] }): Tensor {
+export function tensor(
+  data: NestedArray | TypedArray | readonly number[],
+  options?: CreateOptions & { shape?: readonly number[] },
+): Tensor {
   let values: TypedArray | number[];
   let shape: number[];
   let inferred: DType;
@@ -52,7 +69,9 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], optio
   if (options?.shape) {
     assertValidShape('tensor', options.shape);
     if (sizeOf(options.shape) !== values.length) {
-      throw new ValueError(`tensor: shape ${fmtShape(options.shape)} needs ${sizeOf(options.shape)} values, got ${values.length}`);
+      throw new ValueError(
+        `tensor: shape ${fmtShape(options.shape)} needs ${sizeOf(options.shape)} values, got ${values.length}`,
+      );
     }
     shape = [...options.shape];
   }
@@ -62,13 +81,15 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], optio
 }
 
 function checkShape(op: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape)) throw new ValueError(`${op}: shape must be an array of sizes, got ${typeof shape}`);
+  if (!Array.isArray(shape))
+    throw new ValueError(`${op}: shape must be an array of sizes, got ${typeof shape}`);
   assertValidShape(op, shape);
 }
 
 export function full(shape: readonly number[], value: number, options?: CreateOptions): Tensor {
   checkShape('full', shape);
-  if (typeof value !== 'number' && typeof value !== 'boolean') throw new ValueError(`full: value must be a number, got ${typeof value}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    throw new ValueError(`full: value must be a number, got ${typeof value}`);
   const { b, dtype } = resolve('full', options, typeof value === 'boolean' ? 'bool' : 'float32');
   return finish(fromStorage(b, b.fill(sizeOf(shape), dtype, Number(value)), dtype, shape), options);
 }
@@ -105,7 +126,9 @@ export function arange(start: number, end?: number, step = 1, options?: CreateOp
   }
   if (step === 0) throw new ValueError('arange: step must be non-zero');
   if ((end - start) * step < 0) {
-    throw new ValueError(`arange: the range from ${start} to ${end} is empty for step ${step} in the wrong direction`);
+    throw new ValueError(
+      `arange: the range from ${start} to ${end} is empty for step ${step} in the wrong direction`,
+    );
   }
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = [start, end, step].every(Number.isInteger);
@@ -117,7 +140,8 @@ export function arange(start: number, end?: number, step = 1, options?: CreateOp
 
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const { b, dtype } = resolve('linspace', options, 'float32');
   const v = makeTypedArray(dtype, steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -140,11 +164,17 @@ function random(
   const { b, dtype } = resolve(op, options, fallback);
   const n = sizeOf(shape);
   const { key, counter } = takeCounters(n);
-  return finish(fromStorage(b, b.random(n, dtype, { dist, key, counter, a, b: bParam }), dtype, shape), options);
+  return finish(
+    fromStorage(b, b.random(n, dtype, { dist, key, counter, a, b: bParam }), dtype, shape),
+    options,
+  );
 }
 
 /** Uniform draws in [low, high) from the seeded generator. */
-export function rand(shape: readonly number[], options?: CreateOptions & { low?: number; high?: number }): Tensor {
+export function rand(
+  shape: readonly number[],
+  options?: CreateOptions & { low?: number; high?: number },
+): Tensor {
   const low = options?.low ?? 0;
   const high = options?.high ?? 1;
   if (!(high >= low)) throw new ValueError(`rand: high (${high}) must be >= low (${low})`);
@@ -155,7 +185,10 @@ export function rand(shape: readonly number[], options?: CreateOptions & { low?:
 }
 
 /** Normal draws (mean 0, std 1 unless given) from the seeded generator. */
-export function randn(shape: readonly number[], options?: CreateOptions & { mean?: number; std?: number }): Tensor {
+export function randn(
+  shape: readonly number[],
+  options?: CreateOptions & { mean?: number; std?: number },
+): Tensor {
   const std = options?.std ?? 1;
   if (!(std >= 0)) throw new ValueError(`randn: std must be >= 0, got ${std}`);
   if (options?.dtype && options.dtype !== 'float32' && options.dtype !== 'float64') {
@@ -165,7 +198,12 @@ export function randn(shape: readonly number[], options?: CreateOptions & { mean
 }
 
 /** Integers drawn uniformly from [low, high). */
-export function randint(low: number, high: number, shape: readonly number[], options?: CreateOptions): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  options?: CreateOptions,
+): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: expected integers low < high, got low=${low}, high=${high}`);
   }
@@ -174,7 +212,8 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 
 /** A random permutation of 0..n-1 (int32). */
 export function randperm(n: number, options?: CreateOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`randperm: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError(`randperm: n must be a non-negative integer, got ${n}`);
   const { b, dtype } = resolve('randperm', options, 'int32');
   const perm = randpermArray(n);
   return finish(fromStorage(b, b.upload(typedArrayFrom(dtype, perm), dtype), dtype, [n]), options);
@@ -198,17 +237,23 @@ export function randpermArray(n: number): Int32Array {
 }
 
 import { fillRandom } from '../random.js';
+
 function fillRandomInto(out: Float64Array, key: [number, number], counter: number): void {
   fillRandom(out, { dist: 'uniform', key, counter, a: 0, b: 1 }, false);
 }
 
 type LikeOptions = CreateOptions;
 function like(x: Tensor, options?: LikeOptions): CreateOptions {
-  return { dtype: options?.dtype ?? x.dtype, backend: options?.backend ?? x.backendName, requiresGrad: options?.requiresGrad };
+  return {
+    dtype: options?.dtype ?? x.dtype,
+    backend: options?.backend ?? x.backendName,
+    requiresGrad: options?.requiresGrad,
+  };
 }
 export const zerosLike = (x: Tensor, options?: LikeOptions): Tensor => zeros(x.shape, like(x, options));
 export const onesLike = (x: Tensor, options?: LikeOptions): Tensor => ones(x.shape, like(x, options));
-export const fullLike = (x: Tensor, value: number, options?: LikeOptions): Tensor => full(x.shape, value, like(x, options));
+export const fullLike = (x: Tensor, value: number, options?: LikeOptions): Tensor =>
+  full(x.shape, value, like(x, options));
 export const randLike = (x: Tensor, options?: LikeOptions): Tensor => rand(x.shape, like(x, options));
 export const randnLike = (x: Tensor, options?: LikeOptions): Tensor => randn(x.shape, like(x, options));
 

@@ -1,7 +1,7 @@
 import { type BinaryOp, COMPARISON_OPS, type UnaryOp } from '../backend.js';
 import { type DType, isFloat, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { recordOp } from '../engine.js';
-import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { assertDTypeSupported, assertTensor, backendOf, fromStorage } from './util.js';
@@ -52,7 +52,9 @@ export function unary(op: UnaryOp, x: Tensor, params: readonly number[] = []): T
     return y;
   }
   if (x.dtype === 'bool' && op !== 'abs' && op !== 'relu') {
-    throw new DTypeError(`${op}: not defined for bool tensors (shape ${fmtShape(x.shape)}); cast first with .to('float32')`);
+    throw new DTypeError(
+      `${op}: not defined for bool tensors (shape ${fmtShape(x.shape)}); cast first with .to('float32')`,
+    );
   }
   const input = FLOAT_RESULT.has(op) && !isFloat(x.dtype) ? cast(x, 'float32') : x;
   const y = fromStorage(b, b.unary(op, input, params), input.dtype, x.shape);
@@ -68,7 +70,8 @@ function resultDType(op: BinaryOp, a: Tensor | number, b: Tensor | number): DTyp
   else if (a instanceof Tensor) dt = promoteWithScalar(a.dtype, b as number);
   else dt = promoteWithScalar((b as Tensor).dtype, a as number);
   if ((op === 'div' || op === 'pow') && !isFloat(dt)) return 'float32';
-  if (dt === 'bool' && !COMPARISON_OPS.has(op)) return op === 'maximum' || op === 'minimum' || op === 'mul' ? 'bool' : 'int32';
+  if (dt === 'bool' && !COMPARISON_OPS.has(op))
+    return op === 'maximum' || op === 'minimum' || op === 'mul' ? 'bool' : 'int32';
   return dt;
 }
 
@@ -82,19 +85,23 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
     ['other', b],
   ] as const) {
     if (!(v instanceof Tensor) && typeof v !== 'number') {
-      throw new ValueError(`${op}: ${name} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
+      throw new ValueError(
+        `${op}: ${name} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`,
+      );
     }
   }
   const backend = backendOf(op, a, b);
   const dt = resultDType(op, a, b);
-  const outShape = aT && bT ? broadcastShapes(op, (a as Tensor).shape, (b as Tensor).shape) : ((aT ? a : b) as Tensor).shape;
+  const outShape =
+    aT && bT ? broadcastShapes(op, (a as Tensor).shape, (b as Tensor).shape) : ((aT ? a : b) as Tensor).shape;
   const ca = aT ? cast(a as Tensor, dt) : (a as number);
   const cb = bT ? cast(b as Tensor, dt) : (b as number);
   const outDType = COMPARISON_OPS.has(op) ? 'bool' : dt;
   const y = fromStorage(backend, backend.binary(op, ca, cb, outShape), outDType, outShape);
   if (!COMPARISON_OPS.has(op)) {
     if (ca instanceof Tensor && cb instanceof Tensor) recordOp(op, [ca, cb], [y]);
-    else if (ca instanceof Tensor) recordOp(`${op}:scalar`, [ca], [y], { value: cb as number, reversed: false });
+    else if (ca instanceof Tensor)
+      recordOp(`${op}:scalar`, [ca], [y], { value: cb as number, reversed: false });
     else recordOp(`${op}:scalar`, [cb as Tensor], [y], { value: ca as number, reversed: true });
   }
   if (ca instanceof Tensor && ca !== a) ca.dispose();
@@ -167,7 +174,8 @@ export const round = (x: Tensor): Tensor => unary('round', x);
 export function clamp(x: Tensor, options: { min?: number; max?: number }): Tensor {
   const min = options?.min;
   const max = options?.max;
-  if (min === undefined && max === undefined) throw new ValueError('clamp: at least one of min or max must be given');
+  if (min === undefined && max === undefined)
+    throw new ValueError('clamp: at least one of min or max must be given');
   if ((min !== undefined && Number.isNaN(min)) || (max !== undefined && Number.isNaN(max))) {
     throw new ValueError(`clamp: bounds must not be NaN, got min=${min}, max=${max}`);
   }
@@ -180,7 +188,9 @@ export const clampMax = (x: Tensor, max: number): Tensor => clamp(x, { max });
 export function where(condition: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
   assertTensor('where', 'condition', condition);
   if (condition.dtype !== 'bool') {
-    throw new DTypeError(`where: condition must be a bool tensor, got ${condition.dtype} of shape ${fmtShape(condition.shape)}`);
+    throw new DTypeError(
+      `where: condition must be a bool tensor, got ${condition.dtype} of shape ${fmtShape(condition.shape)}`,
+    );
   }
   const backend = backendOf('where', condition, a, b);
   const aT = a instanceof Tensor ? a : null;

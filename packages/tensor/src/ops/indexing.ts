@@ -1,13 +1,17 @@
 import type { TensorView } from '../backend.js';
 import { recordOp } from '../engine.js';
-import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, IndexError, ShapeError, ValueError } from '../errors.js';
 import { contiguousStrides, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { narrowView, reshape, sliceView } from './shape.js';
 import { assertTensor, backendOf, fromStorage } from './util.js';
 
 /** One item of `index(...)`: select, slice (`'1:3'`, `'::2'`, `':'`, `{start, stop, step}`), `'...'`, or `null` (new axis). */
-export type IndexItem = number | null | string | { start?: number | null; stop?: number | null; step?: number | null };
+export type IndexItem =
+  | number
+  | null
+  | string
+  | { start?: number | null; stop?: number | null; step?: number | null };
 
 interface SliceItem {
   start: number | null;
@@ -17,7 +21,8 @@ interface SliceItem {
 
 function parseSlice(s: string): SliceItem {
   const parts = s.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new ValueError(`index: cannot read slice '${s}' (expected start:stop[:step])`);
+  if (parts.length < 2 || parts.length > 3)
+    throw new ValueError(`index: cannot read slice '${s}' (expected start:stop[:step])`);
   const num = (p: string | undefined): number | null => {
     if (p === undefined || p.trim() === '') return null;
     const v = Number(p);
@@ -36,21 +41,26 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
       if (it.trim() !== '' && /^-?\d+$/.test(it.trim())) return Number(it);
       return parseSlice(it);
     }
-    if (typeof it === 'object') return { start: it.start ?? null, stop: it.stop ?? null, step: it.step ?? null };
+    if (typeof it === 'object')
+      return { start: it.start ?? null, stop: it.stop ?? null, step: it.step ?? null };
     throw new ValueError(`index: unsupported index item ${String(it)}`);
   });
   const ellipses = norm.filter((i) => i === '...').length;
   if (ellipses > 1) throw new IndexError('index: an index can only have a single ellipsis (...)');
   const consuming = norm.filter((i) => i !== null && i !== '...').length;
   if (consuming > x.ndim) {
-    throw new IndexError(`index: too many indices for a tensor of rank ${x.ndim} (got ${consuming}) for shape ${fmtShape(x.shape)}`);
+    throw new IndexError(
+      `index: too many indices for a tensor of rank ${x.ndim} (got ${consuming}) for shape ${fmtShape(x.shape)}`,
+    );
   }
   const expanded: (number | null | SliceItem)[] = [];
   for (const it of norm) {
-    if (it === '...') for (let k = 0; k < x.ndim - consuming; k++) expanded.push({ start: null, stop: null, step: null });
+    if (it === '...')
+      for (let k = 0; k < x.ndim - consuming; k++) expanded.push({ start: null, stop: null, step: null });
     else expanded.push(it);
   }
-  while (expanded.filter((i) => i !== null).length < x.ndim) expanded.push({ start: null, stop: null, step: null });
+  while (expanded.filter((i) => i !== null).length < x.ndim)
+    expanded.push({ start: null, stop: null, step: null });
 
   const logical = contiguousStrides(x.shape);
   const shape: number[] = [];
@@ -69,14 +79,17 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
     const size = x.shape[d];
     if (typeof it === 'number') {
       if (!Number.isInteger(it) || it < -size || it >= size) {
-        throw new IndexError(`index: index ${it} is out of bounds for dim ${d} with size ${size} (shape ${fmtShape(x.shape)})`);
+        throw new IndexError(
+          `index: index ${it} is out of bounds for dim ${d} with size ${size} (shape ${fmtShape(x.shape)})`,
+        );
       }
       const i = it < 0 ? it + size : it;
       offset += i * x.strides[d];
       loffset += i * logical[d];
     } else {
       const step = it.step ?? 1;
-      if (!Number.isInteger(step) || step <= 0) throw new ValueError(`index: slice step must be a positive integer, got ${step}`);
+      if (!Number.isInteger(step) || step <= 0)
+        throw new ValueError(`index: slice step must be a positive integer, got ${step}`);
       const clampIdx = (v: number | null, dflt: number): number => {
         if (v === null) return dflt;
         const w = v < 0 ? v + size : v;
@@ -119,7 +132,9 @@ export function select(x: Tensor, dim: number, i: number): Tensor {
 
 function checkIndexTensor(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') {
-    throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype} of shape ${fmtShape(index.shape)}`);
+    throw new DTypeError(
+      `${op}: index must be an int32 tensor, got ${index.dtype} of shape ${fmtShape(index.shape)}`,
+    );
   }
 }
 
@@ -139,7 +154,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   assertTensor('indexSelect', 'input', x);
   assertTensor('indexSelect', 'index', index);
   checkIndexTensor('indexSelect', index);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  if (index.ndim > 1)
+    throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const b = backendOf('indexSelect', x, index);
   const d = normalizeDim('indexSelect', dim, x.ndim);
   checkIndexValues('indexSelect', index, x.ndim === 0 ? 1 : x.shape[d], d);
@@ -170,7 +186,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const b = backendOf('gather', x, index);
   const d = normalizeDim('gather', dim, x.ndim);
   if (index.ndim !== x.ndim) {
-    throw new ShapeError(`gather: index ${fmtShape(index.shape)} must have the rank of input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `gather: index ${fmtShape(index.shape)} must have the rank of input ${fmtShape(x.shape)}`,
+    );
   }
   for (let i = 0; i < x.ndim; i++) {
     if (i !== d && index.shape[i] > x.shape[i]) {

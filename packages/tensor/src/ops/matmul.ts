@@ -1,6 +1,6 @@
 import { isFloat, promoteTypes } from '../dtype.js';
 import { recordOp } from '../engine.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
@@ -23,7 +23,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   assertTensor('matmul', 'other', b);
   backendOf('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
   if (!isFloat(a.dtype) || !isFloat(b.dtype)) {
     throw new DTypeError(`matmul: expects floating point tensors, got ${a.dtype} and ${b.dtype}`);
@@ -67,7 +69,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function mm(a: Tensor, b: Tensor): Tensor {
   assertTensor('mm', 'input', a);
   assertTensor('mm', 'other', b);
-  if (a.ndim !== 2 || b.ndim !== 2) throw new ShapeError(`mm: expects 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 2 || b.ndim !== 2)
+    throw new ShapeError(`mm: expects 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return matmul(a, b);
 }
 
@@ -75,7 +78,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 export function bmm(a: Tensor, b: Tensor): Tensor {
   assertTensor('bmm', 'input', a);
   assertTensor('bmm', 'other', b);
-  if (a.ndim !== 3 || b.ndim !== 3) throw new ShapeError(`bmm: expects 3-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 3 || b.ndim !== 3)
+    throw new ShapeError(`bmm: expects 3-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   if (a.shape[0] !== b.shape[0]) {
     throw new ShapeError(`bmm: batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }

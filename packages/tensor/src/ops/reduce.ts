@@ -1,7 +1,7 @@
 import type { ReduceOp } from '../backend.js';
 import { isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
-import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, binary, cast, div, exp, log, mul, sqrt, sub, unary, where } from './elementwise.js';
@@ -72,7 +72,9 @@ export function prod(x: Tensor, options?: DimOptions): Tensor {
 export function mean(x: Tensor, options?: DimOptions): Tensor {
   assertTensor('mean', 'input', x);
   if (!isFloat(x.dtype)) {
-    throw new DTypeError(`mean: input must be a floating point tensor, got ${x.dtype}; cast it with .to('float32')`);
+    throw new DTypeError(
+      `mean: input must be a floating point tensor, got ${x.dtype}; cast it with .to('float32')`,
+    );
   }
   const dims = normalizeDims('mean', options?.dim, x.ndim);
   const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
@@ -91,16 +93,24 @@ export function amin(x: Tensor, options?: DimOptions): Tensor {
   return reduceOp('min', 'amin', x, options);
 }
 
-function argReduce(op: 'argmax' | 'argmin', x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor {
+function argReduce(
+  op: 'argmax' | 'argmin',
+  x: Tensor,
+  options?: { dim?: number; keepdim?: boolean },
+): Tensor {
   assertTensor(op, 'input', x);
   const b = backendOf(op, x);
-  if (x.size === 0) throw new ValueError(`${op}: cannot take ${op} of an empty tensor of shape ${fmtShape(x.shape)}`);
+  if (x.size === 0)
+    throw new ValueError(`${op}: cannot take ${op} of an empty tensor of shape ${fmtShape(x.shape)}`);
   if (options?.dim === undefined) {
     const flat = reshape(x, [x.size]);
     const y = fromStorage(b, b.argReduce(op, flat, 0), 'int32', []);
     if (flat !== x) flat.dispose();
     if (!options?.keepdim) return y;
-    const k = reshape(y, x.shape.map(() => 1));
+    const k = reshape(
+      y,
+      x.shape.map(() => 1),
+    );
     y.dispose();
     return k;
   }
@@ -114,24 +124,36 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, options?: { dim?: number;
 }
 
 /** Index (int32) of the first largest value, over all elements or along `dim`. */
-export const argmax = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor => argReduce('argmax', x, options);
-export const argmin = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor => argReduce('argmin', x, options);
+export const argmax = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor =>
+  argReduce('argmax', x, options);
+export const argmin = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor =>
+  argReduce('argmin', x, options);
 
-function extremum(op: 'max' | 'min', x: Tensor, options?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
+function extremum(
+  op: 'max' | 'min',
+  x: Tensor,
+  options?: { dim: number; keepdim?: boolean },
+): Tensor | ValuesIndices {
   if (options === undefined) {
     assertTensor(op, 'input', x);
-    if (x.size === 0) throw new ValueError(`${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
+    if (x.size === 0)
+      throw new ValueError(`${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
     return op === 'max' ? amax(x) : amin(x);
   }
   assertTensor(op, 'input', x);
-  if (typeof options.dim !== 'number') throw new ValueError(`${op}: options.dim must be a number, got ${typeof options.dim}`);
+  if (typeof options.dim !== 'number')
+    throw new ValueError(`${op}: options.dim must be a number, got ${typeof options.dim}`);
   const dim = normalizeDim(op, options.dim, x.ndim);
-  if (x.ndim > 0 && x.shape[dim] === 0) throw new ValueError(`${op}: dim ${dim} of shape ${fmtShape(x.shape)} is empty`);
+  if (x.ndim > 0 && x.shape[dim] === 0)
+    throw new ValueError(`${op}: dim ${dim} of shape ${fmtShape(x.shape)} is empty`);
   const b = backendOf(op, x);
   const dims = x.ndim === 0 ? [] : [dim];
   const outShape = reducedShape(x.shape, dims);
   const values = fromStorage(b, b.reduce(op, x, dims), x.dtype, outShape);
-  const indices = x.ndim === 0 ? fromStorage(b, b.fill(1, 'int32', 0), 'int32', []) : argReduce(op === 'max' ? 'argmax' : 'argmin', x, { dim });
+  const indices =
+    x.ndim === 0
+      ? fromStorage(b, b.fill(1, 'int32', 0), 'int32', [])
+      : argReduce(op === 'max' ? 'argmax' : 'argmin', x, { dim });
   recordOp(`${op}Dim`, [x], [values, indices], { dim });
   if (!options.keepdim || x.ndim === 0) return { values, indices };
   const kv = reshape(values, keptShape(x.shape, dims));

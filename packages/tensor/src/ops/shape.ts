@@ -1,7 +1,7 @@
 import type { DType } from '../dtype.js';
 import { isDType, promoteTypes } from '../dtype.js';
 import { getBackend, recordOp } from '../engine.js';
-import { BackendError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { BackendError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { contiguousStrides, inferShape, isContiguous, normalizeDim, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
@@ -9,7 +9,9 @@ import { assertTensor, backendOf, fromStorage } from './util.js';
 
 /** Accepts `f(2, 3)` and `f([2, 3])`. */
 export function shapeArgs(args: number[] | [readonly number[]]): number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+  return args.length === 1 && Array.isArray(args[0])
+    ? [...(args[0] as readonly number[])]
+    : (args as number[]);
 }
 
 /** A view of x (sharing storage), recorded under `op` with attrs. */
@@ -37,7 +39,11 @@ export function contiguous(x: Tensor, force = false): Tensor {
 }
 
 /** Strides that view (shape, strides) as `newShape` without copying, or null (PyTorch's rule). */
-function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
+function viewStrides(
+  shape: readonly number[],
+  strides: readonly number[],
+  newShape: readonly number[],
+): number[] | null {
   if (sizeOf(shape) === 0 || isContiguous(shape, strides)) return contiguousStrides(newShape);
   const out = new Array<number>(newShape.length);
   let viewD = newShape.length - 1;
@@ -92,10 +98,13 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   assertTensor('permute', 'input', x);
   if (dims.length !== x.ndim) {
-    throw new ShapeError(`permute: expected ${x.ndim} dims for input ${fmtShape(x.shape)}, got ${fmtShape(dims)}`);
+    throw new ShapeError(
+      `permute: expected ${x.ndim} dims for input ${fmtShape(x.shape)}, got ${fmtShape(dims)}`,
+    );
   }
   const d = dims.map((v) => normalizeDim('permute', v, x.ndim));
-  if (new Set(d).size !== d.length) throw new ValueError(`permute: dims ${fmtShape(dims)} repeat a dimension`);
+  if (new Set(d).size !== d.length)
+    throw new ValueError(`permute: dims ${fmtShape(dims)} repeat a dimension`);
   return viewOf(
     x,
     d.map((i) => x.shape[i]),
@@ -120,8 +129,16 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 /** The transpose of a matrix (rank <= 2). */
 export function t(x: Tensor): Tensor {
   assertTensor('t', 'input', x);
-  if (x.ndim > 2) throw new ShapeError(`t: expects a tensor of rank <= 2, got ${fmtShape(x.shape)}; use transpose(dim0, dim1)`);
-  return x.ndim < 2 ? permute(x, x.shape.map((_, i) => i)) : transpose(x, 0, 1);
+  if (x.ndim > 2)
+    throw new ShapeError(
+      `t: expects a tensor of rank <= 2, got ${fmtShape(x.shape)}; use transpose(dim0, dim1)`,
+    );
+  return x.ndim < 2
+    ? permute(
+        x,
+        x.shape.map((_, i) => i),
+      )
+    : transpose(x, 0, 1);
 }
 
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
@@ -151,7 +168,9 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   assertTensor('expand', 'input', x);
   if (shape.length < x.ndim) {
-    throw new ShapeError(`expand: the target ${fmtShape(shape)} has fewer dims than the input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `expand: the target ${fmtShape(shape)} has fewer dims than the input ${fmtShape(x.shape)}`,
+    );
   }
   const lead = shape.length - x.ndim;
   const outShape: number[] = [];
@@ -159,7 +178,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < shape.length; i++) {
     const want = shape[i];
     if (i < lead) {
-      if (want < 0) throw new ShapeError(`expand: -1 is not allowed for a new leading dim in ${fmtShape(shape)}`);
+      if (want < 0)
+        throw new ShapeError(`expand: -1 is not allowed for a new leading dim in ${fmtShape(shape)}`);
       outShape.push(want);
       strides.push(0);
       continue;
@@ -199,8 +219,11 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
 
 /** Joins tensors along an existing dim. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError('cat: expected a non-empty list of tensors');
-  tensors.forEach((t, i) => assertTensor('cat', `tensors[${i}]`, t));
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0)
+    throw new ValueError('cat: expected a non-empty list of tensors');
+  tensors.forEach((t, i) => {
+    assertTensor('cat', `tensors[${i}]`, t);
+  });
   const b = backendOf('cat', ...tensors);
   const ref = tensors.find((t) => !(t.ndim === 1 && t.size === 0)) ?? tensors[0];
   const d = normalizeDim('cat', dim, ref.ndim);
@@ -227,12 +250,17 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Joins tensors of one shape along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError('stack: expected a non-empty list of tensors');
-  tensors.forEach((t, i) => assertTensor('stack', `tensors[${i}]`, t));
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0)
+    throw new ValueError('stack: expected a non-empty list of tensors');
+  tensors.forEach((t, i) => {
+    assertTensor('stack', `tensors[${i}]`, t);
+  });
   const first = tensors[0];
   for (const t of tensors) {
     if (!shapesEqual(t.shape, first.shape)) {
-      throw new ShapeError(`stack: expects tensors of one shape, got ${tensors.map((p) => fmtShape(p.shape)).join(' and ')}`);
+      throw new ShapeError(
+        `stack: expects tensors of one shape, got ${tensors.map((p) => fmtShape(p.shape)).join(' and ')}`,
+      );
     }
   }
   const d = normalizeDim('stack', dim, first.ndim + 1);
@@ -249,7 +277,8 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   const len = x.shape[d];
   let list: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new ValueError(`split: size must be a positive integer, got ${sizes}`);
+    if (!Number.isInteger(sizes) || sizes <= 0)
+      throw new ValueError(`split: size must be a positive integer, got ${sizes}`);
     list = [];
     for (let s = 0; s < len; s += sizes) list.push(Math.min(sizes, len - s));
     if (list.length === 0) list.push(0);
@@ -257,7 +286,9 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
     list = [...sizes];
     const total = list.reduce((a, b) => a + b, 0);
     if (total !== len || list.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new ShapeError(`split: sizes ${fmtShape(list)} must sum to ${len} (dim ${d} of ${fmtShape(x.shape)})`);
+      throw new ShapeError(
+        `split: sizes ${fmtShape(list)} must sum to ${len} (dim ${d} of ${fmtShape(x.shape)})`,
+      );
     }
   }
   const out: Tensor[] = [];
@@ -272,7 +303,8 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 /** `chunks` pieces of (nearly) equal size along `dim`, as PyTorch splits them. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   assertTensor('chunk', 'input', x);
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
   const size = Math.ceil(x.shape[d] / chunks) || 1;
   return split(x, size, d);
@@ -318,7 +350,9 @@ export function to(x: Tensor, target: DType | string): Tensor {
   if (dst === x.backend) return x;
   const src = x.backend;
   if (!src.readSync) {
-    throw new BackendError(`to: the '${src.name}' backend cannot read synchronously; use await t.toAsync('${target}')`);
+    throw new BackendError(
+      `to: the '${src.name}' backend cannot read synchronously; use await t.toAsync('${target}')`,
+    );
   }
   const c = contiguous(x);
   const values = src.readSync(c.storage, c.dtype, c.size);

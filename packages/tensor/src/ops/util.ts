@@ -1,7 +1,7 @@
 import type { Backend, Storage } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { getBackend } from '../engine.js';
-import { BackendError, DTypeError, ValueError, fmtShape } from '../errors.js';
+import { BackendError, DTypeError, fmtShape, ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /** The one backend all tensor arguments live on (the current backend when none is given). */
@@ -20,7 +20,12 @@ export function backendOf(op: string, ...tensors: (Tensor | number | undefined |
   return b ?? getBackend();
 }
 
-export function fromStorage(backend: Backend, storage: Storage, dtype: DType, shape: readonly number[]): Tensor {
+export function fromStorage(
+  backend: Backend,
+  storage: Storage,
+  dtype: DType,
+  shape: readonly number[],
+): Tensor {
   return Tensor._fromStorage(backend, storage, dtype, shape);
 }
 
@@ -32,16 +37,21 @@ export function assertTensor(op: string, name: string, x: unknown): asserts x is
 
 export function assertFloat(op: string, x: Tensor): void {
   if (x.dtype !== 'float32' && x.dtype !== 'float64') {
-    throw new DTypeError(`${op}: expected a floating point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`);
+    throw new DTypeError(
+      `${op}: expected a floating point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`,
+    );
   }
 }
 
 export function assertDTypeSupported(op: string, backend: Backend, dtype: DType): void {
   if (!backend.dtypes.includes(dtype)) {
-    throw new DTypeError(`${op}: the '${backend.name}' backend does not support ${dtype} (it has ${backend.dtypes.join(', ')})`);
+    throw new DTypeError(
+      `${op}: the '${backend.name}' backend does not support ${dtype} (it has ${backend.dtypes.join(', ')})`,
+    );
   }
 }
 
 export function assertFiniteNumber(op: string, name: string, v: unknown): asserts v is number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`${op}: ${name} must be a number, got ${String(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v))
+    throw new ValueError(`${op}: ${name} must be a number, got ${String(v)}`);
 }

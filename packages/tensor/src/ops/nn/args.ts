@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { assertTensor } from '../util.js';
 
@@ -13,7 +13,9 @@ export function tuple(op: string, name: string, v: IntOrTuple, n: number, min: n
   }
   for (const x of list) {
     if (!Number.isInteger(x) || x < min) {
-      throw new ValueError(`${op}: ${name} must be integers >= ${min}, got ${typeof v === 'number' ? v : `[${list.join(', ')}]`}`);
+      throw new ValueError(
+        `${op}: ${name} must be integers >= ${min}, got ${typeof v === 'number' ? v : `[${list.join(', ')}]`}`,
+      );
     }
   }
   return list;
@@ -23,10 +25,14 @@ export function tuple(op: string, name: string, v: IntOrTuple, n: number, min: n
 export function checkSpatialInput(op: string, x: Tensor, rank: number, layout: string): boolean {
   assertTensor(op, 'input', x);
   if (x.dtype !== 'float32' && x.dtype !== 'float64') {
-    throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype} of shape ${fmtShape(x.shape)}`);
+    throw new DTypeError(
+      `${op}: expected a floating point input, got ${x.dtype} of shape ${fmtShape(x.shape)}`,
+    );
   }
   if (x.ndim !== rank && x.ndim !== rank - 1) {
-    throw new ShapeError(`${op}: expected a ${rank}-D input ${layout} (or ${rank - 1}-D unbatched), got shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `${op}: expected a ${rank}-D input ${layout} (or ${rank - 1}-D unbatched), got shape ${fmtShape(x.shape)}`,
+    );
   }
   return x.ndim === rank - 1;
 }

@@ -1,12 +1,12 @@
 import type { Conv2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { add } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { contiguous, reshape, squeeze, unsqueeze } from '../shape.js';
 import { assertTensor, backendOf, fromStorage } from '../util.js';
-import { type IntOrTuple, checkSpatialInput, convOut, tuple } from './args.js';
+import { checkSpatialInput, convOut, type IntOrTuple, tuple } from './args.js';
 import { pad } from './pad.js';
 import { windows } from './windows.js';
 
@@ -28,21 +28,33 @@ interface ConvSpec {
 
 const LAYOUT = ['', '[N, C, L]', '[N, C, H, W]', '[N, C, D, H, W]'];
 
-function validate(op: string, r: number, x: Tensor, w: Tensor, bias: Tensor | null, o: ConvOptions): ConvSpec {
+function validate(
+  op: string,
+  r: number,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | null,
+  o: ConvOptions,
+): ConvSpec {
   assertTensor(op, 'weight', w);
   if (w.ndim !== r + 2) {
-    throw new ShapeError(`${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`);
+    throw new ShapeError(
+      `${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`,
+    );
   }
   if (w.dtype !== x.dtype) throw new DTypeError(`${op}: weight is ${w.dtype} but input is ${x.dtype}`);
   const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
   const padding = tuple(op, 'padding', o.padding ?? 0, r, 0);
   const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
   const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
   const [outC, inCg] = w.shape;
   const c = x.shape[1];
   if (outC % groups !== 0) {
-    throw new ShapeError(`${op}: out channels ${outC} of weight ${fmtShape(w.shape)} must be divisible by groups=${groups}`);
+    throw new ShapeError(
+      `${op}: out channels ${outC} of weight ${fmtShape(w.shape)} must be divisible by groups=${groups}`,
+    );
   }
   if (inCg * groups !== c) {
     throw new ShapeError(
@@ -52,7 +64,9 @@ function validate(op: string, r: number, x: Tensor, w: Tensor, bias: Tensor | nu
   if (bias) {
     assertTensor(op, 'bias', bias);
     if (bias.ndim !== 1 || bias.shape[0] !== outC) {
-      throw new ShapeError(`${op}: bias must have shape [${outC}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`);
+      throw new ShapeError(
+        `${op}: bias must have shape [${outC}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`,
+      );
     }
     if (bias.dtype !== x.dtype) throw new DTypeError(`${op}: bias is ${bias.dtype} but input is ${x.dtype}`);
   }
@@ -111,7 +125,14 @@ function hasFusedConv(x: Tensor): boolean {
   return !!(f?.conv2d && f.conv2dBackwardInput && f.conv2dBackwardWeight);
 }
 
-function convNd(op: string, r: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
+function convNd(
+  op: string,
+  r: number,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  o: ConvOptions,
+): Tensor {
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
   backendOf(op, x, weight, bias);
   const xb = unbatched ? unsqueeze(x, 0) : x;
@@ -132,7 +153,12 @@ function convNd(op: string, r: number, x: Tensor, weight: Tensor, bias: Tensor |
       // A 1-d convolution is a 2-d one over a height of 1.
       const x4 = unsqueeze(xb, 2);
       const w4 = unsqueeze(weight, 2);
-      const p: Conv2dParams = { stride: [1, s.stride[0]], padding: [0, s.padding[0]], dilation: [1, s.dilation[0]], groups: s.groups };
+      const p: Conv2dParams = {
+        stride: [1, s.stride[0]],
+        padding: [0, s.padding[0]],
+        dilation: [1, s.dilation[0]],
+        groups: s.groups,
+      };
       const y4 = conv2dFused(x4, w4, p, [n, outC, 1, s.out[0]]);
       y = squeeze(y4, 2);
       for (const t of [x4, w4, y4]) t.dispose();

@@ -12,8 +12,10 @@ export function dropout(x: Tensor, options: { p?: number; training?: boolean } =
   const op = 'dropout';
   assertTensor(op, 'input', x);
   const p = options.p ?? 0.5;
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`${op}: p must be in [0, 1], got ${String(p)}`);
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new ValueError(`${op}: p must be in [0, 1], got ${String(p)}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64')
+    throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
   const training = options.training ?? true;
   if (!training || p === 0) return mul(x, 1);
   if (p === 1) return mul(x, 0);

@@ -1,4 +1,4 @@
-import { DTypeError, IndexError, ShapeError, fmtShape } from '../../errors.js';
+import { DTypeError, fmtShape, IndexError, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { ne, where } from '../elementwise.js';
 import { indexSelect } from '../indexing.js';
@@ -9,14 +9,21 @@ import { assertTensor, backendOf } from '../util.js';
  * Rows of `weight` [numEmbeddings, dim] picked by int32 `indices` of any shape; the result has
  * shape [...indices.shape, dim]. The row at `paddingIdx` is returned as is but gets no gradient.
  */
-export function embedding(indices: Tensor, weight: Tensor, options: { paddingIdx?: number | null } = {}): Tensor {
+export function embedding(
+  indices: Tensor,
+  weight: Tensor,
+  options: { paddingIdx?: number | null } = {},
+): Tensor {
   const op = 'embedding';
   assertTensor(op, 'indices', indices);
   assertTensor(op, 'weight', weight);
   if (indices.dtype !== 'int32') {
-    throw new DTypeError(`${op}: indices must be an int32 tensor, got ${indices.dtype} of shape ${fmtShape(indices.shape)}`);
+    throw new DTypeError(
+      `${op}: indices must be an int32 tensor, got ${indices.dtype} of shape ${fmtShape(indices.shape)}`,
+    );
   }
-  if (weight.ndim !== 2) throw new ShapeError(`${op}: weight must be 2-D [numEmbeddings, dim], got ${fmtShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new ShapeError(`${op}: weight must be 2-D [numEmbeddings, dim], got ${fmtShape(weight.shape)}`);
   backendOf(op, indices, weight);
   const [num, dim] = weight.shape;
   let paddingIdx = options.paddingIdx ?? null;

@@ -1,5 +1,5 @@
 import { withGradMode } from '../../engine.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { add, mul, rsqrt, sub } from '../elementwise.js';
 import { mean, variance } from '../reduce.js';
@@ -13,17 +13,32 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-function checkParam(op: string, name: string, t: Tensor | null | undefined, shape: readonly number[], x: Tensor): void {
+function checkParam(
+  op: string,
+  name: string,
+  t: Tensor | null | undefined,
+  shape: readonly number[],
+  x: Tensor,
+): void {
   if (t === null || t === undefined) return;
   assertTensor(op, name, t);
   if (t.ndim !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-    throw new ShapeError(`${op}: ${name} must have shape ${fmtShape(shape)} for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`);
+    throw new ShapeError(
+      `${op}: ${name} must have shape ${fmtShape(shape)} for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`,
+    );
   }
   if (t.dtype !== x.dtype) throw new DTypeError(`${op}: ${name} is ${t.dtype} but input is ${x.dtype}`);
 }
 
 /** y = (x - m) * rsqrt(v + eps) * weight + bias, with m, v, weight, bias already broadcastable. */
-function normalize(x: Tensor, m: Tensor, v: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): Tensor {
+function normalize(
+  x: Tensor,
+  m: Tensor,
+  v: Tensor,
+  eps: number,
+  weight: Tensor | null,
+  bias: Tensor | null,
+): Tensor {
   const centered = sub(x, m);
   const ve = add(v, eps);
   const inv = rsqrt(ve);
@@ -67,8 +82,10 @@ export function batchNorm(
 ): Tensor {
   const op = 'batchNorm';
   assertTensor(op, 'input', x);
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
-  if (x.ndim < 2) throw new ShapeError(`${op}: expected input [N, C, ...] of rank >= 2, got ${fmtShape(x.shape)}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64')
+    throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
+  if (x.ndim < 2)
+    throw new ShapeError(`${op}: expected input [N, C, ...] of rank >= 2, got ${fmtShape(x.shape)}`);
   backendOf(op, x, runningMean, runningVar, weight, bias);
   const c = x.shape[1];
   for (const [name, t] of [
@@ -82,7 +99,8 @@ export function batchNorm(
   const training = options.training ?? false;
   const momentum = options.momentum ?? 0.1;
   const eps = options.eps ?? 1e-5;
-  if (!Number.isFinite(momentum)) throw new ValueError(`${op}: momentum must be a finite number, got ${momentum}`);
+  if (!Number.isFinite(momentum))
+    throw new ValueError(`${op}: momentum must be a finite number, got ${momentum}`);
   if (!(eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${eps}`);
   if (!training && (!runningMean || !runningVar)) {
     throw new ValueError(`${op}: runningMean and runningVar are required when training is false`);
@@ -95,7 +113,10 @@ export function batchNorm(
   const b = view(bias);
   let y: Tensor;
   if (training) {
-    if (n <= 1) throw new ValueError(`${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+    if (n <= 1)
+      throw new ValueError(
+        `${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
+      );
     const m = mean(x, { dim: dims, keepdim: true });
     const v = variance(x, { dim: dims, keepdim: true, unbiased: false });
     y = normalize(x, m, v, eps, w, b);
@@ -127,11 +148,14 @@ export function layerNorm(
 ): Tensor {
   const op = 'layerNorm';
   assertTensor(op, 'input', x);
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64')
+    throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const k = shape.length;
   if (k === 0 || k > x.ndim || shape.some((s, i) => s !== x.shape[x.ndim - k + i])) {
-    throw new ShapeError(`${op}: normalizedShape ${fmtShape(shape)} must match the trailing dims of input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `${op}: normalizedShape ${fmtShape(shape)} must match the trailing dims of input ${fmtShape(x.shape)}`,
+    );
   }
   backendOf(op, x, weight, bias);
   checkParam(op, 'weight', weight, shape, x);

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { full } from '../creation.js';
 import { narrow } from '../indexing.js';
@@ -16,7 +16,8 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
       `pad: padding must list an even number of amounts, at most 2 per dim of input ${fmtShape(x.shape)}, got [${String(padding)}]`,
     );
   }
-  if (padding.some((p) => !Number.isInteger(p))) throw new ValueError(`pad: amounts must be integers, got [${padding.join(', ')}]`);
+  if (padding.some((p) => !Number.isInteger(p)))
+    throw new ValueError(`pad: amounts must be integers, got [${padding.join(', ')}]`);
   if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${typeof value}`);
   let cur = x;
   const owned: Tensor[] = [];
@@ -26,7 +27,9 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
     const after = padding[2 * i + 1];
     const size = cur.shape[dim];
     if (size + Math.min(before, 0) + Math.min(after, 0) < 0) {
-      throw new ShapeError(`pad: cropping [${before}, ${after}] removes more than dim ${dim} of input ${fmtShape(x.shape)} holds`);
+      throw new ShapeError(
+        `pad: cropping [${before}, ${after}] removes more than dim ${dim} of input ${fmtShape(x.shape)} holds`,
+      );
     }
     if (before < 0 || after < 0) {
       const start = Math.max(0, -before);

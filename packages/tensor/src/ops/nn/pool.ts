@@ -1,6 +1,6 @@
 import type { Pool2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../creation.js';
 import { div } from '../elementwise.js';
@@ -9,7 +9,7 @@ import { matmul } from '../matmul.js';
 import { max, mean, sum } from '../reduce.js';
 import { contiguous, expand, reshape, squeeze, unsqueeze } from '../shape.js';
 import { backendOf, fromStorage } from '../util.js';
-import { type IntOrTuple, checkSpatialInput, poolOut, tuple } from './args.js';
+import { checkSpatialInput, type IntOrTuple, poolOut, tuple } from './args.js';
 import { pad } from './pad.js';
 import { windows } from './windows.js';
 
@@ -44,7 +44,13 @@ interface PoolSpec extends Pool2dParams {
 function spec2d(
   op: string,
   x: Tensor,
-  o: { kernelSize: IntOrTuple; stride?: IntOrTuple; padding?: IntOrTuple; dilation?: IntOrTuple; ceilMode?: boolean },
+  o: {
+    kernelSize: IntOrTuple;
+    stride?: IntOrTuple;
+    padding?: IntOrTuple;
+    dilation?: IntOrTuple;
+    ceilMode?: boolean;
+  },
 ): PoolSpec {
   if (!o || o.kernelSize === undefined) throw new ValueError(`${op}: options.kernelSize is required`);
   const kernel = tuple(op, 'kernelSize', o.kernelSize, 2, 1);
@@ -56,12 +62,16 @@ function spec2d(
   for (let i = 0; i < 2; i++) {
     const eff = dilation[i] * (kernel[i] - 1) + 1;
     if (2 * padding[i] > eff) {
-      throw new ValueError(`${op}: padding ${padding[i]} must be at most half of the (dilated) kernel size ${eff}`);
+      throw new ValueError(
+        `${op}: padding ${padding[i]} must be at most half of the (dilated) kernel size ${eff}`,
+      );
     }
     const size = x.shape[2 + i];
     const n = poolOut(size, kernel[i], stride[i], padding[i], dilation[i], ceilMode);
     if (n < 1) {
-      throw new ShapeError(`${op}: input ${fmtShape(x.shape)} is too small for kernel [${kernel.join(', ')}] (output size ${n})`);
+      throw new ShapeError(
+        `${op}: input ${fmtShape(x.shape)} is too small for kernel [${kernel.join(', ')}] (output size ${n})`,
+      );
     }
     out.push(n);
   }
@@ -91,7 +101,13 @@ function fusedPool(x: Tensor, kind: 'max' | 'avg'): boolean {
 }
 
 function params(s: PoolSpec): Pool2dParams {
-  return { kernel: s.kernel, stride: s.stride, padding: s.padding, dilation: s.dilation, ceilMode: s.ceilMode };
+  return {
+    kernel: s.kernel,
+    stride: s.stride,
+    padding: s.padding,
+    dilation: s.dilation,
+    ceilMode: s.ceilMode,
+  };
 }
 
 /** x is 4-D; returns values and per-plane indices. */
@@ -169,7 +185,8 @@ export function maxPool1d(x: Tensor, options: MaxPoolOptions & { returnIndices: 
 export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor;
 export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices {
   const unbatched = checkSpatialInput('maxPool1d', x, 3, '[N, C, L]');
-  if (!options || options.kernelSize === undefined) throw new ValueError('maxPool1d: options.kernelSize is required');
+  if (!options || options.kernelSize === undefined)
+    throw new ValueError('maxPool1d: options.kernelSize is required');
   const one = (name: string, v: IntOrTuple | undefined, dflt: number | undefined): number | undefined =>
     v === undefined || v === null ? dflt : tuple('maxPool1d', name, v, 1, 0)[0];
   const k = one('kernelSize', options.kernelSize, undefined)!;
@@ -237,7 +254,11 @@ export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
     const xp = padFor(x4, s, 0);
     const win = windows(xp, s.kernel, s.stride, s.dilation, s.out);
     const total = sum(win, { dim: 2 });
-    const d = tensor(divisors(h, w, s, countIncludePad), { dtype: x.dtype, backend: x.backendName, shape: s.out });
+    const d = tensor(divisors(h, w, s, countIncludePad), {
+      dtype: x.dtype,
+      backend: x.backendName,
+      shape: s.out,
+    });
     y = div(total, d);
     for (const t of [win, total, d]) t.dispose();
     if (xp !== x4) xp.dispose();
