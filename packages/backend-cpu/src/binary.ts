@@ -1,10 +1,20 @@
 import type { BinaryOp, TensorView, TypedArray } from '@nn/tensor';
 import { COMPARISON_OPS } from '@nn/tensor';
-import { Rows, alloc, contiguousStridesOf, makeNest, rowsOf, sizeOfShape, stridesFor } from './strided.js';
+import { alloc, contiguousStridesOf, makeNest, Rows, rowsOf, sizeOfShape, stridesFor } from './strided.js';
 import { powC } from './unary.js';
 
 /** One run: out[o..o+n) from a[ia], a[ia+sa], ... and b[ib], b[ib+sb], ... */
-type Row = (out: TypedArray, o: number, a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number, n: number) => void;
+type Row = (
+  out: TypedArray,
+  o: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
+  n: number,
+) => void;
 
 const ROWS: Record<BinaryOp, Row> = {
   add: (out, o, a, ia, sa, b, ib, sb, n) => {
@@ -31,14 +41,14 @@ const ROWS: Record<BinaryOp, Row> = {
     for (let j = 0; j < n; j++, ia += sa, ib += sb) {
       const x = a[ia];
       const y = b[ib];
-      out[o + j] = x > y || x !== x ? x : y;
+      out[o + j] = x > y || Number.isNaN(x) ? x : y;
     }
   },
   minimum: (out, o, a, ia, sa, b, ib, sb, n) => {
     for (let j = 0; j < n; j++, ia += sa, ib += sb) {
       const x = a[ia];
       const y = b[ib];
-      out[o + j] = x < y || x !== x ? x : y;
+      out[o + j] = x < y || Number.isNaN(x) ? x : y;
     }
   },
   eq: (out, o, a, ia, sa, b, ib, sb, n) => {
@@ -79,7 +89,12 @@ function operand(v: TensorView | number, shape: readonly number[]): Operand {
   return { data: v.storage as TypedArray, strides: stridesFor(v.shape, v.strides, shape), offset: v.offset };
 }
 
-export function binary(op: BinaryOp, a: TensorView | number, b: TensorView | number, outShape: readonly number[]): TypedArray {
+export function binary(
+  op: BinaryOp,
+  a: TensorView | number,
+  b: TensorView | number,
+  outShape: readonly number[],
+): TypedArray {
   const dtype = COMPARISON_OPS.has(op) ? 'bool' : typeof a === 'number' ? (b as TensorView).dtype : a.dtype;
   const size = sizeOfShape(outShape);
   const out = alloc(dtype, size);
@@ -101,7 +116,12 @@ export function binary(op: BinaryOp, a: TensorView | number, b: TensorView | num
   return out;
 }
 
-export function where(cond: TensorView, a: TensorView, b: TensorView, outShape: readonly number[]): TypedArray {
+export function where(
+  cond: TensorView,
+  a: TensorView,
+  b: TensorView,
+  outShape: readonly number[],
+): TypedArray {
   const size = sizeOfShape(outShape);
   const out = alloc(a.dtype, size);
   if (size === 0) return out;

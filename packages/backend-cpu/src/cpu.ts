@@ -1,4 +1,12 @@
-import type { Backend, BackendMemory, DType, FusedKernels, RandomSpec, Storage, TypedArray } from '@nn/tensor';
+import type {
+  Backend,
+  BackendMemory,
+  DType,
+  FusedKernels,
+  RandomSpec,
+  Storage,
+  TypedArray,
+} from '@nn/tensor';
 import { fillRandom } from '@nn/tensor';
 import { binary, where } from './binary.js';
 import { cast, concat, gather, scatterAdd } from './indexing.js';

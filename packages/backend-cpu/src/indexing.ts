@@ -1,5 +1,5 @@
 import type { DType, TensorView, TypedArray } from '@nn/tensor';
-import { Rows, alloc, contiguousStridesOf, copyStrided, makeNest, rowsOf, sizeOfShape } from './strided.js';
+import { alloc, contiguousStridesOf, copyStrided, makeNest, Rows, rowsOf, sizeOfShape } from './strided.js';
 
 /** out[pos] = x[pos with coordinate `dim` replaced by index[pos]]; out has the index's shape. */
 export function gather(x: TensorView, dim: number, index: TensorView): TypedArray {
@@ -28,7 +28,12 @@ export function gather(x: TensorView, dim: number, index: TensorView): TypedArra
 }
 
 /** zeros(shape) plus src[pos] added at pos with coordinate `dim` replaced by index[pos]. */
-export function scatterAdd(shape: readonly number[], dim: number, index: TensorView, src: TensorView): TypedArray {
+export function scatterAdd(
+  shape: readonly number[],
+  dim: number,
+  index: TensorView,
+  src: TensorView,
+): TypedArray {
   const outSize = sizeOfShape(shape);
   const out = alloc(src.dtype, outSize);
   const n0 = sizeOfShape(index.shape);
@@ -65,7 +70,16 @@ export function concat(inputs: readonly TensorView[], axis: number, outShape: re
   const strides = contiguousStridesOf(outShape);
   let at = 0;
   for (const x of inputs) {
-    copyStrided(out, strides, at * strides[axis], x.storage as TypedArray, x.strides, x.offset, x.shape, false);
+    copyStrided(
+      out,
+      strides,
+      at * strides[axis],
+      x.storage as TypedArray,
+      x.strides,
+      x.offset,
+      x.shape,
+      false,
+    );
     at += x.shape[axis];
   }
   return out;
@@ -75,6 +89,15 @@ export function concat(inputs: readonly TensorView[], axis: number, outShape: re
 export function cast(x: TensorView, dtype: DType): TypedArray {
   const out = alloc(dtype, sizeOfShape(x.shape));
   const toBool = dtype === 'bool' && x.dtype !== 'bool';
-  copyStrided(out, contiguousStridesOf(x.shape), 0, x.storage as TypedArray, x.strides, x.offset, x.shape, toBool);
+  copyStrided(
+    out,
+    contiguousStridesOf(x.shape),
+    0,
+    x.storage as TypedArray,
+    x.strides,
+    x.offset,
+    x.shape,
+    toBool,
+  );
   return out;
 }

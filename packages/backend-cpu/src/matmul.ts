@@ -10,12 +10,20 @@ const KC = 256;
 const MC = 128;
 const NC = 2048;
 
-let packA = new Float64Array(MC * KC);
-let packB = new Float64Array(KC * NC);
+const packA = new Float64Array(MC * KC);
+const packB = new Float64Array(KC * NC);
 let cBuf = new Float64Array(0);
 
 /** A's mc×kc block (row stride rs, column stride cs) as MR-row panels: panel, then p, then MR rows. */
-function packPanelsA(src: TypedArray, off: number, rs: number, cs: number, mc: number, kc: number, dst: Float64Array): void {
+function packPanelsA(
+  src: TypedArray,
+  off: number,
+  rs: number,
+  cs: number,
+  mc: number,
+  kc: number,
+  dst: Float64Array,
+): void {
   let d = 0;
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = Math.min(MR, mc - i0);
@@ -40,7 +48,15 @@ function packPanelsA(src: TypedArray, off: number, rs: number, cs: number, mc: n
 }
 
 /** B's kc×nc slab as NR-column panels: panel, then p, then NR columns. */
-function packPanelsB(src: TypedArray, off: number, rs: number, cs: number, kc: number, nc: number, dst: Float64Array): void {
+function packPanelsB(
+  src: TypedArray,
+  off: number,
+  rs: number,
+  cs: number,
+  kc: number,
+  nc: number,
+  dst: Float64Array,
+): void {
   let d = 0;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);
@@ -77,26 +93,68 @@ function kernel4x4(
   rows: number,
   cols: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++, ia += MR, ib += NR) {
-    const a0 = ap[ia], a1 = ap[ia + 1], a2 = ap[ia + 2], a3 = ap[ia + 3];
-    const b0 = bp[ib], b1 = bp[ib + 1], b2 = bp[ib + 2], b3 = bp[ib + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = ap[ia],
+      a1 = ap[ia + 1],
+      a2 = ap[ia + 2],
+      a3 = ap[ia + 3];
+    const b0 = bp[ib],
+      b1 = bp[ib + 1],
+      b2 = bp[ib + 2],
+      b3 = bp[ib + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
   if (rows === MR && cols === NR) {
-    C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03;
+    C[c] += c00;
+    C[c + 1] += c01;
+    C[c + 2] += c02;
+    C[c + 3] += c03;
     c += ldc;
-    C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13;
+    C[c] += c10;
+    C[c + 1] += c11;
+    C[c + 2] += c12;
+    C[c + 3] += c13;
     c += ldc;
-    C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23;
+    C[c] += c20;
+    C[c + 1] += c21;
+    C[c + 2] += c22;
+    C[c + 3] += c23;
     c += ldc;
-    C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+    C[c] += c30;
+    C[c + 1] += c31;
+    C[c + 2] += c32;
+    C[c + 3] += c33;
     return;
   }
   const acc = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
@@ -130,7 +188,18 @@ export function gemm(
           const ib = (jr / NR) * kc * NR;
           const cols = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel4x4(kc, packA, (ir / MR) * kc * MR, packB, ib, C, (ic + ir) * n + jc + jr, n, Math.min(MR, mc - ir), cols);
+            kernel4x4(
+              kc,
+              packA,
+              (ir / MR) * kc * MR,
+              packB,
+              ib,
+              C,
+              (ic + ir) * n + jc + jr,
+              n,
+              Math.min(MR, mc - ir),
+              cols,
+            );
           }
         }
       }

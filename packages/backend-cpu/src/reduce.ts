@@ -1,8 +1,16 @@
 import type { ReduceOp, TensorView, TypedArray } from '@nn/tensor';
-import { Rows, alloc, makeNest, offsetsOf, rowsOf, sizeOfShape } from './strided.js';
+import { alloc, makeNest, offsetsOf, Rows, rowsOf, sizeOfShape } from './strided.js';
 
 /** One run: folds x[ix], x[ix+sx], ... into acc[io], acc[io+so], ... (so is 0 when the run is reduced). */
-type Row = (acc: Float64Array, io: number, so: number, x: TypedArray, ix: number, sx: number, n: number) => void;
+type Row = (
+  acc: Float64Array,
+  io: number,
+  so: number,
+  x: TypedArray,
+  ix: number,
+  sx: number,
+  n: number,
+) => void;
 
 const sumRow: Row = (acc, io, so, x, ix, sx, n) => {
   if (so === 0) {
@@ -34,7 +42,7 @@ const maxRow: Row = (acc, io, so, x, ix, sx, n) => {
   for (let j = 0; j < n; j++, ix += sx, io += so) {
     const v = x[ix];
     const m = acc[io];
-    if (v > m || v !== v) acc[io] = v;
+    if (v > m || Number.isNaN(v)) acc[io] = v;
   }
 };
 
@@ -42,7 +50,7 @@ const minRow: Row = (acc, io, so, x, ix, sx, n) => {
   for (let j = 0; j < n; j++, ix += sx, io += so) {
     const v = x[ix];
     const m = acc[io];
-    if (v < m || v !== v) acc[io] = v;
+    if (v < m || Number.isNaN(v)) acc[io] = v;
   }
 };
 
@@ -65,7 +73,15 @@ export function reduce(op: ReduceOp, x: TensorView, axes: readonly number[]): Ty
   const accum = new Float64Array(outSize).fill(INIT[op]);
   if (sizeOfShape(shape) > 0) {
     const row =
-      op === 'sum' ? sumRow : op === 'prod' ? (x.dtype === 'int32' ? prodIntRow : prodRow) : op === 'max' ? maxRow : minRow;
+      op === 'sum'
+        ? sumRow
+        : op === 'prod'
+          ? x.dtype === 'int32'
+            ? prodIntRow
+            : prodRow
+          : op === 'max'
+            ? maxRow
+            : minRow;
     const src = x.storage as TypedArray;
     const nest = makeNest(shape, [outStrides, x.strides]);
     const rows = new Rows(nest, [0, x.offset]);
@@ -84,7 +100,11 @@ export function reduce(op: ReduceOp, x: TensorView, axes: readonly number[]): Ty
 }
 
 /** Shape and strides of a view with `axis` taken out, for walking the lines along it. */
-export function withoutAxis(shape: readonly number[], strides: readonly number[], axis: number): { shape: number[]; strides: number[] } {
+export function withoutAxis(
+  shape: readonly number[],
+  strides: readonly number[],
+  axis: number,
+): { shape: number[]; strides: number[] } {
   return { shape: shape.filter((_, i) => i !== axis), strides: strides.filter((_, i) => i !== axis) };
 }
 
@@ -103,11 +123,11 @@ export function argReduce(op: 'argmax' | 'argmin', x: TensorView, axis: number):
     let best = src[i];
     let at = 0;
     // The first NaN counts as the extreme (PyTorch); strict comparisons keep the first of ties.
-    if (best === best) {
+    if (!Number.isNaN(best)) {
       i += s;
       for (let j = 1; j < len; j++, i += s) {
         const v = src[i];
-        if (v !== v) {
+        if (Number.isNaN(v)) {
           at = j;
           break;
         }

@@ -13,7 +13,12 @@ interface Lines {
 function outLines(shape: readonly number[], axis: number): Lines {
   const strides = contiguousStridesOf(shape);
   const rest = withoutAxis(shape, strides, axis);
-  return { count: sizeOfShape(rest.shape), len: shape[axis], outStarts: offsetsOf(rest.shape, rest.strides, 0), outStep: strides[axis] };
+  return {
+    count: sizeOfShape(rest.shape),
+    len: shape[axis],
+    outStarts: offsetsOf(rest.shape, rest.strides, 0),
+    outStep: strides[axis],
+  };
 }
 
 function inStarts(x: TensorView, axis: number): Int32Array | Float64Array {
@@ -36,7 +41,7 @@ export function softmax(x: TensorView, axis: number, log: boolean): TypedArray {
     let m = -Infinity;
     for (let j = 0, i = i0; j < len; j++, i += s) {
       const v = src[i];
-      if (v > m || v !== v) m = v;
+      if (v > m || Number.isNaN(v)) m = v;
     }
     let sum = 0;
     for (let j = 0, i = i0; j < len; j++, i += s) sum += Math.exp(src[i] - m);

@@ -21,7 +21,11 @@ export function sizeOfShape(shape: readonly number[]): number {
 }
 
 /** Strides that read a view of `shape` as the broadcast `target` (leading and size-1 dims get 0). */
-export function stridesFor(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] {
+export function stridesFor(
+  shape: readonly number[],
+  strides: readonly number[],
+  target: readonly number[],
+): number[] {
   const out = new Array<number>(target.length).fill(0);
   const lead = target.length - shape.length;
   for (let i = 0; i < shape.length; i++) out[lead + i] = shape[i] === 1 ? 0 : strides[i];
@@ -78,7 +82,8 @@ export function makeNest(shape: readonly number[], strides: readonly (readonly n
       for (let j = 0; j < k; j++) ss[j].push(strides[j][d]);
     }
   }
-  if (dims.length === 0) return { outer: [], outerStrides: ss.map(() => []), inner: 1, innerStrides: ss.map(() => 0) };
+  if (dims.length === 0)
+    return { outer: [], outerStrides: ss.map(() => []), inner: 1, innerStrides: ss.map(() => 0) };
   const n = dims.length - 1;
   return {
     outer: dims.slice(0, n),
@@ -130,9 +135,16 @@ export class Rows {
 }
 
 /** Storage offsets of every element of a view, in row-major order. */
-export function offsetsOf(shape: readonly number[], strides: readonly number[], offset: number): Int32Array | Float64Array {
+export function offsetsOf(
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): Int32Array | Float64Array {
   const size = sizeOfShape(shape);
-  const out = size > 0 && offset + maxReach(shape, strides) < 2147483647 ? new Int32Array(size) : new Float64Array(size);
+  const out =
+    size > 0 && offset + maxReach(shape, strides) < 2147483647
+      ? new Int32Array(size)
+      : new Float64Array(size);
   if (size === 0) return out;
   const nest = makeNest(shape, [strides]);
   const rows = new Rows(nest, [offset]);
@@ -183,10 +195,26 @@ export function copyStrided(
   }
 }
 
-function copyRow(dst: TypedArray, o: number, sd: number, src: TypedArray, i: number, ss: number, n: number): void {
+function copyRow(
+  dst: TypedArray,
+  o: number,
+  sd: number,
+  src: TypedArray,
+  i: number,
+  ss: number,
+  n: number,
+): void {
   for (let j = 0; j < n; j++, o += sd, i += ss) dst[o] = src[i];
 }
 
-function copyRowBool(dst: TypedArray, o: number, sd: number, src: TypedArray, i: number, ss: number, n: number): void {
+function copyRowBool(
+  dst: TypedArray,
+  o: number,
+  sd: number,
+  src: TypedArray,
+  i: number,
+  ss: number,
+  n: number,
+): void {
   for (let j = 0; j < n; j++, o += sd, i += ss) dst[o] = src[i] !== 0 ? 1 : 0;
 }

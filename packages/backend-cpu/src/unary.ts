@@ -1,9 +1,18 @@
 import type { TensorView, TypedArray, UnaryOp } from '@nn/tensor';
 import { erf } from './erf.js';
-import { Rows, alloc, contiguousStridesOf, makeNest, rowsOf, sizeOfShape } from './strided.js';
+import { alloc, contiguousStridesOf, makeNest, Rows, rowsOf, sizeOfShape } from './strided.js';
 
 /** One run of a unary kernel: out[o..o+n) from x[i], x[i+s], ... with up to two parameters. */
-type Row = (out: TypedArray, o: number, x: TypedArray, i: number, s: number, n: number, p0: number, p1: number) => void;
+type Row = (
+  out: TypedArray,
+  o: number,
+  x: TypedArray,
+  i: number,
+  s: number,
+  n: number,
+  p0: number,
+  p1: number,
+) => void;
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -27,7 +36,7 @@ export function roundHalfEven(x: number): number {
 export function powC(x: number, y: number): number {
   if (x === 1) return 1;
   if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
-  return Math.pow(x, y);
+  return x ** y;
 }
 
 const ROWS: Record<UnaryOp, Row> = {
@@ -99,7 +108,7 @@ const ROWS: Record<UnaryOp, Row> = {
   relu: (out, o, x, i, s, n) => {
     for (let j = 0; j < n; j++, i += s) {
       const v = x[i];
-      out[o + j] = v > 0 || v !== v ? v : 0;
+      out[o + j] = v > 0 || Number.isNaN(v) ? v : 0;
     }
   },
   logicalNot: (out, o, x, i, s, n) => {

@@ -1,5 +1,5 @@
 import type { BinaryOp, Tensor } from '@nn/tensor';
-import { BINARY_OPS, COMPARISON_OPS, binary, tensor, use, where } from '@nn/tensor';
+import { BINARY_OPS, binary, COMPARISON_OPS, tensor, use, where } from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose, layouts, randValues, size, unravel, viewValues } from './oracle.js';
@@ -27,7 +27,14 @@ const REF: Record<BinaryOp, (a: number, b: number) => number> = {
 };
 
 /** Expected values of `op` over two views broadcast to `outShape`, by plain index arithmetic. */
-function broadcastRef(op: BinaryOp, a: Tensor, av: number[], b: Tensor, bv: number[], outShape: number[]): number[] {
+function broadcastRef(
+  op: BinaryOp,
+  a: Tensor,
+  av: number[],
+  b: Tensor,
+  bv: number[],
+  outShape: number[],
+): number[] {
   const pick = (t: Tensor, v: number[], idx: number[]): number => {
     const lead = idx.length - t.ndim;
     let e = 0;
@@ -69,7 +76,12 @@ describe('binary ops', () => {
           const y = binary(op, ta, tb);
           expect(y.dtype).toBe(COMPARISON_OPS.has(op) ? 'bool' : 'float32');
           const expected = av.map((x, i) => REF[op](x, bv[i]));
-          expectClose(y.dataSync(), COMPARISON_OPS.has(op) ? expected : Array.from(Float32Array.from(expected)), 1e-6, 1e-6);
+          expectClose(
+            y.dataSync(),
+            COMPARISON_OPS.has(op) ? expected : Array.from(Float32Array.from(expected)),
+            1e-6,
+            1e-6,
+          );
         }
       }
     });
@@ -77,10 +89,19 @@ describe('binary ops', () => {
 
   it('broadcasts rows, columns, leading dims and 0-d operands', () => {
     const cases: [number[], number[]][] = [
-      [[2, 3, 4], [3, 1]],
-      [[3, 1], [1, 4]],
+      [
+        [2, 3, 4],
+        [3, 1],
+      ],
+      [
+        [3, 1],
+        [1, 4],
+      ],
       [[2, 3], []],
-      [[5, 1, 3], [1, 4, 1]],
+      [
+        [5, 1, 3],
+        [1, 4, 1],
+      ],
       [[1], [2, 1, 7]],
     ];
     for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'lt', 'ge'] as BinaryOp[]) {
@@ -91,10 +112,20 @@ describe('binary ops', () => {
         const b = tensor(bv, { shape: sb });
         const y = binary(op, a, b);
         const expected = broadcastRef(op, a, av, b, bv, y.shape as number[]);
-        expectClose(y.dataSync(), COMPARISON_OPS.has(op) ? expected : Array.from(Float32Array.from(expected)), 1e-6, 1e-6);
+        expectClose(
+          y.dataSync(),
+          COMPARISON_OPS.has(op) ? expected : Array.from(Float32Array.from(expected)),
+          1e-6,
+          1e-6,
+        );
         const z = binary(op, b, a);
         const expected2 = broadcastRef(op, b, bv, a, av, z.shape as number[]);
-        expectClose(z.dataSync(), COMPARISON_OPS.has(op) ? expected2 : Array.from(Float32Array.from(expected2)), 1e-6, 1e-6);
+        expectClose(
+          z.dataSync(),
+          COMPARISON_OPS.has(op) ? expected2 : Array.from(Float32Array.from(expected2)),
+          1e-6,
+          1e-6,
+        );
       }
     }
   });

@@ -59,13 +59,19 @@ export function ravel(idx: readonly number[], shape: readonly number[]): number 
 }
 
 /** Element-wise closeness; NaN must meet NaN and infinities must match exactly. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-6, atol = 1e-7): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol = 1e-6,
+  atol = 1e-7,
+): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
     const e = expected[i];
     if (Number.isNaN(e) || !Number.isFinite(e)) {
-      if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e))) expect.fail(`element ${i}: got ${a}, expected ${e}`);
+      if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e)))
+        expect.fail(`element ${i}: got ${a}, expected ${e}`);
       continue;
     }
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) expect.fail(`element ${i}: got ${a}, expected ${e}`);
@@ -83,9 +89,15 @@ export interface Variant {
  * The same logical [r, c] matrix as a contiguous tensor, a transposed view, a stepped slice and
  * an offset narrow view, each with its expected row-major values.
  */
-export function layouts(r: number, c: number, seed: number, dtype: 'float32' | 'float64' | 'int32' = 'float32'): Variant[] {
+export function layouts(
+  r: number,
+  c: number,
+  seed: number,
+  dtype: 'float32' | 'float64' | 'int32' = 'float32',
+): Variant[] {
   const cast = (v: number[]): number[] => (dtype === 'int32' ? v.map((x) => Math.round(x * 10)) : v);
-  const store = (v: number[]): number[] => Array.from(dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v));
+  const store = (v: number[]): number[] =>
+    Array.from(dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v));
   const out: Variant[] = [];
   const d0 = store(cast(randValues(r * c, seed)));
   const t0 = tensor(d0, { shape: [r, c], dtype });

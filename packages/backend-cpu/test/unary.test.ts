@@ -71,38 +71,39 @@ function roundRef(x: number): number {
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
-const REF: Record<UnaryOp, { f: (x: number, p: number[]) => number; params?: number[]; positive?: boolean }> = {
-  neg: { f: (x) => -x },
-  abs: { f: (x) => Math.abs(x) },
-  sign: { f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
-  exp: { f: (x) => Math.exp(x) },
-  log: { f: (x) => Math.log(x), positive: true },
-  sqrt: { f: (x) => Math.sqrt(x), positive: true },
-  rsqrt: { f: (x) => 1 / Math.sqrt(x), positive: true },
-  reciprocal: { f: (x) => 1 / x },
-  square: { f: (x) => x * x },
-  sin: { f: (x) => Math.sin(x) },
-  cos: { f: (x) => Math.cos(x) },
-  tanh: { f: (x) => Math.tanh(x) },
-  sigmoid: { f: sigmoidRef },
-  erf: { f: erfRef },
-  log1p: { f: (x) => Math.log1p(x), positive: true },
-  expm1: { f: (x) => Math.expm1(x) },
-  floor: { f: (x) => Math.floor(x) },
-  ceil: { f: (x) => Math.ceil(x) },
-  round: { f: roundRef },
-  relu: { f: (x) => Math.max(0, x) },
-  logicalNot: { f: (x) => (x === 0 ? 1 : 0) },
-  leakyRelu: { f: (x, [s]) => (x > 0 ? x : s * x), params: [0.2] },
-  elu: { f: (x, [a]) => (x > 0 ? x : a * (Math.exp(x) - 1)), params: [0.7] },
-  selu: { f: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * (Math.exp(x) - 1)) },
-  gelu: { f: (x) => 0.5 * x * (1 + erfRef(x / Math.SQRT2)) },
-  geluTanh: { f: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))) },
-  softplus: { f: (x, [b, t]) => (b * x > t ? x : Math.log(1 + Math.exp(b * x)) / b), params: [2, 3] },
-  silu: { f: (x) => x * sigmoidRef(x) },
-  clamp: { f: (x, [lo, hi]) => Math.min(Math.max(x, lo), hi), params: [-0.5, 1.25] },
-  powScalar: { f: (x, [e]) => x ** e, params: [1.7], positive: true },
-};
+const REF: Record<UnaryOp, { f: (x: number, p: number[]) => number; params?: number[]; positive?: boolean }> =
+  {
+    neg: { f: (x) => -x },
+    abs: { f: (x) => Math.abs(x) },
+    sign: { f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
+    exp: { f: (x) => Math.exp(x) },
+    log: { f: (x) => Math.log(x), positive: true },
+    sqrt: { f: (x) => Math.sqrt(x), positive: true },
+    rsqrt: { f: (x) => 1 / Math.sqrt(x), positive: true },
+    reciprocal: { f: (x) => 1 / x },
+    square: { f: (x) => x * x },
+    sin: { f: (x) => Math.sin(x) },
+    cos: { f: (x) => Math.cos(x) },
+    tanh: { f: (x) => Math.tanh(x) },
+    sigmoid: { f: sigmoidRef },
+    erf: { f: erfRef },
+    log1p: { f: (x) => Math.log1p(x), positive: true },
+    expm1: { f: (x) => Math.expm1(x) },
+    floor: { f: (x) => Math.floor(x) },
+    ceil: { f: (x) => Math.ceil(x) },
+    round: { f: roundRef },
+    relu: { f: (x) => Math.max(0, x) },
+    logicalNot: { f: (x) => (x === 0 ? 1 : 0) },
+    leakyRelu: { f: (x, [s]) => (x > 0 ? x : s * x), params: [0.2] },
+    elu: { f: (x, [a]) => (x > 0 ? x : a * (Math.exp(x) - 1)), params: [0.7] },
+    selu: { f: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * (Math.exp(x) - 1)) },
+    gelu: { f: (x) => 0.5 * x * (1 + erfRef(x / Math.SQRT2)) },
+    geluTanh: { f: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))) },
+    softplus: { f: (x, [b, t]) => (b * x > t ? x : Math.log(1 + Math.exp(b * x)) / b), params: [2, 3] },
+    silu: { f: (x) => x * sigmoidRef(x) },
+    clamp: { f: (x, [lo, hi]) => Math.min(Math.max(x, lo), hi), params: [-0.5, 1.25] },
+    powScalar: { f: (x, [e]) => x ** e, params: [1.7], positive: true },
+  };
 
 describe('erf', () => {
   it('matches mpmath to double precision', () => {
@@ -127,11 +128,26 @@ describe('erf', () => {
     const xs = Array.from({ length: 2001 }, (_, i) => -7 + i * 0.007);
     const got = unary('erf', tensor(xs, { dtype: 'float64' })).dataSync();
     expectClose(got, xs.map(erfRef), 1e-13, 1e-300);
-    const neg = unary('erf', tensor(xs.map((x) => -x), { dtype: 'float64' })).dataSync();
-    expectClose(neg, Array.from(got, (v) => -v), 0, 0);
+    const neg = unary(
+      'erf',
+      tensor(
+        xs.map((x) => -x),
+        { dtype: 'float64' },
+      ),
+    ).dataSync();
+    expectClose(
+      neg,
+      Array.from(got, (v) => -v),
+      0,
+      0,
+    );
   });
   it('keeps NaN and saturates at infinity', () => {
-    expectClose(unary('erf', tensor([Number.NaN, Infinity, -Infinity], { dtype: 'float64' })).dataSync(), [Number.NaN, 1, -1]);
+    expectClose(unary('erf', tensor([Number.NaN, Infinity, -Infinity], { dtype: 'float64' })).dataSync(), [
+      Number.NaN,
+      1,
+      -1,
+    ]);
   });
 });
 
@@ -141,12 +157,23 @@ describe('unary ops against Math references', () => {
       for (const dtype of ['float32', 'float64'] as const) {
         for (const v of layouts(5, 7, op.length * 7, dtype)) {
           const x = ref.positive ? v.t.abs().add(0.01) : op === 'logicalNot' ? v.t.gt(0) : v.t;
-          const xs = ref.positive ? v.values.map((a) => (dtype === 'float32' ? Math.fround(Math.abs(a) + 0.01) : Math.abs(a) + 0.01)) : op === 'logicalNot' ? v.values.map((a) => (a > 0 ? 1 : 0)) : v.values;
+          const xs = ref.positive
+            ? v.values.map((a) =>
+                dtype === 'float32' ? Math.fround(Math.abs(a) + 0.01) : Math.abs(a) + 0.01,
+              )
+            : op === 'logicalNot'
+              ? v.values.map((a) => (a > 0 ? 1 : 0))
+              : v.values;
           const y = unary(op, x, ref.params ?? []);
           expect(y.shape).toEqual([5, 7]);
           expect(y.dtype).toBe(op === 'logicalNot' ? 'bool' : dtype);
           const expected = xs.map((a) => ref.f(a, ref.params ?? []));
-          expectClose(y.dataSync(), expected, dtype === 'float32' ? 2e-6 : 1e-13, dtype === 'float32' ? 1e-6 : 1e-14);
+          expectClose(
+            y.dataSync(),
+            expected,
+            dtype === 'float32' ? 2e-6 : 1e-13,
+            dtype === 'float32' ? 1e-6 : 1e-14,
+          );
         }
       }
     });
@@ -154,19 +181,34 @@ describe('unary ops against Math references', () => {
 
   it('round goes half to even, like torch.round', () => {
     const xs = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 2.4999, -2.6, 0.49999999999999994, 4503599627370497];
-    expectClose(unary('round', tensor(xs, { dtype: 'float64' })).dataSync(), [-2, -2, -0, 0, 2, 2, 4, 2, -3, 0, 4503599627370497], 0, 0);
+    expectClose(
+      unary('round', tensor(xs, { dtype: 'float64' })).dataSync(),
+      [-2, -2, -0, 0, 2, 2, 4, 2, -3, 0, 4503599627370497],
+      0,
+      0,
+    );
   });
 
   it('sigmoid and silu stay finite for large |x|', () => {
     const xs = [-1000, -80, 80, 1000];
     expectClose(unary('sigmoid', tensor(xs)).dataSync(), [0, Math.fround(sigmoidRef(-80)), 1, 1], 1e-6, 0);
-    expectClose(unary('silu', tensor(xs)).dataSync(), [-0, Math.fround(-80 * sigmoidRef(-80)), 80, 1000], 1e-6, 0);
+    expectClose(
+      unary('silu', tensor(xs)).dataSync(),
+      [-0, Math.fround(-80 * sigmoidRef(-80)), 80, 1000],
+      1e-6,
+      0,
+    );
   });
 
   it('softplus is linear above the threshold and accurate below it', () => {
     const xs = [-30, -1, 0, 4.9, 5.1, 100];
     const got = unary('softplus', tensor(xs, { dtype: 'float64' }), [1, 5]).dataSync();
-    expectClose(got, [Math.log1p(Math.exp(-30)), Math.log1p(Math.exp(-1)), Math.log(2), Math.log1p(Math.exp(4.9)), 5.1, 100], 1e-15, 0);
+    expectClose(
+      got,
+      [Math.log1p(Math.exp(-30)), Math.log1p(Math.exp(-1)), Math.log(2), Math.log1p(Math.exp(4.9)), 5.1, 100],
+      1e-15,
+      0,
+    );
   });
 
   it('clamp propagates NaN and gives max when min > max', () => {
