@@ -1,0 +1,106 @@
+import type { TensorView } from '@nn/tensor';
+import { contiguousStrides, numel } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import { Meta, entry, header, wgslType } from '../wgsl.js';
+import { copyInto } from './elementwise.js';
+
+const WG = 256;
+
+/** Coordinate loop over `rank` dims of shape at `shapeAt`, adding `c * stride` for each listed stride base. */
+function walk(rank: number, shapeAt: number, index: string, accs: readonly { name: string; at: number }[], coords: boolean): string {
+  const lines = [`  var rem = ${index};`];
+  for (const a of accs) lines.push(`  var ${a.name} = 0u;`);
+  if (coords) lines.push(`  var cs: array<u32, ${Math.max(rank, 1)}>;`);
+  for (let d = rank - 1; d >= 0; d--) {
+    lines.push(d > 0 ? `  { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u);` : '  { let c = rem;');
+    for (const a of accs) lines.push(`    ${a.name} += c * mu(${a.at + d}u);`);
+    if (coords) lines.push(`    cs[${d}] = c;`);
+    lines.push('  }');
+  }
+  return lines.join('\n');
+}
+
+/** torch.gather; out-of-range indices are clamped (the frontend checks them where it can read). */
+export function gather(rt: Runtime, x: TensorView, dim: number, index: TensorView): GPUBuffer {
+  const r = index.shape.length;
+  const n = numel(index.shape);
+  const out = rt.createBuffer(n * 4);
+  if (n === 0) return out;
+  const m = new Meta();
+  m.u32(n);
+  m.u32(index.offset);
+  m.u32(x.offset);
+  m.u32(x.strides[dim] ?? 0);
+  m.u32(Math.max((x.shape[dim] ?? 1) - 1, 0));
+  const shapeAt = m.all(index.shape);
+  const isAt = m.all(index.strides);
+  const xsAt = m.all(x.strides.map((s, d) => (d === dim ? 0 : s)));
+  const type = wgslType(x.dtype);
+  const key = `gather:${type}:r${r}`;
+  const source = (): string => {
+    const body = `
+  if (gid >= mu(0u)) { return; }
+${walk(r, shapeAt, 'gid', [{ name: 'io', at: isAt }, { name: 'xo', at: xsAt }], false)}
+  let i = u32(clamp(idx[mu(1u) + io], 0i, i32(mu(4u))));
+  out[gid] = x[mu(2u) + xo + i * mu(3u)];`;
+    return header([{ name: 'x', type }, { name: 'idx', type: 'i32' }], [{ name: 'out', type }]) + entry(WG, body);
+  };
+  rt.dispatch({ key, inputs: 2, outputs: 1, source }, [x.storage as GPUBuffer, index.storage as GPUBuffer], [out], m.u, Math.ceil(n / WG));
+  return out;
+}
+
+/**
+ * zeros(shape), then out[index along dim] += src. One invocation per output element scans the
+ * index along dim, so sums need no atomics and keep the cpu backend's order.
+ */
+export function scatterAdd(rt: Runtime, shape: readonly number[], dim: number, index: TensorView, src: TensorView): GPUBuffer {
+  const r = shape.length;
+  const n = numel(shape);
+  const out = rt.createBuffer(n * 4);
+  if (n === 0) return out;
+  const m = new Meta();
+  m.u32(n);
+  m.u32(index.offset);
+  m.u32(src.offset);
+  m.u32(index.shape[dim] ?? 1);
+  m.u32(index.strides[dim] ?? 0);
+  m.u32(src.strides[dim] ?? 0);
+  m.u32(dim);
+  const shapeAt = m.all(shape);
+  // Other dims may be shorter in index than in the output: those output elements stay zero.
+  const boundAt = m.all(index.shape.map((s, d) => (d === dim ? 0xffffffff : s)));
+  const isAt = m.all(index.strides.map((s, d) => (d === dim ? 0 : s)));
+  const ssAt = m.all(src.strides.map((s, d) => (d === dim ? 0 : s)));
+  const type = wgslType(src.dtype);
+  const key = `scatterAdd:${type}:r${r}`;
+  const source = (): string => {
+    const zero = type === 'f32' ? '0.0' : `${type}(0)`;
+    const bounds = Array.from({ length: r }, (_, d) => `cs[${d}] >= mu(${boundAt + d}u)`).join(' || ') || 'false';
+    const body = `
+  if (gid >= mu(0u)) { return; }
+${walk(r, shapeAt, 'gid', [{ name: 'io', at: isAt }, { name: 'so', at: ssAt }], true)}
+  var acc = ${zero};
+  if (!(${bounds})) {
+    let want = i32(${r > 0 ? 'cs[mu(6u)]' : '0u'});
+    for (var j = 0u; j < mu(3u); j++) {
+      if (idx[mu(1u) + io + j * mu(4u)] == want) { acc += src[mu(2u) + so + j * mu(5u)]; }
+    }
+  }
+  out[gid] = acc;`;
+    return header([{ name: 'idx', type: 'i32' }, { name: 'src', type }], [{ name: 'out', type }]) + entry(WG, body);
+  };
+  rt.dispatch({ key, inputs: 2, outputs: 1, source }, [index.storage as GPUBuffer, src.storage as GPUBuffer], [out], m.u, Math.ceil(n / WG));
+  return out;
+}
+
+/** Each input copied into its slab of the output along `axis`. */
+export function concat(rt: Runtime, inputs: readonly TensorView[], axis: number, outShape: readonly number[]): GPUBuffer {
+  const out = rt.createBuffer(numel(outShape) * 4);
+  const strides = contiguousStrides(outShape);
+  let at = 0;
+  for (const x of inputs) {
+    copyInto(rt, x, { buffer: out, strides, offset: at * (strides[axis] ?? 0) });
+    at += x.shape[axis] ?? 0;
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+import type { TensorView } from '@nn/tensor';
+import { collapse, numel } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import { Meta, entry, header } from '../wgsl.js';
+
+// Output tile BM x BN per workgroup; each of the TX*TY invocations keeps a TM x TN block of
+// sums in registers, fed from BK-deep slices of A and B staged in workgroup memory.
+const BM = 64;
+const BN = 64;
+const BK = 16;
+const TM = 4;
+const TN = 4;
+const TX = BN / TN;
+const TY = BM / TM;
+const WG = TX * TY;
+
+/**
+ * Batched matmul over any strides (stride 0 on broadcast batch dims). Shapes and strides
+ * are uniforms: only the batch rank (after merging dims) picks a pipeline.
+ */
+export function matmul(rt: Runtime, a: TensorView, b: TensorView): GPUBuffer {
+  const r = a.shape.length;
+  const M = a.shape[r - 2];
+  const K = a.shape[r - 1];
+  const N = b.shape[r - 1];
+  const batchShape = a.shape.slice(0, r - 2);
+  const B = numel(batchShape);
+  const out = rt.createBuffer(B * M * N * 4);
+  if (B * M * N === 0) return out;
+  const batch = collapse(batchShape, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)]);
+  const rb = batch.shape.length;
+
+  const m = new Meta();
+  m.u32(M);
+  m.u32(N);
+  m.u32(K);
+  m.u32(B);
+  m.u32(a.offset);
+  m.u32(b.offset);
+  m.u32(a.strides[r - 2]);
+  m.u32(a.strides[r - 1]);
+  m.u32(b.strides[r - 2]);
+  m.u32(b.strides[r - 1]);
+  const bs = m.all(batch.shape);
+  const bsa = m.all(batch.strides[0]);
+  const bsb = m.all(batch.strides[1]);
+  const tilesM = Math.ceil(M / BM);
+  const tilesN = Math.ceil(N / BN);
+
+  const key = `matmul:b${rb}`;
+  const source = (): string => {
+    const batchLines: string[] = ['  var oa = mu(4u);', '  var ob = mu(5u);', '  { var rem = bt;'];
+    for (let d = rb - 1; d >= 0; d--) {
+      batchLines.push(
+        `    { let c = rem % mu(${bs + d}u); rem = rem / mu(${bs + d}u); oa += c * mu(${bsa + d}u); ob += c * mu(${bsb + d}u); }`,
+      );
+    }
+    batchLines.push('  }');
+    const body = `
+  let M = mu(0u); let N = mu(1u); let K = mu(2u);
+  let tilesN = (N + ${BN - 1}u) / ${BN}u;
+  let tilesM = (M + ${BM - 1}u) / ${BM}u;
+  let per = tilesN * tilesM;
+  let bt = group / per;
+  if (bt >= mu(3u)) { return; }
+  let tm = (group % per) / tilesN;
+  let tn = (group % per) % tilesN;
+${batchLines.join('\n')}
+  let sam = mu(6u); let sak = mu(7u); let sbk = mu(8u); let sbn = mu(9u);
+  let tx = lid % ${TX}u;
+  let ty = lid / ${TX}u;
+  var acc: array<f32, ${TM * TN}>;
+  for (var k0 = 0u; k0 < K; k0 += ${BK}u) {
+    for (var i = 0u; i < ${(BM * BK) / WG}u; i++) {
+      let idx = lid + i * ${WG}u;
+      let row = idx / ${BK}u;
+      let kk = idx % ${BK}u;
+      let gm = tm * ${BM}u + row;
+      let gk = k0 + kk;
+      var v = 0.0;
+      if (gm < M && gk < K) { v = A[oa + gm * sam + gk * sak]; }
+      As[kk * ${BM}u + row] = v;
+    }
+    for (var i = 0u; i < ${(BN * BK) / WG}u; i++) {
+      let idx = lid + i * ${WG}u;
+      let kk = idx / ${BN}u;
+      let col = idx % ${BN}u;
+      let gn = tn * ${BN}u + col;
+      let gk = k0 + kk;
+      var v = 0.0;
+      if (gn < N && gk < K) { v = Bm[ob + gk * sbk + gn * sbn]; }
+      Bs[kk * ${BN}u + col] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${BK}u; kk++) {
+      let av = vec4<f32>(As[kk * ${BM}u + ty * ${TM}u], As[kk * ${BM}u + ty * ${TM}u + 1u], As[kk * ${BM}u + ty * ${TM}u + 2u], As[kk * ${BM}u + ty * ${TM}u + 3u]);
+      let bv = vec4<f32>(Bs[kk * ${BN}u + tx * ${TN}u], Bs[kk * ${BN}u + tx * ${TN}u + 1u], Bs[kk * ${BN}u + tx * ${TN}u + 2u], Bs[kk * ${BN}u + tx * ${TN}u + 3u]);
+      for (var i = 0u; i < ${TM}u; i++) {
+        for (var j = 0u; j < ${TN}u; j++) {
+          acc[i * ${TN}u + j] = fma(av[i], bv[j], acc[i * ${TN}u + j]);
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  let ob0 = bt * M * N;
+  for (var i = 0u; i < ${TM}u; i++) {
+    let gm = tm * ${BM}u + ty * ${TM}u + i;
+    if (gm >= M) { break; }
+    for (var j = 0u; j < ${TN}u; j++) {
+      let gn = tn * ${BN}u + tx * ${TN}u + j;
+      if (gn < N) { out[ob0 + gm * N + gn] = acc[i * ${TN}u + j]; }
+    }
+  }`;
+    return `${header([{ name: 'A', type: 'f32' }, { name: 'Bm', type: 'f32' }], [{ name: 'out', type: 'f32' }])}
+var<workgroup> As: array<f32, ${BM * BK}>;
+var<workgroup> Bs: array<f32, ${BN * BK}>;
+${entry(WG, body)}`;
+  };
+  rt.dispatch(
+    { key, inputs: 2, outputs: 1, source },
+    [a.storage as GPUBuffer, b.storage as GPUBuffer],
+    [out],
+    m.u,
+    B * tilesM * tilesN,
+  );
+  return out;
+}
