@@ -62,7 +62,7 @@ export function singleThread(ctx: Ctx): Parallel {
   };
 }
 
-export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean): WasmBackend {
+export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, name: string): WasmBackend {
   const heap = ctx.heap;
   const fused: FusedKernels = {
     softmax: (x, axis, log) => fu.softmax(ctx, x, axis, log),
@@ -77,7 +77,7 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean): W
     return arrayOf(heap, dtype).slice(start, start + size);
   };
   return {
-    name: 'wasm',
+    name,
     dtypes: ['float32', 'float64', 'int32', 'bool'],
     hostMemory: true,
     sharedMemory,

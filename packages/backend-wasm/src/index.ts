@@ -9,24 +9,42 @@
  * setBackend('wasm');
  * ```
  */
-import { type WasmBackend, createBackend, createContext, singleThread } from './backend.js';
+import { type Parallel, type WasmBackend, createBackend, createContext, singleThread } from './backend.js';
+import type { Ctx } from './context.js';
 import { canShareMemory, defaultWasmUrl, fetchModule, instantiate, makeMemory } from './loader.js';
+import { createThreadPool, defaultThreadCount } from './threads.js';
 
 export type { WasmBackend } from './backend.js';
 export type { WasmStorage } from './heap.js';
 
 export interface WasmOptions {
-  /** Worker threads for GEMM and conv (default: the number of cores; 1 where memory cannot be shared). */
+  /** Threads for GEMM and conv (default: the number of cores; always 1 where memory cannot be shared). */
   threads?: number;
-  /** Where the kernels are: a URL of kernels.wasm, or of kernels-mt.wasm when threads can run. */
+  /**
+   * Where the kernels are. Threads need the shared-memory build (build/kernels-mt.wasm); given
+   * the single-threaded build (build/kernels.wasm), the backend runs on one thread.
+   */
   wasmUrl?: string | URL;
+  /** Registry name (default 'wasm'): two differently configured instances need two names. */
+  name?: string;
 }
 
 /** Loads and instantiates the kernels and returns the backend: `registerBackend(await wasm())`. */
 export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
-  const shared = canShareMemory() && options.threads !== 1;
+  let shared = canShareMemory();
   const module = await fetchModule(options.wasmUrl ?? defaultWasmUrl(shared));
-  const memory = makeMemory(shared);
-  const ctx = createContext(memory, instantiate(module, memory));
-  return createBackend(ctx, singleThread(ctx), shared);
+  let memory = makeMemory(shared);
+  let ctx: Ctx;
+  try {
+    ctx = createContext(memory, instantiate(module, memory));
+  } catch (e) {
+    // A user-given single-threaded build refuses shared memory: run it on one thread.
+    if (!shared) throw e;
+    shared = false;
+    memory = makeMemory(false);
+    ctx = createContext(memory, instantiate(module, memory));
+  }
+  let par: Parallel = singleThread(ctx);
+  if (shared) par = await createThreadPool(ctx, module, options.threads ?? (await defaultThreadCount()));
+  return createBackend(ctx, par, shared, options.name ?? 'wasm');
 }

@@ -1,0 +1,35 @@
+// GFLOP/s of the wasm backend's matmul (float32, square n x n), single- and multi-threaded.
+// Usage: pnpm build && node scripts/bench-matmul.mjs [threads...]   (default: 1 and all cores)
+// Each figure is the best of several timed runs, so other load on the machine shows less.
+import os from 'node:os';
+import { wasm } from '../dist/index.js';
+
+const sizes = [128, 256, 512, 1024];
+const threadCounts = process.argv.slice(2).map(Number).filter((n) => n > 0);
+if (threadCounts.length === 0) threadCounts.push(1, os.availableParallelism());
+
+const view = (storage, n) => ({ storage, dtype: 'float32', shape: [n, n], strides: [n, 1], offset: 0 });
+
+const b = await wasm();
+for (const t of threadCounts) {
+  b.setThreads(t);
+  await new Promise((r) => setTimeout(r, 200));
+  for (const n of sizes) {
+    const values = new Float32Array(n * n).map(() => Math.random() - 0.5);
+    const A = b.upload(values, 'float32');
+    const B = b.upload(values, 'float32');
+    b.free(b.matmul(view(A, n), view(B, n)));
+    const flops = 2 * n * n * n;
+    const reps = Math.max(1, Math.round(2e8 / flops));
+    let best = Infinity;
+    for (let trial = 0; trial < 7; trial++) {
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) b.free(b.matmul(view(A, n), view(B, n)));
+      best = Math.min(best, (performance.now() - t0) / reps);
+    }
+    console.log(`threads=${t} n=${n}: ${((flops / best) * 1e-6).toFixed(1)} GFLOP/s (${best.toFixed(2)} ms)`);
+    b.free(A);
+    b.free(B);
+  }
+}
+b.terminate();

@@ -1,0 +1,50 @@
+import * as nn from '@nn/tensor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WasmBackend, wasm } from '../src/index.js';
+import { agree, backends, randValues, runOn } from './helpers.js';
+
+let mt: WasmBackend;
+
+beforeAll(async () => {
+  await backends();
+  mt = await wasm({ threads: 2, name: 'wasm-mt' });
+  nn.registerBackend(mt);
+});
+
+afterAll(() => mt.terminate());
+
+describe('threads', () => {
+  it('runs on shared memory with the requested threads in Node', () => {
+    expect(mt.sharedMemory).toBe(true);
+    expect(mt.threads).toBe(2);
+  });
+  const cases: [number, number, number][] = [
+    [64, 784, 128],
+    [257, 300, 129],
+    [8, 512, 1000],
+    [130, 64, 3],
+  ];
+  for (const [m, k, n] of cases) {
+    it(`${m}x${k} @ ${k}x${n} agrees with cpu and with one thread`, () => {
+      const f = () => {
+        const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
+        const b = nn.t(nn.tensor(randValues(k * n, n), { shape: [n, k] }));
+        return nn.matmul(a, b);
+      };
+      agree(f, 1e-4, 1e-4, 'wasm-mt');
+      const one = runOn('wasm', f);
+      const two = runOn('wasm-mt', f);
+      // Each output element is computed by one thread in the same order, so results are identical.
+      expect(two[0].values).toEqual(one[0].values);
+    });
+  }
+  it('setThreads(1) keeps working and gives the same result', () => {
+    const f = () => nn.matmul(nn.tensor(randValues(200 * 300, 1), { shape: [200, 300] }), nn.tensor(randValues(300 * 100, 2), { shape: [300, 100] }));
+    const before = runOn('wasm-mt', f);
+    mt.setThreads(1);
+    expect(mt.threads).toBe(1);
+    const after = runOn('wasm-mt', f);
+    expect(after[0].values).toEqual(before[0].values);
+    mt.setThreads(2);
+  });
+});
