@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MODULE_CATEGORIES, type ModuleCategory, type ModuleRefCase, loadModuleCases } from './cases.js';
+import { runClipCase } from './clip.js';
 import { runLossCase } from './losses.js';
+import { runOptimCase } from './optim.js';
+import { runSchedulerCase } from './schedulers.js';
 
 export type { ModuleCategory, ModuleRefCase } from './cases.js';
 export { MODULE_CATEGORIES, loadModuleCases } from './cases.js';
@@ -13,9 +16,9 @@ export { MODULE_CATEGORIES, loadModuleCases } from './cases.js';
 const RUNNERS: Record<ModuleCategory, (c: ModuleRefCase) => Promise<string[]>> = {
   losses: runLossCase,
   layers: async (c) => [`no runner for ${c.category}`],
-  optim: async (c) => [`no runner for ${c.category}`],
-  lr_scheduler: async (c) => [`no runner for ${c.category}`],
-  clip_grad: async (c) => [`no runner for ${c.category}`],
+  optim: runOptimCase,
+  lr_scheduler: runSchedulerCase,
+  clip_grad: runClipCase,
 };
 
 export interface ModuleConformanceOptions {

@@ -1,0 +1,85 @@
+import { type Tensor, add, div, fromStorage, isTensor, maximum, mul, sqrt, square, sub, zerosLike } from '@nn/tensor';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { checkBetas, checkBoolean, checkNumber, nonNegative } from './validate.js';
+
+export interface AdamOptions extends BaseOptions {
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+/** Adam and AdamW share everything but where weight decay goes. */
+abstract class AdamBase extends Optimizer<AdamOptions> {
+  protected abstract readonly decoupled: boolean;
+
+  protected override validate(o: AdamOptions): void {
+    super.validate(o);
+    checkBetas(this.name, o.betas);
+    checkNumber(this.name, 'eps', o.eps, nonNegative, 'a finite number >= 0');
+    checkNumber(this.name, 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
+    checkBoolean(this.name, 'amsgrad', o.amsgrad);
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, o: ParamGroup<AdamOptions>): void {
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    const [beta1, beta2] = o.betas;
+    const m0 = isTensor(state.expAvg) ? state.expAvg : this.setState(state, 'expAvg', zerosLike(p));
+    const v0 = isTensor(state.expAvgSq) ? state.expAvgSq : this.setState(state, 'expAvgSq', zerosLike(p));
+    const vMax0 = o.amsgrad ? (isTensor(state.maxExpAvgSq) ? state.maxExpAvgSq : this.setState(state, 'maxExpAvgSq', zerosLike(p))) : undefined;
+    const fusedStep = p.backend.fused?.adamStep;
+    if (fusedStep) {
+      const out = fusedStep({
+        p: p.contiguous(),
+        g: grad.contiguous(),
+        m: m0,
+        v: v0,
+        vMax: vMax0,
+        lr: o.lr,
+        beta1,
+        beta2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        decoupled: this.decoupled,
+        step,
+      });
+      const make = (s: unknown): Tensor => fromStorage(p.backend, s, p.dtype, p.shape);
+      this.setState(state, 'expAvg', make(out.m));
+      this.setState(state, 'expAvgSq', make(out.v));
+      if (o.amsgrad && out.vMax !== undefined) this.setState(state, 'maxExpAvgSq', make(out.vMax));
+      p.assign(make(out.p));
+      return;
+    }
+    let param: Tensor = p;
+    let g = grad;
+    if (o.weightDecay !== 0) {
+      if (this.decoupled) param = mul(p, 1 - o.lr * o.weightDecay);
+      else g = add(g, mul(p, o.weightDecay));
+    }
+    const m = this.setState(state, 'expAvg', add(mul(m0, beta1), mul(g, 1 - beta1)));
+    const v = this.setState(state, 'expAvgSq', add(mul(v0, beta2), mul(square(g), 1 - beta2)));
+    const bc1 = 1 - beta1 ** step;
+    const bc2 = 1 - beta2 ** step;
+    let second = v;
+    if (vMax0) second = this.setState(state, 'maxExpAvgSq', maximum(vMax0, v));
+    const denom = add(div(sqrt(second), Math.sqrt(bc2)), o.eps);
+    p.assign(sub(param, mul(div(m, denom), o.lr / bc1)));
+  }
+}
+
+/** Adam (Kingma & Ba) with PyTorch's bias correction and eps placement; weight decay adds to the gradient. */
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
+  }
+}
+
+/** AdamW: Adam with decoupled weight decay (p ← p · (1 - lr · weightDecay) before the update; default 0.01). */
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
+  }
+}
