@@ -31,10 +31,13 @@ type Kind = (typeof KINDS)[number];
 
 let tfPromise: Promise<Tf> | undefined;
 
-/** tfjs-core, loaded once, with its "use tfjs-node" hint silenced. */
+/** tfjs-core with its gradients, loaded once, in production mode (no per-op debug checks). */
 export function loadTfCore(): Promise<Tf> {
   tfPromise ??= (async () => {
     const tf = (await import('@tensorflow/tfjs-core')) as Tf;
+    // tfjs-core alone registers no gradients; its layers bundle registers them all, as the
+    // umbrella @tensorflow/tfjs package does for its users.
+    await import('@tensorflow/tfjs-layers');
     // The hint tells Node users to install tfjs-node; we compare against the pure-JS backends on purpose.
     tf.env().set('PROD', true);
     return tf;

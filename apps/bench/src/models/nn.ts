@@ -112,6 +112,7 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
               const loss = apply(lossFn, apply(net, x), y);
               loss.backward();
               opt.step();
+              return null;
             });
           }
           await syncBackend(impl.backend);
