@@ -131,20 +131,20 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, col
 }
 
 /**
- * C[i0..i1) rows of C = A . B. Strides are in elements, pointers in bytes; C is row-major with
+ * Rows [m0, m1) of C = A . B (or C += A . B when `accumulate` is 1). Strides are in elements, pointers in bytes; C is row-major with
  * leading dimension ldc. `scratch` holds gemmScratchBytes() bytes (one per thread).
  */
 export function gemm(
   m0: i32, m1: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32, scratch: usize,
+  c: usize, ldc: i32, scratch: usize, accumulate: i32,
 ): void {
   const packedA = scratch;
   const packedB = scratch + <usize>(MC * KC) * 4;
   const edge = packedB + <usize>(KC * NC) * 4;
   if (k == 0) {
-    for (let i = m0; i < m1; i++) memory.fill(c + <usize>i * ldc * 4, 0, <usize>n * 4);
+    if (accumulate == 0) for (let i = m0; i < m1; i++) memory.fill(c + <usize>i * ldc * 4, 0, <usize>n * 4);
     return;
   }
   for (let jc = 0; jc < n; jc += NC) {
@@ -161,7 +161,7 @@ export function gemm(
           for (let ir = 0; ir < mc; ir += MR) {
             const ap = packedA + <usize>(ir * kc) * 4;
             const dst = c + (<usize>(ic + ir) * ldc + <usize>(jc + jr)) * 4;
-            micro(kc, ap, bp, dst, ldc, min(MR, mc - ir), cols, pc > 0, edge);
+            micro(kc, ap, bp, dst, ldc, min(MR, mc - ir), cols, pc > 0 || accumulate != 0, edge);
           }
         }
       }

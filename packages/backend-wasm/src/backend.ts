@@ -15,7 +15,9 @@ import type { KernelExports } from './kernels.js';
 import { MAX_PAGES } from './loader.js';
 import * as ew from './ops-elementwise.js';
 import * as fu from './ops-fused.js';
+import * as cv from './ops-conv.js';
 import * as ix from './ops-index.js';
+import * as pl from './ops-pool.js';
 import { type GemmRunner, matmul } from './ops-matmul.js';
 import * as rd from './ops-reduce.js';
 import { arrayOf, elementBytes } from './strided.js';
@@ -55,7 +57,8 @@ export function createContext(memory: WebAssembly.Memory, k: KernelExports): Ctx
 
 export function singleThread(ctx: Ctx): Parallel {
   return {
-    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c) => ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0)),
+    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c, acc) =>
+      ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0), acc ? 1 : 0),
     threads: () => 1,
     setThreads: () => {},
     terminate: () => {},
@@ -69,6 +72,13 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     softmaxBackward: (y, dy, axis, log) => fu.softmaxBackward(ctx, y, dy, axis, log),
     adamStep: (args) => fu.adamStep(ctx, args),
     sgdStep: (args) => fu.sgdStep(ctx, args),
+    conv2d: (x, w, p, outShape) => cv.conv2d(ctx, par.gemm, x, w, p, outShape),
+    conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par.gemm, dy, w, p, xShape),
+    conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par.gemm, x, dy, p, wShape),
+    maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, x, p, outShape),
+    maxPool2dBackward: (dy, indices, xShape) => pl.maxPool2dBackward(ctx, dy, indices, xShape),
+    avgPool2d: (x, p, include, outShape) => pl.avgPool2d(ctx, x, p, include, outShape),
+    avgPool2dBackward: (dy, p, include, xShape) => pl.avgPool2dBackward(ctx, dy, p, include, xShape),
   };
   const readSync = (storage: Storage, dtype: DType, size: number): TypedArray => {
     const s = asStorage(storage);

@@ -16,7 +16,10 @@ export interface KernelExports {
     c: number,
     ldc: number,
     scratch: number,
+    accumulate: number,
   ): void;
+  im2col(x: number, col: number, meta: number): void;
+  col2im(col: number, x: number, meta: number): void;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;
 }

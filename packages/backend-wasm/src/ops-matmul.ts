@@ -15,6 +15,7 @@ export type GemmRunner = (
   rsB: number,
   csB: number,
   c: number,
+  accumulate?: boolean,
 ) => void;
 
 export function matmul(ctx: Ctx, a: TensorView, b: TensorView, runGemm: GemmRunner): WasmStorage {

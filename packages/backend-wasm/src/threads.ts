@@ -130,14 +130,16 @@ export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, thr
     c: number,
     ldc: number,
     thread: number,
-  ): void => ctx.k.gemm(m0, m1, n, k, a, rsA, csA, b, rsB, csB, c, ldc, ctx.scratch(thread));
+    acc: number,
+  ): void => ctx.k.gemm(m0, m1, n, k, a, rsA, csA, b, rsB, csB, c, ldc, ctx.scratch(thread), acc);
 
   await resize(threads);
   return {
     threads: () => wanted,
     setThreads: (n) => void resize(n),
     terminate: () => void resize(1),
-    gemm(m, n, k, a, rsA, csA, b, rsB, csB, c) {
+    gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate) {
+      const acc = accumulate ? 1 : 0;
       const ready = workers.filter((w) => w.isReady);
       const t = Math.min(ready.length + 1, Math.max(1, Math.floor((m * n * k) / MIN_PARALLEL_WORK)));
       const byRows = m >= n;
@@ -146,7 +148,7 @@ export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, thr
       const chunk = Math.ceil(extent / t / align) * align;
       const parts = Math.ceil(extent / chunk);
       if (t <= 1 || parts <= 1) {
-        runGemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, 0);
+        runGemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc);
         return;
       }
       // Scratch for every thread first: allocation may grow memory, which must not race workers.
@@ -160,8 +162,8 @@ export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, thr
         const lo = p * chunk;
         const hi = Math.min(extent, lo + chunk);
         const args = byRows
-          ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(p)]
-          : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, ctx.scratch(p)];
+          ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(p), acc]
+          : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, ctx.scratch(p), acc];
         i32[s + 2] = 0;
         i32.set(args, s + 3);
         Atomics.store(i32, s, seq);
@@ -169,8 +171,8 @@ export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, thr
         busy.push(w);
       }
       const hi0 = Math.min(extent, chunk);
-      if (byRows) runGemm(0, hi0, n, k, a, rsA, csA, b, rsB, csB, c, n, 0);
-      else runGemm(0, m, hi0, k, a, rsA, csA, b, rsB, csB, c, n, 0);
+      if (byRows) runGemm(0, hi0, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc);
+      else runGemm(0, m, hi0, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc);
       for (const w of busy) {
         const s = w.slot >> 2;
         while (Atomics.load(i32, s + 1) !== seq) waitWhileEqual(i32, s + 1, Atomics.load(i32, s + 1));

@@ -25,7 +25,7 @@ onMessage((msg) => {
     const a = slot + 3;
     switch (i32[slot + 2]) {
       case 0:
-        k.gemm(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8], i32[a + 9], i32[a + 10], i32[a + 11], i32[a + 12]);
+        k.gemm(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8], i32[a + 9], i32[a + 10], i32[a + 11], i32[a + 12], i32[a + 13]);
         break;
     }
     Atomics.store(i32, slot + 1, seq);

@@ -1,0 +1,57 @@
+import { installAutograd } from '@nn/autograd';
+import * as nn from '@nn/tensor';
+import { beforeAll, describe, it } from 'vitest';
+import { agree, backends, randValues } from './helpers.js';
+
+beforeAll(async () => {
+  await backends();
+  installAutograd();
+});
+
+/** Output, input gradient and weight gradient of sum(conv2d(x, w) * r). */
+function convAndGrads(xs: number[], ws: number[], opts: nn.ConvOptions, dtype: 'float32' | 'float64' = 'float32'): () => nn.Tensor[] {
+  return () => {
+    const x = nn.tensor(randValues(xs.reduce((a, b) => a * b), 1), { shape: xs, dtype }).requiresGrad_();
+    const w = nn.tensor(randValues(ws.reduce((a, b) => a * b), 2), { shape: ws, dtype }).requiresGrad_();
+    const y = nn.conv2d(x, w, null, opts);
+    const r = nn.tensor(randValues(y.size, 3), { shape: y.shape, dtype });
+    nn.sum(nn.mul(y, r)).backward();
+    return [y, x.grad!, w.grad!];
+  };
+}
+
+describe('conv2d (im2col + GEMM) forward and both gradients', () => {
+  const cases: [string, number[], number[], nn.ConvOptions][] = [
+    ['3x3', [2, 3, 8, 9], [4, 3, 3, 3], {}],
+    ['padding 1', [2, 3, 8, 8], [5, 3, 3, 3], { padding: 1 }],
+    ['stride 2, padding 2', [1, 2, 11, 10], [3, 2, 5, 5], { stride: 2, padding: 2 }],
+    ['dilation 2', [2, 2, 9, 9], [3, 2, 3, 3], { dilation: 2, padding: 1 }],
+    ['groups 2', [2, 4, 7, 7], [6, 2, 3, 3], { groups: 2, padding: 1 }],
+    ['1x1', [3, 8, 5, 5], [4, 8, 1, 1], {}],
+    ['MNIST-like', [8, 1, 28, 28], [8, 1, 3, 3], { padding: 1 }],
+  ];
+  for (const [name, xs, ws, opts] of cases) {
+    it(name, () => agree(convAndGrads(xs, ws, opts), 1e-4, 1e-4));
+  }
+  it('float64 (direct loops)', () => agree(convAndGrads([2, 2, 6, 5], [4, 1, 3, 2], { groups: 2, stride: [2, 1], padding: 1 }, 'float64'), 1e-12, 1e-12));
+});
+
+describe('pooling forward and backward', () => {
+  const poolCase = (fn: (x: nn.Tensor) => nn.Tensor, shape: number[]) => () => {
+    const x = nn.tensor(randValues(shape.reduce((a, b) => a * b), 4), { shape }).requiresGrad_();
+    const y = fn(x);
+    const r = nn.tensor(randValues(y.size, 5), { shape: y.shape });
+    nn.sum(nn.mul(y, r)).backward();
+    return [y, x.grad!];
+  };
+  const shape = [2, 3, 9, 10];
+  it('maxPool2d 2x2', () => agree(poolCase((x) => nn.maxPool2d(x, { kernelSize: 2 }), shape)));
+  it('maxPool2d 3x3 stride 2 padding 1 dilation 2 ceil', () =>
+    agree(poolCase((x) => nn.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true }), shape)));
+  it('maxPool2d indices', () => agree(() => [nn.maxPool2d(nn.tensor(randValues(2 * 16, 6), { shape: [1, 2, 4, 4] }), { kernelSize: 2, returnIndices: true }).indices]));
+  it('avgPool2d 2x2', () => agree(poolCase((x) => nn.avgPool2d(x, { kernelSize: 2 }), shape)));
+  for (const countIncludePad of [true, false]) {
+    it(`avgPool2d 3x3 stride 2 padding 1 ceil countIncludePad=${countIncludePad}`, () =>
+      agree(poolCase((x) => nn.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad }), shape)));
+  }
+});
