@@ -90,6 +90,10 @@ export class Runtime {
 
   createBuffer(bytes: number): GPUBuffer {
     this.check();
+    const limit = Math.min(this.device.limits.maxBufferSize, this.device.limits.maxStorageBufferBindingSize);
+    if (bytes > limit) {
+      throw new BackendError(`webgpu: a tensor of ${bytes} bytes is larger than this device allows in one buffer (${limit} bytes)`);
+    }
     return this.storage.acquire(bytes);
   }
 

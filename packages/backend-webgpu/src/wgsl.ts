@@ -95,7 +95,12 @@ fn pow_f(x: f32, p: f32) -> f32 {
   let ax = abs(x);
   var r: f32;
   if (ax == 0.0) { r = select(inf_f(), 0.0, p > 0.0); }
-  else if (ax == inf_f()) { r = select(0.0, inf_f(), p > 0.0); }
+  else if (ax == inf_f()) {
+    r = select(0.0, inf_f(), p > 0.0);
+    // (-inf)^p is negative only for odd integer p.
+    if (x < 0.0 && floor(p) == p && fract(p * 0.5) != 0.0) { r = -r; }
+    return r;
+  }
   else if (ax == 1.0) { r = 1.0; }
   else { r = exp2(p * log2(ax)); }
   if (x < 0.0) {

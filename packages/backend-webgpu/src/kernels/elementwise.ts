@@ -124,7 +124,8 @@ function binaryExpr(op: BinaryOp, type: 'f32' | 'i32' | 'u32'): Expr {
     case 'eq':
       return ([a, b]) => `b2u(${a} == ${b})`;
     case 'ne':
-      return ([a, b]) => `b2u(${a} != ${b})`;
+      // Spelled as not-equal-to so NaN != x holds even where != compiles to an ordered compare.
+      return ([a, b]) => `b2u(!(${a} == ${b}))`;
     case 'lt':
       return ([a, b]) => `b2u(${a} < ${b})`;
     case 'le':
@@ -134,9 +135,9 @@ function binaryExpr(op: BinaryOp, type: 'f32' | 'i32' | 'u32'): Expr {
     case 'ge':
       return ([a, b]) => `b2u(${a} >= ${b})`;
     case 'logicalAnd':
-      return ([a, b]) => `b2u(${a} != ${zeroOf(type)} && ${b} != ${zeroOf(type)})`;
+      return ([a, b]) => `b2u(!(${a} == ${zeroOf(type)}) && !(${b} == ${zeroOf(type)}))`;
     case 'logicalOr':
-      return ([a, b]) => `b2u(${a} != ${zeroOf(type)} || ${b} != ${zeroOf(type)})`;
+      return ([a, b]) => `b2u(!(${a} == ${zeroOf(type)}) || !(${b} == ${zeroOf(type)}))`;
   }
 }
 
@@ -176,7 +177,7 @@ export function where(rt: Runtime, cond: TensorView, a: TensorView, b: TensorVie
 function castExpr(from: DType, to: DType): Expr {
   const src = wgslType(from);
   const dst = wgslType(to);
-  if (to === 'bool') return ([x]) => `b2u(${x} != ${zeroOf(src)})`;
+  if (to === 'bool') return ([x]) => `b2u(!(${x} == ${zeroOf(src)}))`;
   if (src === dst) return ([x]) => x;
   if (src === 'f32' && dst === 'i32') {
     // Truncation toward zero like a typed-array store; NaN becomes 0 and out-of-range saturates.
