@@ -1,5 +1,5 @@
 /** One test per PyTorch reference case: forward values, shapes and dtypes, then gradients. */
-import { add, dispose, isTensor, mul, sum, type Tensor, tensor } from '@nn/tensor';
+import { add, dispose, isTensor, mul, permute, reshape, sum, type Tensor, tensor } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import { closeMismatch, exactMismatch, shapeMismatch, values } from './compare.js';
 import {
@@ -12,27 +12,79 @@ import {
   TENSOR_CATEGORIES,
 } from './fixtures.js';
 import { operands, runnerFor } from './ops-table.js';
+import { permute as permuteNd } from './oracle.js';
 
-/** A float32 tensor needing a gradient for float inputs; int64 becomes int32 and bool stays bool. */
-export function fromRef(t: RefTensor, requiresGrad: boolean): Tensor {
-  const flat = flatValues(t);
-  switch (t.dtype) {
-    case 'float32':
-    case 'float64':
-      return tensor(Float32Array.from(flat), { shape: t.shape, dtype: 'float32', requiresGrad });
-    case 'int64':
-      return tensor(Int32Array.from(flat), { shape: t.shape, dtype: 'int32' });
-    case 'bool':
-      return tensor(Uint8Array.from(flat), { shape: t.shape, dtype: 'bool' });
-  }
-}
+/**
+ * How a case's inputs are laid out in storage: packed; as views with an offset and permuted or
+ * stepped strides; or packed after an offset (for `view`, which needs compatible strides).
+ */
+export type Layout = 'contiguous' | 'strided' | 'offset';
 
-const EXPECTED_DTYPE: Record<RefTensor['dtype'], string> = {
+const STORED: Record<RefTensor['dtype'], 'float32' | 'int32' | 'bool'> = {
   float32: 'float32',
   float64: 'float32',
   int64: 'int32',
   bool: 'bool',
 };
+
+/** Values a correct kernel never reads: they sit in the gaps of a strided input. */
+const FILLER: Record<'float32' | 'int32' | 'bool', number> = { float32: 1e6, int32: 12345, bool: 1 };
+
+function upload(data: number[], shape: number[], dtype: 'float32' | 'int32' | 'bool'): Tensor {
+  const typed =
+    dtype === 'float32'
+      ? Float32Array.from(data)
+      : dtype === 'int32'
+        ? Int32Array.from(data)
+        : Uint8Array.from(data);
+  return tensor(typed, { shape, dtype });
+}
+
+/**
+ * The same values as a view whose storage is laid out differently: rank >= 2 as a permutation
+ * (reversed dims) of a buffer with one leading filler element; rank 0 and 1 as every other
+ * element of a buffer starting with a filler; unpermuted, just shifted by the filler. Kernels must
+ * honour offset and strides.
+ */
+function stridedView(
+  flat: number[],
+  shape: number[],
+  dtype: 'float32' | 'int32' | 'bool',
+  permuted: boolean,
+): Tensor {
+  const filler = FILLER[dtype];
+  if (shape.length >= 2 || !permuted) {
+    const rev = shape.map((_, i) => (permuted ? shape.length - 1 - i : i));
+    const stored = permuteNd({ shape, data: flat }, rev);
+    const buffer = upload([filler, ...stored.data], [1 + flat.length], dtype);
+    const shifted = buffer.index({ start: 1, stop: null, step: null });
+    const packed = reshape(shifted, stored.shape);
+    const view = permute(packed, rev);
+    dispose([buffer, shifted, packed]);
+    return view;
+  }
+  const n = shape.length === 0 ? 1 : shape[0];
+  const data = new Array<number>(2 * n + 1).fill(filler);
+  flat.forEach((v, i) => {
+    data[2 * i + 1] = v;
+  });
+  const buffer = upload(data, [2 * n + 1], dtype);
+  const view = shape.length === 0 ? buffer.index(1) : buffer.index({ start: 1, stop: null, step: 2 });
+  buffer.dispose();
+  return view;
+}
+
+/** A reference tensor as float32 (needing a gradient when asked), int64 as int32, bool as bool. */
+export function fromRef(t: RefTensor, requiresGrad: boolean, layout: Layout = 'contiguous'): Tensor {
+  const flat = flatValues(t);
+  const dtype = STORED[t.dtype];
+  const x =
+    layout === 'contiguous'
+      ? upload(flat, t.shape, dtype)
+      : stridedView(flat, t.shape, dtype, layout === 'strided');
+  if (requiresGrad && dtype === 'float32') x.requiresGrad = true;
+  return x;
+}
 
 function named(v: RefTensor | Record<string, RefTensor>): Record<string, RefTensor> {
   return isRefTensor(v) ? { output: v } : v;
@@ -49,8 +101,8 @@ async function checkTensor(
   const problems: string[] = [];
   const shape = shapeMismatch(got.shape, want.shape);
   if (shape) problems.push(`${what}: ${shape}`);
-  if (got.dtype !== EXPECTED_DTYPE[want.dtype])
-    problems.push(`${what}: dtype ${got.dtype}, expected ${EXPECTED_DTYPE[want.dtype]}`);
+  if (got.dtype !== STORED[want.dtype])
+    problems.push(`${what}: dtype ${got.dtype}, expected ${STORED[want.dtype]}`);
   if (shape) return problems;
   const g = await values(got);
   const w = flatValues(want);
@@ -61,11 +113,10 @@ async function checkTensor(
 }
 
 /** Runs one case; returns every mismatch found (forward and backward). */
-export async function runReferenceCase(c: RefCase): Promise<string[]> {
+export async function runReferenceCase(c: RefCase, layout: Layout = 'contiguous'): Promise<string[]> {
   const run = runnerFor(c);
   const inputs: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(c.inputs))
-    inputs[name] = fromRef(t, t.dtype === 'float32' || t.dtype === 'float64');
+  for (const [name, t] of Object.entries(c.inputs)) inputs[name] = fromRef(t, true, layout);
   const made: Tensor[] = [];
   try {
     const args = operands(c, inputs);
@@ -120,6 +171,28 @@ export function registerReferenceTests(): void {
     expect(loaded).toEqual(indexedTensorCases());
     expect(loaded.length).toBe(153);
   });
+  it('strided inputs really are offset, non-contiguous views', () => {
+    const ref: RefTensor = {
+      shape: [2, 3],
+      dtype: 'float32',
+      data: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    };
+    const vec: RefTensor = { shape: [3], dtype: 'int64', data: [0, 1, 2] };
+    const views = [
+      fromRef(ref, false, 'strided'),
+      fromRef(vec, false, 'strided'),
+      fromRef(ref, false, 'offset'),
+    ];
+    expect(views.map((v) => [v.isContiguous, v.offset, [...v.shape]])).toEqual([
+      [false, 1, [2, 3]],
+      [false, 1, [3]],
+      [true, 1, [2, 3]],
+    ]);
+    dispose(views);
+  });
   for (const category of TENSOR_CATEGORIES) {
     const cases = loadCases(category);
     describe(`reference ${category} (${cases.length} PyTorch cases)`, () => {
@@ -130,6 +203,14 @@ export function registerReferenceTests(): void {
         it(`${c.name}: ${c.expr}`, async () => {
           const problems = await runReferenceCase(c);
           expect(problems, `${c.category}/${c.name} (${c.expr})`).toEqual([]);
+        });
+      }
+      // The same cases with every input a strided view (offset, permuted or stepped storage).
+      for (const c of cases) {
+        it(`${c.name} with strided inputs`, async () => {
+          // `view` needs strides compatible with the new shape, as in PyTorch: only offset it.
+          const problems = await runReferenceCase(c, c.op === 'view' ? 'offset' : 'strided');
+          expect(problems, `${c.category}/${c.name} (${c.expr}), strided inputs`).toEqual([]);
         });
       }
     });
