@@ -11,6 +11,7 @@ import { fillRandom } from '@nn/tensor';
 import { binary, where } from './binary.js';
 import { cast, concat, gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
+import { nnKernels } from './nn/index.js';
 import { argReduce, reduce } from './reduce.js';
 import { softmax, softmaxBackward } from './softmax.js';
 import { alloc } from './strided.js';
@@ -43,6 +44,7 @@ export function cpu(options: CpuOptions = {}): Backend {
     return s;
   };
   const fused: FusedKernels = {
+    ...nnKernels(track),
     softmax: (x, axis, log) => track(softmax(x, axis, log)),
     softmaxBackward: (y, dy, axis, log) => track(softmaxBackward(y, dy, axis, log)),
   };
