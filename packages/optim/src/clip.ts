@@ -38,6 +38,7 @@ export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: numb
   withGradMode(false, () =>
     tidy(() => {
       for (const g of gs) g.assign(clamp(g, { min: -clipValue, max: clipValue }));
+      return null;
     }),
   );
 }

@@ -104,6 +104,7 @@ export abstract class Optimizer<O extends BaseOptions> {
           const s = state;
           tidy(() => {
             this.update(p, grad, s, group);
+            return null;
           });
         }
       }

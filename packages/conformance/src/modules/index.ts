@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODULE_CATEGORIES, type ModuleCategory, type ModuleRefCase, loadModuleCases } from './cases.js';
 import { runClipCase } from './clip.js';
+import { runLayerCase } from './layers.js';
 import { runLossCase } from './losses.js';
 import { runOptimCase } from './optim.js';
 import { runSchedulerCase } from './schedulers.js';
@@ -15,7 +16,7 @@ export { MODULE_CATEGORIES, loadModuleCases } from './cases.js';
 
 const RUNNERS: Record<ModuleCategory, (c: ModuleRefCase) => Promise<string[]>> = {
   losses: runLossCase,
-  layers: async (c) => [`no runner for ${c.category}`],
+  layers: runLayerCase,
   optim: runOptimCase,
   lr_scheduler: runSchedulerCase,
   clip_grad: runClipCase,

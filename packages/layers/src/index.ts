@@ -1,0 +1,40 @@
+/**
+ * @nn/layers: PyTorch-style modules. `Module` (parameters, buffers, train/eval, state dicts,
+ * moving between backends), containers, the common layers with PyTorch's parameter names and
+ * default initialisation, and `init`.
+ */
+export { ModuleDict, ModuleList, Sequential } from './containers.js';
+export * as init from './init.js';
+export type { Activation, ActivationName } from './layers/activation.js';
+export {
+  ELU,
+  GELU,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  SELU,
+  SiLU,
+  Sigmoid,
+  Softmax,
+  Softplus,
+  Tanh,
+  activationModule,
+} from './layers/activation.js';
+export type { ConvLayerOptions } from './layers/conv.js';
+export { Conv1d, Conv2d, Conv3d } from './layers/conv.js';
+export { Dropout, GaussianNoise, WeightNoise } from './layers/dropout.js';
+export type { EmbeddingOptions } from './layers/embedding.js';
+export { Embedding } from './layers/embedding.js';
+export type { DenseOptions, LinearOptions } from './layers/linear.js';
+export { Dense, Linear } from './layers/linear.js';
+export type { BatchNormLayerOptions, LayerNormOptions } from './layers/norm.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm } from './layers/norm.js';
+export { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from './layers/pool.js';
+export type { ElmanRNNOptions, RNNOptions } from './layers/rnn.js';
+export { GRU, LSTM, RNN } from './layers/rnn.js';
+export { Flatten, Unflatten } from './layers/shape.js';
+export type { FactoryOptions } from './layers/util.js';
+export type { AnyModule, LoadStateDictOptions, LoadStateDictResult, StateDict } from './module.js';
+export { Module } from './module.js';
+export { Parameter, isParameter } from './parameter.js';

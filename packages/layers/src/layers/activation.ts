@@ -1,0 +1,162 @@
+import {
+  type Tensor,
+  ValueError,
+  elu,
+  gelu,
+  leakyRelu,
+  logSoftmax,
+  relu,
+  selu,
+  sigmoid,
+  silu,
+  softmax,
+  softplus,
+  tanh,
+} from '@nn/tensor';
+import { Module } from '../module.js';
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  protected override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+}
+
+export class SELU extends Module {
+  forward(x: Tensor): Tensor {
+    return selu(x);
+  }
+}
+
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.approximate = options.approximate ?? 'none';
+    if (this.approximate !== 'none' && this.approximate !== 'tanh') {
+      throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(options: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = options.beta ?? 1;
+    this.threshold = options.threshold ?? 20;
+  }
+  forward(x: Tensor): Tensor {
+    return softplus(x, { beta: this.beta, threshold: this.threshold });
+  }
+}
+
+export class Softmax extends Module {
+  readonly dim: number;
+  constructor(options: { dim?: number } = {}) {
+    super();
+    this.dim = options.dim ?? -1;
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+}
+
+export class LogSoftmax extends Module {
+  readonly dim: number;
+  constructor(options: { dim?: number } = {}) {
+    super();
+    this.dim = options.dim ?? -1;
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+}
+
+/** Returns its input unchanged (a placeholder layer). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+export type ActivationName =
+  | 'relu'
+  | 'leakyRelu'
+  | 'elu'
+  | 'selu'
+  | 'gelu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'silu'
+  | 'softplus'
+  | 'softmax'
+  | 'logSoftmax'
+  | 'linear';
+
+export type Activation = ActivationName | Module;
+
+const BY_NAME: Record<ActivationName, () => Module> = {
+  relu: () => new ReLU(),
+  leakyRelu: () => new LeakyReLU(),
+  elu: () => new ELU(),
+  selu: () => new SELU(),
+  gelu: () => new GELU(),
+  sigmoid: () => new Sigmoid(),
+  tanh: () => new Tanh(),
+  silu: () => new SiLU(),
+  softplus: () => new Softplus(),
+  softmax: () => new Softmax(),
+  logSoftmax: () => new LogSoftmax(),
+  linear: () => new Identity(),
+};
+
+/** An activation module from a name or a module. */
+export function activationModule(op: string, a: Activation): Module {
+  if (a instanceof Module) return a;
+  const make = BY_NAME[a as ActivationName];
+  if (!make) throw new ValueError(`${op}: unknown activation '${String(a)}' (expected one of ${Object.keys(BY_NAME).join(', ')}, or a Module)`);
+  return make();
+}

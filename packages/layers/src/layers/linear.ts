@@ -1,0 +1,69 @@
+import { ShapeError, type Tensor, add, fmtShape, matmul, t as transpose } from '@nn/tensor';
+import { kaimingUniform, uniform } from '../init.js';
+import { Module } from '../module.js';
+import { type Activation, activationModule } from './activation.js';
+import { type FactoryOptions, param, positiveInt } from './util.js';
+
+export interface LinearOptions extends FactoryOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * y = x Wᵀ + b over the last dim, with `weight` [outFeatures, inFeatures] as PyTorch. Initialised
+ * as PyTorch: weight kaiming-uniform (a = √5), bias U(-1/√in, 1/√in).
+ */
+export class Linear extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
+    this.weight = kaimingUniform(param([outFeatures, inFeatures], options), { a: Math.sqrt(5) });
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.bias = options.bias === false ? null : uniform(param([outFeatures], options), -bound, bound);
+  }
+
+  forward(x: Tensor): Tensor {
+    const last = x.shape[x.ndim - 1];
+    if (x.ndim === 0 || last !== this.inFeatures) {
+      throw new ShapeError(`Linear: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
+    }
+    const wT = transpose(this.weight);
+    const y = matmul(x, wT);
+    wT.dispose();
+    if (!this.bias) return y;
+    const out = add(y, this.bias);
+    y.dispose();
+    return out;
+  }
+
+  protected override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+export interface DenseOptions extends LinearOptions {
+  /** Applied after the affine map: a name ('relu', 'tanh', ...) or a module. */
+  activation?: Activation;
+}
+
+/** A Linear layer followed by an activation, the Keras-style `Dense(in, out, { activation })`. */
+export class Dense extends Linear {
+  readonly activation: Module | null;
+  constructor(inFeatures: number, outFeatures: number, options: DenseOptions = {}) {
+    super(inFeatures, outFeatures, options);
+    this.activation = options.activation === undefined ? null : activationModule('Dense', options.activation);
+  }
+  override forward(x: Tensor): Tensor {
+    const y = super.forward(x);
+    if (!this.activation) return y;
+    const out = this.activation.call(y);
+    y.dispose();
+    return out;
+  }
+}

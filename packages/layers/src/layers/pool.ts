@@ -1,0 +1,76 @@
+import {
+  type AvgPoolOptions,
+  type IntOrTuple,
+  type MaxPoolOptions,
+  type PoolWithIndices,
+  type Tensor,
+  ValueError,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool1d,
+  maxPool2d,
+} from '@nn/tensor';
+import { Module } from '../module.js';
+
+type MaxOptions = Omit<MaxPoolOptions, 'kernelSize'>;
+type AvgOptions = Omit<AvgPoolOptions, 'kernelSize'>;
+
+/** 2-d max pooling; the stride defaults to the kernel size. With `returnIndices`, forward gives `{ values, indices }`. */
+export class MaxPool2d extends Module<[Tensor], Tensor | PoolWithIndices> {
+  constructor(
+    readonly kernelSize: IntOrTuple,
+    readonly options: MaxOptions = {},
+  ) {
+    super();
+    // Validate now rather than at the first forward.
+    maxPoolCheck(kernelSize);
+  }
+  forward(x: Tensor): Tensor | PoolWithIndices {
+    return maxPool2d(x, { ...this.options, kernelSize: this.kernelSize });
+  }
+}
+
+/** 1-d max pooling over [N, C, L]. */
+export class MaxPool1d extends Module<[Tensor], Tensor | PoolWithIndices> {
+  constructor(
+    readonly kernelSize: number,
+    readonly options: MaxOptions = {},
+  ) {
+    super();
+    maxPoolCheck(kernelSize);
+  }
+  forward(x: Tensor): Tensor | PoolWithIndices {
+    return maxPool1d(x, { ...this.options, kernelSize: this.kernelSize });
+  }
+}
+
+/** 2-d average pooling (countIncludePad default true, as PyTorch). */
+export class AvgPool2d extends Module {
+  constructor(
+    readonly kernelSize: IntOrTuple,
+    readonly options: AvgOptions = {},
+  ) {
+    super();
+    maxPoolCheck(kernelSize);
+  }
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, { ...this.options, kernelSize: this.kernelSize });
+  }
+}
+
+/** Average pooling to a fixed output size, whatever the input size. */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | readonly [number, number]) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+function maxPoolCheck(k: IntOrTuple): void {
+  const list = typeof k === 'number' ? [k] : [...k];
+  if (list.length === 0 || list.some((v) => !Number.isInteger(v) || v <= 0)) {
+    throw new ValueError(`pooling: kernelSize must be a positive integer or a list of them, got ${JSON.stringify(k)}`);
+  }
+}
