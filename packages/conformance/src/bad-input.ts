@@ -293,6 +293,14 @@ const FAMILIES: [string, BadCase[]][] = [
       },
       { name: 'cat of nothing', call: () => nn.cat([]), error: ValueError, says: ['cat'] },
       {
+        // 0-d tensors have no dim to join along (PyTorch refuses too; stack them instead).
+        name: 'cat of 0-d tensors',
+        inputs: () => [nn.tensor(3), nn.tensor(4)],
+        call: ([a, b]) => nn.cat([a, b]),
+        error: ShapeError,
+        says: ['cat', '[]'],
+      },
+      {
         name: 'stack of mismatched shapes',
         inputs: two([2, 3], [3, 2]),
         call: ([a, b]) => nn.stack([a, b]),

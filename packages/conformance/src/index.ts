@@ -7,6 +7,7 @@ import { type Backend, registerBackend, setBackend } from '@nn/tensor';
 import { beforeAll, describe } from 'vitest';
 import { registerBadInputTests } from './bad-input.js';
 import type { SuiteContext } from './context.js';
+import { registerConventionTests } from './conventions.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { registerPropertyTests } from './properties.js';
@@ -40,6 +41,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerReferenceTests();
     registerPropertyTests();
     registerGradcheckTests(ctx);
+    registerConventionTests();
     registerMemoryTests();
     registerBadInputTests(ctx);
   });
