@@ -1,5 +1,6 @@
 // im2col / col2im for one sample's channel group, so convolution runs as GEMM. Layout metadata
-// arrives as i32 at `meta`: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW].
+// arrives as i32 at `meta`: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, ld], where ld is the
+// row stride of col in elements (>= OH*OW: samples of a batch sit side by side in one matrix).
 
 // @ts-ignore: decorator
 @inline
@@ -12,6 +13,7 @@ export function im2col(x: usize, col: usize, meta: usize): void {
   const C = m(meta, 0), H = m(meta, 1), W = m(meta, 2), kh = m(meta, 3), kw = m(meta, 4);
   const sh = m(meta, 5), sw = m(meta, 6), ph = m(meta, 7), pw = m(meta, 8), dh = m(meta, 9), dw = m(meta, 10);
   const OH = m(meta, 11), OW = m(meta, 12);
+  const skip = <usize>(m(meta, 13) - OH * OW) << 2;
   let dst = col;
   for (let c = 0; c < C; c++) {
     const plane = x + (<usize>c * H * W << 2);
@@ -41,6 +43,7 @@ export function im2col(x: usize, col: usize, meta: usize): void {
           }
           dst += <usize>OW << 2;
         }
+        dst += skip;
       }
     }
   }
@@ -51,6 +54,7 @@ export function col2im(col: usize, x: usize, meta: usize): void {
   const C = m(meta, 0), H = m(meta, 1), W = m(meta, 2), kh = m(meta, 3), kw = m(meta, 4);
   const sh = m(meta, 5), sw = m(meta, 6), ph = m(meta, 7), pw = m(meta, 8), dh = m(meta, 9), dw = m(meta, 10);
   const OH = m(meta, 11), OW = m(meta, 12);
+  const skip = <usize>(m(meta, 13) - OH * OW) << 2;
   let src = col;
   for (let c = 0; c < C; c++) {
     const plane = x + (<usize>c * H * W << 2);
@@ -84,6 +88,7 @@ export function col2im(col: usize, x: usize, meta: usize): void {
           }
           src += <usize>OW << 2;
         }
+        src += skip;
       }
     }
   }

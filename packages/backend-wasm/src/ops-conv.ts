@@ -5,8 +5,9 @@ import type { WasmStorage } from './heap.js';
 import type { GemmRunner } from './ops-matmul.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
 
-// Convolution as GEMM: per sample and group, im2col gathers the receptive fields into a
-// [Cg*kh*kw, OH*OW] matrix in wasm memory, and the product with the weights is one GEMM.
+// Convolution as GEMM: per group, im2col gathers the receptive fields of the whole batch into one
+// [Cg*kh*kw, N*OH*OW] matrix in wasm memory, so each pass is a single large GEMM that threads
+// split by columns.
 // float64 (gradcheck) takes a direct loop instead.
 
 interface Geometry {
@@ -102,34 +103,53 @@ function run(
       direct(ctx, mode, g, p, idx(c.x), idx(c.w), idx(c.dy), out, dtype);
       return out;
     }
-    const colBytes = g.K * g.P * 4;
-    const col = ctx.heap.allocBytes(Math.max(colBytes, 4));
+    const NP = g.N * g.P;
+    const colBytes = Math.max(4, g.K * NP * 4);
+    const tmpWords = mode === 'forward' ? g.OCg * NP : mode === 'input' || mode === 'weight' ? g.OC * NP : 0;
+    const col = ctx.heap.allocBytes(colBytes);
+    const tmp = ctx.heap.allocBytes(Math.max(4, tmpWords * 4));
     try {
-      withMeta(ctx, g.meta, 0, (meta) => {
+      withMeta(ctx, [...g.meta, NP], 0, (meta) => {
         const xp = c.x ? basePtr(c.x.view) : 0;
         const wp = c.w ? basePtr(c.w.view) : 0;
         const yp = c.dy ? basePtr(c.dy.view) : 0;
-        for (let n = 0; n < g.N; n++) {
-          for (let grp = 0; grp < g.G; grp++) {
-            const xOff = ((n * g.C + grp * g.Cg) * g.H * g.W) * 4;
-            const yOff = ((n * g.OC + grp * g.OCg) * g.P) * 4;
-            const wOff = grp * g.OCg * g.K * 4;
-            if (mode === 'forward') {
-              ctx.k.im2col(xp + xOff, col, meta);
-              gemm(g.OCg, g.P, g.K, wp + wOff, g.K, 1, col, g.P, 1, out.ptr + yOff);
-            } else if (mode === 'input') {
-              // dcol = W_g^T dy_g, then scattered back onto the input positions it was read from.
-              gemm(g.K, g.P, g.OCg, wp + wOff, 1, g.K, yp + yOff, g.P, 1, col);
-              ctx.k.col2im(col, out.ptr + xOff, meta);
-            } else {
-              ctx.k.im2col(xp + xOff, col, meta);
-              gemm(g.OCg, g.K, g.P, yp + yOff, g.P, 1, col, 1, g.P, out.ptr + wOff, n > 0);
+        const f32 = () => ctx.heap.f32;
+        if (mode !== 'forward') {
+          // dy [N, OC, P] -> [OC, N*P], so one GEMM covers the whole batch.
+          const a = f32();
+          for (let n = 0; n < g.N; n++) {
+            for (let oc = 0; oc < g.OC; oc++) {
+              const src = (yp >> 2) + (n * g.OC + oc) * g.P;
+              a.copyWithin((tmp >> 2) + oc * NP + n * g.P, src, src + g.P);
             }
+          }
+        }
+        for (let grp = 0; grp < g.G; grp++) {
+          const wOff = grp * g.OCg * g.K * 4;
+          const xPtr = (n: number) => xp + (n * g.C + grp * g.Cg) * g.H * g.W * 4;
+          if (mode === 'forward') {
+            for (let n = 0; n < g.N; n++) ctx.k.im2col(xPtr(n), col + n * g.P * 4, meta);
+            gemm(g.OCg, NP, g.K, wp + wOff, g.K, 1, col, NP, 1, tmp);
+            const a = f32();
+            for (let n = 0; n < g.N; n++) {
+              for (let oc = 0; oc < g.OCg; oc++) {
+                const src = (tmp >> 2) + oc * NP + n * g.P;
+                a.copyWithin((out.ptr >> 2) + (n * g.OC + grp * g.OCg + oc) * g.P, src, src + g.P);
+              }
+            }
+          } else if (mode === 'input') {
+            // dcol = W_g^T dy_g, scattered back onto the input positions each column read.
+            gemm(g.K, NP, g.OCg, wp + wOff, 1, g.K, tmp + grp * g.OCg * NP * 4, NP, 1, col);
+            for (let n = 0; n < g.N; n++) ctx.k.col2im(col + n * g.P * 4, out.ptr + (n * g.C + grp * g.Cg) * g.H * g.W * 4, meta);
+          } else {
+            for (let n = 0; n < g.N; n++) ctx.k.im2col(xPtr(n), col + n * g.P * 4, meta);
+            gemm(g.OCg, g.K, NP, tmp + grp * g.OCg * NP * 4, NP, 1, col, 1, NP, out.ptr + wOff);
           }
         }
       });
     } finally {
-      ctx.heap.freeBytes(col, Math.max(colBytes, 4));
+      ctx.heap.freeBytes(col, colBytes);
+      ctx.heap.freeBytes(tmp, Math.max(4, tmpWords * 4));
     }
     return out;
   } finally {

@@ -24,6 +24,7 @@ function step(params: nn.Tensor[], x: nn.Tensor, target: nn.Tensor): nn.Tensor[]
     const logp = nn.logSoftmax(logits, 1);
     const loss = nn.neg(nn.mean(nn.gather(logp, 1, target)));
     loss.backward();
+    return [];
   });
   return params.map((q) => {
     const next = nn.tidy(() => noGrad(() => nn.sub(q, nn.mul(q.grad!, 0.05))));
