@@ -1,6 +1,9 @@
 import { defineProject } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources ("source" condition), so tests need no build;
+// Vite reads client and server (ssr) conditions separately, and vitest runs tests as ssr.
 export default defineProject({
   resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: { name: 'data', include: ['test/**/*.test.ts'] },
 });
