@@ -55,7 +55,7 @@ export class WeightSnapshot {
     }
     withGradMode(false, () =>
       tidy(() => {
-        live.forEach((t, i) => t.assign(this.#copies[i].clone()));
+        for (let i = 0; i < live.length; i++) live[i].assign(this.#copies[i].clone());
         return null;
       }),
     );
