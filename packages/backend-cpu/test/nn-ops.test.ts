@@ -98,6 +98,14 @@ describe('pooling semantics', () => {
     expect(values(indices)).toEqual([3, 1, 7, 7]);
   });
 
+  it('maxPool2d propagates NaN like PyTorch (fused kernel)', () => {
+    const x = tensor([[[[1, Number.NaN, 2, 3], [0, 4, 5, 6]]]], { backend: fused });
+    const { values: v, indices } = maxPool2d(x, { kernelSize: 2, returnIndices: true });
+    expect(Number.isNaN(values(v)[0])).toBe(true);
+    expect(values(v)[1]).toBe(6);
+    expect(values(indices)).toEqual([1, 7]);
+  });
+
   it('maxPool1d returns positions along L and routes the gradient there', () => {
     const x = tensor([[[3, 1, 4, 1, 5, 9, 2, 6]]], { backend: composite, requiresGrad: true });
     const { values: v, indices } = maxPool1d(x, { kernelSize: 3, stride: 2, returnIndices: true });

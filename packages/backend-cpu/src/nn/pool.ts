@@ -28,6 +28,10 @@ export function maxPool2d(
   const X = x.storage as TypedArray;
   const values = alloc(x.dtype, n * c * oh * ow);
   const indices = new Int32Array(n * c * oh * ow);
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1 && 2 * oh <= h && 2 * ow <= w) {
+    maxPool2x2(X, x.offset, n * c, h, w, oh, ow, values, indices);
+    return { values, indices };
+  }
   const rows = new Int32Array(oh * 3);
   for (let i = 0; i < oh; i++) rows.set(span(i, sh, ph, kh, dh, h), i * 3);
   const cols = new Int32Array(ow * 3);
@@ -65,6 +69,54 @@ export function maxPool2d(
     }
   }
   return { values, indices };
+}
+
+/** The CNN workhorse (2×2 windows, stride 2, every window inside the input) without bounds logic. */
+function maxPool2x2(
+  X: TypedArray,
+  off: number,
+  planes: number,
+  h: number,
+  w: number,
+  oh: number,
+  ow: number,
+  values: TypedArray,
+  indices: Int32Array,
+): void {
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = off + plane * h * w;
+    for (let i = 0; i < oh; i++) {
+      const r0 = 2 * i * w;
+      const r1 = r0 + w;
+      for (let j = 0; j < ow; j++, o++) {
+        const c0 = 2 * j;
+        let best = X[base + r0 + c0];
+        let at = r0 + c0;
+        let v = X[base + r0 + c0 + 1];
+        if (v > best || v !== v) {
+          best = v;
+          at = r0 + c0 + 1;
+        }
+        if (best === best) {
+          v = X[base + r1 + c0];
+          if (v > best || v !== v) {
+            best = v;
+            at = r1 + c0;
+          }
+        }
+        if (best === best) {
+          v = X[base + r1 + c0 + 1];
+          if (v > best || v !== v) {
+            best = v;
+            at = r1 + c0 + 1;
+          }
+        }
+        values[o] = best;
+        indices[o] = at;
+      }
+    }
+  }
 }
 
 export function maxPool2dBackward(dy: TensorView, indices: TensorView, xShape: readonly number[]): TypedArray {
