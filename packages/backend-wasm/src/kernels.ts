@@ -19,6 +19,39 @@ export interface KernelExports {
     accumulate: number,
   ): void;
   im2col(x: number, col: number, meta: number): void;
+  adamF32(
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    vMax: number,
+    outP: number,
+    outM: number,
+    outV: number,
+    outX: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    coupledDecay: number,
+    decay: number,
+    stepSize: number,
+    invSqrtBc2: number,
+  ): void;
+  sgdF32(
+    n: number,
+    p: number,
+    g: number,
+    buf: number,
+    outP: number,
+    outB: number,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: number,
+    first: number,
+  ): void;
   col2im(col: number, x: number, meta: number): void;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;

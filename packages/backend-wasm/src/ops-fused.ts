@@ -1,7 +1,7 @@
 import { type AdamStepArgs, type SgdStepArgs, type TensorView, sizeOf } from '@nn/tensor';
 import { type Ctx, allocOut } from './context.js';
 import type { WasmStorage } from './heap.js';
-import { arrayOf, baseIndex, offsets } from './strided.js';
+import { arrayOf, baseIndex, basePtr, offsets } from './strided.js';
 
 function outBase(out: WasmStorage, v: TensorView): number {
   return baseIndex({ storage: out, dtype: v.dtype, shape: [1], strides: [1], offset: 0 });
@@ -94,18 +94,40 @@ export function adamStep(ctx: Ctx, args: AdamStepArgs): { p: WasmStorage; m: Was
   const outM = allocOut(ctx, n, p.dtype);
   const outV = allocOut(ctx, n, p.dtype);
   const outX = vMax ? allocOut(ctx, n, p.dtype) : undefined;
-  const a = arrayOf(ctx.heap, p.dtype);
-  const [pb, gb, mb, vb] = [baseIndex(p), baseIndex(g), baseIndex(m), baseIndex(v)];
-  const xb = vMax ? baseIndex(vMax) : 0;
   const [po, go, mo, vo] = [flat(p), flat(g), flat(m), flat(v)];
   const xo = vMax ? flat(vMax) : null;
-  const [dp, dm, dv] = [outBase(outP, p), outBase(outM, p), outBase(outV, p)];
-  const dx = outX ? outBase(outX, p) : 0;
   const { lr, beta1, beta2, eps, weightDecay, decoupled, step } = args;
   const bc1 = 1 - beta1 ** step;
   const sqrtBc2 = Math.sqrt(1 - beta2 ** step);
   const stepSize = lr / bc1;
   const decay = decoupled ? 1 - lr * weightDecay : 1;
+  if (p.dtype === 'float32' && !po && !go && !mo && !vo && !xo) {
+    ctx.k.adamF32(
+      n,
+      basePtr(p),
+      basePtr(g),
+      basePtr(m),
+      basePtr(v),
+      vMax ? basePtr(vMax) : 0,
+      outP.ptr,
+      outM.ptr,
+      outV.ptr,
+      outX ? outX.ptr : 0,
+      beta1,
+      beta2,
+      eps,
+      decoupled ? 0 : weightDecay,
+      decay,
+      stepSize,
+      1 / sqrtBc2,
+    );
+    return outX ? { p: outP, m: outM, v: outV, vMax: outX } : { p: outP, m: outM, v: outV };
+  }
+  const a = arrayOf(ctx.heap, p.dtype);
+  const [pb, gb, mb, vb] = [baseIndex(p), baseIndex(g), baseIndex(m), baseIndex(v)];
+  const xb = vMax ? baseIndex(vMax) : 0;
+  const [dp, dm, dv] = [outBase(outP, p), outBase(outM, p), outBase(outV, p)];
+  const dx = outX ? outBase(outX, p) : 0;
   for (let i = 0; i < n; i++) {
     let pv = a[pb + (po ? po[i] : i)];
     let gv = a[gb + (go ? go[i] : i)];
@@ -133,12 +155,18 @@ export function sgdStep(ctx: Ctx, args: SgdStepArgs): { p: WasmStorage; buf?: Wa
   const useBuf = momentum !== 0;
   const outP = allocOut(ctx, n, p.dtype);
   const outB = useBuf ? allocOut(ctx, n, p.dtype) : undefined;
+  const [po, go] = [flat(p), flat(g)];
+  const bo = buf ? flat(buf) : null;
+  const first = firstStep || !buf;
+  if (p.dtype === 'float32' && !po && !go && !bo) {
+    const bufPtr = buf && !first ? basePtr(buf) : 0;
+    ctx.k.sgdF32(n, basePtr(p), basePtr(g), bufPtr, outP.ptr, outB ? outB.ptr : 0, lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, first ? 1 : 0);
+    return outB ? { p: outP, buf: outB } : { p: outP };
+  }
   const a = arrayOf(ctx.heap, p.dtype);
   const pb = baseIndex(p);
   const gb = baseIndex(g);
   const bb = buf ? baseIndex(buf) : 0;
-  const [po, go] = [flat(p), flat(g)];
-  const bo = buf ? flat(buf) : null;
   const dp = outBase(outP, p);
   const db = outB ? outBase(outB, p) : 0;
   for (let i = 0; i < n; i++) {
