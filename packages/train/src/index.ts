@@ -15,6 +15,10 @@ export type {
   TrainContext,
 } from './callbacks.js';
 export { EarlyStopping, inferMode, LambdaCallback, ModelCheckpoint, SchedulerCallback } from './callbacks.js';
+export type { LrSchedulerConfig, NeuralNetworkConfig, OptimizerName } from './estimator/config.js';
+export type { ArrayInput } from './estimator/inputs.js';
+export type { TrainOptions } from './estimator/neural-network.js';
+export { NeuralNetwork } from './estimator/neural-network.js';
 export type { BatchSource, EvaluateOptions, FitOptions, LossLike, OptimizerLike } from './fit.js';
 export { evaluate, fit, History, predict } from './fit.js';
 export type { ClassReport, Metric, MetricName } from './metrics.js';
@@ -35,3 +39,12 @@ export type { TrainableModel } from './model.js';
 export { WeightSnapshot } from './model.js';
 export type { ProgressOptions, ProgressStream } from './progress.js';
 export { formatDuration, formatLogs, ProgressBar } from './progress.js';
+export type { SerializedTensor, StatefulModel } from './serialize.js';
+export {
+  deserializeTensor,
+  loadWeights,
+  ModelFileError,
+  saveWeights,
+  serializeStateDict,
+  serializeTensor,
+} from './serialize.js';

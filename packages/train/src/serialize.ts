@@ -1,0 +1,147 @@
+import { type DType, isTensor, makeTypedArray, type Tensor, tensor, ValueError } from '@nn/tensor';
+
+/** A model file (or part of one) that cannot be read: bad JSON, wrong format, missing or misshapen data. */
+export class ModelFileError extends ValueError {
+  override name = 'ModelFileError';
+}
+
+/** One tensor in JSON: dtype, shape and the little-endian bytes in base64. */
+export interface SerializedTensor {
+  dtype: DType;
+  shape: number[];
+  data: string;
+}
+
+const BYTES: Record<string, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+function toBase64(bytes: Uint8Array): string {
+  const B = (globalThis as { Buffer?: { from(b: Uint8Array): { toString(enc: string): string } } }).Buffer;
+  if (B) return B.from(bytes).toString('base64');
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B) return new Uint8Array(B.from(text, 'base64'));
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Reads a tensor's values into JSON-ready form (async: the device may need to finish first). */
+export async function serializeTensor(t: Tensor): Promise<SerializedTensor> {
+  const values = await t.data();
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return { dtype: t.dtype, shape: [...t.shape], data: toBase64(bytes) };
+}
+
+/** Rebuilds a tensor from `serializeTensor` output, checking every field. */
+export function deserializeTensor(s: unknown, where: string, backend?: string): Tensor {
+  const o = s as Partial<SerializedTensor> | null;
+  if (!o || typeof o !== 'object') throw new ModelFileError(`${where}: expected { dtype, shape, data }`);
+  if (typeof o.dtype !== 'string' || !(o.dtype in BYTES))
+    throw new ModelFileError(`${where}: unknown dtype '${String(o.dtype)}'`);
+  if (!Array.isArray(o.shape) || !o.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ModelFileError(`${where}: shape must be a list of non-negative integers`);
+  }
+  if (typeof o.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.data))
+    throw new ModelFileError(`${where}: data must be base64 text`);
+  const n = o.shape.reduce((a, b) => a * b, 1);
+  const bytes = fromBase64(o.data);
+  if (bytes.length !== n * BYTES[o.dtype]) {
+    throw new ModelFileError(
+      `${where}: shape [${o.shape.join(',')}] needs ${n * BYTES[o.dtype]} bytes of ${o.dtype}, the file has ${bytes.length}`,
+    );
+  }
+  const values = makeTypedArray(o.dtype, n);
+  new Uint8Array(values.buffer).set(bytes);
+  if ((o.dtype === 'float32' || o.dtype === 'float64') && !values.every(Number.isFinite)) {
+    throw new ModelFileError(`${where}: holds NaN or infinite values`);
+  }
+  return tensor(values, { shape: o.shape, dtype: o.dtype, backend });
+}
+
+/** A state dict (name → tensor) as JSON-ready data. */
+export async function serializeStateDict(
+  sd: Record<string, Tensor>,
+): Promise<Record<string, SerializedTensor>> {
+  const out: Record<string, SerializedTensor> = {};
+  for (const [k, t] of Object.entries(sd)) {
+    if (!isTensor(t)) throw new ValueError(`serializeStateDict: '${k}' is not a tensor`);
+    out[k] = await serializeTensor(t);
+  }
+  return out;
+}
+
+export function deserializeStateDict(data: unknown, where: string, backend?: string): Record<string, Tensor> {
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new ModelFileError(`${where}: expected an object of tensors by name`);
+  const out: Record<string, Tensor> = {};
+  try {
+    for (const [k, v] of Object.entries(data)) out[k] = deserializeTensor(v, `${where}.${k}`, backend);
+  } catch (e) {
+    for (const t of Object.values(out)) t.dispose();
+    throw e;
+  }
+  return out;
+}
+
+/** A module whose weights can be saved: any `@nn/layers` Module. */
+export interface StatefulModel {
+  stateDict(): Record<string, Tensor>;
+  loadStateDict(sd: Record<string, Tensor>): unknown;
+}
+
+const WEIGHTS_FORMAT = 'nn-state-dict';
+
+/** Writes a module's state dict to a JSON file (Node). Use with `ModelCheckpoint`. */
+export async function saveWeights(model: StatefulModel, path: string): Promise<void> {
+  const sd = model.stateDict();
+  try {
+    const tensors = await serializeStateDict(sd);
+    await writeText(path, JSON.stringify({ format: WEIGHTS_FORMAT, version: 1, tensors }));
+  } finally {
+    for (const t of Object.values(sd)) t.dispose();
+  }
+}
+
+/** Loads weights saved by `saveWeights` into a module of the same architecture. */
+export async function loadWeights(model: StatefulModel, path: string): Promise<void> {
+  const file = parseJson(await readText(path), path);
+  if (file.format !== WEIGHTS_FORMAT)
+    throw new ModelFileError(`${path}: not an nn weights file (format '${String(file.format)}')`);
+  const sd = deserializeStateDict(file.tensors, `${path}: tensors`);
+  try {
+    model.loadStateDict(sd);
+  } finally {
+    for (const t of Object.values(sd)) t.dispose();
+  }
+}
+
+export function parseJson(text: string, where: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ModelFileError(`${where}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new ModelFileError(`${where}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+// node:fs is loaded only when a file is touched, so browser bundles of this package stay clean.
+export async function writeText(path: string, text: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  await fs.mkdir(dirname(path), { recursive: true });
+  await fs.writeFile(path, text);
+}
+
+export async function readText(path: string): Promise<string> {
+  const fs = await import('node:fs/promises');
+  return fs.readFile(path, 'utf8');
+}
