@@ -1,7 +1,8 @@
 import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.js';
 
 export default defineProject({
-  resolve: { conditions: ['source'] },
+  ...sourceResolution,
   // Vitest runs node tests in vite's ssr environment, which reads its own conditions.
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: { name: 'losses', include: ['test/**/*.test.ts'] },

@@ -1,6 +1,7 @@
 import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.js';
 
 export default defineProject({
-  resolve: { conditions: ['source'] },
+  ...sourceResolution,
   test: { name: 'tensor', include: ['test/**/*.test.ts'] },
 });

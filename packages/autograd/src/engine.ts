@@ -111,15 +111,22 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
       `backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`,
     );
   }
+  const rootNode = root.gradFn instanceof Node ? root.gradFn : null;
+  const order = rootNode ? topoOrder(rootNode) : [];
+  // Refuse before touching anything, so a failed backward changes nothing.
+  const released = order.find((n) => n.released);
+  if (released) {
+    throw new AutogradError(
+      `backward: trying to backward through the graph a second time (op '${released.name}'); its saved tensors were freed. Pass { retainGraph: true } to the first backward()`,
+    );
+  }
   withGradMode(false, () => {
     const seed = gradient ?? onesLike(root);
-    if (!(root.gradFn instanceof Node)) {
+    if (!rootNode) {
       tidy(() => accumulateLeaf(root, seed));
       if (seed !== gradient) seed.dispose();
       return;
     }
-    const rootNode = root.gradFn;
-    const order = topoOrder(rootNode);
     const pending = new Map<Node, (Tensor | null)[]>();
     const initial: (Tensor | null)[] = rootNode.outputIds.map(() => null);
     initial[rootNode.outputIds.indexOf(root.id)] = keep(seed === gradient ? seed.detach() : seed);
@@ -129,39 +136,42 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
         const grads = pending.get(node);
         pending.delete(node);
         if (!grads || grads.every((g) => g === null)) continue;
-        tidy(() => {
-          const saved = node.restoreSaved();
-          const needsGrad = node.edges.map((e) => e !== null);
-          const inGrads = node.rule.backward(
-            {
-              inputs: saved.inputs,
-              outputs: saved.outputs,
-              inputShapes: node.inputShapes,
-              attrs: node.attrs,
-              needsGrad,
-            },
-            grads,
-          );
-          node.edges.forEach((edge, i) => {
-            const g0 = inGrads[i];
-            if (!edge || !g0) return;
-            const g = shapesEqual(g0.shape, node.inputShapes[i]) ? g0 : sumToShape(g0, node.inputShapes[i]);
-            if (edge.kind === 'leaf') {
-              accumulateLeaf(edge.tensor, g);
-              return;
-            }
-            let slots = pending.get(edge.node);
-            if (!slots) {
-              slots = edge.node.outputIds.map(() => null);
-              pending.set(edge.node, slots);
-            }
-            const prev = slots[edge.index];
-            // A fresh tensor object per slot: rules may hand the same tensor to several inputs.
-            slots[edge.index] = keep(prev ? add(prev, g) : g.detach());
-            prev?.dispose();
+        try {
+          tidy(() => {
+            const saved = node.restoreSaved();
+            const needsGrad = node.edges.map((e) => e !== null);
+            const inGrads = node.rule.backward(
+              {
+                inputs: saved.inputs,
+                outputs: saved.outputs,
+                inputShapes: node.inputShapes,
+                attrs: node.attrs,
+                needsGrad,
+              },
+              grads,
+            );
+            node.edges.forEach((edge, i) => {
+              const g0 = inGrads[i];
+              if (!edge || !g0) return;
+              const g = shapesEqual(g0.shape, node.inputShapes[i]) ? g0 : sumToShape(g0, node.inputShapes[i]);
+              if (edge.kind === 'leaf') {
+                accumulateLeaf(edge.tensor, g);
+                return;
+              }
+              let slots = pending.get(edge.node);
+              if (!slots) {
+                slots = edge.node.outputIds.map(() => null);
+                pending.set(edge.node, slots);
+              }
+              const prev = slots[edge.index];
+              // A fresh tensor object per slot: rules may hand the same tensor to several inputs.
+              slots[edge.index] = keep(prev ? add(prev, g) : g.detach());
+              prev?.dispose();
+            });
           });
-        });
-        for (const g of grads) g?.dispose();
+        } finally {
+          for (const g of grads) g?.dispose();
+        }
         if (!options.retainGraph) node.freeSaved();
       }
     } finally {

@@ -42,8 +42,13 @@ export class Node implements GradFn {
     for (const s of this.savedOutputs) s?.release();
   }
 
+  /** True once backward freed tensors this node needs (nodes that save nothing can run again). */
+  get released(): boolean {
+    return this.savedFreed && (this.savedInputs.some((s) => s) || this.savedOutputs.some((s) => s));
+  }
+
   restoreSaved(): { inputs: (Tensor | null)[]; outputs: (Tensor | null)[] } {
-    if (this.savedFreed) {
+    if (this.released) {
       throw new AutogradError(
         `backward: trying to backward through the graph a second time (op '${this.name}'); its saved tensors were freed. Pass { retainGraph: true } to the first backward()`,
       );

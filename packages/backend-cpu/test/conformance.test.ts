@@ -1,4 +1,4 @@
 import { cpu } from '@nn/backend-cpu';
-import { runConformance } from '../src/index.js';
+import { runConformance } from '@nn/conformance';
 
 runConformance({ name: 'cpu', backend: () => cpu() });

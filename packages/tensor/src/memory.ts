@@ -3,6 +3,7 @@ import { ValueError } from './errors.js';
 import { Tensor } from './tensor.js';
 
 /** A value `tidy` may return: tensors, possibly inside arrays or plain objects. */
+// biome-ignore lint/suspicious/noConfusingVoidType: tidy(() => { ... }) returns nothing
 export type TensorContainer =
   | Tensor
   | number
@@ -10,7 +11,8 @@ export type TensorContainer =
   | boolean
   | null
   | undefined
-  | undefined
+  // biome-ignore lint/suspicious/noConfusingVoidType: tidy(() => { ... }) returns nothing
+  | void
   | TensorContainer[]
   | {
       [key: string]: TensorContainer;

@@ -78,7 +78,9 @@ export function normalizeDims(
   dims: number | readonly number[] | undefined,
   rank: number,
 ): number[] {
-  if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
+  // An empty list reduces every dim, as torch 1.13 does.
+  if (dims === undefined || (typeof dims !== 'number' && dims.length === 0))
+    return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, rank));
   if (rank === 0) return [];

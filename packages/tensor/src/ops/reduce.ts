@@ -256,29 +256,28 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
 export const softmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, false);
 export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, true);
 
-/** Vector p-norm over dims (all elements by default). */
+/** Vector p-norm over dims (all elements by default); its gradient at a zero vector is 0, as in PyTorch. */
 export function norm(x: Tensor, options?: NormOptions): Tensor {
   assertTensor('norm', 'input', x);
   const p = options?.p ?? 2;
   if (!(p > 0)) throw new ValueError(`norm: p must be > 0, got ${p}`);
-  const a = unary('abs', isFloat(x.dtype) ? x : cast(x, 'float32'));
+  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+  const a = unary('abs', input);
   let out: Tensor;
   if (p === Number.POSITIVE_INFINITY) out = amax(a, options);
   else if (p === 1) out = sum(a, options);
-  else if (p === 2) {
-    const sq = mul(a, a);
-    const s = sum(sq, options);
-    out = sqrt(s);
-    sq.dispose();
-    s.dispose();
-  } else {
-    const pw = unary('powScalar', a, [p]);
+  else {
+    const pw = p === 2 ? mul(a, a) : unary('powScalar', a, [p]);
     const s = sum(pw, options);
-    out = unary('powScalar', s, [1 / p]);
-    pw.dispose();
-    s.dispose();
+    // root(s) has an infinite slope at s = 0; route zeros around it so the gradient is 0, not NaN.
+    const zero = binary('eq', s, 0);
+    const safe = where(zero, 1, s);
+    const root = p === 2 ? sqrt(safe) : unary('powScalar', safe, [1 / p]);
+    out = where(zero, 0, root);
+    for (const t of [pw, s, zero, safe, root]) t.dispose();
   }
   a.dispose();
+  if (input !== x) input.dispose();
   return out;
 }
 

@@ -226,6 +226,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const b = backendOf('cat', ...tensors);
   const ref = tensors.find((t) => !(t.ndim === 1 && t.size === 0)) ?? tensors[0];
+  if (ref.ndim === 0) {
+    throw new ShapeError(
+      `cat: zero-dimensional tensors cannot be concatenated (got ${tensors.map((p) => fmtShape(p.shape)).join(' and ')}); use stack`,
+    );
+  }
   const d = normalizeDim('cat', dim, ref.ndim);
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.size === 0 && ref.ndim !== 1));
   for (const t of parts) {
