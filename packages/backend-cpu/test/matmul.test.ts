@@ -68,11 +68,15 @@ describe('matmul', () => {
     }
   });
 
-  it('crosses the cache blocks (k > 256, m > 128) correctly', () => {
-    const [m, k, n] = [130, 520, 9];
-    const A = operand(m, k, true, 1, 'float32');
-    const B = operand(k, n, false, 2, 'float32');
-    expectClose(matmul(A.t, B.t).dataSync(), naive(A.v, B.v, m, k, n), 1e-5, 1e-5);
+  it('crosses the cache blocks (k > 256, m > 60, n > 1536) correctly', () => {
+    for (const [m, k, n] of [
+      [130, 520, 9],
+      [3, 5, 1601],
+    ]) {
+      const A = operand(m, k, true, 1, 'float32');
+      const B = operand(k, n, false, 2, 'float32');
+      expectClose(matmul(A.t, B.t).dataSync(), naive(A.v, B.v, m, k, n), 1e-5, 1e-5);
+    }
   });
 
   it('batched with a broadcast (stride 0) batch dim and strided matrices', () => {
