@@ -58,18 +58,14 @@ function toDoubles(t: TensorView, size: number, slot: number): Float64Array {
   return out;
 }
 
-/**
- * Patches of images n0..n1 in group grp. Tap-major (`transposed` false): cols[tap * width + j];
- * position-major (true): cols[j * k + tap], where j = (image - n0) * l + position.
- */
-function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: number, n1: number, cols: Float64Array, transposed: boolean): void {
-  const { c, h, w, kh, kw, oh, ow, cg, k, l, p } = geo;
+/** Tap-major patches of images n0..n1 in group grp: cols[tap * width + (image - n0) * l + position]. */
+function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: number, n1: number, cols: Float64Array): void {
+  const { c, h, w, kh, kw, oh, ow, cg, l, p } = geo;
   const [sh, sw] = p.stride;
   const [ph, pw] = p.padding;
   const [dh, dw] = p.dilation;
   const width = (n1 - n0) * l;
   if (ph > 0 || pw > 0) cols.fill(0);
-  const colStep = transposed ? k : 1;
   for (let ci = 0; ci < cg; ci++) {
     for (let a = 0; a < kh; a++) {
       const y0 = validLo(h, sh, ph, a * dh);
@@ -80,11 +76,10 @@ function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: num
         const tap = (ci * kh + a) * kw + b;
         for (let i = n0; i < n1; i++) {
           const plane = xOff + (i * c + grp * cg + ci) * h * w;
-          const j0 = (i - n0) * l;
           for (let y = y0; y < y1; y++) {
             const src = plane + (y * sh - ph + a * dh) * w - pw + b * dw;
-            let dst = transposed ? (j0 + y * ow + x0) * k + tap : tap * width + j0 + y * ow + x0;
-            for (let xo = x0; xo < x1; xo++, dst += colStep) cols[dst] = x[src + xo * sw];
+            const dst = tap * width + (i - n0) * l + y * ow;
+            for (let xo = x0; xo < x1; xo++) cols[dst + xo] = x[src + xo * sw];
           }
         }
       }
@@ -92,27 +87,78 @@ function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: num
   }
 }
 
-/** dx += the position-major patch gradients dcols[j * k + tap] (the adjoint of im2col). */
-function col2im(dcols: Float64Array, geo: Geometry, grp: number, n0: number, n1: number, dx: TypedArray): void {
-  const { c, h, w, kh, kw, oh, ow, cg, k, l, p } = geo;
+/**
+ * Position-major patches of one image in group grp: cols[position * k + tap]. Each position's
+ * patch is written contiguously (the reads stay inside one small input plane).
+ */
+function patches(x: TypedArray, xOff: number, geo: Geometry, grp: number, img: number, cols: Float64Array): void {
+  const { c, h, w, kh, kw, oh, ow, cg, p } = geo;
   const [sh, sw] = p.stride;
   const [ph, pw] = p.padding;
   const [dh, dw] = p.dilation;
-  for (let ci = 0; ci < cg; ci++) {
-    for (let a = 0; a < kh; a++) {
-      const y0 = validLo(h, sh, ph, a * dh);
-      const y1 = validHi(oh, h, sh, ph, a * dh);
-      for (let b = 0; b < kw; b++) {
-        const x0 = validLo(w, sw, pw, b * dw);
-        const x1 = validHi(ow, w, sw, pw, b * dw);
-        const tap = (ci * kh + a) * kw + b;
-        for (let i = n0; i < n1; i++) {
-          const plane = (i * c + grp * cg + ci) * h * w;
-          const j0 = (i - n0) * l;
-          for (let y = y0; y < y1; y++) {
-            const dst = plane + (y * sh - ph + a * dh) * w - pw + b * dw;
-            let src = (j0 + y * ow + x0) * k + tap;
-            for (let xo = x0; xo < x1; xo++, src += k) dx[dst + xo * sw] += dcols[src];
+  const hw = h * w;
+  const base = xOff + (img * c + grp * cg) * hw;
+  let d = 0;
+  for (let y = 0; y < oh; y++) {
+    const iy0 = y * sh - ph;
+    for (let xo = 0; xo < ow; xo++) {
+      const ix0 = xo * sw - pw;
+      const inside = iy0 >= 0 && ix0 >= 0 && iy0 + (kh - 1) * dh < h && ix0 + (kw - 1) * dw < w;
+      if (inside) {
+        for (let ci = 0; ci < cg; ci++) {
+          let row = base + ci * hw + iy0 * w + ix0;
+          for (let a = 0; a < kh; a++, row += dh * w) {
+            for (let b = 0; b < kw; b++) cols[d++] = x[row + b * dw];
+          }
+        }
+      } else {
+        for (let ci = 0; ci < cg; ci++) {
+          for (let a = 0; a < kh; a++) {
+            const iy = iy0 + a * dh;
+            const rowOk = iy >= 0 && iy < h;
+            const row = base + ci * hw + iy * w;
+            for (let b = 0; b < kw; b++) {
+              const ix = ix0 + b * dw;
+              cols[d++] = rowOk && ix >= 0 && ix < w ? x[row + ix] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx += one image's position-major patch gradients dcols[position * k + tap] (the adjoint of patches). */
+function col2im(dcols: Float64Array, geo: Geometry, grp: number, img: number, dx: TypedArray): void {
+  const { c, h, w, kh, kw, oh, ow, cg, p } = geo;
+  const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
+  const [dh, dw] = p.dilation;
+  const hw = h * w;
+  const base = (img * c + grp * cg) * hw;
+  let d = 0;
+  for (let y = 0; y < oh; y++) {
+    const iy0 = y * sh - ph;
+    for (let xo = 0; xo < ow; xo++) {
+      const ix0 = xo * sw - pw;
+      const inside = iy0 >= 0 && ix0 >= 0 && iy0 + (kh - 1) * dh < h && ix0 + (kw - 1) * dw < w;
+      if (inside) {
+        for (let ci = 0; ci < cg; ci++) {
+          let row = base + ci * hw + iy0 * w + ix0;
+          for (let a = 0; a < kh; a++, row += dh * w) {
+            for (let b = 0; b < kw; b++) dx[row + b * dw] += dcols[d++];
+          }
+        }
+      } else {
+        for (let ci = 0; ci < cg; ci++) {
+          for (let a = 0; a < kh; a++) {
+            const iy = iy0 + a * dh;
+            const rowOk = iy >= 0 && iy < h;
+            const row = base + ci * hw + iy * w;
+            for (let b = 0; b < kw; b++, d++) {
+              const ix = ix0 + b * dw;
+              if (rowOk && ix >= 0 && ix < w) dx[row + ix] += dcols[d];
+            }
           }
         }
       }
@@ -126,15 +172,12 @@ export function conv2d(x: TensorView, wt: TensorView, p: Conv2dParams, outShape:
   const out = alloc(x.dtype, n * outC * l);
   const X = x.storage as TypedArray;
   const W = toDoubles(wt, outC * k, 1);
-  const step = chunkSize(geo);
-  for (let n0 = 0; n0 < n; n0 += step) {
-    const n1 = Math.min(n, n0 + step);
-    const width = (n1 - n0) * l;
+  const cols = scratch(0, l * k);
+  for (let i = 0; i < n; i++) {
     for (let grp = 0; grp < g; grp++) {
-      const cols = scratch(0, width * k);
-      im2col(X, x.offset, geo, grp, n0, n1, cols, true);
-      for (let j0 = 0; j0 < width; j0 += 4) {
-        const nj = Math.min(4, width - j0);
+      patches(X, x.offset, geo, grp, i, cols);
+      for (let j0 = 0; j0 < l; j0 += 4) {
+        const nj = Math.min(4, l - j0);
         const b0 = j0 * k;
         const b1 = nj > 1 ? b0 + k : b0;
         const b2 = nj > 2 ? b0 + 2 * k : b0;
@@ -143,11 +186,10 @@ export function conv2d(x: TensorView, wt: TensorView, p: Conv2dParams, outShape:
           const no = Math.min(4, og - o0);
           const a0 = (grp * og + o0) * k;
           dot4x4(W, a0, no > 1 ? a0 + k : a0, no > 2 ? a0 + 2 * k : a0, no > 3 ? a0 + 3 * k : a0, cols, b0, b1, b2, b3, k);
-          for (let q = 0; q < nj; q++) {
-            const j = j0 + q;
-            const img = n0 + Math.floor(j / l);
-            const base = (img * outC + grp * og + o0) * l + (j % l);
-            for (let r = 0; r < no; r++) out[base + r * l] = acc[r * 4 + q];
+          const base = (i * outC + grp * og + o0) * l + j0;
+          for (let r = 0; r < no; r++) {
+            const row = base + r * l;
+            for (let q = 0; q < nj; q++) out[row + q] = acc[r * 4 + q];
           }
         }
       }
@@ -169,23 +211,17 @@ export function conv2dBackwardInput(dy: TensorView, wt: TensorView, p: Conv2dPar
       for (let t = 0; t < k; t++) wT[(grp * k + t) * og + o] = W[wt.offset + (grp * og + o) * k + t];
     }
   }
-  const step = chunkSize(geo);
-  for (let n0 = 0; n0 < n; n0 += step) {
-    const n1 = Math.min(n, n0 + step);
-    const width = (n1 - n0) * l;
+  const dyT = scratch(2, l * og);
+  const dcols = scratch(0, l * k);
+  for (let i = 0; i < n; i++) {
     for (let grp = 0; grp < g; grp++) {
-      // dy_g as [position, og] rows.
-      const dyT = scratch(2, width * og);
-      for (let i = n0; i < n1; i++) {
-        for (let o = 0; o < og; o++) {
-          const src = dy.offset + (i * outC + grp * og + o) * l;
-          let dst = (i - n0) * l * og + o;
-          for (let q = 0; q < l; q++, dst += og) dyT[dst] = DY[src + q];
-        }
+      // This image's dy_g as [position, og] rows.
+      for (let o = 0; o < og; o++) {
+        const src = dy.offset + (i * outC + grp * og + o) * l;
+        for (let q = 0, d = o; q < l; q++, d += og) dyT[d] = DY[src + q];
       }
-      const dcols = scratch(0, width * k);
-      for (let j0 = 0; j0 < width; j0 += 4) {
-        const nj = Math.min(4, width - j0);
+      for (let j0 = 0; j0 < l; j0 += 4) {
+        const nj = Math.min(4, l - j0);
         const a0 = j0 * og;
         const a1 = nj > 1 ? a0 + og : a0;
         const a2 = nj > 2 ? a0 + 2 * og : a0;
@@ -200,7 +236,7 @@ export function conv2dBackwardInput(dy: TensorView, wt: TensorView, p: Conv2dPar
           }
         }
       }
-      col2im(dcols, geo, grp, n0, n1, dx);
+      col2im(dcols, geo, grp, i, dx);
     }
   }
   return dx;
@@ -218,7 +254,7 @@ export function conv2dBackwardWeight(x: TensorView, dy: TensorView, p: Conv2dPar
     const width = (n1 - n0) * l;
     for (let grp = 0; grp < g; grp++) {
       const cols = scratch(0, k * width);
-      im2col(X, x.offset, geo, grp, n0, n1, cols, false);
+      im2col(X, x.offset, geo, grp, n0, n1, cols);
       for (let i = n0; i < n1; i++) {
         const jb = (i - n0) * l;
         for (let o0 = 0; o0 < og; o0 += 4) {
