@@ -6,6 +6,8 @@ import { Runtime } from './runtime.js';
 export { WebGPUBackend } from './backend.js';
 
 export interface WebGPUOptions {
+  /** Matmul kernel: 'simd' for CPU-backed adapters, 'tiled' (workgroup memory) for GPUs; chosen from the adapter by default. */
+  matmul?: 'simd' | 'tiled';
   /** Use this device instead of requesting one (its limits must fit the kernels). */
   device?: GPUDevice;
   /** Request the device from this adapter instead of the default one. */
@@ -19,12 +21,15 @@ export interface WebGPUOptions {
  */
 export async function webgpu(options: WebGPUOptions = {}): Promise<WebGPUBackend> {
   let device = options.device;
-  let info = 'user device';
+  let a: GPUAdapterInfo | undefined = (device as { adapterInfo?: GPUAdapterInfo } | undefined)?.adapterInfo;
   if (!device) {
     const adapter = options.adapter ?? (await getAdapter());
-    const a = adapter.info;
-    info = [a?.vendor, a?.architecture, a?.device, a?.description].filter((s) => s).join(' ') || 'unknown adapter';
+    a = adapter.info;
     device = await getDevice(adapter);
   }
-  return new WebGPUBackend(new Runtime(device), info);
+  const info = [a?.vendor, a?.architecture, a?.device, a?.description].filter((s) => s).join(' ') || 'unknown adapter';
+  // Software adapters run a workgroup on one CPU thread, where barriers cost more than they save.
+  const software = /software|swiftshader|llvmpipe|lavapipe|cpu/i.test(info);
+  const matmul = options.matmul ?? (software ? 'simd' : 'tiled');
+  return new WebGPUBackend(new Runtime(device, { matmul }), info);
 }

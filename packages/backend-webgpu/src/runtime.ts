@@ -27,6 +27,11 @@ export interface KernelSpec {
   readonly source: () => string;
 }
 
+export interface RuntimeOptions {
+  /** 'simd' suits CPU-backed adapters (lavapipe, SwiftShader); 'tiled' uses workgroup memory. */
+  readonly matmul: 'simd' | 'tiled';
+}
+
 /**
  * Owns the device: pooled buffers, cached pipelines, and one open command encoder that
  * collects dispatches until a read, a full batch or the end of the current task submits it.
@@ -53,7 +58,10 @@ export class Runtime {
   private errorsOfLastSubmit: Promise<void> = Promise.resolve();
   private destroyed = false;
 
-  constructor(readonly device: GPUDevice) {
+  constructor(
+    readonly device: GPUDevice,
+    readonly options: RuntimeOptions,
+  ) {
     this.storage = new BufferPool(device, STORAGE | COPY_SRC | COPY_DST, 512 * 1024 * 1024);
     this.staging = new BufferPool(device, MAP_READ | COPY_DST, 64 * 1024 * 1024);
     device.lost.then((info) => {

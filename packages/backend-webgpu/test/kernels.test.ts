@@ -1,12 +1,15 @@
 // Each kernel against the cpu backend on the same (often strided, broadcast) views.
 import { BINARY_OPS, type BinaryOp, type DType, UNARY_OPS, type UnaryOp } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
-import type { WebGPUBackend } from '../src/index.js';
+import { type WebGPUBackend, webgpu } from '../src/index.js';
 import { backendOrReason } from './adapter.js';
 import { compare, contiguous, expectClose, pair, ref, values } from './oracle.js';
 
 const found = await backendOrReason();
 const gpu = found as WebGPUBackend;
+const simdGpu = gpu;
+// The workgroup-memory matmul that GPUs get, checked here on the software adapter too.
+const tiledGpu = typeof found === 'string' ? Promise.resolve(gpu) : webgpu({ matmul: 'tiled' });
 
 const PARAMS: Partial<Record<UnaryOp, number[]>> = {
   leakyRelu: [0.1],
@@ -146,7 +149,8 @@ describe.skipIf(typeof found === 'string')(`webgpu kernels against cpu${typeof f
     [128, 256, 64],
     [3, 200, 5],
   ]) {
-    it(`matmul ${m}x${k} @ ${k}x${n}, plain, transposed and batch-broadcast`, async () => {
+    it(`matmul ${m}x${k} @ ${k}x${n}, plain, transposed and batch-broadcast (simd and tiled kernels)`, async () => {
+      for (const gpu of [simdGpu, await tiledGpu]) {
       const a = pair(gpu, values(m * k, 1), 'float32', [m, k]);
       const b = pair(gpu, values(k * n, 2), 'float32', [k, n]);
       const tol = { rtol: 1e-4, atol: 1e-4 };
@@ -158,6 +162,10 @@ describe.skipIf(typeof found === 'string')(`webgpu kernels against cpu${typeof f
       const ab = pair(gpu, values(3 * m * k, 5), 'float32', [2, 3, m, k], [0, m * k, k, 1]);
       const bb = pair(gpu, values(2 * k * n, 6), 'float32', [2, 3, k, n], [k * n, 0, n, 1]);
       await compare(gpu, gpu.matmul(ab.gpu, bb.gpu), ref.matmul(ab.cpu, bb.cpu), 'float32', 6 * m * n, tol);
+      // Offsets that break vec4 alignment take the copy-then-vec4 path.
+      const ao = pair(gpu, values(m * k + 1, 7), 'float32', [m, k], [k, 1], 1);
+      await compare(gpu, gpu.matmul(ao.gpu, b.gpu), ref.matmul(ao.cpu, b.cpu), 'float32', m * n, tol);
+      }
     });
   }
 

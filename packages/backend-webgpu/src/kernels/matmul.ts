@@ -2,6 +2,8 @@ import type { TensorView } from '@nn/tensor';
 import { collapse, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Meta, entry, header } from '../wgsl.js';
+import { LANES, scalarSpec, vec4Spec } from './matmul-direct.js';
+import { cast } from './elementwise.js';
 
 // Output tile BM x BN per workgroup; each of the TX*TY invocations keeps a TM x TN block of
 // sums in registers, fed from BK-deep slices of A and B staged in workgroup memory.
@@ -14,11 +16,8 @@ const TX = BN / TN;
 const TY = BM / TM;
 const WG = TX * TY;
 
-/**
- * Batched matmul over any strides (stride 0 on broadcast batch dims). Shapes and strides
- * are uniforms: only the batch rank (after merging dims) picks a pipeline.
- */
-export function matmul(rt: Runtime, a: TensorView, b: TensorView): GPUBuffer {
+/** The workgroup-memory tiling for GPUs. */
+function tiled(rt: Runtime, a: TensorView, b: TensorView): GPUBuffer {
   const r = a.shape.length;
   const M = a.shape[r - 2];
   const K = a.shape[r - 1];
@@ -125,4 +124,73 @@ ${entry(WG, body)}`;
     B * tilesM * tilesN,
   );
   return out;
+}
+
+function batchLines(rb: number, bs: number, bsa: number, bsb: number): string {
+  const lines: string[] = ['  var oa = mu(4u);', '  var ob = mu(5u);', '  { var rem = bt;'];
+  for (let d = rb - 1; d >= 0; d--) {
+    lines.push(`    { let c = rem % mu(${bs + d}u); rem = rem / mu(${bs + d}u); oa += c * mu(${bsa + d}u); ob += c * mu(${bsb + d}u); }`);
+  }
+  lines.push('  }');
+  return lines.join('\n');
+}
+
+/** Contiguous along the last dim, with rows, offset and batch strides in whole vec4s. */
+function vec4Ready(v: TensorView): boolean {
+  const r = v.shape.length;
+  if (v.strides[r - 1] !== 1 && v.shape[r - 1] !== 1) return false;
+  if (v.offset % 4 !== 0) return false;
+  return v.strides.every((s, d) => d === r - 1 || v.shape[d] === 1 || s % 4 === 0);
+}
+
+function contiguousView(rt: Runtime, v: TensorView, temps: GPUBuffer[]): TensorView {
+  if (vec4Ready(v)) return v;
+  const storage = cast(rt, v, v.dtype);
+  temps.push(storage);
+  const strides: number[] = [];
+  let acc = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    strides[d] = acc;
+    acc *= v.shape[d];
+  }
+  return { storage, dtype: v.dtype, shape: v.shape, strides, offset: 0 };
+}
+
+/** CPU-backed adapters: SIMD-vector workgroups (see matmul-direct.ts). */
+function simd(rt: Runtime, a0: TensorView, b0: TensorView): GPUBuffer {
+  const r = a0.shape.length;
+  const M = a0.shape[r - 2];
+  const K = a0.shape[r - 1];
+  const N = b0.shape[r - 1];
+  const batchShape = a0.shape.slice(0, r - 2);
+  const B = numel(batchShape);
+  const out = rt.createBuffer(B * M * N * 4);
+  if (B * M * N === 0) return out;
+  const useVec4 = K % 4 === 0 && N % 4 === 0;
+  const temps: GPUBuffer[] = [];
+  // Copying an operand to contiguous costs O(size); the product costs O(M N K).
+  const a = useVec4 ? contiguousView(rt, a0, temps) : a0;
+  const b = useVec4 ? contiguousView(rt, b0, temps) : b0;
+  const unit = useVec4 ? 4 : 1;
+  const batch = collapse(batchShape, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)]);
+  const rb = batch.shape.length;
+  const m = new Meta();
+  m.all([M, N, K, B, a.offset / unit, b.offset / unit, a.strides[r - 2] / unit, a.strides[r - 1], b.strides[r - 2] / unit, b.strides[r - 1]]);
+  const bs = m.all(batch.shape);
+  const bsa = m.all(batch.strides[0].map((s) => s / unit));
+  const bsb = m.all(batch.strides[1].map((s) => s / unit));
+  const lines = batchLines(rb, bs, bsa, bsb);
+  const spec = useVec4 ? vec4Spec(rb, lines) : scalarSpec(rb, lines);
+  const groups = B * Math.ceil(M / 4) * Math.ceil(N / (LANES * 4));
+  rt.dispatch(spec, [a.storage as GPUBuffer, b.storage as GPUBuffer], [out], m.u, groups);
+  for (const t of temps) rt.free(t);
+  return out;
+}
+
+/**
+ * Batched matmul over any strides (stride 0 on broadcast batch dims). Shapes and strides are
+ * uniforms: only the batch rank (after merging dims) and the variant pick a pipeline.
+ */
+export function matmul(rt: Runtime, a: TensorView, b: TensorView): GPUBuffer {
+  return rt.options.matmul === 'tiled' ? tiled(rt, a, b) : simd(rt, a, b);
 }

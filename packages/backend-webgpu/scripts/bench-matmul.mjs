@@ -1,0 +1,71 @@
+// Square float32 matmul throughput of nn's WebGPU backend and of TensorFlow.js's WebGPU backend on
+// the same adapter in the same process. Run from packages/backend-webgpu after a build:
+//   npx tsc -b tsconfig.build.json && node scripts/bench-matmul.mjs [sizes...] [--rounds=5]
+// Each timing queues `reps` products and waits for the last one (one read). The two libraries
+// alternate round by round and the best round of each is kept, so a busy machine slows both alike.
+import { matmul, rand, use } from '@nn/tensor';
+import { webgpu } from '../dist/index.js';
+
+const args = process.argv.slice(2);
+const sizes = args.filter((s) => /^\d+$/.test(s)).map(Number);
+const rounds = Number(args.find((s) => s.startsWith('--rounds='))?.slice(9) ?? 5);
+const backend = await webgpu();
+use(backend);
+console.log(`adapter: ${backend.adapterInfo}`);
+
+// TensorFlow.js finds WebGPU through navigator.gpu: give it Dawn's.
+const { create, globals } = await import('webgpu');
+Object.assign(globalThis, globals);
+if (!globalThis.navigator?.gpu) Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+const tf = await import('@tensorflow/tfjs-core');
+await import('@tensorflow/tfjs-backend-webgpu');
+await tf.setBackend('webgpu');
+await tf.ready();
+
+async function timeIt(run, reps) {
+  const t0 = performance.now();
+  await run(reps);
+  return (performance.now() - t0) / reps;
+}
+
+for (const n of sizes.length ? sizes : [128, 256, 512, 1024]) {
+  const flops = 2 * n * n * n;
+  const reps = Math.max(2, Math.min(20, Math.ceil(1e9 / flops)));
+  const a = rand([n, n]);
+  const b = rand([n, n]);
+  const ta = tf.randomUniform([n, n]);
+  const tb = tf.randomUniform([n, n]);
+  const libs = {
+    'nn-webgpu': async (k) => {
+      let last;
+      for (let i = 0; i < k; i++) {
+        last?.dispose();
+        last = matmul(a, b);
+      }
+      await last.data();
+      last.dispose();
+    },
+    'tfjs-webgpu': async (k) => {
+      let last;
+      for (let i = 0; i < k; i++) {
+        last?.dispose();
+        last = tf.matMul(ta, tb);
+      }
+      await last.data();
+      last.dispose();
+    },
+  };
+  const best = {};
+  for (const [name, run] of Object.entries(libs)) await run(1); // compile
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of Object.entries(libs)) best[name] = Math.min(best[name] ?? Infinity, await timeIt(run, reps));
+  }
+  for (const [name, ms] of Object.entries(best)) {
+    console.log(`n=${n} ${name.padEnd(12)} ${ms.toFixed(1).padStart(8)} ms ${(flops / ms / 1e6).toFixed(2).padStart(7)} GFLOP/s`);
+  }
+  a.dispose();
+  b.dispose();
+  ta.dispose();
+  tb.dispose();
+}
+process.exit(0);
