@@ -10,3 +10,5 @@ export { adamF32, sgdF32 } from './optim';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { compareF32, whereF32 } from './select';
+export { unaryF32 } from './unary';

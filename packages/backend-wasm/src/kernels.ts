@@ -54,5 +54,8 @@ export interface KernelExports {
   ): void;
   col2im(col: number, x: number, meta: number): void;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;
+  compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;
 }

@@ -41,6 +41,11 @@ export function unary(ctx: Ctx, op: UnaryOp, x: TensorView, params: readonly num
   const n = sizeOf(x.shape);
   const dtype = x.dtype;
   const out = allocOut(ctx, n, dtype);
+  const code = UNARY_CODES[op];
+  if (dtype === 'float32' && code !== undefined && offsetsOrNull(x, x.shape) === null) {
+    ctx.k.unaryF32(code, out.ptr, basePtr(x), n, params[0] ?? 0, params[1] ?? 0);
+    return out;
+  }
   const f = unaryFn(op, params);
   const a = arrayOf(ctx.heap, dtype);
   const sb = baseIndex(x);
@@ -100,26 +105,54 @@ function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number 
 
 const SIMD_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
 
-/** Merges adjacent dims that both operands (and the contiguous output) walk as one. */
-function collapse(shape: readonly number[], sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+/** Merges adjacent dims that every operand (and the contiguous output) walks as one. */
+export function collapse(shape: readonly number[], strides: readonly number[][]): { shape: number[]; strides: number[][] } {
   const s: number[] = [];
-  const a: number[] = [];
-  const b: number[] = [];
+  const out: number[][] = strides.map(() => []);
   for (let i = 0; i < shape.length; i++) {
     if (shape[i] === 1) continue;
     const last = s.length - 1;
-    if (last >= 0 && a[last] === sa[i] * shape[i] && b[last] === sb[i] * shape[i]) {
+    if (last >= 0 && strides.every((st, k) => out[k][last] === st[i] * shape[i])) {
       s[last] *= shape[i];
-      a[last] = sa[i];
-      b[last] = sb[i];
+      strides.forEach((st, k) => {
+        out[k][last] = st[i];
+      });
     } else {
       s.push(shape[i]);
-      a.push(sa[i]);
-      b.push(sb[i]);
+      strides.forEach((st, k) => out[k].push(st[i]));
     }
   }
-  if (s.length === 0) return { shape: [1], sa: [0], sb: [0] };
-  return { shape: s, sa: a, sb: b };
+  if (s.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  return { shape: s, strides: out };
+}
+
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0,
+  abs: 1,
+  relu: 2,
+  square: 3,
+  sqrt: 4,
+  rsqrt: 5,
+  reciprocal: 6,
+  floor: 7,
+  ceil: 8,
+  round: 9,
+  clamp: 10,
+  leakyRelu: 11,
+  exp: 12,
+  log: 13,
+  tanh: 14,
+  sigmoid: 15,
+  silu: 16,
+};
+
+const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+
+/** Runs a broadcast kernel: collapses dims, writes shape + strides as metadata, calls `run`. */
+function broadcastCall(ctx: Ctx, outShape: readonly number[], strides: number[][], run: (rank: number, meta: number, idx: number) => void): void {
+  const c = collapse(outShape, strides);
+  const rank = c.shape.length;
+  withMeta(ctx, [c.shape, ...c.strides].flat(), rank, (meta, idx) => run(rank, meta, idx));
 }
 
 export function binary(
@@ -136,7 +169,7 @@ export function binary(
   if (n === 0) return out;
   const heap = ctx.heap;
   const code = SIMD_OPS[op];
-  if (inDType === 'float32' && code !== undefined) {
+  if (inDType === 'float32' && (code !== undefined || COMPARE_CODES[op] !== undefined)) {
     // Scalars live in a 4-byte block read with stride 0.
     const tmp: number[] = [];
     const place = (v: TensorView | number): { ptr: number; strides: number[] } => {
@@ -149,10 +182,10 @@ export function binary(
     try {
       const pa = place(a);
       const pb = place(b);
-      const c = collapse(outShape, pa.strides, pb.strides);
-      const rank = c.shape.length;
-      withMeta(ctx, [...c.shape, ...c.sa, ...c.sb], rank, (meta, idx) => {
-        ctx.k.binaryF32(code, out.ptr, pa.ptr, pb.ptr, rank, meta, idx);
+      const cmp = COMPARE_CODES[op];
+      broadcastCall(ctx, outShape, [pa.strides, pb.strides], (rank, meta, idx) => {
+        if (cmp !== undefined) ctx.k.compareF32(cmp, out.ptr, pa.ptr, pb.ptr, rank, meta, idx);
+        else ctx.k.binaryF32(code!, out.ptr, pa.ptr, pb.ptr, rank, meta, idx);
       });
     } finally {
       for (const p of tmp) heap.freeBytes(p, 4);
@@ -184,6 +217,14 @@ export function binary(
 export function where(ctx: Ctx, cond: TensorView, a: TensorView, b: TensorView, outShape: readonly number[]): WasmStorage {
   const n = sizeOf(outShape);
   const out = allocOut(ctx, n, a.dtype);
+  if (n === 0) return out;
+  if (a.dtype === 'float32') {
+    const st = [cond, a, b].map((v) => stridesFor(v, outShape));
+    broadcastCall(ctx, outShape, st, (rank, meta, idx) => {
+      ctx.k.whereF32(out.ptr, basePtr(cond), basePtr(a), basePtr(b), rank, meta, idx);
+    });
+    return out;
+  }
   const heap = ctx.heap;
   const c = heap.u8;
   const src = arrayOf(heap, a.dtype);

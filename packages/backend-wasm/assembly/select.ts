@@ -1,0 +1,124 @@
+// f32 comparisons (bool out) and where(cond, a, b) over broadcast operands. Layout metadata at
+// `meta` (i32): shape[rank] then one stride array per operand (elements); `idx` is rank i32 of
+// scratch. The host collapses dims first, so the inner loop is long.
+
+// @ts-ignore: decorator
+@inline
+function cmp(op: i32, a: f32, b: f32): u8 {
+  switch (op) {
+    case 0: return <u8>(a == b);
+    case 1: return <u8>(a != b);
+    case 2: return <u8>(a < b);
+    case 3: return <u8>(a <= b);
+    case 4: return <u8>(a > b);
+    default: return <u8>(a >= b);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function compareOp(op: i32, out: usize, a: usize, b: usize, rank: i32, meta: usize, idx: usize): void {
+  const shape = meta;
+  const sa = meta + (<usize>rank << 2);
+  const sb = sa + (<usize>rank << 2);
+  const last = <usize>(rank - 1) << 2;
+  const inner = load<i32>(shape + last);
+  const ia = load<i32>(sa + last);
+  const ib = load<i32>(sb + last);
+  let outer = 1;
+  for (let d = 0; d < rank - 1; d++) {
+    outer *= load<i32>(shape + (<usize>d << 2));
+    store<i32>(idx + (<usize>d << 2), 0);
+  }
+  let offA: i32 = 0;
+  let offB: i32 = 0;
+  for (let o = 0; o < outer; o++) {
+    const pa = a + (<usize>offA << 2);
+    const pb = b + (<usize>offB << 2);
+    for (let i = 0; i < inner; i++) {
+      store<u8>(out + <usize>i, cmp(op, load<f32>(pa + (<usize>(i * ia) << 2)), load<f32>(pb + (<usize>(i * ib) << 2))));
+    }
+    out += <usize>inner;
+    let d = rank - 2;
+    while (d >= 0) {
+      const p = <usize>d << 2;
+      const v = load<i32>(idx + p) + 1;
+      const sad = load<i32>(sa + p);
+      const sbd = load<i32>(sb + p);
+      if (v < load<i32>(shape + p)) {
+        store<i32>(idx + p, v);
+        offA += sad;
+        offB += sbd;
+        break;
+      }
+      store<i32>(idx + p, 0);
+      offA -= sad * (v - 1);
+      offB -= sbd * (v - 1);
+      d--;
+    }
+  }
+}
+
+/** out (u8) = a (op) b; op: 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge. */
+export function compareF32(op: i32, out: usize, a: usize, b: usize, rank: i32, meta: usize, idx: usize): void {
+  switch (op) {
+    case 0: compareOp(0, out, a, b, rank, meta, idx); break;
+    case 1: compareOp(1, out, a, b, rank, meta, idx); break;
+    case 2: compareOp(2, out, a, b, rank, meta, idx); break;
+    case 3: compareOp(3, out, a, b, rank, meta, idx); break;
+    case 4: compareOp(4, out, a, b, rank, meta, idx); break;
+    default: compareOp(5, out, a, b, rank, meta, idx); break;
+  }
+}
+
+/** out = cond ? a : b (cond u8; a, b, out f32). Strides: cond, a, b. */
+export function whereF32(out: usize, cond: usize, a: usize, b: usize, rank: i32, meta: usize, idx: usize): void {
+  const shape = meta;
+  const sc = meta + (<usize>rank << 2);
+  const sa = sc + (<usize>rank << 2);
+  const sb = sa + (<usize>rank << 2);
+  const last = <usize>(rank - 1) << 2;
+  const inner = load<i32>(shape + last);
+  const ic = load<i32>(sc + last);
+  const ia = load<i32>(sa + last);
+  const ib = load<i32>(sb + last);
+  let outer = 1;
+  for (let d = 0; d < rank - 1; d++) {
+    outer *= load<i32>(shape + (<usize>d << 2));
+    store<i32>(idx + (<usize>d << 2), 0);
+  }
+  let offC: i32 = 0;
+  let offA: i32 = 0;
+  let offB: i32 = 0;
+  for (let o = 0; o < outer; o++) {
+    const pc = cond + <usize>offC;
+    const pa = a + (<usize>offA << 2);
+    const pb = b + (<usize>offB << 2);
+    for (let i = 0; i < inner; i++) {
+      const va = load<f32>(pa + (<usize>(i * ia) << 2));
+      const vb = load<f32>(pb + (<usize>(i * ib) << 2));
+      store<f32>(out + (<usize>i << 2), load<u8>(pc + <usize>(i * ic)) != 0 ? va : vb);
+    }
+    out += <usize>inner << 2;
+    let d = rank - 2;
+    while (d >= 0) {
+      const p = <usize>d << 2;
+      const v = load<i32>(idx + p) + 1;
+      const scd = load<i32>(sc + p);
+      const sad = load<i32>(sa + p);
+      const sbd = load<i32>(sb + p);
+      if (v < load<i32>(shape + p)) {
+        store<i32>(idx + p, v);
+        offC += scd;
+        offA += sad;
+        offB += sbd;
+        break;
+      }
+      store<i32>(idx + p, 0);
+      offC -= scd * (v - 1);
+      offA -= sad * (v - 1);
+      offB -= sbd * (v - 1);
+      d--;
+    }
+  }
+}
