@@ -3,7 +3,5 @@ import { sourceResolution } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sourceResolution,
-  // Vitest runs node tests in vite's ssr environment, which reads its own conditions.
-  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: { name: 'losses', include: ['test/**/*.test.ts'] },
 });

@@ -30,8 +30,12 @@ describe('small CNN on real MNIST digits', () => {
     manualSeed(1);
     const model = smallCnn();
     const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    const t0 = performance.now();
     for (let s = 0; s < data.train.n; s += 16) trainStep(model, opt, s, 16);
+    const seconds = (performance.now() - t0) / 1000;
     const acc = await accuracy(model, data.test);
+    // The figure quoted in the README.
+    console.log(`small CNN, 1 epoch of 8000 digits, batch 16: test accuracy ${(acc * 100).toFixed(2)}% on 2000 digits, ${seconds.toFixed(1)} s`);
     expect(acc).toBeGreaterThanOrEqual(0.9);
   }, 300_000);
 
