@@ -65,7 +65,8 @@ function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: num
         for (let i = n0; i < n1; i++) {
           const plane = xOff + (i * c + grp * cg + ci) * h * w;
           const base = row + (i - n0) * l;
-          cols.fill(0, base, base + ohLo * ow);
+          // Zeros only where a tap reads padding; each fill() is a call, so skip the empty ones.
+          if (ohLo > 0) cols.fill(0, base, base + ohLo * ow);
           for (let y = ohLo; y < ohHi; y++) {
             const dst = base + y * ow;
             const src = plane + (y * sh - ph + a * dh) * w - pw + b * dw;
@@ -74,7 +75,7 @@ function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: num
             else for (let xo = owLo; xo < owHi; xo++) cols[dst + xo] = x[src + xo * sw];
             for (let xo = owHi; xo < ow; xo++) cols[dst + xo] = 0;
           }
-          cols.fill(0, base + ohHi * ow, base + l);
+          if (ohHi < oh) cols.fill(0, base + ohHi * ow, base + l);
         }
       }
     }
