@@ -30,6 +30,7 @@ export type { DenseOptions, LinearOptions } from './layers/linear.js';
 export { Dense, Linear } from './layers/linear.js';
 export type { BatchNormLayerOptions, LayerNormOptions } from './layers/norm.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm } from './layers/norm.js';
+export type { MaxPoolOutput } from './layers/pool.js';
 export { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from './layers/pool.js';
 export type { ElmanRNNOptions, RNNOptions } from './layers/rnn.js';
 export { GRU, LSTM, RNN } from './layers/rnn.js';

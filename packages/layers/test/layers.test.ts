@@ -237,6 +237,12 @@ describe('layer behaviour', () => {
     expect(() => new Dropout(1.5)).toThrow(ValueError);
   });
 
+  it('MaxPool2d returns values and indices with returnIndices', async () => {
+    const { values, indices } = new MaxPool2d(2, { returnIndices: true }).call(tensor([[[[1, 5], [3, 2]]]]));
+    expect(Array.from(await values.data())).toEqual([5]);
+    expect(Array.from(await indices.data())).toEqual([1]);
+  });
+
   it('rejects bad arguments with typed errors', () => {
     expect(() => new Linear(0, 3)).toThrow(ValueError);
     expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(/divisible by groups/);

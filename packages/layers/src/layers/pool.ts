@@ -12,35 +12,37 @@ import {
 } from '@nn/tensor';
 import { Module } from '../module.js';
 
-type MaxOptions = Omit<MaxPoolOptions, 'kernelSize'>;
+type MaxOptions<R extends boolean> = Omit<MaxPoolOptions, 'kernelSize' | 'returnIndices'> & { returnIndices?: R };
+/** What a max pool gives: the pooled tensor, or values and indices with `returnIndices: true`. */
+export type MaxPoolOutput<R extends boolean> = R extends true ? PoolWithIndices : Tensor;
 type AvgOptions = Omit<AvgPoolOptions, 'kernelSize'>;
 
 /** 2-d max pooling; the stride defaults to the kernel size. With `returnIndices`, forward gives `{ values, indices }`. */
-export class MaxPool2d extends Module<[Tensor], Tensor | PoolWithIndices> {
+export class MaxPool2d<R extends boolean = false> extends Module<[Tensor], MaxPoolOutput<R>> {
   constructor(
     readonly kernelSize: IntOrTuple,
-    readonly options: MaxOptions = {},
+    readonly options: MaxOptions<R> = {},
   ) {
     super();
     // Validate now rather than at the first forward.
     maxPoolCheck(kernelSize);
   }
-  forward(x: Tensor): Tensor | PoolWithIndices {
-    return maxPool2d(x, { ...this.options, kernelSize: this.kernelSize });
+  forward(x: Tensor): MaxPoolOutput<R> {
+    return maxPool2d(x, { ...this.options, kernelSize: this.kernelSize }) as MaxPoolOutput<R>;
   }
 }
 
 /** 1-d max pooling over [N, C, L]. */
-export class MaxPool1d extends Module<[Tensor], Tensor | PoolWithIndices> {
+export class MaxPool1d<R extends boolean = false> extends Module<[Tensor], MaxPoolOutput<R>> {
   constructor(
     readonly kernelSize: number,
-    readonly options: MaxOptions = {},
+    readonly options: MaxOptions<R> = {},
   ) {
     super();
     maxPoolCheck(kernelSize);
   }
-  forward(x: Tensor): Tensor | PoolWithIndices {
-    return maxPool1d(x, { ...this.options, kernelSize: this.kernelSize });
+  forward(x: Tensor): MaxPoolOutput<R> {
+    return maxPool1d(x, { ...this.options, kernelSize: this.kernelSize }) as MaxPoolOutput<R>;
   }
 }
 

@@ -7,10 +7,10 @@ export function smallCnn(): Sequential {
   return new Sequential(
     new Conv2d(1, 8, 3),
     new ReLU(),
-    new MaxPool2d(2) as unknown as Sequential,
+    new MaxPool2d(2),
     new Conv2d(8, 16, 3),
     new ReLU(),
-    new MaxPool2d(2) as unknown as Sequential,
+    new MaxPool2d(2),
     new Flatten(),
     new Linear(16 * 5 * 5, 10),
   );
