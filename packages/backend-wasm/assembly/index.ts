@@ -12,3 +12,4 @@ export function heapBase(): usize {
 }
 export { compareF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
+export { maxPool2dF32, maxPool2dBackwardF32 } from './pool';

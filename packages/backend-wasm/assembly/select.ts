@@ -94,7 +94,21 @@ export function whereF32(out: usize, cond: usize, a: usize, b: usize, rank: i32,
     const pc = cond + <usize>offC;
     const pa = a + (<usize>offA << 2);
     const pb = b + (<usize>offB << 2);
-    for (let i = 0; i < inner; i++) {
+    let i = 0;
+    if (ic == 1 && (ia == 1 || ia == 0) && (ib == 1 || ib == 0)) {
+      // 4 lanes: widen 4 condition bytes to a lane mask, then select.
+      const sa4 = v128.load32_splat(pa);
+      const sb4 = v128.load32_splat(pb);
+      for (; i + 4 <= inner; i += 4) {
+        const c8 = v128.load32_zero(pc + <usize>i);
+        const c32 = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(c8));
+        const mask = i32x4.ne(c32, i32x4.splat(0));
+        const va = ia == 1 ? v128.load(pa + (<usize>i << 2)) : sa4;
+        const vb = ib == 1 ? v128.load(pb + (<usize>i << 2)) : sb4;
+        v128.store(out + (<usize>i << 2), v128.bitselect(va, vb, mask));
+      }
+    }
+    for (; i < inner; i++) {
       const va = load<f32>(pa + (<usize>(i * ia) << 2));
       const vb = load<f32>(pb + (<usize>(i * ib) << 2));
       store<f32>(out + (<usize>i << 2), load<u8>(pc + <usize>(i * ic)) != 0 ? va : vb);

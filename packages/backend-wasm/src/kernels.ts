@@ -57,5 +57,7 @@ export interface KernelExports {
   unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;
   compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  maxPool2dF32(x: number, values: number, indices: number, meta: number): void;
+  maxPool2dBackwardF32(dy: number, indices: number, dx: number, planes: number, per: number, planeSize: number): void;
   reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;
 }

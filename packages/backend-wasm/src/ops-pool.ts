@@ -1,8 +1,8 @@
 import { type Pool2dParams, type TensorView, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut } from './context.js';
+import { type Ctx, allocOut, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
-import { arrayOf, baseIndex } from './strided.js';
+import { arrayOf, baseIndex, basePtr } from './strided.js';
 
 // Pooling over contiguous NCHW planes, with PyTorch's rules: max pool skips padding (and lets a
 // NaN win), avg pool divides by the padded window (countIncludePad) or by the in-bounds taps.
@@ -33,6 +33,12 @@ export function maxPool2d(ctx: Ctx, xIn: TensorView, p: Pool2dParams, outShape: 
   const total = sizeOf(outShape);
   const values = allocOut(ctx, total, x.dtype);
   const indices = allocOut(ctx, total, 'int32');
+  if (x.dtype === 'float32') {
+    const meta = [N * C, H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
+    withMeta(ctx, meta, 0, (mp) => ctx.k.maxPool2dF32(basePtr(x), values.ptr, indices.ptr, mp));
+    cx.release();
+    return { values, indices };
+  }
   const a = arrayOf(ctx.heap, x.dtype);
   const i32 = ctx.heap.i32;
   const vo = outIndex(values, x.dtype);
@@ -82,6 +88,12 @@ export function maxPool2dBackward(ctx: Ctx, dyIn: TensorView, indicesIn: TensorV
   const i32 = ctx.heap.i32;
   const d = outIndex(dx, dy.dtype);
   a.fill(0, d, d + N * C * H * W);
+  if (dy.dtype === 'float32') {
+    ctx.k.maxPool2dBackwardF32(basePtr(dy), basePtr(ci.view), dx.ptr, N * C, per, H * W);
+    cd.release();
+    ci.release();
+    return dx;
+  }
   const gb = baseIndex(dy);
   const ib = baseIndex(ci.view);
   for (let plane = 0; plane < N * C; plane++) {

@@ -83,6 +83,13 @@ describe('binary', () => {
   it('int32 mul wraps like int32', () => {
     agree(() => nn.mul(nn.tensor([65536 * 3 + 7], { dtype: 'int32' }), nn.tensor([65536 * 5 + 11], { dtype: 'int32' })));
   });
+  it('where over long rows (scalar, broadcast and full operands)', () => {
+    agree(() => {
+      const x = nn.tensor(randValues(5 * 37, 8), { shape: [5, 37] });
+      const c = nn.gt(x, 0);
+      return [nn.where(c, x, 0), nn.where(c, 1, x), nn.where(nn.t(nn.gt(nn.t(x), 0.5)), nn.tensor(randValues(37, 9)), x)];
+    });
+  });
   it('where', () => {
     agree(() => {
       const c = nn.gt(nn.tensor(randValues(12, 5), { shape: [3, 4] }), 0);

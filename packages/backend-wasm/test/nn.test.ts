@@ -48,6 +48,14 @@ describe('pooling forward and backward', () => {
   it('maxPool2d 2x2', () => agree(poolCase((x) => nn.maxPool2d(x, { kernelSize: 2 }), shape)));
   it('maxPool2d 3x3 stride 2 padding 1 dilation 2 ceil', () =>
     agree(poolCase((x) => nn.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true }), shape)));
+  it('maxPool2d lets NaN win its window', () =>
+    agree(() => {
+      const v = randValues(2 * 36, 7);
+      v[3] = Number.NaN;
+      v[40] = Number.NaN;
+      const r = nn.maxPool2d(nn.tensor(v, { shape: [1, 2, 6, 6] }), { kernelSize: 2, returnIndices: true });
+      return [r.values, r.indices];
+    }));
   it('maxPool2d indices', () => agree(() => [nn.maxPool2d(nn.tensor(randValues(2 * 16, 6), { shape: [1, 2, 4, 4] }), { kernelSize: 2, returnIndices: true }).indices]));
   it('avgPool2d 2x2', () => agree(poolCase((x) => nn.avgPool2d(x, { kernelSize: 2 }), shape)));
   for (const countIncludePad of [true, false]) {
