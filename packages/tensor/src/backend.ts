@@ -180,17 +180,27 @@ export interface FusedKernels {
   softmax?(x: TensorView, axis: number, log: boolean): Storage;
   /** Gradient of softmax given y = softmax(x) (or log-softmax output when log). */
   softmaxBackward?(y: TensorView, dy: TensorView, axis: number, log: boolean): Storage;
-  /** N-d convolution forward (2-d spatial; 1-d and 3-d map onto it or onto `convNd`). */
+  /**
+   * 2-d convolution without bias: x [N, C, H, W], w [outC, C/groups, kH, kW] -> outShape
+   * [N, outC, oH, oW], zero padding (PyTorch semantics). The frontend uses the conv2d family only
+   * when all three kernels exist, maps conv1d onto it (H = 1) and adds the bias itself. For every
+   * conv and pool kernel, the tensor arguments arrive contiguous (only `offset` may be non-zero).
+   */
   conv2d?(x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): Storage;
   conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;
   conv2dBackwardWeight?(x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): Storage;
-  /** Max pool: values and int32 flat (per-plane) argmax indices. */
+  /**
+   * Max pool over [N, C, H, W] with -inf padding: values, and int32 indices of each max within its
+   * unpadded input plane (h * W + w, as PyTorch returns them). The first max in window order wins;
+   * NaN wins over numbers. ceilMode is already folded into outShape.
+   */
   maxPool2d?(
     x: TensorView,
     p: Pool2dParams,
     outShape: readonly number[],
   ): { values: Storage; indices: Storage };
   maxPool2dBackward?(dy: TensorView, indices: TensorView, xShape: readonly number[]): Storage;
+  /** Average pool (p.dilation is [1, 1]); divisors follow PyTorch's countIncludePad / ceil-mode rule. */
   avgPool2d?(x: TensorView, p: Pool2dParams, countIncludePad: boolean, outShape: readonly number[]): Storage;
   avgPool2dBackward?(
     dy: TensorView,
