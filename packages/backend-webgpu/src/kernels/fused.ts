@@ -4,6 +4,8 @@ import type { Runtime } from '../runtime.js';
 import { Meta, entry, header } from '../wgsl.js';
 import { cast } from './elementwise.js';
 import { softmax, softmaxBackward } from './softmax.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 
 const WG = 256;
 
@@ -139,5 +141,16 @@ export function fused(rt: Runtime): FusedKernels {
     softmaxBackward: (y, dy, axis, log) => softmaxBackward(rt, y, dy, axis, log),
     adamStep: (args) => adamStep(rt, args),
     sgdStep: (args) => sgdStep(rt, args),
+    conv2d: (x, w, p, outShape) => withContiguous(rt, [x, w], ([xc, wc]) => conv2d(rt, xc, wc, p, outShape)),
+    conv2dBackwardInput: (dy, w, p, xShape) =>
+      withContiguous(rt, [dy, w], ([dyc, wc]) => conv2dBackwardInput(rt, dyc, wc, p, xShape)),
+    conv2dBackwardWeight: (x, dy, p, wShape) =>
+      withContiguous(rt, [x, dy], ([xc, dyc]) => conv2dBackwardWeight(rt, xc, dyc, p, wShape)),
+    maxPool2d: (x, p, outShape) => withContiguous(rt, [x], ([xc]) => maxPool2d(rt, xc, p, outShape)),
+    maxPool2dBackward: (dy, indices, xShape) =>
+      withContiguous(rt, [dy, indices], ([dyc, ic]) => maxPool2dBackward(rt, dyc, ic, xShape)),
+    avgPool2d: (x, p, includePad, outShape) => withContiguous(rt, [x], ([xc]) => avgPool2d(rt, xc, p, includePad, outShape)),
+    avgPool2dBackward: (dy, p, includePad, xShape) =>
+      withContiguous(rt, [dy], ([dyc]) => avgPool2dBackward(rt, dyc, p, includePad, xShape)),
   };
 }
