@@ -120,6 +120,83 @@ function kernel2x3(
   C[c + 2] += c12;
 }
 
+/**
+ * A single row or column of output: packing would cost as much as the product itself, so these
+ * walk the operands in place (B row by row for a row vector, A row by row for a column vector).
+ */
+function gemvRow(
+  n: number,
+  k: number,
+  A: TypedArray,
+  aOff: number,
+  acs: number,
+  B: TypedArray,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  C: Float64Array,
+): void {
+  let p = 0;
+  // Four rows of B per sweep over C: a quarter of the read-modify-write traffic on C.
+  for (; p + 4 <= k; p += 4) {
+    const a0 = A[aOff + p * acs];
+    const a1 = A[aOff + (p + 1) * acs];
+    const a2 = A[aOff + (p + 2) * acs];
+    const a3 = A[aOff + (p + 3) * acs];
+    let q = bOff + p * brs;
+    for (let j = 0; j < n; j++, q += bcs) {
+      C[j] += a0 * B[q] + a1 * B[q + brs] + a2 * B[q + 2 * brs] + a3 * B[q + 3 * brs];
+    }
+  }
+  for (; p < k; p++) {
+    const a = A[aOff + p * acs];
+    let q = bOff + p * brs;
+    for (let j = 0; j < n; j++, q += bcs) C[j] += a * B[q];
+  }
+}
+
+function gemvCol(
+  m: number,
+  k: number,
+  A: TypedArray,
+  aOff: number,
+  ars: number,
+  acs: number,
+  B: TypedArray,
+  bOff: number,
+  brs: number,
+  C: Float64Array,
+): void {
+  let i = 0;
+  // Four rows of A at once: four independent sums hide the latency of each add chain.
+  for (; i + 4 <= m; i += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let q = aOff + i * ars;
+    let r = bOff;
+    for (let p = 0; p < k; p++, q += acs, r += brs) {
+      const b = B[r];
+      s0 += A[q] * b;
+      s1 += A[q + ars] * b;
+      s2 += A[q + 2 * ars] * b;
+      s3 += A[q + 3 * ars] * b;
+    }
+    C[i] += s0;
+    C[i + 1] += s1;
+    C[i + 2] += s2;
+    C[i + 3] += s3;
+  }
+  for (; i < m; i++) {
+    let s = 0;
+    let q = aOff + i * ars;
+    let r = bOff;
+    for (let p = 0; p < k; p++, q += acs, r += brs) s += A[q] * B[r];
+    C[i] += s;
+  }
+}
+
 /** C (m×n, contiguous doubles, zeroed) += A·B for strided A (m×k) and B (k×n). */
 export function gemm(
   m: number,
@@ -135,6 +212,14 @@ export function gemm(
   bcs: number,
   C: Float64Array,
 ): void {
+  if (m === 1) {
+    gemvRow(n, k, A, aOff, acs, B, bOff, brs, bcs, C);
+    return;
+  }
+  if (n === 1) {
+    gemvCol(m, k, A, aOff, ars, acs, B, bOff, brs, C);
+    return;
+  }
   const w = work;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);

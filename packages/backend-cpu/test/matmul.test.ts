@@ -54,6 +54,25 @@ describe('matmul', () => {
     }
   });
 
+  it('row and column vectors (m = 1 or n = 1) on strided operands', () => {
+    for (const [m, k, n] of [
+      [1, 37, 29],
+      [23, 41, 1],
+      [1, 1, 1],
+      [1, 300, 1],
+    ]) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, true],
+        [true, false],
+      ]) {
+        const A = operand(m, k, ta, m + k, 'float32');
+        const B = operand(k, n, tb, n + k, 'float32');
+        expectClose(matmul(A.t, B.t).dataSync(), naive(A.v, B.v, m, k, n), 1e-5, 1e-5);
+      }
+    }
+  });
+
   it('float64 is exact to double rounding', () => {
     for (const [m, k, n] of [
       [7, 300, 5],
