@@ -10,7 +10,7 @@ export class Sequential extends Module {
     const first = layers[0];
     if (layers.length === 1 && !(first instanceof Module) && typeof first === 'object' && first !== null) {
       for (const [name, m] of Object.entries(first)) this.add(name, m);
-    } else layers.forEach((m, i) => this.add(String(i), m as Layer));
+    } else for (const [i, m] of layers.entries()) this.add(String(i), m as Layer);
   }
 
   private add(name: string, m: Layer): void {
@@ -32,7 +32,8 @@ export class Sequential extends Module {
   at(i: number): Layer {
     const kids = this.children();
     const k = i < 0 ? kids.length + i : i;
-    if (!Number.isInteger(k) || k < 0 || k >= kids.length) throw new ValueError(`Sequential: index ${i} is out of range for ${kids.length} modules`);
+    if (!Number.isInteger(k) || k < 0 || k >= kids.length)
+      throw new ValueError(`Sequential: index ${i} is out of range for ${kids.length} modules`);
     return kids[k] as unknown as Layer;
   }
 
@@ -60,7 +61,8 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<never[],
   at(i: number): M {
     const kids = this.children();
     const k = i < 0 ? kids.length + i : i;
-    if (!Number.isInteger(k) || k < 0 || k >= kids.length) throw new ValueError(`ModuleList: index ${i} is out of range for ${kids.length} modules`);
+    if (!Number.isInteger(k) || k < 0 || k >= kids.length)
+      throw new ValueError(`ModuleList: index ${i} is out of range for ${kids.length} modules`);
     return kids[k] as M;
   }
   [Symbol.iterator](): Iterator<M> {

@@ -7,6 +7,7 @@ export { ModuleDict, ModuleList, Sequential } from './containers.js';
 export * as init from './init.js';
 export type { Activation, ActivationName } from './layers/activation.js';
 export {
+  activationModule,
   ELU,
   GELU,
   Identity,
@@ -14,12 +15,11 @@ export {
   LogSoftmax,
   ReLU,
   SELU,
-  SiLU,
   Sigmoid,
+  SiLU,
   Softmax,
   Softplus,
   Tanh,
-  activationModule,
 } from './layers/activation.js';
 export type { ConvLayerOptions } from './layers/conv.js';
 export { Conv1d, Conv2d, Conv3d } from './layers/conv.js';
@@ -38,4 +38,4 @@ export { Flatten, Unflatten } from './layers/shape.js';
 export type { FactoryOptions } from './layers/util.js';
 export type { AnyModule, LoadStateDictOptions, LoadStateDictResult, StateDict } from './module.js';
 export { Module } from './module.js';
-export { Parameter, isParameter } from './parameter.js';
+export { isParameter, Parameter } from './parameter.js';

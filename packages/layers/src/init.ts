@@ -3,20 +3,29 @@
  * are replaced; the tensor object stays) from the seeded generator (`manualSeed`) and returns it.
  */
 import {
-  type Tensor,
-  ValueError,
   fillRandom,
   fmtShape,
   full,
   isTensor,
   rand,
   randn,
+  type Tensor,
   takeCounters,
   tensor,
+  ValueError,
   withGradMode,
 } from '@nn/tensor';
 
-export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type Nonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 
 /** The recommended gain for a nonlinearity (PyTorch's `calculate_gain`). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
@@ -44,7 +53,10 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /** fan_in and fan_out of a weight [out, in, ...kernel] (PyTorch's `_calculate_fan_in_and_fan_out`). */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new ValueError(`init: fan in and fan out need a tensor with at least 2 dims, got ${fmtShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new ValueError(
+      `init: fan in and fan out need a tensor with at least 2 dims, got ${fmtShape(t.shape)}`,
+    );
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
 }
@@ -127,7 +139,8 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
  * the first are flattened. Computed on the host from the seeded generator.
  */
 export function orthogonal(t: Tensor, options: { gain?: number } = {}): Tensor {
-  if (t.ndim < 2) throw new ValueError(`orthogonal: needs a tensor with at least 2 dims, got ${fmtShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new ValueError(`orthogonal: needs a tensor with at least 2 dims, got ${fmtShape(t.shape)}`);
   const rows = t.shape[0];
   const cols = t.size / rows;
   const m = Math.max(rows, cols);
@@ -152,5 +165,7 @@ export function orthogonal(t: Tensor, options: { gain?: number } = {}): Tensor {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (rows >= cols ? a[r * n + c] : a[c * n + r]);
   }
-  return fill(t, () => tensor(t.dtype === 'float64' ? out : Float32Array.from(out), { ...opts(t), shape: t.shape }));
+  return fill(t, () =>
+    tensor(t.dtype === 'float64' ? out : Float32Array.from(out), { ...opts(t), shape: t.shape }),
+  );
 }

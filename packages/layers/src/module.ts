@@ -1,14 +1,14 @@
 import {
   DTypeError,
-  ShapeError,
-  type Tensor,
-  ValueError,
   fmtShape,
   isTensor,
   keep,
+  ShapeError,
   shapesEqual,
+  type Tensor,
+  ValueError,
 } from '@nn/tensor';
-import { Parameter, isParameter } from './parameter.js';
+import { isParameter, Parameter } from './parameter.js';
 
 /** Tensors by dotted name (`"0.weight"`, `"bn.running_mean"`): what `stateDict()` gives and `loadStateDict()` takes. */
 export type StateDict = Record<string, Tensor>;
@@ -58,7 +58,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   registerBuffer(name: string, value: Tensor | null, options: { persistent?: boolean } = {}): Tensor | null {
     checkName('registerBuffer', name);
-    if (value !== null && !isTensor(value)) throw new ValueError(`registerBuffer: '${name}' must be a Tensor or null`);
+    if (value !== null && !isTensor(value))
+      throw new ValueError(`registerBuffer: '${name}' must be a Tensor or null`);
     if (value) keep(value);
     this.#buffers.set(name, options.persistent ?? true);
     (this as unknown as Record<string, unknown>)[name] = value;
@@ -123,7 +124,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   namedParameters(options: { recurse?: boolean } = {}): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
-    const mods: [string, AnyModule][] = options.recurse === false ? [['', this as unknown as AnyModule]] : this.namedModules();
+    const mods: [string, AnyModule][] =
+      options.recurse === false ? [['', this as unknown as AnyModule]] : this.namedModules();
     for (const [prefix, m] of mods) {
       for (const [name, p] of m.ownParameters()) {
         if (seen.has(p)) continue;
@@ -215,7 +217,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   loadStateDict(sd: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = options.strict ?? true;
-    if (!sd || typeof sd !== 'object') throw new ValueError('loadStateDict: expected an object of tensors by name');
+    if (!sd || typeof sd !== 'object')
+      throw new ValueError('loadStateDict: expected an object of tensors by name');
     const targets = this.#stateTargets();
     const missingKeys = [...targets.keys()].filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !targets.has(k));
@@ -229,10 +232,15 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     for (const [key, target] of targets) {
       if (!(key in sd)) continue;
       const v = sd[key];
-      if (!isTensor(v)) throw new ValueError(`loadStateDict: '${key}' must be a Tensor, got ${v === null ? 'null' : typeof v}`);
+      if (!isTensor(v))
+        throw new ValueError(
+          `loadStateDict: '${key}' must be a Tensor, got ${v === null ? 'null' : typeof v}`,
+        );
       if (v.isDisposed) throw new ValueError(`loadStateDict: '${key}' was disposed`);
       if (!shapesEqual(v.shape, target.shape)) {
-        throw new ShapeError(`loadStateDict: '${key}' has shape ${fmtShape(v.shape)}, the module expects ${fmtShape(target.shape)}`);
+        throw new ShapeError(
+          `loadStateDict: '${key}' has shape ${fmtShape(v.shape)}, the module expects ${fmtShape(target.shape)}`,
+        );
       }
       const floatish = (d: string): boolean => d === 'float32' || d === 'float64';
       if (floatish(v.dtype) !== floatish(target.dtype)) {

@@ -1,5 +1,5 @@
 import { installAutograd } from '@nn/autograd';
-import { DTypeError, type Tensor, ValueError, fmtShape, isFloat, isTensor, keep } from '@nn/tensor';
+import { DTypeError, fmtShape, isFloat, isTensor, keep, type Tensor, ValueError } from '@nn/tensor';
 
 const PARAMETERS = new WeakSet<Tensor>();
 
@@ -9,8 +9,12 @@ const PARAMETERS = new WeakSet<Tensor>();
  * so users make no extra call. Returns the same tensor.
  */
 export function Parameter(data: Tensor, options: { requiresGrad?: boolean } = {}): Tensor {
-  if (!isTensor(data)) throw new ValueError(`Parameter: expected a Tensor, got ${data === null ? 'null' : typeof data}`);
-  if (!isFloat(data.dtype)) throw new DTypeError(`Parameter: parameters must be floating point, got ${data.dtype} of shape ${fmtShape(data.shape)}`);
+  if (!isTensor(data))
+    throw new ValueError(`Parameter: expected a Tensor, got ${data === null ? 'null' : typeof data}`);
+  if (!isFloat(data.dtype))
+    throw new DTypeError(
+      `Parameter: parameters must be floating point, got ${data.dtype} of shape ${fmtShape(data.shape)}`,
+    );
   const requiresGrad = options.requiresGrad ?? true;
   if (requiresGrad) installAutograd();
   const p = data.isLeaf ? data : data.detach();

@@ -1,15 +1,6 @@
 import { installAutograd } from '@nn/autograd';
 import { cpu } from '@nn/backend-cpu';
-import {
-  DTypeError,
-  ShapeError,
-  type Tensor,
-  ValueError,
-  manualSeed,
-  randn,
-  tensor,
-  use,
-} from '@nn/tensor';
+import { DTypeError, manualSeed, randn, ShapeError, type Tensor, tensor, use, ValueError } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   AdaptiveAvgPool2d,
@@ -25,20 +16,20 @@ import {
   ELU,
   Embedding,
   Flatten,
+  GaussianNoise,
   GELU,
   GRU,
-  GaussianNoise,
-  LSTM,
   LayerNorm,
   LeakyReLU,
   Linear,
   LogSoftmax,
+  LSTM,
   MaxPool1d,
   MaxPool2d,
   RNN,
   SELU,
-  SiLU,
   Sigmoid,
+  SiLU,
   Softmax,
   Softplus,
   Tanh,
@@ -62,19 +53,40 @@ interface LayerCase {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: calls modules of any forward signature
-const run = (m: AnyModule, xs: Tensor[]): any => (m as unknown as { call: (...a: Tensor[]) => unknown }).call(...xs);
+const run = (m: AnyModule, xs: Tensor[]): any =>
+  (m as unknown as { call: (...a: Tensor[]) => unknown }).call(...xs);
 const flatOut = (out: unknown): Tensor[] => (Array.isArray(out) ? out.flat(2) : [out]) as Tensor[];
 
 const CASES: LayerCase[] = [
   { name: 'Linear', make: () => new Linear(4, 3) as never, inputs: () => [x([2, 4])] },
-  { name: 'Dense(tanh)', make: () => new Dense(4, 3, { activation: 'tanh' }) as never, inputs: () => [x([2, 4])] },
-  { name: 'Conv1d', make: () => new Conv1d(2, 3, 3, { padding: 1, stride: 2 }) as never, inputs: () => [x([2, 2, 5])] },
-  { name: 'Conv2d', make: () => new Conv2d(4, 2, 3, { padding: 1, groups: 2 }) as never, inputs: () => [x([1, 4, 4, 4])] },
+  {
+    name: 'Dense(tanh)',
+    make: () => new Dense(4, 3, { activation: 'tanh' }) as never,
+    inputs: () => [x([2, 4])],
+  },
+  {
+    name: 'Conv1d',
+    make: () => new Conv1d(2, 3, 3, { padding: 1, stride: 2 }) as never,
+    inputs: () => [x([2, 2, 5])],
+  },
+  {
+    name: 'Conv2d',
+    make: () => new Conv2d(4, 2, 3, { padding: 1, groups: 2 }) as never,
+    inputs: () => [x([1, 4, 4, 4])],
+  },
   { name: 'Conv3d', make: () => new Conv3d(1, 2, 2) as never, inputs: () => [x([1, 1, 3, 3, 3])] },
   { name: 'MaxPool1d', make: () => new MaxPool1d(2) as never, inputs: () => [x([1, 2, 6])] },
   { name: 'MaxPool2d', make: () => new MaxPool2d(2) as never, inputs: () => [x([1, 2, 4, 4])] },
-  { name: 'AvgPool2d', make: () => new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }) as never, inputs: () => [x([1, 2, 5, 5])] },
-  { name: 'AdaptiveAvgPool2d', make: () => new AdaptiveAvgPool2d([2, 3]) as never, inputs: () => [x([1, 2, 5, 7])] },
+  {
+    name: 'AvgPool2d',
+    make: () => new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }) as never,
+    inputs: () => [x([1, 2, 5, 5])],
+  },
+  {
+    name: 'AdaptiveAvgPool2d',
+    make: () => new AdaptiveAvgPool2d([2, 3]) as never,
+    inputs: () => [x([1, 2, 5, 7])],
+  },
   { name: 'Flatten', make: () => new Flatten() as never, inputs: () => [x([2, 3, 2])] },
   { name: 'Unflatten', make: () => new Unflatten(1, [2, 3]) as never, inputs: () => [x([2, 6])] },
   { name: 'BatchNorm1d', make: () => new BatchNorm1d(3, f64) as never, inputs: () => [x([4, 3])] },
@@ -131,7 +143,19 @@ describe('state dicts, layer by layer', () => {
   const withState = CASES.filter((c) => c.make().stateDict() && Object.keys(c.make().stateDict()).length > 0);
   it('covers every layer with parameters or buffers', () => {
     expect(withState.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['Linear', 'Conv1d', 'Conv2d', 'Conv3d', 'BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'Embedding', 'RNN', 'LSTM', 'GRU']),
+      expect.arrayContaining([
+        'Linear',
+        'Conv1d',
+        'Conv2d',
+        'Conv3d',
+        'BatchNorm1d',
+        'BatchNorm2d',
+        'LayerNorm',
+        'Embedding',
+        'RNN',
+        'LSTM',
+        'GRU',
+      ]),
     );
   });
   for (const c of withState) {
@@ -146,7 +170,10 @@ describe('state dicts, layer by layer', () => {
       const before = await snapshot(b);
       const keys = Object.keys(sd);
       const first = keys[0];
-      const wrongShape = { ...sd, [first]: randn([7, 1], { dtype: sd[first].dtype === 'int32' ? 'float32' : sd[first].dtype }) };
+      const wrongShape = {
+        ...sd,
+        [first]: randn([7, 1], { dtype: sd[first].dtype === 'int32' ? 'float32' : sd[first].dtype }),
+      };
       expect(() => b.loadStateDict(wrongShape)).toThrow(ShapeError);
       const missing = { ...sd };
       delete missing[keys[keys.length - 1]];
@@ -205,12 +232,22 @@ describe('layer behaviour', () => {
 
   it('BatchNorm updates running statistics in training only', async () => {
     const bn = new BatchNorm1d(2);
-    bn.call(tensor([[1, 2], [3, 6]]));
+    bn.call(
+      tensor([
+        [1, 2],
+        [3, 6],
+      ]),
+    );
     expect(Array.from(await bn.runningMean!.data()).map((v) => +v.toFixed(5))).toEqual([0.2, 0.4]);
     expect(await bn.numBatchesTracked!.item()).toBe(1);
     bn.eval();
     const before = Array.from(await bn.runningMean!.data());
-    bn.call(tensor([[10, 20], [30, 60]]));
+    bn.call(
+      tensor([
+        [10, 20],
+        [30, 60],
+      ]),
+    );
     expect(Array.from(await bn.runningMean!.data())).toEqual(before);
     expect(() => bn.call(randn([2, 3]))).toThrow(ShapeError);
   });
@@ -238,7 +275,16 @@ describe('layer behaviour', () => {
   });
 
   it('MaxPool2d returns values and indices with returnIndices', async () => {
-    const { values, indices } = new MaxPool2d(2, { returnIndices: true }).call(tensor([[[[1, 5], [3, 2]]]]));
+    const { values, indices } = new MaxPool2d(2, { returnIndices: true }).call(
+      tensor([
+        [
+          [
+            [1, 5],
+            [3, 2],
+          ],
+        ],
+      ]),
+    );
     expect(Array.from(await values.data())).toEqual([5]);
     expect(Array.from(await indices.data())).toEqual([1]);
   });

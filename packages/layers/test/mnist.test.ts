@@ -14,7 +14,13 @@ beforeAll(() => {
 
 const data = loadDigits(8000, 2000, 42);
 
-function trainStep(model: ReturnType<typeof smallCnn>, opt: Adam, start: number, size: number, split = data.train): void {
+function trainStep(
+  model: ReturnType<typeof smallCnn>,
+  opt: Adam,
+  start: number,
+  size: number,
+  split = data.train,
+): void {
   tidy(() => {
     const { x, y } = batch(split, start, size);
     opt.zeroGrad();
@@ -35,7 +41,9 @@ describe('small CNN on real MNIST digits', () => {
     const seconds = (performance.now() - t0) / 1000;
     const acc = await accuracy(model, data.test);
     // The figure quoted in the README.
-    console.log(`small CNN, 1 epoch of 8000 digits, batch 16: test accuracy ${(acc * 100).toFixed(2)}% on 2000 digits, ${seconds.toFixed(1)} s`);
+    console.log(
+      `small CNN, 1 epoch of 8000 digits, batch 16: test accuracy ${(acc * 100).toFixed(2)}% on 2000 digits, ${seconds.toFixed(1)} s`,
+    );
     expect(acc).toBeGreaterThanOrEqual(0.9);
   }, 300_000);
 

@@ -1,10 +1,22 @@
 import { installAutograd } from '@nn/autograd';
 import { cpu } from '@nn/backend-cpu';
-import { type Tensor, ValueError, manualSeed, memory, randn, registerBackend, tensor, tidy, use, zeros } from '@nn/tensor';
+import {
+  manualSeed,
+  memory,
+  randn,
+  registerBackend,
+  type Tensor,
+  tensor,
+  tidy,
+  use,
+  ValueError,
+  zeros,
+} from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchNorm1d,
   Dropout,
+  init,
   Linear,
   Module,
   ModuleDict,
@@ -13,7 +25,6 @@ import {
   ReLU,
   Sequential,
   WeightNoise,
-  init,
 } from '../src/index.js';
 
 beforeAll(() => {
@@ -42,12 +53,25 @@ describe('Module', () => {
   it('finds parameters, buffers and children in assignment order', () => {
     const m = new TwoLayer();
     // As PyTorch: the module's own parameters first, then each child's.
-    expect(m.namedParameters().map(([n]) => n)).toEqual(['scale', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+    expect(m.namedParameters().map(([n]) => n)).toEqual([
+      'scale',
+      'fc1.weight',
+      'fc1.bias',
+      'fc2.weight',
+      'fc2.bias',
+    ]);
     expect(m.namedBuffers().map(([n]) => n)).toEqual(['steps']);
     expect(m.namedChildren().map(([n]) => n)).toEqual(['fc1', 'act', 'drop', 'fc2']);
     expect(m.namedModules().map(([n]) => n)).toEqual(['', 'fc1', 'act', 'drop', 'fc2']);
     expect(m.numParameters()).toBe(4 * 8 + 8 + 8 * 2 + 2 + 1);
-    expect(Object.keys(m.stateDict())).toEqual(['scale', 'steps', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+    expect(Object.keys(m.stateDict())).toEqual([
+      'scale',
+      'steps',
+      'fc1.weight',
+      'fc1.bias',
+      'fc2.weight',
+      'fc2.bias',
+    ]);
     expect(m.parameters().every((p) => p.requiresGrad)).toBe(true);
   });
 
@@ -64,7 +88,9 @@ describe('Module', () => {
 
   it('backward fills every parameter gradient and zeroGrad clears them', () => {
     const m = new TwoLayer();
-    m.call(randn([3, 4])).sum().backward();
+    m.call(randn([3, 4]))
+      .sum()
+      .backward();
     expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
     m.zeroGrad();
     expect(m.parameters().every((p) => p.grad === null)).toBe(true);
@@ -119,9 +145,16 @@ describe('containers', () => {
     expect(seq.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(seq.call(randn([5, 2])).shape).toEqual([5, 1]);
     const named = new Sequential({ hidden: new Linear(2, 3), act: new ReLU(), out: new Linear(3, 1) });
-    expect(Object.keys(named.stateDict())).toEqual(['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']);
+    expect(Object.keys(named.stateDict())).toEqual([
+      'hidden.weight',
+      'hidden.bias',
+      'out.weight',
+      'out.bias',
+    ]);
     named.loadStateDict(
-      Object.fromEntries(Object.entries(seq.stateDict()).map(([k, v]) => [k.replace(/^0/, 'hidden').replace(/^2/, 'out'), v])),
+      Object.fromEntries(
+        Object.entries(seq.stateDict()).map(([k, v]) => [k.replace(/^0/, 'hidden').replace(/^2/, 'out'), v]),
+      ),
     );
     const input = randn([4, 2]);
     expect(Array.from(await named.call(input).data())).toEqual(Array.from(await seq.call(input).data()));
@@ -160,12 +193,15 @@ describe('init', () => {
   });
 
   it('orthogonal gives orthonormal rows or columns', async () => {
-    for (const shape of [[4, 6], [6, 4]]) {
+    for (const shape of [
+      [4, 6],
+      [6, 4],
+    ]) {
       const q = init.orthogonal(zeros(shape));
       const prod = shape[0] <= shape[1] ? q.matmul(q.T) : q.T.matmul(q);
       const v = Array.from(await prod.data());
       const n = Math.min(...shape);
-      v.forEach((x, i) => expect(x).toBeCloseTo(Math.floor(i / n) === i % n ? 1 : 0, 5));
+      for (const [i, x] of v.entries()) expect(x).toBeCloseTo(Math.floor(i / n) === i % n ? 1 : 0, 5);
     }
   });
 });

@@ -10,9 +10,14 @@ it('the README example trains and round-trips its state dict', async () => {
   use(cpu());
   manualSeed(0);
   const model = new Sequential(
-    new Conv2d(1, 8, 3), new ReLU(), new MaxPool2d(2),
-    new Conv2d(8, 16, 3), new ReLU(), new MaxPool2d(2),
-    new Flatten(), new Linear(16 * 5 * 5, 10),
+    new Conv2d(1, 8, 3),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(8, 16, 3),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(16 * 5 * 5, 10),
   );
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = randn([16, 1, 28, 28]);

@@ -1,6 +1,4 @@
 import {
-  ShapeError,
-  type Tensor,
   abs,
   add,
   broadcastShapes,
@@ -13,11 +11,13 @@ import {
   mul,
   neg,
   relu,
+  ShapeError,
   sub,
+  type Tensor,
   tidy,
 } from '@nn/tensor';
 import { assertFloatArg, assertTensorArg, checkPair } from './checks.js';
-import { type Reduction, checkReduction, reduce } from './reduction.js';
+import { checkReduction, type Reduction, reduce } from './reduction.js';
 
 export interface BceOptions {
   /** Rescaling weight, broadcast against the input. */
@@ -36,7 +36,9 @@ function checkBroadcastWeight(op: string, name: string, w: Tensor | undefined, i
   assertFloatArg(op, name, w);
   const out = broadcastShapes(op, input.shape, w.shape);
   if (out.length !== input.ndim || out.some((d, i) => d !== input.shape[i])) {
-    throw new ShapeError(`${op}: ${name} ${fmtShape(w.shape)} must broadcast to the input shape ${fmtShape(input.shape)}`);
+    throw new ShapeError(
+      `${op}: ${name} ${fmtShape(w.shape)} must broadcast to the input shape ${fmtShape(input.shape)}`,
+    );
   }
 }
 

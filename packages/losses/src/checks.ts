@@ -1,12 +1,24 @@
-import { DTypeError, ShapeError, type Tensor, ValueError, fmtShape, isFloat, isTensor, shapesEqual } from '@nn/tensor';
+import {
+  DTypeError,
+  fmtShape,
+  isFloat,
+  isTensor,
+  ShapeError,
+  shapesEqual,
+  type Tensor,
+  ValueError,
+} from '@nn/tensor';
 
 export function assertTensorArg(op: string, name: string, x: unknown): asserts x is Tensor {
-  if (!isTensor(x)) throw new ValueError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!isTensor(x))
+    throw new ValueError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
 }
 
 export function assertFloatArg(op: string, name: string, x: Tensor): void {
   if (!isFloat(x.dtype)) {
-    throw new DTypeError(`${op}: ${name} must be a floating point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`);
+    throw new DTypeError(
+      `${op}: ${name} must be a floating point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`,
+    );
   }
 }
 
@@ -24,7 +36,13 @@ export function checkPair(op: string, input: unknown, target: unknown): asserts 
   }
 }
 
-export function assertNumber(op: string, name: string, v: unknown, check: (n: number) => boolean, what: string): number {
+export function assertNumber(
+  op: string,
+  name: string,
+  v: unknown,
+  check: (n: number) => boolean,
+  what: string,
+): number {
   if (typeof v !== 'number' || Number.isNaN(v) || !check(v)) {
     throw new ValueError(`${op}: ${name} must be ${what}, got ${String(v)}`);
   }

@@ -1,12 +1,11 @@
 import {
-  DTypeError,
-  IndexError,
-  ShapeError,
-  type Tensor,
+  add,
   cast,
+  DTypeError,
   div,
   fmtShape,
   gather,
+  IndexError,
   indexSelect,
   isFloat,
   logSoftmax,
@@ -15,14 +14,15 @@ import {
   neg,
   permute,
   reshape,
+  ShapeError,
   sum,
+  type Tensor,
   tidy,
   unsqueeze,
   where,
-  add,
 } from '@nn/tensor';
 import { assertFloatArg, assertNumber, assertTensorArg } from './checks.js';
-import { type Reduction, checkReduction } from './reduction.js';
+import { checkReduction, type Reduction } from './reduction.js';
 
 export interface NllOptions {
   /** Rescaling weight per class, shape [C]. */
@@ -45,12 +45,14 @@ function toRows(x: Tensor, classDim: number): Tensor {
   return reshape(permute(x, order), [-1, x.shape[classDim]]);
 }
 
-function checkWeight(op: string, weight: Tensor | undefined, classes: number, input: Tensor): void {
+function checkWeight(op: string, weight: Tensor | undefined, classes: number): void {
   if (weight === undefined) return;
   assertTensorArg(op, 'weight', weight);
   assertFloatArg(op, 'weight', weight);
   if (weight.ndim !== 1 || weight.shape[0] !== classes) {
-    throw new ShapeError(`${op}: weight must have shape [${classes}] (one per class), got ${fmtShape(weight.shape)}`);
+    throw new ShapeError(
+      `${op}: weight must have shape [${classes}] (one per class), got ${fmtShape(weight.shape)}`,
+    );
   }
 }
 
@@ -91,7 +93,12 @@ function checkInput(op: string, input: unknown, target: unknown): asserts input 
  * Negative log-likelihood of log-probabilities `logp` [M, C] at `target` [M]; ignored targets
  * weigh 0. Returns per-row losses and per-row weights.
  */
-function pickNll(logp: Tensor, target: Tensor, weight: Tensor | undefined, ignoreIndex: number): { loss: Tensor; w: Tensor } {
+function pickNll(
+  logp: Tensor,
+  target: Tensor,
+  weight: Tensor | undefined,
+  ignoreIndex: number,
+): { loss: Tensor; w: Tensor } {
   const keepMask = ne(target, ignoreIndex);
   const safe = where(keepMask, target, 0);
   const mask = cast(keepMask, logp.dtype);
@@ -106,7 +113,7 @@ function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction, shape: re
   return div(sum(loss), sum(w));
 }
 
-function nllCore(op: string, logp: Tensor, target: Tensor, options: NllOptions | undefined, classDim: number): Tensor {
+function nllCore(logp: Tensor, target: Tensor, options: NllOptions | undefined, classDim: number): Tensor {
   const reduction = options?.reduction ?? 'mean';
   const ignoreIndex = options?.ignoreIndex ?? -100;
   const rows = toRows(logp, classDim);
@@ -120,7 +127,7 @@ function nllOptions(op: string, input: Tensor, options: NllOptions | undefined):
   if (options?.ignoreIndex !== undefined && !Number.isInteger(options.ignoreIndex)) {
     throw new IndexError(`${op}: ignoreIndex must be an integer, got ${options.ignoreIndex}`);
   }
-  checkWeight(op, options?.weight, input.shape[input.ndim === 1 ? 0 : 1], input);
+  checkWeight(op, options?.weight, input.shape[input.ndim === 1 ? 0 : 1]);
 }
 
 /** Negative log-likelihood of log-probabilities `input` [N, C, d...] (or [C]) at class indices `target`. */
@@ -128,7 +135,7 @@ export function nllLoss(input: Tensor, target: Tensor, options?: NllOptions): Te
   checkInput('nllLoss', input, target);
   nllOptions('nllLoss', input, options);
   const classDim = checkIndexTarget('nllLoss', input, target, options?.ignoreIndex ?? -100);
-  return tidy(() => nllCore('nllLoss', input, target, options, classDim));
+  return tidy(() => nllCore(input, target, options, classDim));
 }
 
 /**
@@ -140,13 +147,21 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
   const op = 'crossEntropy';
   checkInput(op, input, target);
   nllOptions(op, input, options);
-  const s = assertNumber(op, 'labelSmoothing', options?.labelSmoothing ?? 0, (v) => v >= 0 && v <= 1, 'in [0, 1]');
+  const s = assertNumber(
+    op,
+    'labelSmoothing',
+    options?.labelSmoothing ?? 0,
+    (v) => v >= 0 && v <= 1,
+    'in [0, 1]',
+  );
   const reduction = options?.reduction ?? 'mean';
   const classDim = input.ndim === 1 ? 0 : 1;
   const classes = input.shape[classDim];
   if (isFloat(target.dtype)) {
     if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
-      throw new ShapeError(`${op}: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+      throw new ShapeError(
+        `${op}: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+      );
     }
     return tidy(() => {
       const logp = toRows(logSoftmax(input, classDim), classDim);
@@ -155,7 +170,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
       let prod = mul(logp, t);
       if (options?.weight) prod = mul(prod, cast(options.weight, logp.dtype));
       const perRow = neg(sum(prod, { dim: 1 }));
-      if (reduction === 'none') return reshape(perRow, input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)]);
+      if (reduction === 'none')
+        return reshape(perRow, input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)]);
       if (reduction === 'sum') return sum(perRow);
       return div(sum(perRow), perRow.size);
     });
@@ -164,7 +180,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
   checkIndexTarget(op, input, target, ignoreIndex);
   return tidy(() => {
     const logp = logSoftmax(input, classDim);
-    const nll = nllCore(op, logp, target, options, classDim);
+    const nll = nllCore(logp, target, options, classDim);
     if (s === 0) return nll;
     // PyTorch's smoothing term: -sum_c w_c log p_c per row, zero on ignored rows.
     const rows = toRows(logp, classDim);

@@ -1,4 +1,4 @@
-import { type Tensor, div, exp, gt, log, mean, mul, sub, sum, tidy, where } from '@nn/tensor';
+import { div, exp, gt, log, mean, mul, sub, sum, type Tensor, tidy, where } from '@nn/tensor';
 import { checkPair } from './checks.js';
 import { checkReduction } from './reduction.js';
 

@@ -1,14 +1,14 @@
 import type { Tensor } from '@nn/tensor';
 import { type BceOptions, type BceWithLogitsOptions, bceLoss, bceWithLogitsLoss } from './binary.js';
-import { type CrossEntropyOptions, type NllOptions, crossEntropy, nllLoss } from './classification.js';
+import { type CrossEntropyOptions, crossEntropy, type NllOptions, nllLoss } from './classification.js';
 import { type KlDivOptions, klDiv } from './kl.js';
 import {
   type HuberOptions,
-  type ReductionOptions,
-  type SmoothL1Options,
   huberLoss,
   l1Loss,
   mseLoss,
+  type ReductionOptions,
+  type SmoothL1Options,
   smoothL1Loss,
 } from './regression.js';
 

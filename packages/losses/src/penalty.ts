@@ -1,4 +1,4 @@
-import { type Tensor, ValueError, abs, add, isTensor, mul, square, sum, tidy } from '@nn/tensor';
+import { abs, add, isTensor, mul, square, sum, type Tensor, tidy, ValueError } from '@nn/tensor';
 
 function total(op: string, params: Iterable<Tensor>, f: (p: Tensor) => Tensor, coefficient: number): Tensor {
   if (typeof coefficient !== 'number' || !(coefficient >= 0) || !Number.isFinite(coefficient)) {

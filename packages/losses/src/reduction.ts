@@ -1,4 +1,4 @@
-import { type Tensor, ValueError, mean, sum } from '@nn/tensor';
+import { mean, sum, type Tensor, ValueError } from '@nn/tensor';
 
 /** How per-element losses are combined, as in PyTorch. */
 export type Reduction = 'mean' | 'sum' | 'none';

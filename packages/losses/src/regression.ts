@@ -1,13 +1,19 @@
-import { type Tensor, abs, mul, square, sub, where, lt, le, tidy } from '@nn/tensor';
+import { abs, le, lt, mul, square, sub, type Tensor, tidy, where } from '@nn/tensor';
 import { assertNumber, checkPair } from './checks.js';
-import { type Reduction, checkReduction, reduce } from './reduction.js';
+import { checkReduction, type Reduction, reduce } from './reduction.js';
 
 export interface ReductionOptions {
   /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 
-function elementwise(op: string, input: Tensor, target: Tensor, options: ReductionOptions | undefined, f: (d: Tensor) => Tensor): Tensor {
+function elementwise(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+  options: ReductionOptions | undefined,
+  f: (d: Tensor) => Tensor,
+): Tensor {
   checkPair(op, input, target);
   const reduction = options?.reduction ?? 'mean';
   checkReduction(op, reduction);
@@ -31,7 +37,13 @@ export interface SmoothL1Options extends ReductionOptions {
 
 /** 0.5 d²/beta where |d| < beta, else |d| - 0.5 beta. */
 export function smoothL1Loss(input: Tensor, target: Tensor, options?: SmoothL1Options): Tensor {
-  const beta = assertNumber('smoothL1Loss', 'beta', options?.beta ?? 1, (b) => b >= 0 && Number.isFinite(b), 'a finite number >= 0');
+  const beta = assertNumber(
+    'smoothL1Loss',
+    'beta',
+    options?.beta ?? 1,
+    (b) => b >= 0 && Number.isFinite(b),
+    'a finite number >= 0',
+  );
   return elementwise('smoothL1Loss', input, target, options, (d) => {
     const a = abs(d);
     if (beta === 0) return a;
@@ -46,7 +58,13 @@ export interface HuberOptions extends ReductionOptions {
 
 /** 0.5 d² where |d| <= delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, options?: HuberOptions): Tensor {
-  const delta = assertNumber('huberLoss', 'delta', options?.delta ?? 1, (b) => b > 0 && Number.isFinite(b), 'a finite number > 0');
+  const delta = assertNumber(
+    'huberLoss',
+    'delta',
+    options?.delta ?? 1,
+    (b) => b > 0 && Number.isFinite(b),
+    'a finite number > 0',
+  );
   return elementwise('huberLoss', input, target, options, (d) => {
     const a = abs(d);
     return where(le(a, delta), mul(square(d), 0.5), mul(sub(a, 0.5 * delta), delta));

@@ -1,10 +1,22 @@
 import { gradcheck, installAutograd } from '@nn/autograd';
 import { cpu } from '@nn/backend-cpu';
-import { DTypeError, IndexError, ShapeError, type Tensor, ValueError, randn, rand, tensor, use, manualSeed } from '@nn/tensor';
+import {
+  DTypeError,
+  IndexError,
+  manualSeed,
+  rand,
+  randn,
+  ShapeError,
+  type Tensor,
+  tensor,
+  use,
+  ValueError,
+} from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bceLoss,
   bceWithLogitsLoss,
+  CrossEntropyLoss,
   crossEntropy,
   huberLoss,
   klDiv,
@@ -14,7 +26,6 @@ import {
   mseLoss,
   nllLoss,
   smoothL1Loss,
-  CrossEntropyLoss,
 } from '../src/index.js';
 
 beforeAll(() => {
@@ -47,7 +58,10 @@ describe('gradcheck of every loss', () => {
     const probs = rand([4, 3], { requiresGrad: true });
     await expectGrad((a, p) => crossEntropy(a, p, { labelSmoothing: 0.1 }), [x, probs]);
     const spatial = randn([2, 3, 2, 2], { requiresGrad: true });
-    await expectGrad((a) => crossEntropy(a, tensor(new Int32Array([0, 1, 2, 0, 1, 1, 2, 2]), { shape: [2, 2, 2] })), [spatial]);
+    await expectGrad(
+      (a) => crossEntropy(a, tensor(new Int32Array([0, 1, 2, 0, 1, 1, 2, 2]), { shape: [2, 2, 2] })),
+      [spatial],
+    );
   });
   it('binary and KL losses', async () => {
     const p = rand([3, 4], { low: 0.1, high: 0.9, requiresGrad: true });
@@ -69,7 +83,10 @@ describe('gradcheck of every loss', () => {
 
 describe('numerics', () => {
   it('cross entropy and BCE with logits stay finite on huge logits', async () => {
-    const x = tensor([[1000, -1000, 0], [-5000, 5000, 1]]);
+    const x = tensor([
+      [1000, -1000, 0],
+      [-5000, 5000, 1],
+    ]);
     const ce = await crossEntropy(x, tensor(new Int32Array([1, 1]))).item();
     expect(ce).toBeCloseTo(1000, 3);
     const b = await bceWithLogitsLoss(tensor([1000, -1000]), tensor([0, 1])).item();
@@ -94,9 +111,15 @@ describe('bad input', () => {
     expect(() => crossEntropy(x, tensor([0, 1, 2, 0]))).toThrow(ShapeError);
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 3])))).toThrow(IndexError);
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2])))).toThrow(ShapeError);
-    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 0])), { labelSmoothing: 2 })).toThrow(ValueError);
-    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 0])), { weight: tensor([1, 2]) })).toThrow(ShapeError);
-    expect(() => nllLoss(tensor(new Int32Array([1, 2]), { shape: [1, 2] }), tensor(new Int32Array([0])))).toThrow(DTypeError);
+    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 0])), { labelSmoothing: 2 })).toThrow(
+      ValueError,
+    );
+    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 0])), { weight: tensor([1, 2]) })).toThrow(
+      ShapeError,
+    );
+    expect(() =>
+      nllLoss(tensor(new Int32Array([1, 2]), { shape: [1, 2] }), tensor(new Int32Array([0]))),
+    ).toThrow(DTypeError);
     expect(() => huberLoss(x, x, { delta: 0 })).toThrow(ValueError);
     expect(() => klDiv(x, x, { reduction: 'batch' as never })).toThrow(ValueError);
     expect(() => l2Penalty([])).toThrow(ValueError);
@@ -105,6 +128,9 @@ describe('bad input', () => {
     const x = randn([4, 3]);
     const t = tensor(new Int32Array([0, 1, 2, 0]));
     const m = new CrossEntropyLoss({ labelSmoothing: 0.1 });
-    expect(await m.call(x, t).item()).toBeCloseTo(await crossEntropy(x, t, { labelSmoothing: 0.1 }).item(), 6);
+    expect(await m.call(x, t).item()).toBeCloseTo(
+      await crossEntropy(x, t, { labelSmoothing: 0.1 }).item(),
+      6,
+    );
   });
 });

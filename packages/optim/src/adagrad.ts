@@ -1,5 +1,11 @@
-import { type Tensor, add, div, fullLike, isTensor, mul, sqrt, square, sub } from '@nn/tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { add, div, fullLike, isTensor, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import {
+  type BaseOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optimizer.js';
 import { checkNumber, nonNegative } from './validate.js';
 
 export interface AdagradOptions extends BaseOptions {
@@ -11,15 +17,31 @@ export interface AdagradOptions extends BaseOptions {
 
 /** Adagrad: per-element learning rates from the running sum of squared gradients. */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
+  constructor(
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<AdagradOptions>>,
+    options: Partial<AdagradOptions> = {},
+  ) {
+    super('Adagrad', params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      ...options,
+    });
   }
 
   protected override validate(o: AdagradOptions): void {
     super.validate(o);
     checkNumber('Adagrad', 'lrDecay', o.lrDecay, nonNegative, 'a finite number >= 0');
     checkNumber('Adagrad', 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
-    checkNumber('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue, nonNegative, 'a finite number >= 0');
+    checkNumber(
+      'Adagrad',
+      'initialAccumulatorValue',
+      o.initialAccumulatorValue,
+      nonNegative,
+      'a finite number >= 0',
+    );
     checkNumber('Adagrad', 'eps', o.eps, nonNegative, 'a finite number >= 0');
   }
 

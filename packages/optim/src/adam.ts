@@ -1,5 +1,23 @@
-import { type Tensor, add, div, fromStorage, isTensor, maximum, mul, sqrt, square, sub, zerosLike } from '@nn/tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import {
+  add,
+  div,
+  fromStorage,
+  isTensor,
+  maximum,
+  mul,
+  sqrt,
+  square,
+  sub,
+  type Tensor,
+  zerosLike,
+} from '@nn/tensor';
+import {
+  type BaseOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optimizer.js';
 import { checkBetas, checkBoolean, checkNumber, nonNegative } from './validate.js';
 
 export interface AdamOptions extends BaseOptions {
@@ -27,7 +45,11 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const [beta1, beta2] = o.betas;
     const m0 = isTensor(state.expAvg) ? state.expAvg : this.setState(state, 'expAvg', zerosLike(p));
     const v0 = isTensor(state.expAvgSq) ? state.expAvgSq : this.setState(state, 'expAvgSq', zerosLike(p));
-    const vMax0 = o.amsgrad ? (isTensor(state.maxExpAvgSq) ? state.maxExpAvgSq : this.setState(state, 'maxExpAvgSq', zerosLike(p))) : undefined;
+    const vMax0 = o.amsgrad
+      ? isTensor(state.maxExpAvgSq)
+        ? state.maxExpAvgSq
+        : this.setState(state, 'maxExpAvgSq', zerosLike(p))
+      : undefined;
     const fusedStep = p.backend.fused?.adamStep;
     if (fusedStep) {
       const out = fusedStep({
@@ -71,15 +93,35 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 /** Adam (Kingma & Ba) with PyTorch's bias correction and eps placement; weight decay adds to the gradient. */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
+  constructor(
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
+    options: Partial<AdamOptions> = {},
+  ) {
+    super('Adam', params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      ...options,
+    });
   }
 }
 
 /** AdamW: Adam with decoupled weight decay (p ← p · (1 - lr · weightDecay) before the update; default 0.01). */
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
-    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
+  constructor(
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
+    options: Partial<AdamOptions> = {},
+  ) {
+    super('AdamW', params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      ...options,
+    });
   }
 }

@@ -1,14 +1,14 @@
 import {
   DTypeError,
-  ShapeError,
-  type Tensor,
-  ValueError,
   fmtShape,
   isFloat,
   isTensor,
   keep,
+  ShapeError,
   shapesEqual,
+  type Tensor,
   tidy,
+  ValueError,
   withGradMode,
 } from '@nn/tensor';
 import { checkNumber, nonNegative } from './validate.js';
@@ -55,7 +55,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
     if (list.every(isGroupInput)) for (const g of list) this.addParamGroup(g as ParamGroupInput<O>);
-    else if (list.some(isGroupInput)) throw new ValueError(`${name}: pass either tensors or parameter groups, not a mix`);
+    else if (list.some(isGroupInput))
+      throw new ValueError(`${name}: pass either tensors or parameter groups, not a mix`);
     else this.addParamGroup({ params: list as Tensor[] } as unknown as ParamGroupInput<O>);
   }
 
@@ -73,9 +74,18 @@ export abstract class Optimizer<O extends BaseOptions> {
     for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
     params.forEach((p, i) => {
       if (!isTensor(p)) throw new ValueError(`${this.name}: parameter ${i} is not a Tensor`);
-      if (!isFloat(p.dtype)) throw new DTypeError(`${this.name}: can only optimize floating point tensors, parameter ${i} is ${p.dtype}`);
-      if (!p.isLeaf) throw new ValueError(`${this.name}: can't optimize a non-leaf tensor (parameter ${i}, shape ${fmtShape(p.shape)})`);
-      if (seen.has(p)) throw new ValueError(`${this.name}: parameter ${i} (shape ${fmtShape(p.shape)}) appears more than once`);
+      if (!isFloat(p.dtype))
+        throw new DTypeError(
+          `${this.name}: can only optimize floating point tensors, parameter ${i} is ${p.dtype}`,
+        );
+      if (!p.isLeaf)
+        throw new ValueError(
+          `${this.name}: can't optimize a non-leaf tensor (parameter ${i}, shape ${fmtShape(p.shape)})`,
+        );
+      if (seen.has(p))
+        throw new ValueError(
+          `${this.name}: parameter ${i} (shape ${fmtShape(p.shape)}) appears more than once`,
+        );
       seen.add(p);
     });
     const { params: _ignored, ...own } = group;
@@ -152,7 +162,9 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Restores a snapshot taken by `stateDict()`; checks everything before changing anything. */
   loadStateDict(sd: OptimizerStateDict<O>): void {
     if (!sd || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
-      throw new ValueError(`${this.name}.loadStateDict: expected { state, paramGroups } as made by stateDict()`);
+      throw new ValueError(
+        `${this.name}.loadStateDict: expected { state, paramGroups } as made by stateDict()`,
+      );
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new ValueError(
@@ -170,10 +182,15 @@ export abstract class Optimizer<O extends BaseOptions> {
     });
     const all = this.allParams();
     const idToParam = new Map<number, Tensor>();
-    sd.paramGroups.forEach((g, gi) => g.params.forEach((id, k) => idToParam.set(id, this.paramGroups[gi].params[k])));
+    for (const [gi, g] of sd.paramGroups.entries()) {
+      for (const [k, id] of g.params.entries()) idToParam.set(id, this.paramGroups[gi].params[k]);
+    }
     for (const [key, s] of Object.entries(sd.state)) {
       const p = idToParam.get(Number(key));
-      if (!p) throw new ValueError(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists (${all.length} parameters)`);
+      if (!p)
+        throw new ValueError(
+          `${this.name}.loadStateDict: state for parameter ${key}, which no group lists (${all.length} parameters)`,
+        );
       for (const [k, v] of Object.entries(s)) {
         if (isTensor(v) && !shapesEqual(v.shape, p.shape) && v.size !== 1) {
           throw new ShapeError(

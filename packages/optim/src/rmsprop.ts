@@ -1,5 +1,11 @@
-import { type Tensor, add, div, isTensor, mul, sqrt, square, sub, zerosLike } from '@nn/tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { add, div, isTensor, mul, sqrt, square, sub, type Tensor, zerosLike } from '@nn/tensor';
+import {
+  type BaseOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optimizer.js';
 import { checkBoolean, checkNumber, nonNegative } from './validate.js';
 
 export interface RMSpropOptions extends BaseOptions {
@@ -12,8 +18,19 @@ export interface RMSpropOptions extends BaseOptions {
 
 /** RMSprop as PyTorch has it: eps outside the square root, optional centering and momentum. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<RMSpropOptions>>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
+  constructor(
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<RMSpropOptions>>,
+    options: Partial<RMSpropOptions> = {},
+  ) {
+    super('RMSprop', params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      ...options,
+    });
   }
 
   protected override validate(o: RMSpropOptions): void {

@@ -1,5 +1,11 @@
-import { type Tensor, ValueError, add, fromStorage, isTensor, mul, sub } from '@nn/tensor';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { add, fromStorage, isTensor, mul, sub, type Tensor, ValueError } from '@nn/tensor';
+import {
+  type BaseOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optimizer.js';
 import { checkBoolean, checkNumber, nonNegative } from './validate.js';
 
 export interface SGDOptions extends BaseOptions {
@@ -11,7 +17,10 @@ export interface SGDOptions extends BaseOptions {
 
 /** Stochastic gradient descent with optional momentum (PyTorch's formulation), Nesterov and weight decay. */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDOptions>>, options: Partial<SGDOptions> & { lr: number }) {
+  constructor(
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDOptions>>,
+    options: Partial<SGDOptions> & { lr: number },
+  ) {
     super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
   }
 
@@ -22,7 +31,9 @@ export class SGD extends Optimizer<SGDOptions> {
     checkNumber('SGD', 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
     checkBoolean('SGD', 'nesterov', o.nesterov);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ValueError(`SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${o.momentum}, dampening ${o.dampening}`);
+      throw new ValueError(
+        `SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${o.momentum}, dampening ${o.dampening}`,
+      );
     }
   }
 
@@ -43,7 +54,8 @@ export class SGD extends Optimizer<SGDOptions> {
         nesterov: o.nesterov,
         firstStep: first,
       });
-      if (out.buf !== undefined && o.momentum !== 0) this.setState(state, 'momentumBuffer', fromStorage(p.backend, out.buf, p.dtype, p.shape));
+      if (out.buf !== undefined && o.momentum !== 0)
+        this.setState(state, 'momentumBuffer', fromStorage(p.backend, out.buf, p.dtype, p.shape));
       p.assign(fromStorage(p.backend, out.p, p.dtype, p.shape));
       return;
     }

@@ -1,7 +1,13 @@
 import { ValueError } from '@nn/tensor';
 
 /** A finite number satisfying `ok`, else a ValueError naming the option and what it takes. */
-export function checkNumber(op: string, name: string, v: unknown, ok: (n: number) => boolean, what: string): number {
+export function checkNumber(
+  op: string,
+  name: string,
+  v: unknown,
+  ok: (n: number) => boolean,
+  what: string,
+): number {
   if (typeof v !== 'number' || Number.isNaN(v) || !ok(v)) {
     throw new ValueError(`${op}: ${name} must be ${what}, got ${describe(v)}`);
   }
@@ -17,13 +23,15 @@ export function describe(v: unknown): string {
 }
 
 export function checkBetas(op: string, v: unknown): readonly [number, number] {
-  if (!Array.isArray(v) || v.length !== 2) throw new ValueError(`${op}: betas must be a pair [beta1, beta2], got ${describe(v)}`);
+  if (!Array.isArray(v) || v.length !== 2)
+    throw new ValueError(`${op}: betas must be a pair [beta1, beta2], got ${describe(v)}`);
   checkNumber(op, 'betas[0]', v[0], unitInterval, 'in [0, 1)');
   checkNumber(op, 'betas[1]', v[1], unitInterval, 'in [0, 1)');
   return [v[0], v[1]];
 }
 
 export function checkBoolean(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new ValueError(`${op}: ${name} must be true or false, got ${describe(v)}`);
+  if (typeof v !== 'boolean')
+    throw new ValueError(`${op}: ${name} must be true or false, got ${describe(v)}`);
   return v;
 }

@@ -3,29 +3,29 @@ import { cpu } from '@nn/backend-cpu';
 import {
   type AdamStepArgs,
   type Backend,
-  type Tensor,
-  ValueError,
-  ShapeError,
   memory,
   mul,
+  ShapeError,
   square,
   sub,
   sum,
+  type Tensor,
   tensor,
   tidy,
   use,
+  ValueError,
 } from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Adagrad,
   Adam,
   AdamW,
+  clipGradNorm,
+  clipGradValue,
   InverseTimeLR,
   LambdaLR,
   RMSprop,
   SGD,
-  clipGradNorm,
-  clipGradValue,
 } from '../src/index.js';
 
 beforeAll(() => {
@@ -65,7 +65,13 @@ describe('optimizers', () => {
   });
 
   it('a training loop keeps memory flat', () => {
-    const p = tensor([[0, 1], [2, 3]], { requiresGrad: true });
+    const p = tensor(
+      [
+        [0, 1],
+        [2, 3],
+      ],
+      { requiresGrad: true },
+    );
     const opt = new Adam([p], { lr: 0.01, amsgrad: true });
     train(opt, p, 5);
     const before = memory().numTensors;
@@ -129,7 +135,9 @@ describe('optimizers', () => {
     const before = o.state.get(p);
     expect(() => o.loadStateDict(bad)).toThrow(ShapeError);
     expect(() => o.loadStateDict({ ...good, paramGroups: [] })).toThrow(ValueError);
-    expect(() => o.loadStateDict({ ...good, paramGroups: [{ ...good.paramGroups[0], lr: -1 }] })).toThrow(ValueError);
+    expect(() => o.loadStateDict({ ...good, paramGroups: [{ ...good.paramGroups[0], lr: -1 }] })).toThrow(
+      ValueError,
+    );
     expect(o.state.get(p)).toBe(before);
     expect(o.paramGroups[0].lr).toBe(0.1);
   });
@@ -167,7 +175,7 @@ describe('optimizers', () => {
       train(new Adam([q], { lr: 0.1 }), q, 5);
       const got = Array.from(await p.data());
       const want = Array.from(await q.data());
-      got.forEach((x, i) => expect(x).toBeCloseTo(want[i], 5));
+      for (const [i, x] of got.entries()) expect(x).toBeCloseTo(want[i], 5);
     } finally {
       use(cpu());
     }

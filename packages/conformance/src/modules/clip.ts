@@ -1,5 +1,5 @@
 import { clipGradNorm, clipGradValue } from '@nn/optim';
-import { type Tensor, dispose, keep } from '@nn/tensor';
+import { dispose, keep, type Tensor } from '@nn/tensor';
 import { type ModuleRefCase, namedRefs } from './cases.js';
 import { refTensor, tensorProblems } from './check.js';
 

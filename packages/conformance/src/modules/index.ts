@@ -4,7 +4,7 @@
  * @nn/losses and @nn/optim on whatever backend is current.
  */
 import { describe, expect, it } from 'vitest';
-import { MODULE_CATEGORIES, type ModuleCategory, type ModuleRefCase, loadModuleCases } from './cases.js';
+import { loadModuleCases, MODULE_CATEGORIES, type ModuleCategory, type ModuleRefCase } from './cases.js';
 import { runClipCase } from './clip.js';
 import { runLayerCase } from './layers.js';
 import { runLossCase } from './losses.js';
@@ -12,7 +12,7 @@ import { runOptimCase } from './optim.js';
 import { runSchedulerCase } from './schedulers.js';
 
 export type { ModuleCategory, ModuleRefCase } from './cases.js';
-export { MODULE_CATEGORIES, loadModuleCases } from './cases.js';
+export { loadModuleCases, MODULE_CATEGORIES } from './cases.js';
 
 const RUNNERS: Record<ModuleCategory, (c: ModuleRefCase) => Promise<string[]>> = {
   losses: runLossCase,

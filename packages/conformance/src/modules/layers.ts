@@ -9,14 +9,14 @@ import {
   Embedding,
   Flatten,
   GRU,
-  LSTM,
   LayerNorm,
   Linear,
+  LSTM,
   MaxPool2d,
   type Module,
   RNN,
 } from '@nn/layers';
-import { type Tensor, dispose, isTensor } from '@nn/tensor';
+import { dispose, isTensor, type Tensor } from '@nn/tensor';
 import type { ModuleRefCase } from './cases.js';
 import { checkForwardBackward, refTensor, tensorProblems } from './check.js';
 
@@ -46,7 +46,10 @@ const rnnOptions = (c: Cfg) => ({
 
 /** PyTorch module name to ours, built from the case's constructor arguments. */
 const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
-  'nn.Linear': (c) => new Linear(num(c.in_features), num(c.out_features), { bias: c.bias as boolean }) as unknown as AnyCallable,
+  'nn.Linear': (c) =>
+    new Linear(num(c.in_features), num(c.out_features), {
+      bias: c.bias as boolean,
+    }) as unknown as AnyCallable,
   'nn.Conv1d': conv(Conv1d),
   'nn.Conv2d': conv(Conv2d),
   'nn.Conv3d': conv(Conv3d),
@@ -67,15 +70,31 @@ const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
   'nn.Flatten': (c) => new Flatten(num(c.start_dim), num(c.end_dim)) as unknown as AnyCallable,
   'nn.Dropout': (c) => new Dropout(num(c.p)) as unknown as AnyCallable,
   'nn.BatchNorm1d': (c) =>
-    new BatchNorm1d(num(c.num_features), { eps: num(c.eps), momentum: num(c.momentum), affine: c.affine as boolean }) as unknown as AnyCallable,
+    new BatchNorm1d(num(c.num_features), {
+      eps: num(c.eps),
+      momentum: num(c.momentum),
+      affine: c.affine as boolean,
+    }) as unknown as AnyCallable,
   'nn.BatchNorm2d': (c) =>
-    new BatchNorm2d(num(c.num_features), { eps: num(c.eps), momentum: num(c.momentum), affine: c.affine as boolean }) as unknown as AnyCallable,
+    new BatchNorm2d(num(c.num_features), {
+      eps: num(c.eps),
+      momentum: num(c.momentum),
+      affine: c.affine as boolean,
+    }) as unknown as AnyCallable,
   'nn.LayerNorm': (c) =>
-    new LayerNorm(c.normalized_shape as number[], { eps: num(c.eps), elementwiseAffine: c.elementwise_affine as boolean }) as unknown as AnyCallable,
+    new LayerNorm(c.normalized_shape as number[], {
+      eps: num(c.eps),
+      elementwiseAffine: c.elementwise_affine as boolean,
+    }) as unknown as AnyCallable,
   'nn.Embedding': (c) =>
-    new Embedding(num(c.num_embeddings), num(c.embedding_dim), { paddingIdx: c.padding_idx as number | null }) as unknown as AnyCallable,
+    new Embedding(num(c.num_embeddings), num(c.embedding_dim), {
+      paddingIdx: c.padding_idx as number | null,
+    }) as unknown as AnyCallable,
   'nn.RNN': (c) =>
-    new RNN(num(c.input_size), num(c.hidden_size), { ...rnnOptions(c), nonlinearity: c.nonlinearity as 'tanh' | 'relu' }) as unknown as AnyCallable,
+    new RNN(num(c.input_size), num(c.hidden_size), {
+      ...rnnOptions(c),
+      nonlinearity: c.nonlinearity as 'tanh' | 'relu',
+    }) as unknown as AnyCallable,
   'nn.LSTM': (c) => new LSTM(num(c.input_size), num(c.hidden_size), rnnOptions(c)) as unknown as AnyCallable,
   'nn.GRU': (c) => new GRU(num(c.input_size), num(c.hidden_size), rnnOptions(c)) as unknown as AnyCallable,
 };
@@ -110,7 +129,8 @@ export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
   const sd: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries({ ...c.params, ...(c.buffers ?? {}) })) sd[k] = refTensor(v);
   const t: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(c.inputs)) t[k] = refTensor(v, { requiresGrad: v.dtype === 'float32' || v.dtype === 'float64' });
+  for (const [k, v] of Object.entries(c.inputs))
+    t[k] = refTensor(v, { requiresGrad: v.dtype === 'float32' || v.dtype === 'float64' });
   let outputs: Record<string, Tensor> = {};
   try {
     m.loadStateDict(sd);
@@ -126,6 +146,12 @@ export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
   } finally {
     for (const p of m.parameters()) p.zeroGrad();
     for (const v of Object.values(t)) v.zeroGrad();
-    dispose([...Object.values(sd), ...Object.values(t), ...Object.values(outputs).filter(isTensor), ...m.parameters(), ...m.buffers()]);
+    dispose([
+      ...Object.values(sd),
+      ...Object.values(t),
+      ...Object.values(outputs).filter(isTensor),
+      ...m.parameters(),
+      ...m.buffers(),
+    ]);
   }
 }

@@ -10,7 +10,7 @@ import {
   NLLLoss,
   SmoothL1Loss,
 } from '@nn/losses';
-import { type Tensor, dispose } from '@nn/tensor';
+import { dispose, type Tensor } from '@nn/tensor';
 import type { ModuleRefCase } from './cases.js';
 import { checkForwardBackward, refTensor } from './check.js';
 
@@ -30,11 +30,13 @@ const LOSSES: Record<string, (cfg: Cfg, t: T) => Loss<unknown>> = {
       labelSmoothing: c.label_smoothing as number,
       weight: t.weight,
     }),
-  'nn.NLLLoss': (c, t) => new NLLLoss({ reduction: c.reduction as never, ignoreIndex: c.ignore_index as number, weight: t.weight }),
+  'nn.NLLLoss': (c, t) =>
+    new NLLLoss({ reduction: c.reduction as never, ignoreIndex: c.ignore_index as number, weight: t.weight }),
   'nn.BCELoss': (c, t) => new BCELoss({ reduction: c.reduction as never, weight: t.weight }),
   'nn.BCEWithLogitsLoss': (c, t) =>
     new BCEWithLogitsLoss({ reduction: c.reduction as never, weight: t.weight, posWeight: t.pos_weight }),
-  'nn.KLDivLoss': (c) => new KLDivLoss({ reduction: c.reduction as never, logTarget: c.log_target as boolean }),
+  'nn.KLDivLoss': (c) =>
+    new KLDivLoss({ reduction: c.reduction as never, logTarget: c.log_target as boolean }),
 };
 
 /** Runs one loss case through the public loss modules; returns every mismatch. */

@@ -1,5 +1,5 @@
-import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD, type BaseOptions } from '@nn/optim';
-import { type Tensor, dispose, mul, square, sub, sum, add, stack, tidy, keep } from '@nn/tensor';
+import { Adagrad, Adam, AdamW, type BaseOptions, type Optimizer, RMSprop, SGD } from '@nn/optim';
+import { add, dispose, keep, mul, square, stack, sub, sum, type Tensor, tidy } from '@nn/tensor';
 import type { ModuleRefCase } from './cases.js';
 import { refTensor, tensorProblems } from './check.js';
 
@@ -50,9 +50,9 @@ export async function runOptimCase(c: ModuleRefCase): Promise<string[]> {
       });
       loss.backward();
       history.loss.push(keep(loss.detach()));
-      names.forEach((n, i) => gradHistory[n].push(keep((params[i].grad as Tensor).clone())));
+      for (const [i, n] of names.entries()) gradHistory[n].push(keep((params[i].grad as Tensor).clone()));
       opt.step();
-      names.forEach((n, i) => history[n].push(keep(params[i].clone())));
+      for (const [i, n] of names.entries()) history[n].push(keep(params[i].clone()));
       loss.dispose();
     }
     const problems: string[] = [];
@@ -70,7 +70,14 @@ export async function runOptimCase(c: ModuleRefCase): Promise<string[]> {
     return problems;
   } finally {
     opt.zeroGrad();
-    for (const s of opt.state.values()) for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
-    dispose([...params, ...coef, ...target, ...Object.values(history).flat(), ...Object.values(gradHistory).flat()]);
+    for (const s of opt.state.values())
+      for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
+    dispose([
+      ...params,
+      ...coef,
+      ...target,
+      ...Object.values(history).flat(),
+      ...Object.values(gradHistory).flat(),
+    ]);
   }
 }

@@ -9,19 +9,26 @@ import {
   StepLR,
 } from '@nn/optim';
 import { ones } from '@nn/tensor';
-import { type ModuleRefCase, flat, namedRefs } from './cases.js';
+import { flat, type ModuleRefCase, namedRefs } from './cases.js';
 import { closeProblem } from './check.js';
 
 type Cfg = Record<string, unknown>;
 type Sched = { step(metric?: number): void };
 
 const SCHEDULERS: Record<string, (opt: SGD, c: Cfg) => Sched> = {
-  'lr_scheduler.StepLR': (o, c) => new StepLR(o, { stepSize: c.step_size as number, gamma: c.gamma as number }),
-  'lr_scheduler.MultiStepLR': (o, c) => new MultiStepLR(o, { milestones: c.milestones as number[], gamma: c.gamma as number }),
+  'lr_scheduler.StepLR': (o, c) =>
+    new StepLR(o, { stepSize: c.step_size as number, gamma: c.gamma as number }),
+  'lr_scheduler.MultiStepLR': (o, c) =>
+    new MultiStepLR(o, { milestones: c.milestones as number[], gamma: c.gamma as number }),
   'lr_scheduler.ExponentialLR': (o, c) => new ExponentialLR(o, { gamma: c.gamma as number }),
-  'lr_scheduler.CosineAnnealingLR': (o, c) => new CosineAnnealingLR(o, { tMax: c.T_max as number, etaMin: c.eta_min as number }),
+  'lr_scheduler.CosineAnnealingLR': (o, c) =>
+    new CosineAnnealingLR(o, { tMax: c.T_max as number, etaMin: c.eta_min as number }),
   'lr_scheduler.LinearLR': (o, c) =>
-    new LinearLR(o, { startFactor: c.start_factor as number, endFactor: c.end_factor as number, totalIters: c.total_iters as number }),
+    new LinearLR(o, {
+      startFactor: c.start_factor as number,
+      endFactor: c.end_factor as number,
+      totalIters: c.total_iters as number,
+    }),
   'lr_scheduler.OneCycleLR': (o, c) =>
     new OneCycleLR(o, {
       maxLr: c.max_lr as number,

@@ -1,6 +1,4 @@
 import {
-  type Tensor,
-  ValueError,
   elu,
   gelu,
   leakyRelu,
@@ -11,7 +9,9 @@ import {
   silu,
   softmax,
   softplus,
+  type Tensor,
   tanh,
+  ValueError,
 } from '@nn/tensor';
 import { Module } from '../module.js';
 
@@ -157,6 +157,9 @@ const BY_NAME: Record<ActivationName, () => Module> = {
 export function activationModule(op: string, a: Activation): Module {
   if (a instanceof Module) return a;
   const make = BY_NAME[a as ActivationName];
-  if (!make) throw new ValueError(`${op}: unknown activation '${String(a)}' (expected one of ${Object.keys(BY_NAME).join(', ')}, or a Module)`);
+  if (!make)
+    throw new ValueError(
+      `${op}: unknown activation '${String(a)}' (expected one of ${Object.keys(BY_NAME).join(', ')}, or a Module)`,
+    );
   return make();
 }

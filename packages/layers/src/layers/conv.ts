@@ -1,4 +1,13 @@
-import { type IntOrTuple, ShapeError, type Tensor, ValueError, conv1d, conv2d, conv3d, fmtShape } from '@nn/tensor';
+import {
+  conv1d,
+  conv2d,
+  conv3d,
+  fmtShape,
+  type IntOrTuple,
+  ShapeError,
+  type Tensor,
+  ValueError,
+} from '@nn/tensor';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';
@@ -16,7 +25,9 @@ type ConvFn = typeof conv2d;
 function expand(op: string, name: string, v: IntOrTuple, rank: number): number[] {
   const list = typeof v === 'number' ? Array.from({ length: rank }, () => v) : [...v];
   if (list.length !== rank || list.some((k) => !Number.isInteger(k) || k < 0)) {
-    throw new ValueError(`${op}: ${name} must be a non-negative integer or ${rank} of them, got ${JSON.stringify(v)}`);
+    throw new ValueError(
+      `${op}: ${name} must be a non-negative integer or ${rank} of them, got ${JSON.stringify(v)}`,
+    );
   }
   return list;
 }
@@ -34,23 +45,35 @@ abstract class ConvNd extends Module {
   readonly groups: number;
   protected abstract readonly fn: ConvFn;
 
-  protected constructor(op: string, rank: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: ConvLayerOptions) {
+  protected constructor(
+    op: string,
+    rank: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: IntOrTuple,
+    o: ConvLayerOptions,
+  ) {
     super();
     this.inChannels = positiveInt(op, 'inChannels', inChannels);
     this.outChannels = positiveInt(op, 'outChannels', outChannels);
     this.groups = positiveInt(op, 'groups', o.groups ?? 1);
     if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new ValueError(`${op}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${this.groups})`);
+      throw new ValueError(
+        `${op}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${this.groups})`,
+      );
     }
     this.kernelSize = expand(op, 'kernelSize', kernelSize, rank);
-    if (this.kernelSize.some((k) => k === 0)) throw new ValueError(`${op}: kernelSize must be positive, got ${JSON.stringify(kernelSize)}`);
+    if (this.kernelSize.some((k) => k === 0))
+      throw new ValueError(`${op}: kernelSize must be positive, got ${JSON.stringify(kernelSize)}`);
     this.stride = o.stride ?? 1;
     this.padding = o.padding ?? 0;
     this.dilation = o.dilation ?? 1;
     expand(op, 'stride', this.stride, rank);
     expand(op, 'padding', this.padding, rank);
     expand(op, 'dilation', this.dilation, rank);
-    this.weight = kaimingUniform(param([outChannels, inChannels / this.groups, ...this.kernelSize], o), { a: Math.sqrt(5) });
+    this.weight = kaimingUniform(param([outChannels, inChannels / this.groups, ...this.kernelSize], o), {
+      a: Math.sqrt(5),
+    });
     const fanIn = (inChannels / this.groups) * this.kernelSize.reduce((a, b) => a * b, 1);
     const bound = 1 / Math.sqrt(fanIn);
     this.bias = o.bias === false ? null : uniform(param([outChannels], o), -bound, bound);
@@ -80,7 +103,12 @@ abstract class ConvNd extends Module {
 /** 1-d convolution over [N, C, L]. */
 export class Conv1d extends ConvNd {
   protected readonly fn = conv1d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: IntOrTuple,
+    options: ConvLayerOptions = {},
+  ) {
     super('Conv1d', 1, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -88,7 +116,12 @@ export class Conv1d extends ConvNd {
 /** 2-d convolution over [N, C, H, W]. */
 export class Conv2d extends ConvNd {
   protected readonly fn = conv2d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: IntOrTuple,
+    options: ConvLayerOptions = {},
+  ) {
     super('Conv2d', 2, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -96,7 +129,12 @@ export class Conv2d extends ConvNd {
 /** 3-d convolution over [N, C, D, H, W]. */
 export class Conv3d extends ConvNd {
   protected readonly fn = conv3d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: IntOrTuple,
+    options: ConvLayerOptions = {},
+  ) {
     super('Conv3d', 3, inChannels, outChannels, kernelSize, options);
   }
 }

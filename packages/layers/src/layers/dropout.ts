@@ -1,4 +1,4 @@
-import { type Tensor, ValueError, add, dropout, randn } from '@nn/tensor';
+import { add, dropout, randn, type Tensor, ValueError } from '@nn/tensor';
 import { type AnyModule, Module } from '../module.js';
 import { isParameter } from '../parameter.js';
 import { probability } from './util.js';

@@ -1,4 +1,4 @@
-import { IndexError, type Tensor, cat, embedding, index, withGradMode, zeros as zerosOf } from '@nn/tensor';
+import { cat, embedding, IndexError, index, type Tensor, withGradMode, zeros as zerosOf } from '@nn/tensor';
 import { normal } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';

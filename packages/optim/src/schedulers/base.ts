@@ -60,7 +60,9 @@ export abstract class LRScheduler {
 
   loadStateDict(sd: Record<string, unknown>): void {
     if (typeof sd?.lastEpoch !== 'number' || !Number.isInteger(sd.lastEpoch)) {
-      throw new ValueError(`${this.constructor.name}.loadStateDict: expected { lastEpoch } as made by stateDict()`);
+      throw new ValueError(
+        `${this.constructor.name}.loadStateDict: expected { lastEpoch } as made by stateDict()`,
+      );
     }
     this.lastEpoch = sd.lastEpoch;
     if (Array.isArray(sd.lastLrs)) this.lastLrs = [...(sd.lastLrs as number[])];
@@ -68,11 +70,19 @@ export abstract class LRScheduler {
 }
 
 export function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
   return v;
 }
 
-export function finite(op: string, name: string, v: unknown, ok: (n: number) => boolean = () => true, what = 'a finite number'): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new ValueError(`${op}: ${name} must be ${what}, got ${String(v)}`);
+export function finite(
+  op: string,
+  name: string,
+  v: unknown,
+  ok: (n: number) => boolean = () => true,
+  what = 'a finite number',
+): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+    throw new ValueError(`${op}: ${name} must be ${what}, got ${String(v)}`);
   return v;
 }

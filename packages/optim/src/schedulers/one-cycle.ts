@@ -1,5 +1,5 @@
 import { ValueError } from '@nn/tensor';
-import { LRScheduler, type SchedulableOptimizer, finite, positiveInt } from './base.js';
+import { finite, LRScheduler, positiveInt, type SchedulableOptimizer } from './base.js';
 
 export interface OneCycleOptions {
   maxLr: number | readonly number[];
@@ -50,16 +50,20 @@ export class OneCycleLR extends LRScheduler {
     const n = optimizer.paramGroups.length;
     const perGroup = (name: string, v: number | readonly number[]): number[] => {
       const list = Array.isArray(v) ? [...v] : Array.from({ length: n }, () => v as number);
-      if (list.length !== n) throw new ValueError(`${op}: ${name} needs ${n} values (one per group), got ${list.length}`);
+      if (list.length !== n)
+        throw new ValueError(`${op}: ${name} needs ${n} values (one per group), got ${list.length}`);
       return list.map((x) => finite(op, name, x));
     };
-    if (options?.totalSteps !== undefined) this.totalSteps = positiveInt(op, 'totalSteps', options.totalSteps);
+    if (options?.totalSteps !== undefined)
+      this.totalSteps = positiveInt(op, 'totalSteps', options.totalSteps);
     else if (options?.epochs !== undefined && options.stepsPerEpoch !== undefined) {
-      this.totalSteps = positiveInt(op, 'epochs', options.epochs) * positiveInt(op, 'stepsPerEpoch', options.stepsPerEpoch);
+      this.totalSteps =
+        positiveInt(op, 'epochs', options.epochs) * positiveInt(op, 'stepsPerEpoch', options.stepsPerEpoch);
     } else throw new ValueError(`${op}: give totalSteps, or epochs and stepsPerEpoch`);
     const pct = finite(op, 'pctStart', options.pctStart ?? 0.3, (v) => v >= 0 && v <= 1, 'in [0, 1]');
     const strategy = options.annealStrategy ?? 'cos';
-    if (strategy !== 'cos' && strategy !== 'linear') throw new ValueError(`${op}: annealStrategy must be 'cos' or 'linear', got '${String(strategy)}'`);
+    if (strategy !== 'cos' && strategy !== 'linear')
+      throw new ValueError(`${op}: annealStrategy must be 'cos' or 'linear', got '${String(strategy)}'`);
     this.anneal =
       strategy === 'cos'
         ? (s, e, p) => e + ((s - e) / 2) * (Math.cos(Math.PI * p) + 1)
@@ -76,7 +80,13 @@ export class OneCycleLR extends LRScheduler {
           { endStep: T - 1, lr: ['max', 'min'], momentum: ['base', 'max'] },
         ];
     const div = finite(op, 'divFactor', options.divFactor ?? 25, (v) => v > 0, 'a number > 0');
-    const finalDiv = finite(op, 'finalDivFactor', options.finalDivFactor ?? 1e4, (v) => v > 0, 'a number > 0');
+    const finalDiv = finite(
+      op,
+      'finalDivFactor',
+      options.finalDivFactor ?? 1e4,
+      (v) => v > 0,
+      'a number > 0',
+    );
     const maxLrs = perGroup('maxLr', options.maxLr);
     this.lrs = maxLrs.map((m) => ({ initial: m / div, max: m, min: m / div / finalDiv }));
     const groups = optimizer.paramGroups as unknown as CycleGroup[];
@@ -90,9 +100,11 @@ export class OneCycleLR extends LRScheduler {
     this.moms = base.map((b, i) => ({ base: b, max: max[i] }));
     if (this.cycleMomentum) {
       if (!this.useBeta1 && !groups.every((g) => typeof g.momentum === 'number')) {
-        throw new ValueError(`${op}: the optimizer has neither momentum nor betas; pass cycleMomentum: false`);
+        throw new ValueError(
+          `${op}: the optimizer has neither momentum nor betas; pass cycleMomentum: false`,
+        );
       }
-      groups.forEach((g, i) => this.setMomentum(g, this.moms[i].max));
+      for (const [i, g] of groups.entries()) this.setMomentum(g, this.moms[i].max);
     }
     this.initialStep();
   }
@@ -115,7 +127,8 @@ export class OneCycleLR extends LRScheduler {
         if (step <= ph.endStep || k === this.phases.length - 1) {
           const pct = (step - start) / (ph.endStep - start);
           const lr = this.anneal(this.lrs[i][ph.lr[0]], this.lrs[i][ph.lr[1]], pct);
-          if (this.cycleMomentum) this.setMomentum(g, this.anneal(this.moms[i][ph.momentum[0]], this.moms[i][ph.momentum[1]], pct));
+          if (this.cycleMomentum)
+            this.setMomentum(g, this.anneal(this.moms[i][ph.momentum[0]], this.moms[i][ph.momentum[1]], pct));
           return lr;
         }
         start = ph.endStep;

@@ -39,27 +39,44 @@ export class ReduceLROnPlateau {
     const op = 'ReduceLROnPlateau';
     this.optimizer = optimizer;
     this.mode = options.mode ?? 'min';
-    if (this.mode !== 'min' && this.mode !== 'max') throw new ValueError(`${op}: mode must be 'min' or 'max', got '${String(this.mode)}'`);
+    if (this.mode !== 'min' && this.mode !== 'max')
+      throw new ValueError(`${op}: mode must be 'min' or 'max', got '${String(this.mode)}'`);
     this.factor = finite(op, 'factor', options.factor ?? 0.1, (v) => v >= 0 && v < 1, 'in [0, 1)');
-    this.patience = finite(op, 'patience', options.patience ?? 10, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
+    this.patience = finite(
+      op,
+      'patience',
+      options.patience ?? 10,
+      (v) => Number.isInteger(v) && v >= 0,
+      'an integer >= 0',
+    );
     this.threshold = finite(op, 'threshold', options.threshold ?? 1e-4, (v) => v >= 0, 'a number >= 0');
     this.thresholdMode = options.thresholdMode ?? 'rel';
     if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') {
-      throw new ValueError(`${op}: thresholdMode must be 'rel' or 'abs', got '${String(this.thresholdMode)}'`);
+      throw new ValueError(
+        `${op}: thresholdMode must be 'rel' or 'abs', got '${String(this.thresholdMode)}'`,
+      );
     }
-    this.cooldown = finite(op, 'cooldown', options.cooldown ?? 0, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
+    this.cooldown = finite(
+      op,
+      'cooldown',
+      options.cooldown ?? 0,
+      (v) => Number.isInteger(v) && v >= 0,
+      'an integer >= 0',
+    );
     const n = optimizer.paramGroups.length;
     const minLr = options.minLr ?? 0;
     this.minLrs = Array.isArray(minLr) ? [...minLr] : Array.from({ length: n }, () => minLr as number);
-    if (this.minLrs.length !== n) throw new ValueError(`${op}: minLr needs ${n} values (one per group), got ${this.minLrs.length}`);
-    this.minLrs.forEach((v) => finite(op, 'minLr', v, (x) => x >= 0, 'a number >= 0'));
+    if (this.minLrs.length !== n)
+      throw new ValueError(`${op}: minLr needs ${n} values (one per group), got ${this.minLrs.length}`);
+    for (const v of this.minLrs) finite(op, 'minLr', v, (x) => x >= 0, 'a number >= 0');
     this.eps = finite(op, 'eps', options.eps ?? 1e-8, (v) => v >= 0, 'a number >= 0');
     this.best = this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
   private isBetter(a: number): boolean {
     const b = this.best;
-    if (this.mode === 'min') return this.thresholdMode === 'rel' ? a < b * (1 - this.threshold) : a < b - this.threshold;
+    if (this.mode === 'min')
+      return this.thresholdMode === 'rel' ? a < b * (1 - this.threshold) : a < b - this.threshold;
     return this.thresholdMode === 'rel' ? a > b * (this.threshold + 1) : a > b + this.threshold;
   }
 

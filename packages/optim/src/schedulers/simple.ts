@@ -1,5 +1,5 @@
 import { ValueError } from '@nn/tensor';
-import { LRScheduler, type SchedulableOptimizer, finite, positiveInt } from './base.js';
+import { finite, LRScheduler, positiveInt, type SchedulableOptimizer } from './base.js';
 
 /** Multiplies the lr by `gamma` every `stepSize` epochs. */
 export class StepLR extends LRScheduler {
@@ -23,7 +23,8 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: SchedulableOptimizer, options: { milestones: readonly number[]; gamma?: number }) {
     super(optimizer);
-    if (!Array.isArray(options?.milestones)) throw new ValueError('MultiStepLR: milestones must be a list of epochs');
+    if (!Array.isArray(options?.milestones))
+      throw new ValueError('MultiStepLR: milestones must be a list of epochs');
     this.milestones = new Map();
     for (const m of options.milestones) {
       positiveInt('MultiStepLR', 'each milestone', m);
@@ -76,7 +77,9 @@ export class CosineAnnealingLR extends LRScheduler {
       return lrs.map((lr, i) => lr + ((this.baseLrs[i] - this.etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
     }
     return lrs.map(
-      (lr) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - this.etaMin) + this.etaMin,
+      (lr) =>
+        ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - this.etaMin) +
+        this.etaMin,
     );
   }
 }
@@ -86,10 +89,25 @@ export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
   readonly totalIters: number;
-  constructor(optimizer: SchedulableOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    options: { startFactor?: number; endFactor?: number; totalIters?: number } = {},
+  ) {
     super(optimizer);
-    this.startFactor = finite('LinearLR', 'startFactor', options.startFactor ?? 1 / 3, (v) => v > 0 && v <= 1, 'in (0, 1]');
-    this.endFactor = finite('LinearLR', 'endFactor', options.endFactor ?? 1, (v) => v >= 0 && v <= 1, 'in [0, 1]');
+    this.startFactor = finite(
+      'LinearLR',
+      'startFactor',
+      options.startFactor ?? 1 / 3,
+      (v) => v > 0 && v <= 1,
+      'in (0, 1]',
+    );
+    this.endFactor = finite(
+      'LinearLR',
+      'endFactor',
+      options.endFactor ?? 1,
+      (v) => v >= 0 && v <= 1,
+      'in [0, 1]',
+    );
     this.totalIters = positiveInt('LinearLR', 'totalIters', options.totalIters ?? 5);
     this.initialStep();
   }
@@ -106,7 +124,10 @@ export class LinearLR extends LRScheduler {
 /** lr = base lr · lambda(epoch), one function for all groups or one per group. */
 export class LambdaLR extends LRScheduler {
   readonly lambdas: ((epoch: number) => number)[];
-  constructor(optimizer: SchedulableOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[],
+  ) {
     super(optimizer);
     const n = optimizer.paramGroups.length;
     const list = Array.isArray(lrLambda) ? lrLambda : Array.from({ length: n }, () => lrLambda);
