@@ -15,7 +15,8 @@ const NC = 1536;
 /** Offset of the A block inside the work buffer; B's slab (KC × NC) comes first. */
 const A_AT = KC * NC;
 
-const work = new Float64Array(A_AT + MC * KC);
+/** Both packs; made on first use so importing the backend costs no memory. */
+let work: Float64Array | null = null;
 /** Output of tiles that overhang the edge of C; its valid part is then added into C. */
 const edge = new Float64Array(MR * NR);
 let cBuf = new Float64Array(0);
@@ -220,6 +221,7 @@ export function gemm(
     gemvCol(m, k, A, aOff, ars, acs, B, bOff, brs, C);
     return;
   }
+  if (work === null) work = new Float64Array(A_AT + MC * KC);
   const w = work;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);

@@ -39,6 +39,15 @@ const prodIntRow: Row = (acc, io, so, x, ix, sx, n) => {
 
 // NaN wins and stays, as in PyTorch: once m is NaN no comparison replaces it.
 const maxRow: Row = (acc, io, so, x, ix, sx, n) => {
+  if (so === 0) {
+    let m = acc[io];
+    for (let j = 0; j < n; j++, ix += sx) {
+      const v = x[ix];
+      if (v > m || Number.isNaN(v)) m = v;
+    }
+    acc[io] = m;
+    return;
+  }
   for (let j = 0; j < n; j++, ix += sx, io += so) {
     const v = x[ix];
     const m = acc[io];
@@ -47,6 +56,15 @@ const maxRow: Row = (acc, io, so, x, ix, sx, n) => {
 };
 
 const minRow: Row = (acc, io, so, x, ix, sx, n) => {
+  if (so === 0) {
+    let m = acc[io];
+    for (let j = 0; j < n; j++, ix += sx) {
+      const v = x[ix];
+      if (v < m || Number.isNaN(v)) m = v;
+    }
+    acc[io] = m;
+    return;
+  }
   for (let j = 0; j < n; j++, ix += sx, io += so) {
     const v = x[ix];
     const m = acc[io];
