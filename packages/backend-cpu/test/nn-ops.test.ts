@@ -58,10 +58,40 @@ describe('fused cpu kernels agree with the composite path', () => {
     }
   });
 
-  it('conv2d on a 64-image batch splits into chunks consistently', () => {
-    const [xf, xc] = both([64, 8, 30, 30], 5);
+  it('fused kernels honour views: offsets and non-contiguous inputs', () => {
+    manualSeed(11);
+    const big = randn([4, 3, 6, 5], { backend: fused });
+    const view = big.narrow(0, 1, 2); // contiguous, non-zero offset
+    const perm = randn([2, 6, 5, 3], { backend: fused }).permute(0, 3, 1, 2); // strided
+    const w = randn([2, 3, 3, 3], { backend: fused });
+    for (const x of [view, perm]) {
+      const copy = x.clone();
+      expect(values(conv2d(x, w, null, { padding: 1 }))).toEqual(values(conv2d(copy, w, null, { padding: 1 })));
+      expect(values(maxPool2d(x, { kernelSize: 2 }))).toEqual(values(maxPool2d(copy, { kernelSize: 2 })));
+      expect(values(avgPool2d(x, { kernelSize: 3, padding: 1, stride: 2 }))).toEqual(
+        values(avgPool2d(copy, { kernelSize: 3, padding: 1, stride: 2 })),
+      );
+    }
+    const leaf = randn([3, 3, 6, 5], { backend: fused, requiresGrad: true });
+    const y = conv2d(leaf.narrow(0, 1, 2), w.narrow(0, 0, 2), null, { stride: 2 });
+    y.sum().backward();
+    const g = values(leaf.grad as Tensor);
+    expect(g.slice(0, 90).every((v) => v === 0)).toBe(true);
+    expect(g.slice(90).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('conv2d on a batch too big for one patch matrix splits into chunks consistently', () => {
+    const [xf, xc] = both([40, 8, 30, 30], 5);
     const [wf, wc] = both([4, 8, 3, 3], 6);
-    expect(mismatch(values(conv2d(xf, wf)), values(conv2d(xc, wc)), 1e-4, 1e-5)).toBeNull();
+    for (const t of [xf, xc, wf, wc]) t.requiresGrad = true;
+    const yf = conv2d(xf, wf);
+    const yc = conv2d(xc, wc);
+    expect(mismatch(values(yf), values(yc), 1e-4, 1e-5)).toBeNull();
+    const [sf, sc] = both(yf.shape as number[], 9);
+    yf.backward(sf);
+    yc.backward(sc);
+    expect(mismatch(values(xf.grad as Tensor), values(xc.grad as Tensor), 1e-4, 1e-5)).toBeNull();
+    expect(mismatch(values(wf.grad as Tensor), values(wc.grad as Tensor), 1e-4, 1e-4)).toBeNull();
   });
 
   const poolCases: [string, number[], Parameters<typeof maxPool2d>[1]][] = [
