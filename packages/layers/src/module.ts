@@ -265,7 +265,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       const rec = m as unknown as Record<string, unknown>;
       for (const [name, p] of m.ownParameters()) {
         if (p.backendName === backend) continue;
-        const moved = p.detach().to(backend);
+        const view = p.detach();
+        const moved = view.to(backend);
+        view.dispose();
         rec[name] = Parameter(moved, { requiresGrad: p.requiresGrad });
         p.dispose();
       }

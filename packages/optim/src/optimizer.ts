@@ -209,7 +209,15 @@ export abstract class Optimizer<O extends BaseOptions> {
     for (const [key, s] of Object.entries(sd.state)) {
       const p = idToParam.get(Number(key)) as Tensor;
       const copy: ParamState = {};
-      for (const [k, v] of Object.entries(s)) copy[k] = isTensor(v) ? keep(v.to(p.backendName).clone()) : v;
+      for (const [k, v] of Object.entries(s)) {
+        if (!isTensor(v)) {
+          copy[k] = v;
+          continue;
+        }
+        const moved = v.backendName === p.backendName ? v : v.to(p.backendName);
+        copy[k] = keep(moved.clone());
+        if (moved !== v) moved.dispose();
+      }
       this.state.set(p, copy);
     }
   }
