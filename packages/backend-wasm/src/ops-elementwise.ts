@@ -1,7 +1,7 @@
 import { type BinaryOp, COMPARISON_OPS, type DType, type TensorView, type UnaryOp, sizeOf } from '@nn/tensor';
 import { type Ctx, allocOut, withMeta } from './context.js';
 import type { WasmStorage } from './heap.js';
-import { unaryFn } from './scalar-math.js';
+import { cPow, unaryFn } from './scalar-math.js';
 import { arrayOf, baseIndex, basePtr, offsetsOrNull, stridesFor } from './strided.js';
 
 export function fill(ctx: Ctx, size: number, dtype: DType, value: number): WasmStorage {
@@ -79,7 +79,7 @@ function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number 
     case 'div':
       return (a, b) => a / b;
     case 'pow':
-      return (a, b) => a ** b;
+      return cPow;
     case 'maximum':
       return (a, b) => (a !== a || b !== b ? Number.NaN : a > b ? a : b);
     case 'minimum':

@@ -26,6 +26,13 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
+/** C's pow, which PyTorch follows where JavaScript's ** differs: 1^y = 1 and (-1)^(+-inf) = 1, even for NaN y. */
+export function cPow(x: number, y: number): number {
+  if (x === 1 || y === 0) return 1;
+  if (x === -1 && (y === Number.POSITIVE_INFINITY || y === Number.NEGATIVE_INFINITY)) return 1;
+  return x ** y;
+}
+
 /** Round half to even, as PyTorch does. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
@@ -48,7 +55,8 @@ export function unaryFn(op: UnaryOp, params: readonly number[]): (x: number) => 
     case 'abs':
       return Math.abs;
     case 'sign':
-      return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x);
+      // PyTorch's (0 < x) - (x < 0): NaN and -0 give 0.
+      return (x) => (x > 0 ? 1 : 0) - (x < 0 ? 1 : 0);
     case 'exp':
       return Math.exp;
     case 'log':
@@ -102,6 +110,6 @@ export function unaryFn(op: UnaryOp, params: readonly number[]): (x: number) => 
     case 'clamp':
       return (x) => (x !== x ? x : x < p0 ? p0 : x > p1 ? p1 : x);
     case 'powScalar':
-      return (x) => x ** p0;
+      return (x) => cPow(x, p0);
   }
 }

@@ -38,6 +38,13 @@ describe('unary', () => {
     const [r] = runOn('wasm', () => nn.round(nn.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4])));
     expect(r.values).toEqual([0, 2, 2, -0, -2, 2]);
   });
+  it('sign of NaN and -0 is 0; pow follows C at 1 and -1', () => {
+    agree(() => [
+      nn.sign(nn.tensor([Number.NaN, -0, 0, -2, 3])),
+      nn.pow(nn.tensor([1, -1, -1, 2, 1]), nn.tensor([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, 2])),
+      nn.pow(nn.tensor([1, Number.NaN, 4]), 0),
+    ]);
+  });
   it('logicalNot', () => {
     agree(() => nn.logicalNot(nn.tensor([0, 1, 2, 0], { dtype: 'int32' })));
   });
