@@ -3,12 +3,10 @@ import { gemm } from '../matmul.js';
 import { alloc } from '../strided.js';
 import { scratch } from './scratch.js';
 
-// Conv as GEMM: for each group and a chunk of images, im2col builds the matrix
-// cols[(ci, kh, kw), (n, oh, ow)] once, and the blocked gemm of matmul.ts does the arithmetic.
-// Inputs arrive contiguous (the frontend makes them so); only their offsets vary.
-
-/** Largest im2col matrix (in doubles) built at once; bigger batches go in chunks of images. */
-const MAX_COLS = 1 << 21;
+// Conv as GEMM, one image and group at a time: im2col builds cols[(ci, kh, kw), (oh, ow)], small
+// enough to stay in cache, and the blocked gemm of matmul.ts does the arithmetic, reading dy and
+// the weights in place through its strides. Inputs arrive contiguous (the frontend makes them so);
+// only their offsets vary.
 
 interface Geometry {
   n: number;
@@ -38,10 +36,6 @@ function geometry(xShape: readonly number[], wShape: readonly number[], yShape: 
   return { n, c, h, w, outC, kh, kw, oh, ow, g, cg, og: outC / g, k: cg * kh * kw, l: oh * ow, p };
 }
 
-function chunkSize(geo: Geometry): number {
-  return Math.max(1, Math.min(geo.n, Math.floor(MAX_COLS / Math.max(1, geo.k * geo.l))));
-}
-
 /** First and one-past-last output index o whose input coordinate o*s - pad + off lies in [0, size). */
 function validRange(out: number, size: number, s: number, pad: number, off: number): [number, number] {
   const lo = Math.max(0, Math.ceil((pad - off) / s));
@@ -49,7 +43,7 @@ function validRange(out: number, size: number, s: number, pad: number, off: numb
   return [lo, Math.max(lo, hi)];
 }
 
-/** cols[row, (i - n0) * l + pos] for images n0..n1 of group grp. */
+/** cols[tap, (i - n0) * l + pos] for images n0..n1 of group grp. */
 function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, n0: number, n1: number, cols: Float64Array): void {
   const { c, h, w, kh, kw, oh, ow, cg, l, p } = geo;
   const [sh, sw] = p.stride;
@@ -109,41 +103,21 @@ function col2im(cols: Float64Array, geo: Geometry, grp: number, n0: number, n1: 
   }
 }
 
-/** dy's group grp for images n0..n1 as a [og, (n, pos)] matrix. */
-function gatherDy(dy: TypedArray, dyOff: number, geo: Geometry, grp: number, n0: number, n1: number, out: Float64Array): void {
-  const { outC, og, l } = geo;
-  const width = (n1 - n0) * l;
-  for (let o = 0; o < og; o++) {
-    for (let i = n0; i < n1; i++) {
-      const src = dyOff + (i * outC + grp * og + o) * l;
-      const dst = o * width + (i - n0) * l;
-      for (let q = 0; q < l; q++) out[dst + q] = dy[src + q];
-    }
-  }
-}
-
 export function conv2d(x: TensorView, wt: TensorView, p: Conv2dParams, outShape: readonly number[]): TypedArray {
   const geo = geometry(x.shape, wt.shape, outShape, p);
   const { n, outC, og, k, l, g } = geo;
   const out = alloc(x.dtype, n * outC * l);
   const X = x.storage as TypedArray;
   const W = wt.storage as TypedArray;
-  const step = chunkSize(geo);
-  for (let n0 = 0; n0 < n; n0 += step) {
-    const n1 = Math.min(n, n0 + step);
-    const width = (n1 - n0) * l;
+  // One image at a time keeps the patch matrix and the product small enough to stay in cache.
+  const cols = scratch(0, k * l);
+  const C = scratch(1, og * l);
+  for (let i = 0; i < n; i++) {
     for (let grp = 0; grp < g; grp++) {
-      const cols = scratch(0, k * width);
-      im2col(X, x.offset, geo, grp, n0, n1, cols);
-      const C = scratch(1, og * width, true);
-      gemm(og, width, k, W, wt.offset + grp * og * k, k, 1, cols, 0, width, 1, C);
-      for (let o = 0; o < og; o++) {
-        for (let i = n0; i < n1; i++) {
-          const dst = (i * outC + grp * og + o) * l;
-          const src = o * width + (i - n0) * l;
-          for (let q = 0; q < l; q++) out[dst + q] = C[src + q];
-        }
-      }
+      im2col(X, x.offset, geo, grp, i, i + 1, cols);
+      C.fill(0);
+      gemm(og, l, k, W, wt.offset + grp * og * k, k, 1, cols, 0, l, 1, C);
+      out.set(C, (i * outC + grp * og) * l);
     }
   }
   return out;
@@ -156,21 +130,17 @@ export function conv2dBackwardInput(
   xShape: readonly number[],
 ): TypedArray {
   const geo = geometry(xShape, wt.shape, dy.shape, p);
-  const { n, c, h, w, og, k, l, g } = geo;
+  const { n, c, h, w, outC, og, k, l, g } = geo;
   const dx = alloc(dy.dtype, n * c * h * w);
   const DY = dy.storage as TypedArray;
   const W = wt.storage as TypedArray;
-  const step = chunkSize(geo);
-  for (let n0 = 0; n0 < n; n0 += step) {
-    const n1 = Math.min(n, n0 + step);
-    const width = (n1 - n0) * l;
+  const dcols = scratch(0, k * l);
+  for (let i = 0; i < n; i++) {
     for (let grp = 0; grp < g; grp++) {
-      const dyg = scratch(2, og * width);
-      gatherDy(DY, dy.offset, geo, grp, n0, n1, dyg);
-      const dcols = scratch(0, k * width, true);
-      // W_g^T [k, og] · dy_g [og, width]
-      gemm(k, width, og, W, wt.offset + grp * og * k, 1, k, dyg, 0, width, 1, dcols);
-      col2im(dcols, geo, grp, n0, n1, dx);
+      dcols.fill(0);
+      // W_g^T [k, og] · dy_g [og, l] for this image.
+      gemm(k, l, og, W, wt.offset + grp * og * k, 1, k, DY, dy.offset + (i * outC + grp * og) * l, l, 1, dcols);
+      col2im(dcols, geo, grp, i, i + 1, dx);
     }
   }
   return dx;
@@ -187,17 +157,13 @@ export function conv2dBackwardWeight(
   const X = x.storage as TypedArray;
   const DY = dy.storage as TypedArray;
   const acc = scratch(1, outC * k, true);
-  const step = chunkSize(geo);
-  for (let n0 = 0; n0 < n; n0 += step) {
-    const n1 = Math.min(n, n0 + step);
-    const width = (n1 - n0) * l;
+  const cols = scratch(0, k * l);
+  for (let i = 0; i < n; i++) {
     for (let grp = 0; grp < g; grp++) {
-      const cols = scratch(0, k * width);
-      im2col(X, x.offset, geo, grp, n0, n1, cols);
-      const dyg = scratch(2, og * width);
-      gatherDy(DY, dy.offset, geo, grp, n0, n1, dyg);
-      // dy_g [og, width] · cols^T [width, k], accumulated over chunks (gemm adds into C).
-      gemm(og, k, width, dyg, 0, width, 1, cols, 0, 1, width, acc.subarray(grp * og * k, (grp + 1) * og * k));
+      im2col(X, x.offset, geo, grp, i, i + 1, cols);
+      // dy_g [og, l] · cols^T [l, k], summed over images (gemm adds into C).
+      const dst = acc.subarray(grp * og * k, (grp + 1) * og * k);
+      gemm(og, k, l, DY, dy.offset + (i * outC + grp * og) * l, l, 1, cols, 0, 1, l, dst);
     }
   }
   const dw = alloc(dy.dtype, outC * k);
