@@ -42,7 +42,7 @@ function isGroupInput<O>(x: unknown): x is ParamGroupInput<O> {
  * `zeroGrad()`, `step()`, `addParamGroup`, `stateDict()`/`loadStateDict()`. Updates run without
  * recording gradients and inside `tidy`, so a step leaks no tensors; state tensors are kept.
  */
-export abstract class Optimizer<O extends BaseOptions> {
+export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly paramGroups: ParamGroup<O>[] = [];
   readonly state = new Map<Tensor, ParamState>();
   readonly defaults: O;
