@@ -1,6 +1,7 @@
 import {
   DTypeError,
   fmtShape,
+  getBackend,
   isTensor,
   keep,
   ShapeError,
@@ -261,6 +262,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Moves every parameter and buffer to another registered backend (copies; the old data is freed). */
   to(backend: string): this {
+    // An unknown name fails here, before any tensor has moved.
+    getBackend(backend);
     for (const m of this.modules()) {
       const rec = m as unknown as Record<string, unknown>;
       for (const [name, p] of m.ownParameters()) {

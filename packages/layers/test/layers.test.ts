@@ -250,6 +250,11 @@ describe('layer behaviour', () => {
     );
     expect(Array.from(await bn.runningMean!.data())).toEqual(before);
     expect(() => bn.call(randn([2, 3]))).toThrow(ShapeError);
+    // momentum null: a cumulative average of the batch means.
+    const cum = new BatchNorm1d(1, { momentum: null });
+    cum.call(tensor([[1], [3]]));
+    cum.call(tensor([[5], [7]]));
+    expect(await cum.runningMean!.item()).toBeCloseTo(4, 5);
   });
 
   it('Embedding zeroes the padding row and gives it no gradient', async () => {

@@ -116,6 +116,8 @@ describe('Module', () => {
   it('moves to another backend with its parameters and buffers', async () => {
     registerBackend(cpu({ name: 'cpu2' }));
     const m = new TwoLayer();
+    expect(() => m.to('nope')).toThrow(/no backend named 'nope'/);
+    expect(m.parameters().every((p) => p.backendName === 'cpu')).toBe(true);
     const want = Array.from(await m.call(tensor([[1, 2, 3, 4]])).data());
     m.eval().to('cpu2');
     expect(m.parameters().every((p) => p.backendName === 'cpu2' && p.requiresGrad)).toBe(true);
