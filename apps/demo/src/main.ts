@@ -1,109 +1,116 @@
-// Trains a 784-128-10 MLP on real MNIST digits with raw tensors, autograd and a hand-written
-// SGD step, printing the loss and the test accuracy.
-import { installAutograd, noGrad } from '@nn/autograd';
-import { cpu } from '@nn/backend-cpu';
-import { argmax, manualSeed, memory, randn, type Tensor, tensor, tidy, use, zeros } from '@nn/tensor';
-import { loadDigits } from './mnist.js';
+// The main job: train a CNN (or MLP) on real MNIST digits with @nn/data and @nn/train, show
+// progress, report test accuracy and time per epoch, save the model and a loss/accuracy chart.
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installAutograd } from '@nn/autograd';
+import { DataLoader, loadMnist, TensorDataset } from '@nn/data';
+import { CrossEntropyLoss } from '@nn/losses';
+import { Adam, CosineAnnealingLR } from '@nn/optim';
+import { dispose, manualSeed, memory } from '@nn/tensor';
+import { ConfusionMatrix, classificationReport, evaluate, fit, predict, saveWeights } from '@nn/train';
+import { type DemoOptions, HELP, parseArgs, UsageError } from './args.js';
+import { selectBackend } from './backend.js';
+import { lossAccuracyChart } from './chart.js';
+import { buildModel, describeModel } from './models.js';
 
-interface Options {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  hidden: number;
-  seed: number;
-}
+const here = dirname(fileURLToPath(import.meta.url));
 
-const HELP = `npm run demo -- [options]
+async function run(opt: DemoOptions): Promise<void> {
+  const backendLabel = await selectBackend(opt.backend);
+  installAutograd();
+  manualSeed(opt.seed);
+  const { train, test } = await loadMnist({
+    train: opt.train,
+    test: opt.test,
+    seed: opt.seed,
+    shape: opt.model,
+  });
+  const model = buildModel(opt.model);
+  const optimizer = new Adam(model.parameters(), { lr: opt.lr });
+  const loss = new CrossEntropyLoss();
+  console.log(
+    `nn demo: ${describeModel(opt.model)} (${model.numParameters().toLocaleString('en-US')} parameters) on ${backendLabel}\n` +
+      `  ${train.x.shape[0].toLocaleString('en-US')} training / ${test.x.shape[0].toLocaleString('en-US')} test digits, ` +
+      `${opt.epochs} epochs, batch ${opt.batchSize}, Adam lr ${opt.lr}${opt.schedule === 'cosine' ? ' (cosine-annealed)' : ''}\n`,
+  );
 
-Trains a 784-<hidden>-10 MLP on 8,000 real MNIST digits and tests it on 2,000 others.
-  --epochs N        passes over the training digits (default 5)
-  --batch-size N    digits per SGD step (default 64)
-  --lr X            learning rate (default 0.1)
-  --hidden N        hidden units (default 128)
-  --seed N          seed for the weights and the shuffle (default 0)
-  --help            this text`;
+  const started = performance.now();
+  const history = await fit(model, {
+    loss,
+    optimizer,
+    train: new DataLoader(new TensorDataset(train.x, train.y), { batchSize: opt.batchSize, shuffle: true }),
+    validation: [test.x, test.y],
+    epochs: opt.epochs,
+    metrics: ['accuracy'],
+    scheduler: opt.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: opt.epochs }) : undefined,
+    progress: opt.progress ? {} : { mode: 'epoch' },
+  });
+  const trainSeconds = (performance.now() - started) / 1000;
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { epochs: 5, batchSize: 64, lr: 0.1, hidden: 128, seed: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    const value = Number(argv[++i]);
-    const key = {
-      '--epochs': 'epochs',
-      '--batch-size': 'batchSize',
-      '--lr': 'lr',
-      '--hidden': 'hidden',
-      '--seed': 'seed',
-    }[a];
-    if (!key || !Number.isFinite(value)) {
-      console.error(`unknown option or bad value: ${a} ${argv[i] ?? ''}\n\n${HELP}`);
-      process.exit(2);
-    }
-    (o as unknown as Record<string, number>)[key] = value;
-  }
-  return o;
+  const final = await evaluate(model, [test.x, test.y], { loss, metrics: ['accuracy'] });
+  const logits = predict(model, test.x);
+  const cm = new ConfusionMatrix(10);
+  cm.update(logits, test.y);
+  logits.dispose();
+  const report = classificationReport(await cm.compute());
+  cm.reset();
+
+  const outDir = resolve(here, '..', opt.out);
+  const modelPath = join(outDir, `mnist-${opt.model}.json`);
+  const chartPath = join(outDir, `mnist-${opt.model}-curves.svg`);
+  await saveWeights(model, modelPath);
+  const pct = (v: number[]): number[] => v.map((x) => x * 100);
+  const svg = lossAccuracyChart(
+    `nn · ${describeModel(opt.model)} on MNIST (${opt.backend}) · test accuracy ${(final.accuracy * 100).toFixed(2)}%`,
+    [
+      { label: 'train loss', values: history.get('loss'), color: '#1f77b4' },
+      { label: 'test loss', values: history.get('valLoss'), color: '#d62728' },
+    ],
+    [
+      { label: 'train acc.', values: pct(history.get('accuracy')), color: '#1f77b4' },
+      { label: 'test acc.', values: pct(history.get('valAccuracy')), color: '#d62728' },
+    ],
+  );
+  await writeFile(chartPath, svg);
+
+  const perEpoch = history.get('seconds');
+  const meanEpoch = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
+  const show = (p: string): string => relative(process.cwd(), p) || p;
+  const worst = report.f1.map((f, d) => [d, f] as const).sort((a, b) => a[1] - b[1])[0];
+  console.log(
+    [
+      '',
+      `test accuracy   ${(final.accuracy * 100).toFixed(2)} % on ${test.x.shape[0].toLocaleString('en-US')} held-out digits (macro F1 ${report.macro.f1.toFixed(4)}; hardest digit ${worst[0]}, F1 ${worst[1].toFixed(3)})`,
+      `time per epoch  ${meanEpoch.toFixed(1)} s (mean of ${perEpoch.length}; training took ${trainSeconds.toFixed(1)} s)`,
+      `model saved to  ${show(modelPath)}`,
+      `chart saved to  ${show(chartPath)}`,
+    ].join('\n'),
+  );
+  dispose([train.x, train.y, test.x, test.y]);
+  for (const p of model.parameters()) p.dispose();
+  if (process.env.NN_DEMO_DEBUG) console.log(`live tensors at exit: ${memory().numTensors}`);
 }
 
 async function main(): Promise<void> {
-  const opt = parseArgs(process.argv.slice(2).filter((a) => a !== '--'));
-  use(cpu());
-  installAutograd();
-  manualSeed(opt.seed);
-  const data = loadDigits(8000, 2000, opt.seed + 1);
-  const xTrain = tensor(data.train.x, { shape: [data.train.n, 784] });
-  const yTrain = tensor(data.train.y);
-  const xTest = tensor(data.test.x, { shape: [data.test.n, 784] });
-  const yTest = tensor(data.test.y);
-
-  // Kaiming-style init keeps the ReLU layer's activations at a sane scale.
-  const w1 = randn([784, opt.hidden], { std: Math.sqrt(2 / 784), requiresGrad: true });
-  const b1 = zeros([opt.hidden], { requiresGrad: true });
-  const w2 = randn([opt.hidden, 10], { std: Math.sqrt(1 / opt.hidden), requiresGrad: true });
-  const b2 = zeros([10], { requiresGrad: true });
-  const params = [w1, b1, w2, b2];
-  const forward = (x: Tensor): Tensor => x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
-
-  console.log(
-    `nn demo: MLP 784-${opt.hidden}-10, ${data.train.n} train / ${data.test.n} test digits, SGD lr ${opt.lr}`,
-  );
-  for (let epoch = 1; epoch <= opt.epochs; epoch++) {
-    const start = performance.now();
-    let lossSum = 0;
-    let batches = 0;
-    for (let i = 0; i < data.train.n; i += opt.batchSize) {
-      const n = Math.min(opt.batchSize, data.train.n - i);
-      const loss = tidy(() => {
-        const x = xTrain.narrow(0, i, n);
-        const y = yTrain.narrow(0, i, n);
-        const logp = forward(x).logSoftmax(1);
-        const l = logp.gather(1, y.unsqueeze(1)).mean().neg();
-        l.backward();
-        noGrad(() => {
-          for (const p of params) {
-            p.assign(p.sub(p.grad!.mul(opt.lr)));
-            p.zeroGrad();
-          }
-        });
-        return l;
-      });
-      lossSum += loss.itemSync();
-      loss.dispose();
-      batches++;
+  let opt: DemoOptions | null;
+  try {
+    opt = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`nn demo: ${e.message}\n\n${HELP}`);
+      process.exit(2);
     }
-    const accuracy = tidy(() => argmax(forward(xTest), { dim: 1 }).eq(yTest).float().mean()).itemSync();
-    const secs = (performance.now() - start) / 1000;
-    console.log(
-      `epoch ${epoch}/${opt.epochs}  loss ${(lossSum / batches).toFixed(4)}  test accuracy ${(accuracy * 100).toFixed(2)}%  (${secs.toFixed(1)} s)`,
-    );
+    throw e;
   }
-  console.log(`live tensors: ${memory().numTensors}`);
+  if (!opt) {
+    console.log(HELP);
+    return;
+  }
+  await run(opt);
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(e instanceof Error ? `${e.name}: ${e.message}` : e);
   process.exit(1);
 });

@@ -1,0 +1,30 @@
+import { Conv2d, Flatten, Linear, MaxPool2d, type Module, ReLU, Sequential } from '@nn/layers';
+
+// MaxPool2d is typed as possibly returning indices, which Sequential's layer type refuses.
+const pool = (k: number): Module => new MaxPool2d(k) as unknown as Module;
+
+import type { ModelKind } from './args.js';
+
+/**
+ * cnn: LeNet-sized — two 5×5 convolutions with 2×2 max pooling, then two dense layers
+ * (28→24→12→8→4 spatially; about 44k parameters). mlp: 784-128-10.
+ */
+export function buildModel(kind: ModelKind): Sequential {
+  if (kind === 'mlp') return new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
+  return new Sequential(
+    new Conv2d(1, 8, 5),
+    new ReLU(),
+    pool(2),
+    new Conv2d(8, 16, 5),
+    new ReLU(),
+    pool(2),
+    new Flatten(),
+    new Linear(16 * 4 * 4, 64),
+    new ReLU(),
+    new Linear(64, 10),
+  );
+}
+
+export function describeModel(kind: ModelKind): string {
+  return kind === 'mlp' ? 'MLP 784-128-10' : 'CNN conv5x5(8)-pool-conv5x5(16)-pool-64-10';
+}
