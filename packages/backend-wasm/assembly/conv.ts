@@ -93,3 +93,13 @@ export function col2im(col: usize, x: usize, meta: usize): void {
     }
   }
 }
+
+/** im2col for samples [n0, n1): sample n reads x + n*xStride and writes col + n*colStride (bytes). */
+export function im2colBatch(x: usize, col: usize, meta: usize, n0: i32, n1: i32, xStride: i32, colStride: i32): void {
+  for (let n = n0; n < n1; n++) im2col(x + <usize>n * xStride, col + <usize>n * colStride, meta);
+}
+
+/** col2im for samples [n0, n1) (each sample writes only its own input gradient). */
+export function col2imBatch(col: usize, x: usize, meta: usize, n0: i32, n1: i32, colStride: i32, xStride: i32): void {
+  for (let n = n0; n < n1; n++) col2im(col + <usize>n * colStride, x + <usize>n * xStride, meta);
+}

@@ -3,7 +3,7 @@
 export { gemm, gemmScratchBytes } from './gemm';
 export { binaryF32 } from './elementwise';
 export { reduceF32 } from './reduce';
-export { im2col, col2im } from './conv';
+export { im2col, col2im, im2colBatch, col2imBatch } from './conv';
 export { adamF32, sgdF32 } from './optim';
 
 /** First byte free for the JavaScript allocator (after the module's static data). */

@@ -21,6 +21,7 @@ import * as pl from './ops-pool.js';
 import { type GemmRunner, matmul } from './ops-matmul.js';
 import * as rd from './ops-reduce.js';
 import { arrayOf, elementBytes } from './strided.js';
+import type { Job } from './threads.js';
 
 /** The wasm backend: a Backend plus control over its worker threads. */
 export interface WasmBackend extends Backend {
@@ -37,6 +38,10 @@ export interface WasmBackend extends Backend {
 /** Hooks the thread pool provides (or the single-threaded defaults). */
 export interface Parallel {
   gemm: GemmRunner;
+  /** Threads ready to take a job now (this one included). */
+  available(): number;
+  /** Runs independent kernel calls, one per thread, and returns when all are done. */
+  run(jobs: readonly Job[]): void;
   threads(): number;
   setThreads(n: number): void;
   terminate(): void;
@@ -59,6 +64,10 @@ export function singleThread(ctx: Ctx): Parallel {
   return {
     gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c, acc) =>
       ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0), acc ? 1 : 0),
+    available: () => 1,
+    run: (jobs) => {
+      for (const j of jobs) (ctx.k[j.kernel] as (...a: number[]) => void)(...j.args);
+    },
     threads: () => 1,
     setThreads: () => {},
     terminate: () => {},
@@ -72,10 +81,10 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     softmaxBackward: (y, dy, axis, log) => fu.softmaxBackward(ctx, y, dy, axis, log),
     adamStep: (args) => fu.adamStep(ctx, args),
     sgdStep: (args) => fu.sgdStep(ctx, args),
-    conv2d: (x, w, p, outShape) => cv.conv2d(ctx, par.gemm, x, w, p, outShape),
-    conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par.gemm, dy, w, p, xShape),
-    conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par.gemm, x, dy, p, wShape),
-    maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, x, p, outShape),
+    conv2d: (x, w, p, outShape) => cv.conv2d(ctx, par, x, w, p, outShape),
+    conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par, dy, w, p, xShape),
+    conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par, x, dy, p, wShape),
+    maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, par, x, p, outShape),
     maxPool2dBackward: (dy, indices, xShape) => pl.maxPool2dBackward(ctx, dy, indices, xShape),
     avgPool2d: (x, p, include, outShape) => pl.avgPool2d(ctx, x, p, include, outShape),
     avgPool2dBackward: (dy, p, include, xShape) => pl.avgPool2dBackward(ctx, dy, p, include, xShape),

@@ -2,7 +2,8 @@ import { type Conv2dParams, type TensorView, sizeOf } from '@nn/tensor';
 import { type Ctx, allocOut, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
-import type { GemmRunner } from './ops-matmul.js';
+import type { Parallel } from './backend.js';
+import type { Job } from './threads.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
 
 // Convolution as GEMM: per group, im2col gathers the receptive fields of the whole batch into one
@@ -85,7 +86,7 @@ function zeroed(ctx: Ctx, size: number, dtype: 'float32' | 'float64'): WasmStora
 
 function run(
   ctx: Ctx,
-  gemm: GemmRunner,
+  par: Parallel,
   mode: Mode,
   views: { x?: TensorView; w?: TensorView; dy?: TensorView },
   shapes: { x: readonly number[]; w: readonly number[]; y: readonly number[] },
@@ -114,6 +115,16 @@ function run(
         const wp = c.w ? basePtr(c.w.view) : 0;
         const yp = c.dy ? basePtr(c.dy.view) : 0;
         const f32 = () => ctx.heap.f32;
+        const gemm = par.gemm;
+        // im2col / col2im of the batch, split by samples across the threads.
+        const bySamples = (kernel: 'im2colBatch' | 'col2imBatch', first: number, second: number, s1: number, s2: number): void => {
+          const t = Math.max(1, Math.min(par.available(), g.N));
+          const per = Math.ceil(g.N / t);
+          const jobs: Job[] = [];
+          for (let n0 = 0; n0 < g.N; n0 += per) jobs.push({ kernel, args: [first, second, meta, n0, Math.min(g.N, n0 + per), s1, s2] });
+          par.run(jobs);
+        };
+        const xSample = g.C * g.H * g.W * 4;
         if (mode !== 'forward') {
           // dy [N, OC, P] -> [OC, N*P], so one GEMM covers the whole batch.
           const a = f32();
@@ -128,7 +139,7 @@ function run(
           const wOff = grp * g.OCg * g.K * 4;
           const xPtr = (n: number) => xp + (n * g.C + grp * g.Cg) * g.H * g.W * 4;
           if (mode === 'forward') {
-            for (let n = 0; n < g.N; n++) ctx.k.im2col(xPtr(n), col + n * g.P * 4, meta);
+            bySamples('im2colBatch', xPtr(0), col, xSample, g.P * 4);
             gemm(g.OCg, NP, g.K, wp + wOff, g.K, 1, col, NP, 1, tmp);
             const a = f32();
             for (let n = 0; n < g.N; n++) {
@@ -140,9 +151,9 @@ function run(
           } else if (mode === 'input') {
             // dcol = W_g^T dy_g, scattered back onto the input positions each column read.
             gemm(g.K, NP, g.OCg, wp + wOff, 1, g.K, tmp + grp * g.OCg * NP * 4, NP, 1, col);
-            for (let n = 0; n < g.N; n++) ctx.k.col2im(col + n * g.P * 4, out.ptr + (n * g.C + grp * g.Cg) * g.H * g.W * 4, meta);
+            bySamples('col2imBatch', col, out.ptr + grp * g.Cg * g.H * g.W * 4, g.P * 4, xSample);
           } else {
-            for (let n = 0; n < g.N; n++) ctx.k.im2col(xPtr(n), col + n * g.P * 4, meta);
+            bySamples('im2colBatch', xPtr(0), col, xSample, g.P * 4);
             gemm(g.OCg, g.K, NP, tmp + grp * g.OCg * NP * 4, NP, 1, col, 1, NP, out.ptr + wOff);
           }
         }
@@ -159,14 +170,14 @@ function run(
   }
 }
 
-export function conv2d(ctx: Ctx, gemm: GemmRunner, x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): WasmStorage {
-  return run(ctx, gemm, 'forward', { x, w }, { x: x.shape, w: w.shape, y: outShape }, p);
+export function conv2d(ctx: Ctx, par: Parallel, x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): WasmStorage {
+  return run(ctx, par, 'forward', { x, w }, { x: x.shape, w: w.shape, y: outShape }, p);
 }
 
-export function conv2dBackwardInput(ctx: Ctx, gemm: GemmRunner, dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): WasmStorage {
-  return run(ctx, gemm, 'input', { dy, w }, { x: xShape, w: w.shape, y: dy.shape }, p);
+export function conv2dBackwardInput(ctx: Ctx, par: Parallel, dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): WasmStorage {
+  return run(ctx, par, 'input', { dy, w }, { x: xShape, w: w.shape, y: dy.shape }, p);
 }
 
-export function conv2dBackwardWeight(ctx: Ctx, gemm: GemmRunner, x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): WasmStorage {
-  return run(ctx, gemm, 'weight', { x, dy }, { x: x.shape, w: wShape, y: dy.shape }, p);
+export function conv2dBackwardWeight(ctx: Ctx, par: Parallel, x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): WasmStorage {
+  return run(ctx, par, 'weight', { x, dy }, { x: x.shape, w: wShape, y: dy.shape }, p);
 }

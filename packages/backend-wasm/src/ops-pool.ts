@@ -1,5 +1,7 @@
 import { type Pool2dParams, type TensorView, sizeOf } from '@nn/tensor';
+import type { Parallel } from './backend.js';
 import { type Ctx, allocOut, withMeta } from './context.js';
+import type { Job } from './threads.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
@@ -25,7 +27,7 @@ function taps(out: number, stride: number, pad: number, k: number, dil: number, 
   return t;
 }
 
-export function maxPool2d(ctx: Ctx, xIn: TensorView, p: Pool2dParams, outShape: readonly number[]): { values: WasmStorage; indices: WasmStorage } {
+export function maxPool2d(ctx: Ctx, par: Parallel, xIn: TensorView, p: Pool2dParams, outShape: readonly number[]): { values: WasmStorage; indices: WasmStorage } {
   const cx = contiguousView(ctx, xIn);
   const x = cx.view;
   const [N, C, H, W] = x.shape;
@@ -34,8 +36,22 @@ export function maxPool2d(ctx: Ctx, xIn: TensorView, p: Pool2dParams, outShape: 
   const values = allocOut(ctx, total, x.dtype);
   const indices = allocOut(ctx, total, 'int32');
   if (x.dtype === 'float32') {
-    const meta = [N * C, H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
-    withMeta(ctx, meta, 0, (mp) => ctx.k.maxPool2dF32(basePtr(x), values.ptr, indices.ptr, mp));
+    // Planes split across the threads; each job gets its own metadata (its plane count).
+    const planes = N * C;
+    const t = Math.max(1, Math.min(par.available(), Math.floor(total / 4096), planes));
+    const per = Math.ceil(planes / t);
+    const chunks: [number, number][] = [];
+    for (let p0 = 0; p0 < planes; p0 += per) chunks.push([p0, Math.min(planes, p0 + per)]);
+    const rest = [H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
+    const metas = chunks.flatMap(([p0, p1]) => [p1 - p0, ...rest]);
+    withMeta(ctx, metas, 0, (mp) => {
+      const xp = basePtr(x);
+      const jobs: Job[] = chunks.map(([p0], j) => ({
+        kernel: 'maxPool2dF32',
+        args: [xp + p0 * H * W * 4, values.ptr + p0 * OH * OW * 4, indices.ptr + p0 * OH * OW * 4, mp + j * metas.length / chunks.length * 4],
+      }));
+      par.run(jobs);
+    });
     cx.release();
     return { values, indices };
   }

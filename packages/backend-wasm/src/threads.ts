@@ -1,7 +1,7 @@
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
-import { WORKER_SOURCE } from './worker-source.js';
+import { WORKER_KERNELS, WORKER_SOURCE, type WorkerKernel } from './worker-source.js';
 
 const SLOT_WORDS = 32;
 const MAX_THREADS = 64;
@@ -76,6 +76,12 @@ function spawn(module: WebAssembly.Module, memory: WebAssembly.Memory, slot: num
   return h;
 }
 
+/** One kernel call: its name and its (all i32) arguments. */
+export interface Job {
+  kernel: WorkerKernel;
+  args: number[];
+}
+
 /** Blocks until i32[index] != value (Atomics.wait where allowed, else a spin: browser main thread). */
 function waitWhileEqual(i32: Int32Array, index: number, value: number): void {
   try {
@@ -116,67 +122,57 @@ export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, thr
     return Promise.all(workers.map((w) => w.ready)).then(() => undefined);
   };
 
-  const runGemm = (
-    m0: number,
-    m1: number,
-    n: number,
-    k: number,
-    a: number,
-    rsA: number,
-    csA: number,
-    b: number,
-    rsB: number,
-    csB: number,
-    c: number,
-    ldc: number,
-    thread: number,
-    acc: number,
-  ): void => ctx.k.gemm(m0, m1, n, k, a, rsA, csA, b, rsB, csB, c, ldc, ctx.scratch(thread), acc);
+  /** Runs jobs[0] here and the others on ready workers (at most one each), then waits for all. */
+  const run = (jobs: readonly Job[]): void => {
+    const ready = workers.filter((w) => w.isReady);
+    const i32 = heap.i32;
+    seq = (seq + 1) & 0x3fffffff;
+    const busy: WorkerHandle[] = [];
+    for (let j = 1; j < jobs.length; j++) {
+      const w = ready[j - 1];
+      const s = w.slot >> 2;
+      i32[s + 2] = WORKER_KERNELS.indexOf(jobs[j].kernel);
+      i32.set(jobs[j].args, s + 3);
+      Atomics.store(i32, s, seq);
+      Atomics.notify(i32, s);
+      busy.push(w);
+    }
+    const first = jobs[0];
+    (ctx.k[first.kernel] as (...a: number[]) => void)(...first.args);
+    for (const w of busy) {
+      const s = w.slot >> 2;
+      for (let done = Atomics.load(i32, s + 1); done !== seq; done = Atomics.load(i32, s + 1)) waitWhileEqual(i32, s + 1, done);
+    }
+  };
+  const available = (): number => 1 + workers.filter((w) => w.isReady).length;
 
   await resize(threads);
   return {
     threads: () => wanted,
     setThreads: (n) => void resize(n),
     terminate: () => void resize(1),
+    available,
+    run,
     gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate) {
       const acc = accumulate ? 1 : 0;
-      const ready = workers.filter((w) => w.isReady);
-      const t = Math.min(ready.length + 1, Math.max(1, Math.floor((m * n * k) / MIN_PARALLEL_WORK)));
+      const t = Math.min(available(), Math.max(1, Math.floor((m * n * k) / MIN_PARALLEL_WORK)));
       const byRows = m >= n;
       const extent = byRows ? m : n;
       const align = byRows ? 4 : 8;
       const chunk = Math.ceil(extent / t / align) * align;
-      const parts = Math.ceil(extent / chunk);
-      if (t <= 1 || parts <= 1) {
-        runGemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc);
-        return;
-      }
+      const parts = t <= 1 ? 1 : Math.ceil(extent / chunk);
       // Scratch for every thread first: allocation may grow memory, which must not race workers.
       for (let i = 0; i < parts; i++) ctx.scratch(i);
-      const i32 = heap.i32;
-      seq = (seq + 1) & 0x3fffffff;
-      const busy: WorkerHandle[] = [];
-      for (let p = 1; p < parts; p++) {
-        const w = ready[p - 1];
-        const s = w.slot >> 2;
+      const jobs: Job[] = [];
+      for (let p = 0; p < parts; p++) {
         const lo = p * chunk;
         const hi = Math.min(extent, lo + chunk);
         const args = byRows
           ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(p), acc]
           : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, ctx.scratch(p), acc];
-        i32[s + 2] = 0;
-        i32.set(args, s + 3);
-        Atomics.store(i32, s, seq);
-        Atomics.notify(i32, s);
-        busy.push(w);
+        jobs.push({ kernel: 'gemm', args });
       }
-      const hi0 = Math.min(extent, chunk);
-      if (byRows) runGemm(0, hi0, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc);
-      else runGemm(0, m, hi0, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc);
-      for (const w of busy) {
-        const s = w.slot >> 2;
-        while (Atomics.load(i32, s + 1) !== seq) waitWhileEqual(i32, s + 1, Atomics.load(i32, s + 1));
-      }
+      run(jobs);
     },
   };
 }

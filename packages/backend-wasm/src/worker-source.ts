@@ -1,11 +1,16 @@
+/** Kernels a worker can run, by index in the job slot (all take only i32 arguments). */
+export const WORKER_KERNELS = ['gemm', 'im2colBatch', 'col2imBatch', 'maxPool2dF32'] as const;
+export type WorkerKernel = (typeof WORKER_KERNELS)[number];
+
 /**
  * The worker's code, as a string so the same text starts a Node worker_thread (eval) and a
  * browser Worker (Blob URL) without a bundler step. A worker instantiates the kernels over the
  * shared memory, then sleeps on its control slot: `seq` changes -> run the job -> set `done`.
- * Slot layout (i32): [seq, done, op, args...].
+ * Slot layout (i32): [seq, done, kernel index, args...].
  */
 export const WORKER_SOURCE = `
 'use strict';
+const NAMES = ${JSON.stringify(WORKER_KERNELS)};
 const node = typeof process !== 'undefined' && process.versions && process.versions.node;
 let port;
 if (node) port = require('node:worker_threads').parentPort;
@@ -22,12 +27,9 @@ onMessage((msg) => {
     Atomics.wait(i32, slot, seq);
     seq = Atomics.load(i32, slot);
     if (seq < 0) return;
+    const f = k[NAMES[i32[slot + 2]]];
     const a = slot + 3;
-    switch (i32[slot + 2]) {
-      case 0:
-        k.gemm(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8], i32[a + 9], i32[a + 10], i32[a + 11], i32[a + 12], i32[a + 13]);
-        break;
-    }
+    f.apply(null, Array.from(i32.subarray(a, a + f.length)));
     Atomics.store(i32, slot + 1, seq);
     Atomics.notify(i32, slot + 1);
   }

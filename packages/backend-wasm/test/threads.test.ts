@@ -1,3 +1,4 @@
+import { installAutograd } from '@nn/autograd';
 import * as nn from '@nn/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WasmBackend, wasm } from '../src/index.js';
@@ -9,6 +10,7 @@ beforeAll(async () => {
   await backends();
   mt = await wasm({ threads: 2, name: 'wasm-mt' });
   nn.registerBackend(mt);
+  installAutograd();
 });
 
 afterAll(() => mt.terminate());
@@ -38,6 +40,20 @@ describe('threads', () => {
       expect(two[0].values).toEqual(one[0].values);
     });
   }
+  it('conv2d forward and gradients, and max pooling, split across threads agree with cpu and one thread', () => {
+    const f = () => {
+      const x = nn.tensor(randValues(6 * 3 * 30 * 29, 1), { shape: [6, 3, 30, 29] }).requiresGrad_();
+      const w = nn.tensor(randValues(8 * 3 * 3 * 3, 2), { shape: [8, 3, 3, 3] }).requiresGrad_();
+      const y = nn.conv2d(x, w, null, { padding: 1, stride: [1, 2] });
+      const p = nn.maxPool2d(nn.relu(y), { kernelSize: 2 });
+      nn.sum(nn.mul(p, nn.tensor(randValues(p.size, 3), { shape: p.shape }))).backward();
+      return [y, p, x.grad!, w.grad!];
+    };
+    agree(f, 1e-4, 1e-4, 'wasm-mt');
+    const one = runOn('wasm', f);
+    const two = runOn('wasm-mt', f);
+    for (let i = 0; i < one.length; i++) expect(two[i].values).toEqual(one[i].values);
+  });
   it('setThreads(1) keeps working and gives the same result', () => {
     const f = () => nn.matmul(nn.tensor(randValues(200 * 300, 1), { shape: [200, 300] }), nn.tensor(randValues(300 * 100, 2), { shape: [300, 100] }));
     const before = runOn('wasm-mt', f);
