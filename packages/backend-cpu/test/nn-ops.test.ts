@@ -80,18 +80,19 @@ describe('fused cpu kernels agree with the composite path', () => {
     expect(g.slice(90).some((v) => v !== 0)).toBe(true);
   });
 
-  it('conv2d on a batch too big for one patch matrix splits into chunks consistently', () => {
-    const [xf, xc] = both([40, 8, 30, 30], 5);
-    const [wf, wc] = both([4, 8, 3, 3], 6);
+  it('conv2d on an image too big for one patch matrix works in bands of rows', () => {
+    // 16 channels x 3x3 taps x 100 x 100 outputs exceeds the 2^20-double patch budget: two bands.
+    const [xf, xc] = both([2, 16, 100, 100], 5);
+    const [wf, wc] = both([3, 16, 3, 3], 6);
     for (const t of [xf, xc, wf, wc]) t.requiresGrad = true;
-    const yf = conv2d(xf, wf);
-    const yc = conv2d(xc, wc);
+    const yf = conv2d(xf, wf, null, { padding: 1 });
+    const yc = conv2d(xc, wc, null, { padding: 1 });
     expect(mismatch(values(yf), values(yc), 1e-4, 1e-5)).toBeNull();
     const [sf, sc] = both(yf.shape as number[], 9);
     yf.backward(sf);
     yc.backward(sc);
     expect(mismatch(values(xf.grad as Tensor), values(xc.grad as Tensor), 1e-4, 1e-5)).toBeNull();
-    expect(mismatch(values(wf.grad as Tensor), values(wc.grad as Tensor), 1e-4, 1e-4)).toBeNull();
+    expect(mismatch(values(wf.grad as Tensor), values(wc.grad as Tensor), 1e-4, 1e-3)).toBeNull();
   });
 
   const poolCases: [string, number[], Parameters<typeof maxPool2d>[1]][] = [
