@@ -10,6 +10,7 @@ import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
+import { runModuleConformance } from './modules/index.js';
 import { registerPropertyTests } from './properties.js';
 import { registerReferenceTests } from './reference.js';
 
@@ -44,6 +45,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerConventionTests();
     registerMemoryTests();
     registerBadInputTests(ctx);
+    runModuleConformance({ name: options.name });
   });
 }
 
