@@ -2,7 +2,7 @@
 // arrives as i32 at `meta`: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, ld], where ld is the
 // row stride of col in elements (>= OH*OW: samples of a batch sit side by side in one matrix).
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function m(meta: usize, i: i32): i32 {
   return load<i32>(meta + (<usize>i << 2));

@@ -9,7 +9,7 @@ const DIV = 3;
 const MAX = 4;
 const MIN = 5;
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function opv(op: i32, a: v128, b: v128): v128 {
   switch (op) {
@@ -22,7 +22,7 @@ function opv(op: i32, a: v128, b: v128): v128 {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function ops(op: i32, a: f32, b: f32): f32 {
   switch (op) {
@@ -35,7 +35,7 @@ function ops(op: i32, a: f32, b: f32): f32 {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function row(op: i32, out: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
   let i = 0;
@@ -62,7 +62,7 @@ function row(op: i32, out: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32):
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function binaryOp(op: i32, out: usize, a: usize, b: usize, rank: i32, meta: usize, idx: usize): void {
   const shape = meta;

@@ -1,15 +1,16 @@
 // The kernels of @nn/backend-wasm. Memory is imported and owned by the JavaScript allocator;
 // kernels take byte pointers and never allocate.
-export { gemm, gemmScratchBytes } from './gemm';
+
+export { col2im, col2imBatch, im2col, im2colBatch } from './conv';
 export { binaryF32 } from './elementwise';
-export { reduceF32 } from './reduce';
-export { im2col, col2im, im2colBatch, col2imBatch } from './conv';
+export { gemm, gemmScratchBytes } from './gemm';
 export { adamF32, sgdF32 } from './optim';
+export { reduceF32 } from './reduce';
 
 /** First byte free for the JavaScript allocator (after the module's static data). */
 export function heapBase(): usize {
   return __heap_base;
 }
+export { maxPool2dBackwardF32, maxPool2dF32 } from './pool';
 export { compareF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
-export { maxPool2dF32, maxPool2dBackwardF32 } from './pool';

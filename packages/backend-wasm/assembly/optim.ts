@@ -6,9 +6,23 @@
  * weights first (AdamW: 1 - lr*wd). denom = sqrt(v or vMax) * invSqrtBc2 + eps.
  */
 export function adamF32(
-  n: i32, p: usize, g: usize, m: usize, v: usize, vMax: usize,
-  outP: usize, outM: usize, outV: usize, outX: usize,
-  beta1: f32, beta2: f32, eps: f32, coupledDecay: f32, decay: f32, stepSize: f32, invSqrtBc2: f32,
+  n: i32,
+  p: usize,
+  g: usize,
+  m: usize,
+  v: usize,
+  vMax: usize,
+  outP: usize,
+  outM: usize,
+  outV: usize,
+  outX: usize,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  coupledDecay: f32,
+  decay: f32,
+  stepSize: f32,
+  invSqrtBc2: f32,
 ): void {
   const b1 = f32x4.splat(beta1);
   const b2 = f32x4.splat(beta2);
@@ -22,7 +36,7 @@ export function adamF32(
   const amsgrad = vMax != 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     const pv = v128.load(p + o);
     const gv = f32x4.add(v128.load(g + o), f32x4.mul(vwd, pv));
     const mv = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(ob1, gv));
@@ -38,7 +52,7 @@ export function adamF32(
     v128.store(outP + o, f32x4.sub(f32x4.mul(pv, vdecay), f32x4.div(f32x4.mul(vstep, mv), denom)));
   }
   for (; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     const pv = load<f32>(p + o);
     const gv = load<f32>(g + o) + coupledDecay * pv;
     const mv = beta1 * load<f32>(m + o) + (1 - beta1) * gv;
@@ -59,8 +73,18 @@ export function adamF32(
  * gradient), dampening and Nesterov, as PyTorch defines them.
  */
 export function sgdF32(
-  n: i32, p: usize, g: usize, buf: usize, outP: usize, outB: usize,
-  lr: f32, momentum: f32, dampening: f32, weightDecay: f32, nesterov: i32, first: i32,
+  n: i32,
+  p: usize,
+  g: usize,
+  buf: usize,
+  outP: usize,
+  outB: usize,
+  lr: f32,
+  momentum: f32,
+  dampening: f32,
+  weightDecay: f32,
+  nesterov: i32,
+  first: i32,
 ): void {
   const vlr = f32x4.splat(lr);
   const vmom = f32x4.splat(momentum);
@@ -69,7 +93,7 @@ export function sgdF32(
   const useBuf = outB != 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     const pv = v128.load(p + o);
     let d = f32x4.add(v128.load(g + o), f32x4.mul(vwd, pv));
     if (useBuf) {
@@ -80,7 +104,7 @@ export function sgdF32(
     v128.store(outP + o, f32x4.sub(pv, f32x4.mul(vlr, d)));
   }
   for (; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     const pv = load<f32>(p + o);
     let d = load<f32>(g + o) + weightDecay * pv;
     if (useBuf) {

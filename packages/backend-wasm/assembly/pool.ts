@@ -2,7 +2,7 @@
 // ph, pw, dh, dw]. Padding taps are skipped; a NaN wins its window, as in PyTorch. Indices are
 // flat positions within the input plane (h * W + w).
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function m(meta: usize, i: i32): i32 {
   return load<i32>(meta + (<usize>i << 2));

@@ -8,51 +8,60 @@ const MIN = 3;
 
 function reduceRows(op: i32, out: usize, x: usize, outer: i32, r: i32): void {
   for (let o = 0; o < outer; o++) {
-    const base = x + (<usize>o * r << 2);
+    const base = x + ((<usize>o * r) << 2);
     let i = 0;
     if (op == SUM) {
       let lo = f64x2.splat(0);
       let hi = f64x2.splat(0);
       for (; i + 4 <= r; i += 4) {
-        const v = v128.load(base + (<usize>i << 2));
+        const v = v128.load(base + ((<usize>i) << 2));
         lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
         hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
       }
-      let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
-      for (; i < r; i++) s += <f64>load<f32>(base + (<usize>i << 2));
-      store<f32>(out + (<usize>o << 2), <f32>s);
+      let s =
+        f64x2.extract_lane(lo, 0) +
+        f64x2.extract_lane(lo, 1) +
+        f64x2.extract_lane(hi, 0) +
+        f64x2.extract_lane(hi, 1);
+      for (; i < r; i++) s += <f64>load<f32>(base + ((<usize>i) << 2));
+      store<f32>(out + ((<usize>o) << 2), <f32>s);
     } else if (op == PROD) {
       let s: f64 = 1;
-      for (; i < r; i++) s *= <f64>load<f32>(base + (<usize>i << 2));
-      store<f32>(out + (<usize>o << 2), <f32>s);
+      for (; i < r; i++) s *= <f64>load<f32>(base + ((<usize>i) << 2));
+      store<f32>(out + ((<usize>o) << 2), <f32>s);
     } else {
       let acc = v128.load32_splat(base);
       for (; i + 4 <= r; i += 4) {
-        const v = v128.load(base + (<usize>i << 2));
+        const v = v128.load(base + ((<usize>i) << 2));
         acc = op == MAX ? f32x4.max(acc, v) : f32x4.min(acc, v);
       }
       let s = f32x4.extract_lane(acc, 0);
       for (let l = 1; l < 4; l++) {
-        const e = l == 1 ? f32x4.extract_lane(acc, 1) : l == 2 ? f32x4.extract_lane(acc, 2) : f32x4.extract_lane(acc, 3);
+        const e =
+          l == 1
+            ? f32x4.extract_lane(acc, 1)
+            : l == 2
+              ? f32x4.extract_lane(acc, 2)
+              : f32x4.extract_lane(acc, 3);
         s = op == MAX ? max<f32>(s, e) : min<f32>(s, e);
       }
       for (; i < r; i++) {
-        const e = load<f32>(base + (<usize>i << 2));
+        const e = load<f32>(base + ((<usize>i) << 2));
         s = op == MAX ? max<f32>(s, e) : min<f32>(s, e);
       }
-      store<f32>(out + (<usize>o << 2), s);
+      store<f32>(out + ((<usize>o) << 2), s);
     }
   }
 }
 
 function reduceCols(op: i32, out: usize, x: usize, outer: i32, r: i32, inner: i32): void {
-  const rowBytes = <usize>inner << 2;
+  const rowBytes = (<usize>inner) << 2;
   for (let o = 0; o < outer; o++) {
     const dst = out + <usize>o * rowBytes;
     let src = x + <usize>o * r * rowBytes;
     if (r == 0) {
       const init: f32 = op == PROD ? 1 : 0;
-      for (let j = 0; j < inner; j++) store<f32>(dst + (<usize>j << 2), init);
+      for (let j = 0; j < inner; j++) store<f32>(dst + ((<usize>j) << 2), init);
       continue;
     }
     memory.copy(dst, src, rowBytes);
@@ -60,7 +69,7 @@ function reduceCols(op: i32, out: usize, x: usize, outer: i32, r: i32, inner: i3
       src += rowBytes;
       let j = 0;
       for (; j + 4 <= inner; j += 4) {
-        const q = <usize>j << 2;
+        const q = (<usize>j) << 2;
         const a = v128.load(dst + q);
         const b = v128.load(src + q);
         let v: v128;
@@ -71,10 +80,13 @@ function reduceCols(op: i32, out: usize, x: usize, outer: i32, r: i32, inner: i3
         v128.store(dst + q, v);
       }
       for (; j < inner; j++) {
-        const q = <usize>j << 2;
+        const q = (<usize>j) << 2;
         const a = load<f32>(dst + q);
         const b = load<f32>(src + q);
-        store<f32>(dst + q, op == SUM ? a + b : op == PROD ? a * b : op == MAX ? max<f32>(a, b) : min<f32>(a, b));
+        store<f32>(
+          dst + q,
+          op == SUM ? a + b : op == PROD ? a * b : op == MAX ? max<f32>(a, b) : min<f32>(a, b),
+        );
       }
     }
   }

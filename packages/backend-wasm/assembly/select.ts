@@ -2,7 +2,7 @@
 // `meta` (i32): shape[rank] then one stride array per operand (elements); `idx` is rank i32 of
 // scratch. The host collapses dims first, so the inner loop is long.
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function cmp(op: i32, a: f32, b: f32): u8 {
   switch (op) {
@@ -15,7 +15,7 @@ function cmp(op: i32, a: f32, b: f32): u8 {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function compareOp(op: i32, out: usize, a: usize, b: usize, rank: i32, meta: usize, idx: usize): void {
   const shape = meta;

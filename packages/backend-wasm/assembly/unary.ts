@@ -19,7 +19,7 @@ export const TANH = 14;
 export const SIGMOID = 15;
 export const SILU = 16;
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function simd(op: i32, v: v128, p0: v128, p1: v128): v128 {
   switch (op) {
@@ -39,7 +39,7 @@ function simd(op: i32, v: v128, p0: v128, p1: v128): v128 {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function scalar(op: i32, x: f32, p0: f32, p1: f32): f32 {
   const d = <f64>x;
@@ -52,7 +52,7 @@ function scalar(op: i32, x: f32, p0: f32, p1: f32): f32 {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function simdLoop(op: i32, out: usize, x: usize, n: i32, a: f32, b: f32): void {
   const p0 = f32x4.splat(a);
@@ -69,7 +69,7 @@ function simdLoop(op: i32, out: usize, x: usize, n: i32, a: f32, b: f32): void {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function scalarLoop(op: i32, out: usize, x: usize, n: i32): void {
   for (let i = 0; i < n; i++) {

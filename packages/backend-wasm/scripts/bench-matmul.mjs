@@ -5,7 +5,10 @@ import os from 'node:os';
 import { wasm } from '../dist/index.js';
 
 const sizes = [128, 256, 512, 1024];
-const threadCounts = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const threadCounts = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 if (threadCounts.length === 0) threadCounts.push(1, os.availableParallelism());
 
 const view = (storage, n) => ({ storage, dtype: 'float32', shape: [n, n], strides: [n, 1], offset: 0 });

@@ -10,13 +10,31 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-const COMMON = ['-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd', '--use', 'abort=', '--importMemory'];
+const COMMON = [
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
+  '--use',
+  'abort=',
+  '--importMemory',
+];
 export const MAX_PAGES = 32768;
 const VARIANTS = [
   { out: 'kernels.wasm', flags: ['--initialMemory', '1'] },
   {
     out: 'kernels-mt.wasm',
-    flags: ['--enable', 'threads', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', String(MAX_PAGES)],
+    flags: [
+      '--enable',
+      'threads',
+      '--sharedMemory',
+      '--initialMemory',
+      '1',
+      '--maximumMemory',
+      String(MAX_PAGES),
+    ],
   },
 ];
 
@@ -34,11 +52,16 @@ export function buildWasm({ force = false } = {}) {
   for (const v of VARIANTS) {
     const out = join(root, 'build', v.out);
     if (!force && existsSync(out) && statSync(out).mtimeMs >= src) continue;
-    const r = spawnSync(process.execPath, [asc, join(root, 'assembly', 'index.ts'), ...COMMON, ...v.flags, '-o', out], {
-      stdio: 'inherit',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [asc, join(root, 'assembly', 'index.ts'), ...COMMON, ...v.flags, '-o', out],
+      {
+        stdio: 'inherit',
+      },
+    );
     if (r.status !== 0) throw new Error(`asc failed for ${v.out} (exit ${r.status})`);
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) buildWasm({ force: process.argv.includes('--force') });
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  buildWasm({ force: process.argv.includes('--force') });

@@ -6,7 +6,10 @@ const backend = await wasm(); // threads default to the number of cores
 registerBackend(backend);
 setBackend('wasm');
 
-const x = tensor([[1, -2, 3], [0.5, 0, -1]]);
+const x = tensor([
+  [1, -2, 3],
+  [0.5, 0, -1],
+]);
 console.log(x.relu().add(1).dataSync()); // Float32Array [2, 1, 4, 1.5, 1, 1]
 console.log(softmax(x, 1).sum({ dim: 1 }).dataSync()); // Float32Array [1, 1]
 const y = tidy(() => matmul(randn([512, 256]), randn([256, 128])));

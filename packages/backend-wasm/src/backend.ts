@@ -3,22 +3,22 @@ import {
   type BackendMemory,
   type DType,
   type FusedKernels,
+  fillRandom,
+  makeTypedArray,
   type RandomSpec,
   type Storage,
   type TypedArray,
-  fillRandom,
-  makeTypedArray,
 } from '@nn/tensor';
-import { type Ctx, allocOut, asStorage } from './context.js';
+import { allocOut, asStorage, type Ctx } from './context.js';
 import { Heap } from './heap.js';
 import type { KernelExports } from './kernels.js';
 import { MAX_PAGES } from './loader.js';
+import * as cv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
 import * as fu from './ops-fused.js';
-import * as cv from './ops-conv.js';
 import * as ix from './ops-index.js';
-import * as pl from './ops-pool.js';
 import { type GemmRunner, matmul } from './ops-matmul.js';
+import * as pl from './ops-pool.js';
 import * as rd from './ops-reduce.js';
 import { arrayOf, elementBytes } from './strided.js';
 import type { Job } from './threads.js';

@@ -20,7 +20,12 @@ export function asStorage(s: Storage): WasmStorage {
 }
 
 /** Runs `fn` with `words` i32 of scratch (layout metadata for a kernel), freed afterwards. */
-export function withMeta<T>(ctx: Ctx, values: readonly number[], extraWords: number, fn: (meta: number, extra: number) => T): T {
+export function withMeta<T>(
+  ctx: Ctx,
+  values: readonly number[],
+  extraWords: number,
+  fn: (meta: number, extra: number) => T,
+): T {
   const bytes = (values.length + extraWords) * 4;
   const ptr = ctx.heap.allocBytes(bytes);
   try {

@@ -14,5 +14,8 @@ export function contiguousView(ctx: Ctx, v: TensorView): { view: TensorView; rel
     strides[i] = acc;
     acc *= v.shape[i];
   }
-  return { view: { storage: s, dtype: v.dtype, shape: v.shape, strides, offset: 0 }, release: () => ctx.heap.free(s) };
+  return {
+    view: { storage: s, dtype: v.dtype, shape: v.shape, strides, offset: 0 },
+    release: () => ctx.heap.free(s),
+  };
 }

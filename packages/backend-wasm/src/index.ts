@@ -9,7 +9,7 @@
  * setBackend('wasm');
  * ```
  */
-import { type Parallel, type WasmBackend, createBackend, createContext, singleThread } from './backend.js';
+import { createBackend, createContext, type Parallel, singleThread, type WasmBackend } from './backend.js';
 import type { Ctx } from './context.js';
 import { canShareMemory, defaultWasmUrl, fetchModule, instantiate, makeMemory } from './loader.js';
 import { createThreadPool, defaultThreadCount } from './threads.js';

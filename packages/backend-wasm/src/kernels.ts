@@ -53,13 +53,36 @@ export interface KernelExports {
     first: number,
   ): void;
   col2im(col: number, x: number, meta: number): void;
-  im2colBatch(x: number, col: number, meta: number, n0: number, n1: number, xStride: number, colStride: number): void;
-  col2imBatch(col: number, x: number, meta: number, n0: number, n1: number, colStride: number, xStride: number): void;
+  im2colBatch(
+    x: number,
+    col: number,
+    meta: number,
+    n0: number,
+    n1: number,
+    xStride: number,
+    colStride: number,
+  ): void;
+  col2imBatch(
+    col: number,
+    x: number,
+    meta: number,
+    n0: number,
+    n1: number,
+    colStride: number,
+    xStride: number,
+  ): void;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;
   compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   maxPool2dF32(x: number, values: number, indices: number, meta: number): void;
-  maxPool2dBackwardF32(dy: number, indices: number, dx: number, planes: number, per: number, planeSize: number): void;
+  maxPool2dBackwardF32(
+    dy: number,
+    indices: number,
+    dx: number,
+    planes: number,
+    per: number,
+    planeSize: number,
+  ): void;
   reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;
 }

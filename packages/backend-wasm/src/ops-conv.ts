@@ -1,10 +1,10 @@
-import { type Conv2dParams, type TensorView, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut, withMeta } from './context.js';
+import { type Conv2dParams, sizeOf, type TensorView } from '@nn/tensor';
+import type { Parallel } from './backend.js';
+import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
-import type { Parallel } from './backend.js';
-import type { Job } from './threads.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
+import type { Job } from './threads.js';
 
 // Convolution as GEMM: per group, im2col gathers the receptive fields of the whole batch into one
 // [Cg*kh*kw, N*OH*OW] matrix in wasm memory, so each pass is a single large GEMM that threads
@@ -29,19 +29,48 @@ interface Geometry {
   meta: number[];
 }
 
-function geometry(xShape: readonly number[], wShape: readonly number[], yShape: readonly number[], p: Conv2dParams): Geometry {
+function geometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  yShape: readonly number[],
+  p: Conv2dParams,
+): Geometry {
   const [N, C, H, W] = xShape;
   const [OC, Cg, kh, kw] = wShape;
   const [, , OH, OW] = yShape;
   const G = p.groups;
-  const meta = [Cg, H, W, kh, kw, p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], OH, OW];
+  const meta = [
+    Cg,
+    H,
+    W,
+    kh,
+    kw,
+    p.stride[0],
+    p.stride[1],
+    p.padding[0],
+    p.padding[1],
+    p.dilation[0],
+    p.dilation[1],
+    OH,
+    OW,
+  ];
   return { N, C, H, W, OC, OH, OW, kh, kw, G, Cg, OCg: OC / G, K: Cg * kh * kw, P: OH * OW, meta };
 }
 
 type Mode = 'forward' | 'input' | 'weight';
 
 /** Direct convolution loops (any float dtype): out += products over every in-bounds tap. */
-function direct(ctx: Ctx, mode: Mode, g: Geometry, p: Conv2dParams, x: number, w: number, y: number, out: WasmStorage, dtype: 'float32' | 'float64'): void {
+function direct(
+  ctx: Ctx,
+  mode: Mode,
+  g: Geometry,
+  p: Conv2dParams,
+  x: number,
+  w: number,
+  y: number,
+  out: WasmStorage,
+  dtype: 'float32' | 'float64',
+): void {
   const a = arrayOf(ctx.heap, dtype);
   const o = baseIndex({ storage: out, dtype, shape: [1], strides: [1], offset: 0 });
   const [sh, sw] = p.stride;
@@ -94,7 +123,11 @@ function run(
 ): WasmStorage {
   const dtype = (views.x ?? views.w ?? views.dy)!.dtype as 'float32' | 'float64';
   const g = geometry(shapes.x, shapes.w, shapes.y, p);
-  const c = { x: views.x && contiguousView(ctx, views.x), w: views.w && contiguousView(ctx, views.w), dy: views.dy && contiguousView(ctx, views.dy) };
+  const c = {
+    x: views.x && contiguousView(ctx, views.x),
+    w: views.w && contiguousView(ctx, views.w),
+    dy: views.dy && contiguousView(ctx, views.dy),
+  };
   try {
     const outSize = sizeOf(mode === 'forward' ? shapes.y : mode === 'input' ? shapes.x : shapes.w);
     const out = mode === 'forward' ? allocOut(ctx, outSize, dtype) : zeroed(ctx, outSize, dtype);
@@ -117,11 +150,18 @@ function run(
         const f32 = () => ctx.heap.f32;
         const gemm = par.gemm;
         // im2col / col2im of the batch, split by samples across the threads.
-        const bySamples = (kernel: 'im2colBatch' | 'col2imBatch', first: number, second: number, s1: number, s2: number): void => {
+        const bySamples = (
+          kernel: 'im2colBatch' | 'col2imBatch',
+          first: number,
+          second: number,
+          s1: number,
+          s2: number,
+        ): void => {
           const t = Math.max(1, Math.min(par.available(), g.N));
           const per = Math.ceil(g.N / t);
           const jobs: Job[] = [];
-          for (let n0 = 0; n0 < g.N; n0 += per) jobs.push({ kernel, args: [first, second, meta, n0, Math.min(g.N, n0 + per), s1, s2] });
+          for (let n0 = 0; n0 < g.N; n0 += per)
+            jobs.push({ kernel, args: [first, second, meta, n0, Math.min(g.N, n0 + per), s1, s2] });
           par.run(jobs);
         };
         const xSample = g.C * g.H * g.W * 4;
@@ -170,14 +210,35 @@ function run(
   }
 }
 
-export function conv2d(ctx: Ctx, par: Parallel, x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): WasmStorage {
+export function conv2d(
+  ctx: Ctx,
+  par: Parallel,
+  x: TensorView,
+  w: TensorView,
+  p: Conv2dParams,
+  outShape: readonly number[],
+): WasmStorage {
   return run(ctx, par, 'forward', { x, w }, { x: x.shape, w: w.shape, y: outShape }, p);
 }
 
-export function conv2dBackwardInput(ctx: Ctx, par: Parallel, dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): WasmStorage {
+export function conv2dBackwardInput(
+  ctx: Ctx,
+  par: Parallel,
+  dy: TensorView,
+  w: TensorView,
+  p: Conv2dParams,
+  xShape: readonly number[],
+): WasmStorage {
   return run(ctx, par, 'input', { dy, w }, { x: xShape, w: w.shape, y: dy.shape }, p);
 }
 
-export function conv2dBackwardWeight(ctx: Ctx, par: Parallel, x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): WasmStorage {
+export function conv2dBackwardWeight(
+  ctx: Ctx,
+  par: Parallel,
+  x: TensorView,
+  dy: TensorView,
+  p: Conv2dParams,
+  wShape: readonly number[],
+): WasmStorage {
   return run(ctx, par, 'weight', { x, dy }, { x: x.shape, w: wShape, y: dy.shape }, p);
 }

@@ -1,5 +1,5 @@
-import { type BinaryOp, COMPARISON_OPS, type DType, type TensorView, type UnaryOp, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut, withMeta } from './context.js';
+import { type BinaryOp, COMPARISON_OPS, type DType, sizeOf, type TensorView, type UnaryOp } from '@nn/tensor';
+import { allocOut, type Ctx, withMeta } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { cPow, unaryFn } from './scalar-math.js';
 import { arrayOf, baseIndex, basePtr, offsetsOrNull, stridesFor } from './strided.js';
@@ -81,9 +81,9 @@ function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number 
     case 'pow':
       return cPow;
     case 'maximum':
-      return (a, b) => (a !== a || b !== b ? Number.NaN : a > b ? a : b);
+      return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b));
     case 'minimum':
-      return (a, b) => (a !== a || b !== b ? Number.NaN : a < b ? a : b);
+      return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b));
     case 'eq':
       return (a, b) => (a === b ? 1 : 0);
     case 'ne':
@@ -103,10 +103,20 @@ function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number 
   }
 }
 
-const SIMD_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const SIMD_OPS: Partial<Record<BinaryOp, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+};
 
 /** Merges adjacent dims that every operand (and the contiguous output) walks as one. */
-export function collapse(shape: readonly number[], strides: readonly number[][]): { shape: number[]; strides: number[][] } {
+export function collapse(
+  shape: readonly number[],
+  strides: readonly number[][],
+): { shape: number[]; strides: number[][] } {
   const s: number[] = [];
   const out: number[][] = strides.map(() => []);
   for (let i = 0; i < shape.length; i++) {
@@ -119,7 +129,9 @@ export function collapse(shape: readonly number[], strides: readonly number[][])
       });
     } else {
       s.push(shape[i]);
-      strides.forEach((st, k) => out[k].push(st[i]));
+      strides.forEach((st, k) => {
+        out[k].push(st[i]);
+      });
     }
   }
   if (s.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
@@ -149,7 +161,12 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
 const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 
 /** Runs a broadcast kernel: collapses dims, writes shape + strides as metadata, calls `run`. */
-function broadcastCall(ctx: Ctx, outShape: readonly number[], strides: number[][], run: (rank: number, meta: number, idx: number) => void): void {
+function broadcastCall(
+  ctx: Ctx,
+  outShape: readonly number[],
+  strides: number[][],
+  run: (rank: number, meta: number, idx: number) => void,
+): void {
   const c = collapse(outShape, strides);
   const rank = c.shape.length;
   withMeta(ctx, [c.shape, ...c.strides].flat(), rank, (meta, idx) => run(rank, meta, idx));
@@ -202,7 +219,8 @@ export function binary(
     const s = (typeof a === 'number' ? a : b) as number;
     const tb = baseIndex(t);
     const offs = offsetsOrNull(t, outShape);
-    if (typeof a === 'number') for (let i = 0; i < n; i++) dst[db + i] = fix(f(s, src[tb + (offs ? offs[i] : i)]));
+    if (typeof a === 'number')
+      for (let i = 0; i < n; i++) dst[db + i] = fix(f(s, src[tb + (offs ? offs[i] : i)]));
     else for (let i = 0; i < n; i++) dst[db + i] = fix(f(src[tb + (offs ? offs[i] : i)], s));
     return out;
   }
@@ -214,7 +232,13 @@ export function binary(
   return out;
 }
 
-export function where(ctx: Ctx, cond: TensorView, a: TensorView, b: TensorView, outShape: readonly number[]): WasmStorage {
+export function where(
+  ctx: Ctx,
+  cond: TensorView,
+  a: TensorView,
+  b: TensorView,
+  outShape: readonly number[],
+): WasmStorage {
   const n = sizeOf(outShape);
   const out = allocOut(ctx, n, a.dtype);
   if (n === 0) return out;

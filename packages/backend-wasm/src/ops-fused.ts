@@ -1,5 +1,5 @@
-import { type AdamStepArgs, type SgdStepArgs, type TensorView, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut } from './context.js';
+import { type AdamStepArgs, type SgdStepArgs, sizeOf, type TensorView } from '@nn/tensor';
+import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, basePtr, offsets } from './strided.js';
 
@@ -11,7 +11,10 @@ function outBase(out: WasmStorage, v: TensorView): number {
 function rows(x: TensorView, axis: number) {
   const kept = x.shape.filter((_, i) => i !== axis);
   return {
-    starts: offsets(kept, x.strides.filter((_, i) => i !== axis)),
+    starts: offsets(
+      kept,
+      x.strides.filter((_, i) => i !== axis),
+    ),
     len: x.shape[axis],
     stride: x.strides[axis],
     post: sizeOf(x.shape.slice(axis + 1)),
@@ -31,7 +34,7 @@ export function softmax(ctx: Ctx, x: TensorView, axis: number, log: boolean): Wa
     let m = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < len; j++) {
       const v = a[s + j * stride];
-      if (v > m || v !== v) m = v;
+      if (v > m || Number.isNaN(v)) m = v;
     }
     let sum = 0;
     for (let j = 0; j < len; j++) sum += Math.exp(a[s + j * stride] - m);
@@ -46,7 +49,13 @@ export function softmax(ctx: Ctx, x: TensorView, axis: number, log: boolean): Wa
   return out;
 }
 
-export function softmaxBackward(ctx: Ctx, y: TensorView, dy: TensorView, axis: number, log: boolean): WasmStorage {
+export function softmaxBackward(
+  ctx: Ctx,
+  y: TensorView,
+  dy: TensorView,
+  axis: number,
+  log: boolean,
+): WasmStorage {
   const out = allocOut(ctx, sizeOf(y.shape), y.dtype);
   const a = arrayOf(ctx.heap, y.dtype);
   const yb = baseIndex(y);
@@ -63,7 +72,8 @@ export function softmaxBackward(ctx: Ctx, y: TensorView, dy: TensorView, axis: n
     let dot = 0;
     if (log) {
       for (let j = 0; j < len; j++) dot += a[sg + j * rg.stride];
-      for (let j = 0; j < len; j++) a[d + j * post] = a[sg + j * rg.stride] - Math.exp(a[sy + j * ry.stride]) * dot;
+      for (let j = 0; j < len; j++)
+        a[d + j * post] = a[sg + j * rg.stride] - Math.exp(a[sy + j * ry.stride]) * dot;
     } else {
       for (let j = 0; j < len; j++) dot += a[sg + j * rg.stride] * a[sy + j * ry.stride];
       for (let j = 0; j < len; j++) {
@@ -87,7 +97,10 @@ function flat(v: TensorView): Int32Array | null {
   return contiguous ? null : offsets(v.shape, v.strides);
 }
 
-export function adamStep(ctx: Ctx, args: AdamStepArgs): { p: WasmStorage; m: WasmStorage; v: WasmStorage; vMax?: WasmStorage } {
+export function adamStep(
+  ctx: Ctx,
+  args: AdamStepArgs,
+): { p: WasmStorage; m: WasmStorage; v: WasmStorage; vMax?: WasmStorage } {
   const { p, g, m, v, vMax } = args;
   const n = sizeOf(p.shape);
   const outP = allocOut(ctx, n, p.dtype);
@@ -140,7 +153,7 @@ export function adamStep(ctx: Ctx, args: AdamStepArgs): { p: WasmStorage; m: Was
     let vUse = a[dv + i];
     if (outX) {
       const prev = a[xb + (xo ? xo[i] : i)];
-      vUse = prev > vUse ? prev : vUse;
+      vUse = Math.max(prev, vUse);
       a[dx + i] = vUse;
     }
     a[dp + i] = pv - (stepSize * a[dm + i]) / (Math.sqrt(vUse) / sqrtBc2 + eps);
@@ -160,7 +173,20 @@ export function sgdStep(ctx: Ctx, args: SgdStepArgs): { p: WasmStorage; buf?: Wa
   const first = firstStep || !buf;
   if (p.dtype === 'float32' && !po && !go && !bo) {
     const bufPtr = buf && !first ? basePtr(buf) : 0;
-    ctx.k.sgdF32(n, basePtr(p), basePtr(g), bufPtr, outP.ptr, outB ? outB.ptr : 0, lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, first ? 1 : 0);
+    ctx.k.sgdF32(
+      n,
+      basePtr(p),
+      basePtr(g),
+      bufPtr,
+      outP.ptr,
+      outB ? outB.ptr : 0,
+      lr,
+      momentum,
+      dampening,
+      weightDecay,
+      nesterov ? 1 : 0,
+      first ? 1 : 0,
+    );
     return outB ? { p: outP, buf: outB } : { p: outP };
   }
   const a = arrayOf(ctx.heap, p.dtype);

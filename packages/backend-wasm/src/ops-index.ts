@@ -1,5 +1,5 @@
-import { type DType, type TensorView, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut } from './context.js';
+import { type DType, sizeOf, type TensorView } from '@nn/tensor';
+import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, offsets } from './strided.js';
 
@@ -7,7 +7,12 @@ function outIndex(out: WasmStorage, dtype: DType): number {
   return baseIndex({ storage: out, dtype, shape: [1], strides: [1], offset: 0 });
 }
 
-export function concat(ctx: Ctx, inputs: readonly TensorView[], axis: number, outShape: readonly number[]): WasmStorage {
+export function concat(
+  ctx: Ctx,
+  inputs: readonly TensorView[],
+  axis: number,
+  outShape: readonly number[],
+): WasmStorage {
   const dtype = inputs[0].dtype;
   const n = sizeOf(outShape);
   const out = allocOut(ctx, n, dtype);
@@ -47,7 +52,13 @@ export function gather(ctx: Ctx, x: TensorView, dim: number, index: TensorView):
   return out;
 }
 
-export function scatterAdd(ctx: Ctx, shape: readonly number[], dim: number, index: TensorView, src: TensorView): WasmStorage {
+export function scatterAdd(
+  ctx: Ctx,
+  shape: readonly number[],
+  dim: number,
+  index: TensorView,
+  src: TensorView,
+): WasmStorage {
   const total = sizeOf(shape);
   const dtype = src.dtype;
   const out = allocOut(ctx, total, dtype);
@@ -62,9 +73,15 @@ export function scatterAdd(ctx: Ctx, shape: readonly number[], dim: number, inde
     s *= shape[i];
   }
   const sd = outStrides[dim] ?? 0;
-  const oo = offsets(index.shape, outStrides.map((v, i) => (i === dim ? 0 : v)));
+  const oo = offsets(
+    index.shape,
+    outStrides.map((v, i) => (i === dim ? 0 : v)),
+  );
   const io = offsets(index.shape, index.strides);
-  const so = offsets(index.shape, src.strides.length === index.shape.length ? src.strides : index.shape.map(() => 0));
+  const so = offsets(
+    index.shape,
+    src.strides.length === index.shape.length ? src.strides : index.shape.map(() => 0),
+  );
   const i32 = ctx.heap.i32;
   const ib = baseIndex(index);
   const sb = baseIndex(src);

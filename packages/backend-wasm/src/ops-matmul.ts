@@ -1,5 +1,5 @@
-import { type TensorView, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut } from './context.js';
+import { sizeOf, type TensorView } from '@nn/tensor';
+import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, basePtr, offsets } from './strided.js';
 

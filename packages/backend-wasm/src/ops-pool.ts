@@ -1,10 +1,10 @@
-import { type Pool2dParams, type TensorView, sizeOf } from '@nn/tensor';
+import { type Pool2dParams, sizeOf, type TensorView } from '@nn/tensor';
 import type { Parallel } from './backend.js';
-import { type Ctx, allocOut, withMeta } from './context.js';
-import type { Job } from './threads.js';
+import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
+import type { Job } from './threads.js';
 
 // Pooling over contiguous NCHW planes, with PyTorch's rules: max pool skips padding (and lets a
 // NaN win), avg pool divides by the padded window (countIncludePad) or by the in-bounds taps.
@@ -27,7 +27,13 @@ function taps(out: number, stride: number, pad: number, k: number, dil: number, 
   return t;
 }
 
-export function maxPool2d(ctx: Ctx, par: Parallel, xIn: TensorView, p: Pool2dParams, outShape: readonly number[]): { values: WasmStorage; indices: WasmStorage } {
+export function maxPool2d(
+  ctx: Ctx,
+  par: Parallel,
+  xIn: TensorView,
+  p: Pool2dParams,
+  outShape: readonly number[],
+): { values: WasmStorage; indices: WasmStorage } {
   const cx = contiguousView(ctx, xIn);
   const x = cx.view;
   const [N, C, H, W] = x.shape;
@@ -48,7 +54,12 @@ export function maxPool2d(ctx: Ctx, par: Parallel, xIn: TensorView, p: Pool2dPar
       const xp = basePtr(x);
       const jobs: Job[] = chunks.map(([p0], j) => ({
         kernel: 'maxPool2dF32',
-        args: [xp + p0 * H * W * 4, values.ptr + p0 * OH * OW * 4, indices.ptr + p0 * OH * OW * 4, mp + j * metas.length / chunks.length * 4],
+        args: [
+          xp + p0 * H * W * 4,
+          values.ptr + p0 * OH * OW * 4,
+          indices.ptr + p0 * OH * OW * 4,
+          mp + ((j * metas.length) / chunks.length) * 4,
+        ],
       }));
       par.run(jobs);
     });
@@ -77,10 +88,10 @@ export function maxPool2d(ctx: Ctx, par: Parallel, xIn: TensorView, p: Pool2dPar
           for (let c = c0; c < c1; c++) {
             const pos = row + c * dw;
             const v = a[base + pos];
-            if (v > best || v !== v) {
+            if (v > best || Number.isNaN(v)) {
               best = v;
               at = pos;
-              if (v !== v) break outer;
+              if (Number.isNaN(v)) break outer;
             }
           }
         }
@@ -93,7 +104,12 @@ export function maxPool2d(ctx: Ctx, par: Parallel, xIn: TensorView, p: Pool2dPar
   return { values, indices };
 }
 
-export function maxPool2dBackward(ctx: Ctx, dyIn: TensorView, indicesIn: TensorView, xShape: readonly number[]): WasmStorage {
+export function maxPool2dBackward(
+  ctx: Ctx,
+  dyIn: TensorView,
+  indicesIn: TensorView,
+  xShape: readonly number[],
+): WasmStorage {
   const cd = contiguousView(ctx, dyIn);
   const ci = contiguousView(ctx, indicesIn);
   const dy = cd.view;
@@ -135,7 +151,13 @@ function windows(out: number, stride: number, pad: number, k: number, size: numb
   return t;
 }
 
-export function avgPool2d(ctx: Ctx, xIn: TensorView, p: Pool2dParams, include: boolean, outShape: readonly number[]): WasmStorage {
+export function avgPool2d(
+  ctx: Ctx,
+  xIn: TensorView,
+  p: Pool2dParams,
+  include: boolean,
+  outShape: readonly number[],
+): WasmStorage {
   const cx = contiguousView(ctx, xIn);
   const x = cx.view;
   const [N, C, H, W] = x.shape;
@@ -164,7 +186,13 @@ export function avgPool2d(ctx: Ctx, xIn: TensorView, p: Pool2dParams, include: b
   return out;
 }
 
-export function avgPool2dBackward(ctx: Ctx, dyIn: TensorView, p: Pool2dParams, include: boolean, xShape: readonly number[]): WasmStorage {
+export function avgPool2dBackward(
+  ctx: Ctx,
+  dyIn: TensorView,
+  p: Pool2dParams,
+  include: boolean,
+  xShape: readonly number[],
+): WasmStorage {
   const cd = contiguousView(ctx, dyIn);
   const dy = cd.view;
   const [N, C, H, W] = xShape;

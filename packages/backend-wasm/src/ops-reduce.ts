@@ -1,5 +1,5 @@
-import { type ReduceOp, type TensorView, sizeOf } from '@nn/tensor';
-import { type Ctx, allocOut } from './context.js';
+import { type ReduceOp, sizeOf, type TensorView } from '@nn/tensor';
+import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, basePtr, isContiguousView, offsets } from './strided.js';
 
@@ -29,8 +29,14 @@ export function reduce(ctx: Ctx, op: ReduceOp, x: TensorView, axes: readonly num
     return out;
   }
   const redShape = x.shape.filter((_, i) => axes.includes(i));
-  const oo = offsets(keptShape, x.strides.filter((_, i) => !axes.includes(i)));
-  const ro = offsets(redShape, x.strides.filter((_, i) => axes.includes(i)));
+  const oo = offsets(
+    keptShape,
+    x.strides.filter((_, i) => !axes.includes(i)),
+  );
+  const ro = offsets(
+    redShape,
+    x.strides.filter((_, i) => axes.includes(i)),
+  );
   const a = arrayOf(ctx.heap, x.dtype);
   const xb = baseIndex(x);
   const db = baseIndex({ storage: out, dtype: x.dtype, shape: [n], strides: [1], offset: 0 });
@@ -46,9 +52,9 @@ export function reduce(ctx: Ctx, op: ReduceOp, x: TensorView, axes: readonly num
       for (let j = 0; j < r; j++) acc *= a[base + ro[j]];
     } else {
       acc = a[base + ro[0]];
-      for (let j = 1; j < r && acc === acc; j++) {
+      for (let j = 1; j < r && !Number.isNaN(acc); j++) {
         const v = a[base + ro[j]];
-        if (v !== v || (op === 'max' ? v > acc : v < acc)) acc = v;
+        if (Number.isNaN(v) || (op === 'max' ? v > acc : v < acc)) acc = v;
       }
     }
     a[db + o] = acc;
@@ -60,7 +66,10 @@ export function argReduce(ctx: Ctx, op: 'argmax' | 'argmin', x: TensorView, axis
   const keptShape = x.shape.filter((_, i) => i !== axis);
   const n = sizeOf(keptShape);
   const out = allocOut(ctx, n, 'int32');
-  const oo = offsets(keptShape, x.strides.filter((_, i) => i !== axis));
+  const oo = offsets(
+    keptShape,
+    x.strides.filter((_, i) => i !== axis),
+  );
   const len = x.shape[axis];
   const st = x.strides[axis];
   const a = arrayOf(ctx.heap, x.dtype);
@@ -73,9 +82,9 @@ export function argReduce(ctx: Ctx, op: 'argmax' | 'argmin', x: TensorView, axis
     let best = a[base];
     let bi = 0;
     // The first NaN wins, as in PyTorch.
-    for (let j = 1; j < len && best === best; j++) {
+    for (let j = 1; j < len && !Number.isNaN(best); j++) {
       const v = a[base + j * st];
-      if (v !== v || (isMax ? v > best : v < best)) {
+      if (Number.isNaN(v) || (isMax ? v > best : v < best)) {
         best = v;
         bi = j;
       }

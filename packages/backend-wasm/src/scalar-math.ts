@@ -3,8 +3,8 @@ import type { UnaryOp } from '@nn/tensor';
 const SQRT1_2 = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 /**
  * erf to double precision: erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!, a series of
@@ -90,7 +90,7 @@ export function unaryFn(op: UnaryOp, params: readonly number[]): (x: number) => 
     case 'round':
       return roundHalfEven;
     case 'relu':
-      return (x) => (x > 0 ? x : x === x ? 0 : x);
+      return (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0);
     case 'logicalNot':
       return (x) => (x === 0 ? 1 : 0);
     case 'leakyRelu':
@@ -108,7 +108,7 @@ export function unaryFn(op: UnaryOp, params: readonly number[]): (x: number) => 
     case 'silu':
       return (x) => x * sigmoid(x);
     case 'clamp':
-      return (x) => (x !== x ? x : x < p0 ? p0 : x > p1 ? p1 : x);
+      return (x) => (Number.isNaN(x) ? x : x < p0 ? p0 : Math.min(x, p1));
     case 'powScalar':
       return (x) => cPow(x, p0);
   }

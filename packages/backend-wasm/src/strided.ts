@@ -79,7 +79,11 @@ export function offsets(shape: readonly number[], strides: readonly number[]): I
 
 /** Offsets of a view read as `shape` (broadcast), or null when it is contiguous with that shape. */
 export function offsetsOrNull(x: TensorView, shape: readonly number[]): Int32Array | null {
-  if (x.shape.length === shape.length && sizeOf(x.shape) === sizeOf(shape) && isContiguousView(x.shape, x.strides)) {
+  if (
+    x.shape.length === shape.length &&
+    sizeOf(x.shape) === sizeOf(shape) &&
+    isContiguousView(x.shape, x.strides)
+  ) {
     let same = true;
     for (let i = 0; i < shape.length; i++) if (x.shape[i] !== shape[i]) same = false;
     if (same) return null;

@@ -95,12 +95,16 @@ function waitWhileEqual(i32: Int32Array, index: number, value: number): void {
  * Worker threads over shared wasm memory. GEMM splits its rows (or, for short wide products, its
  * columns) into one chunk per thread; the calling thread runs the first chunk itself.
  */
-export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, threads: number): Promise<Parallel> {
+export async function createThreadPool(
+  ctx: Ctx,
+  module: WebAssembly.Module,
+  threads: number,
+): Promise<Parallel> {
   await loadNodeWorker();
   const heap = ctx.heap;
   const slots = heap.allocBytes(MAX_THREADS * SLOT_WORDS * 4);
   heap.i32.fill(0, slots >> 2, (slots >> 2) + MAX_THREADS * SLOT_WORDS);
-  let workers: WorkerHandle[] = [];
+  const workers: WorkerHandle[] = [];
   let wanted = 1;
   let seq = 0;
 
@@ -141,7 +145,8 @@ export async function createThreadPool(ctx: Ctx, module: WebAssembly.Module, thr
     (ctx.k[first.kernel] as (...a: number[]) => void)(...first.args);
     for (const w of busy) {
       const s = w.slot >> 2;
-      for (let done = Atomics.load(i32, s + 1); done !== seq; done = Atomics.load(i32, s + 1)) waitWhileEqual(i32, s + 1, done);
+      for (let done = Atomics.load(i32, s + 1); done !== seq; done = Atomics.load(i32, s + 1))
+        waitWhileEqual(i32, s + 1, done);
     }
   };
   const available = (): number => 1 + workers.filter((w) => w.isReady).length;

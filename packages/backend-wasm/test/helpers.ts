@@ -36,7 +36,10 @@ export function backends(): Promise<{ cpu: nn.Backend; wasm: WasmBackend }> {
 }
 
 /** Runs `fn` on `backend` with inputs made there from host values; returns the result values. */
-export function runOn(backend: string, fn: () => nn.Tensor | nn.Tensor[]): { shape: number[]; values: number[] }[] {
+export function runOn(
+  backend: string,
+  fn: () => nn.Tensor | nn.Tensor[],
+): { shape: number[]; values: number[] }[] {
   nn.setBackend(backend);
   return nn.tidy(() => {
     const r = fn();
@@ -61,7 +64,8 @@ export function expectClose(actual: number[], expected: number[], rtol = 1e-5, a
       expect(a, `index ${i}`).toBe(e);
       continue;
     }
-    if (Math.abs(a - e) > atol + rtol * Math.abs(e)) expect(a, `index ${i} of ${actual.length}`).toBeCloseTo(e, 5);
+    if (Math.abs(a - e) > atol + rtol * Math.abs(e))
+      expect(a, `index ${i} of ${actual.length}`).toBeCloseTo(e, 5);
   }
 }
 

@@ -21,11 +21,15 @@ describe('unary', () => {
     if (op === 'logicalNot') continue;
     for (const [name, make] of Object.entries(layouts(randValues(64, 1), [4, 5]))) {
       it(`${op} float32 ${name}`, () => {
-        agree(() => {
-          const x = make();
-          const input = POSITIVE.has(op) ? nn.add(nn.abs(x), 0.1) : x;
-          return nn.unary(op, input, PARAMS[op] ?? []);
-        }, 2e-6, 1e-6);
+        agree(
+          () => {
+            const x = make();
+            const input = POSITIVE.has(op) ? nn.add(nn.abs(x), 0.1) : x;
+            return nn.unary(op, input, PARAMS[op] ?? []);
+          },
+          2e-6,
+          1e-6,
+        );
       });
     }
   }
@@ -41,7 +45,10 @@ describe('unary', () => {
   it('sign of NaN and -0 is 0; pow follows C at 1 and -1', () => {
     agree(() => [
       nn.sign(nn.tensor([Number.NaN, -0, 0, -2, 3])),
-      nn.pow(nn.tensor([1, -1, -1, 2, 1]), nn.tensor([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, 2])),
+      nn.pow(
+        nn.tensor([1, -1, -1, 2, 1]),
+        nn.tensor([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, 2]),
+      ),
       nn.pow(nn.tensor([1, Number.NaN, 4]), 0),
     ]);
   });
@@ -52,11 +59,23 @@ describe('unary', () => {
 
 describe('binary', () => {
   const shapes: [number[], number[]][] = [
-    [[3, 4], [3, 4]],
+    [
+      [3, 4],
+      [3, 4],
+    ],
     [[3, 4], [4]],
-    [[3, 1], [1, 4]],
-    [[2, 3, 5], [3, 1]],
-    [[7, 9, 3], [7, 1, 3]],
+    [
+      [3, 1],
+      [1, 4],
+    ],
+    [
+      [2, 3, 5],
+      [3, 1],
+    ],
+    [
+      [7, 9, 3],
+      [7, 1, 3],
+    ],
     [[], [2, 2]],
     [[33], [33]],
   ];
@@ -66,8 +85,14 @@ describe('binary', () => {
         agree(() => {
           const na = sa.reduce((x, y) => x * y, 1);
           const nb = sb.reduce((x, y) => x * y, 1);
-          let a = nn.tensor(randValues(na, 2).map((v) => Math.round(v * 2) / 2), { shape: sa });
-          const b = nn.tensor(randValues(nb, 3).map((v) => Math.round(v * 2) / 2), { shape: sb });
+          let a = nn.tensor(
+            randValues(na, 2).map((v) => Math.round(v * 2) / 2),
+            { shape: sa },
+          );
+          const b = nn.tensor(
+            randValues(nb, 3).map((v) => Math.round(v * 2) / 2),
+            { shape: sb },
+          );
           if (op === 'pow') a = nn.add(nn.abs(a), 0.5);
           return nn.binary(op, a, b);
         });
@@ -81,26 +106,51 @@ describe('binary', () => {
     });
     it(`${op} int32`, () => {
       if (op === 'div' || op === 'pow') return;
-      agree(() => nn.binary(op, nn.tensor([[1, -2, 3], [4, 0, -7]], { dtype: 'int32' }), nn.tensor([2, -2, 0], { dtype: 'int32' })));
+      agree(() =>
+        nn.binary(
+          op,
+          nn.tensor(
+            [
+              [1, -2, 3],
+              [4, 0, -7],
+            ],
+            { dtype: 'int32' },
+          ),
+          nn.tensor([2, -2, 0], { dtype: 'int32' }),
+        ),
+      );
     });
   }
   it('NaN propagates through maximum and minimum', () => {
-    agree(() => [nn.maximum(nn.tensor([Number.NaN, 1, 2, 3, 4, 5]), 0), nn.minimum(nn.tensor([1, Number.NaN, 2, 3, 4, 5]), 9)]);
+    agree(() => [
+      nn.maximum(nn.tensor([Number.NaN, 1, 2, 3, 4, 5]), 0),
+      nn.minimum(nn.tensor([1, Number.NaN, 2, 3, 4, 5]), 9),
+    ]);
   });
   it('int32 mul wraps like int32', () => {
-    agree(() => nn.mul(nn.tensor([65536 * 3 + 7], { dtype: 'int32' }), nn.tensor([65536 * 5 + 11], { dtype: 'int32' })));
+    agree(() =>
+      nn.mul(nn.tensor([65536 * 3 + 7], { dtype: 'int32' }), nn.tensor([65536 * 5 + 11], { dtype: 'int32' })),
+    );
   });
   it('where over long rows (scalar, broadcast and full operands)', () => {
     agree(() => {
       const x = nn.tensor(randValues(5 * 37, 8), { shape: [5, 37] });
       const c = nn.gt(x, 0);
-      return [nn.where(c, x, 0), nn.where(c, 1, x), nn.where(nn.t(nn.gt(nn.t(x), 0.5)), nn.tensor(randValues(37, 9)), x)];
+      return [
+        nn.where(c, x, 0),
+        nn.where(c, 1, x),
+        nn.where(nn.t(nn.gt(nn.t(x), 0.5)), nn.tensor(randValues(37, 9)), x),
+      ];
     });
   });
   it('where', () => {
     agree(() => {
       const c = nn.gt(nn.tensor(randValues(12, 5), { shape: [3, 4] }), 0);
-      return nn.where(c, nn.tensor(randValues(4, 6), { shape: [4] }), nn.tensor(randValues(3, 7), { shape: [3, 1] }));
+      return nn.where(
+        c,
+        nn.tensor(randValues(4, 6), { shape: [4] }),
+        nn.tensor(randValues(3, 7), { shape: [3, 1] }),
+      );
     });
   });
 });
@@ -111,12 +161,16 @@ describe('reduce', () => {
   for (const op of ['sum', 'prod', 'amax', 'amin'] as const) {
     for (const dim of dims) {
       it(`${op} over ${JSON.stringify(dim)} (contiguous and permuted)`, () => {
-        agree(() => {
-          const t = nn.tensor(x, { shape: [2, 3, 4, 5] });
-          const p = nn.permute(t, [0, 2, 1, 3]);
-          const f = { sum: nn.sum, prod: nn.prod, amax: nn.amax, amin: nn.amin }[op];
-          return [f(t, { dim }), f(p, { dim, keepdim: true })];
-        }, 1e-5, 1e-5);
+        agree(
+          () => {
+            const t = nn.tensor(x, { shape: [2, 3, 4, 5] });
+            const p = nn.permute(t, [0, 2, 1, 3]);
+            const f = { sum: nn.sum, prod: nn.prod, amax: nn.amax, amin: nn.amin }[op];
+            return [f(t, { dim }), f(p, { dim, keepdim: true })];
+          },
+          1e-5,
+          1e-5,
+        );
       });
     }
   }
@@ -125,13 +179,36 @@ describe('reduce', () => {
   });
   it('int32 sums and argmax/argmin (first of ties, NaN wins)', () => {
     agree(() => {
-      const i = nn.tensor([[3, 1, 3], [0, -2, 5]], { dtype: 'int32' });
-      const f = nn.tensor([[1, Number.NaN, 3, 3], [7, 7, 0, -1]]);
-      return [nn.sum(i, { dim: 1 }), nn.argmax(i, { dim: 1 }), nn.argmin(i), nn.argmax(f, { dim: 1 }), nn.argmin(f, { dim: 0 })];
+      const i = nn.tensor(
+        [
+          [3, 1, 3],
+          [0, -2, 5],
+        ],
+        { dtype: 'int32' },
+      );
+      const f = nn.tensor([
+        [1, Number.NaN, 3, 3],
+        [7, 7, 0, -1],
+      ]);
+      return [
+        nn.sum(i, { dim: 1 }),
+        nn.argmax(i, { dim: 1 }),
+        nn.argmin(i),
+        nn.argmax(f, { dim: 1 }),
+        nn.argmin(f, { dim: 0 }),
+      ];
     });
   });
   it('max over an axis with NaN is NaN', () => {
-    agree(() => nn.amax(nn.tensor([[1, Number.NaN, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6]]), { dim: 1 }));
+    agree(() =>
+      nn.amax(
+        nn.tensor([
+          [1, Number.NaN, 3, 4, 5, 6],
+          [1, 2, 3, 4, 5, 6],
+        ]),
+        { dim: 1 },
+      ),
+    );
   });
 });
 
@@ -146,25 +223,41 @@ describe('matmul', () => {
   ];
   for (const [m, k, n] of cases) {
     it(`${m}x${k} @ ${k}x${n}, plain and transposed`, () => {
-      agree(() => {
-        const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
-        const b = nn.tensor(randValues(k * n, n), { shape: [k, n] });
-        const at = nn.t(nn.tensor(randValues(m * k, m + 1), { shape: [k, m] }));
-        const bt = nn.t(nn.tensor(randValues(k * n, n + 1), { shape: [n, k] }));
-        return [nn.matmul(a, b), nn.matmul(at, bt)];
-      }, 1e-4, 1e-4);
+      agree(
+        () => {
+          const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
+          const b = nn.tensor(randValues(k * n, n), { shape: [k, n] });
+          const at = nn.t(nn.tensor(randValues(m * k, m + 1), { shape: [k, m] }));
+          const bt = nn.t(nn.tensor(randValues(k * n, n + 1), { shape: [n, k] }));
+          return [nn.matmul(a, b), nn.matmul(at, bt)];
+        },
+        1e-4,
+        1e-4,
+      );
     });
   }
   it('batched with a broadcast batch dim, vectors, and k = 0', () => {
-    agree(() => {
-      const a = nn.tensor(randValues(3 * 4 * 5, 1), { shape: [3, 4, 5] });
-      const b = nn.tensor(randValues(5 * 6, 2), { shape: [5, 6] });
-      const v = nn.tensor(randValues(5, 3));
-      return [nn.matmul(a, b), nn.matmul(a, v), nn.matmul(nn.zeros([2, 0]), nn.zeros([0, 3]))];
-    }, 1e-5, 1e-5);
+    agree(
+      () => {
+        const a = nn.tensor(randValues(3 * 4 * 5, 1), { shape: [3, 4, 5] });
+        const b = nn.tensor(randValues(5 * 6, 2), { shape: [5, 6] });
+        const v = nn.tensor(randValues(5, 3));
+        return [nn.matmul(a, b), nn.matmul(a, v), nn.matmul(nn.zeros([2, 0]), nn.zeros([0, 3]))];
+      },
+      1e-5,
+      1e-5,
+    );
   });
   it('float64', () => {
-    agree(() => nn.matmul(nn.tensor(randValues(12, 1), { shape: [3, 4], dtype: 'float64' }), nn.tensor(randValues(8, 2), { shape: [4, 2], dtype: 'float64' })), 1e-12, 1e-12);
+    agree(
+      () =>
+        nn.matmul(
+          nn.tensor(randValues(12, 1), { shape: [3, 4], dtype: 'float64' }),
+          nn.tensor(randValues(8, 2), { shape: [4, 2], dtype: 'float64' }),
+        ),
+      1e-12,
+      1e-12,
+    );
   });
 });
 
@@ -173,9 +266,21 @@ describe('indexing, cast, creation', () => {
     agree(() => {
       const a = nn.tensor(randValues(12, 1), { shape: [3, 4] });
       const b = nn.t(nn.tensor(randValues(8, 2), { shape: [4, 2] }));
-      const idx = nn.tensor([[0, 2, 1, 0], [2, 2, 0, 1]], { dtype: 'int32' });
+      const idx = nn.tensor(
+        [
+          [0, 2, 1, 0],
+          [2, 2, 0, 1],
+        ],
+        { dtype: 'int32' },
+      );
       const sel = nn.tensor([2, 0], { dtype: 'int32' });
-      return [nn.cat([a, b], 0), nn.cat([nn.t(a), nn.t(a)], 1), nn.gather(a, 0, idx), nn.indexSelect(a, 1, sel), nn.scatterAdd([3, 4], 0, idx, nn.ones([2, 4]))];
+      return [
+        nn.cat([a, b], 0),
+        nn.cat([nn.t(a), nn.t(a)], 1),
+        nn.gather(a, 0, idx),
+        nn.indexSelect(a, 1, sel),
+        nn.scatterAdd([3, 4], 0, idx, nn.ones([2, 4])),
+      ];
     });
   });
   it('casts between every dtype pair', () => {

@@ -32,6 +32,8 @@ describe('loading', () => {
   });
 
   it('names a missing .wasm in its error', async () => {
-    await expect(wasm({ wasmUrl: new URL('../build/missing.wasm', import.meta.url) })).rejects.toThrow(/missing\.wasm.*pnpm build/);
+    await expect(wasm({ wasmUrl: new URL('../build/missing.wasm', import.meta.url) })).rejects.toThrow(
+      /missing\.wasm.*pnpm build/,
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('memory', () => {
     nn.manualSeed(0);
     const x = nn.keep(nn.randn([4, 1, 12, 12]));
     const target = nn.keep(nn.tensor([[1], [0], [3], [2]], { dtype: 'int32' }));
-    let params = [nn.randn([4, 1, 3, 3]), nn.mul(nn.randn([4 * 6 * 6, 5]), 0.1), nn.zeros([5])].map((t) => nn.keep(t.requiresGrad_()));
+    let params = [nn.randn([4, 1, 3, 3]), nn.mul(nn.randn([4 * 6 * 6, 5]), 0.1), nn.zeros([5])].map((t) =>
+      nn.keep(t.requiresGrad_()),
+    );
     for (let i = 0; i < 10; i++) params = step(params, x, target);
     const before = b.memory();
     const tensorsBefore = nn.memory().numTensors;
@@ -47,7 +49,9 @@ describe('memory', () => {
     expect(nn.memory().numTensors).toBe(tensorsBefore);
     expect(after.bytesInUse).toBe(before.bytesInUse);
     // Reused blocks: the heap did not keep growing either.
-    expect(after.bytesInUse + (after.bytesReserved ?? 0)).toBe(before.bytesInUse + (before.bytesReserved ?? 0));
+    expect(after.bytesInUse + (after.bytesReserved ?? 0)).toBe(
+      before.bytesInUse + (before.bytesReserved ?? 0),
+    );
     for (const t of [...params, x, target]) t.dispose();
   });
 

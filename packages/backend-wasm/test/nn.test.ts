@@ -9,10 +9,31 @@ beforeAll(async () => {
 });
 
 /** Output, input gradient and weight gradient of sum(conv2d(x, w) * r). */
-function convAndGrads(xs: number[], ws: number[], opts: nn.ConvOptions, dtype: 'float32' | 'float64' = 'float32'): () => nn.Tensor[] {
+function convAndGrads(
+  xs: number[],
+  ws: number[],
+  opts: nn.ConvOptions,
+  dtype: 'float32' | 'float64' = 'float32',
+): () => nn.Tensor[] {
   return () => {
-    const x = nn.tensor(randValues(xs.reduce((a, b) => a * b), 1), { shape: xs, dtype }).requiresGrad_();
-    const w = nn.tensor(randValues(ws.reduce((a, b) => a * b), 2), { shape: ws, dtype }).requiresGrad_();
+    const x = nn
+      .tensor(
+        randValues(
+          xs.reduce((a, b) => a * b),
+          1,
+        ),
+        { shape: xs, dtype },
+      )
+      .requiresGrad_();
+    const w = nn
+      .tensor(
+        randValues(
+          ws.reduce((a, b) => a * b),
+          2,
+        ),
+        { shape: ws, dtype },
+      )
+      .requiresGrad_();
     const y = nn.conv2d(x, w, null, opts);
     const r = nn.tensor(randValues(y.size, 3), { shape: y.shape, dtype });
     nn.sum(nn.mul(y, r)).backward();
@@ -33,12 +54,25 @@ describe('conv2d (im2col + GEMM) forward and both gradients', () => {
   for (const [name, xs, ws, opts] of cases) {
     it(name, () => agree(convAndGrads(xs, ws, opts), 1e-4, 1e-4));
   }
-  it('float64 (direct loops)', () => agree(convAndGrads([2, 2, 6, 5], [4, 1, 3, 2], { groups: 2, stride: [2, 1], padding: 1 }, 'float64'), 1e-12, 1e-12));
+  it('float64 (direct loops)', () =>
+    agree(
+      convAndGrads([2, 2, 6, 5], [4, 1, 3, 2], { groups: 2, stride: [2, 1], padding: 1 }, 'float64'),
+      1e-12,
+      1e-12,
+    ));
 });
 
 describe('pooling forward and backward', () => {
   const poolCase = (fn: (x: nn.Tensor) => nn.Tensor, shape: number[]) => () => {
-    const x = nn.tensor(randValues(shape.reduce((a, b) => a * b), 4), { shape }).requiresGrad_();
+    const x = nn
+      .tensor(
+        randValues(
+          shape.reduce((a, b) => a * b),
+          4,
+        ),
+        { shape },
+      )
+      .requiresGrad_();
     const y = fn(x);
     const r = nn.tensor(randValues(y.size, 5), { shape: y.shape });
     nn.sum(nn.mul(y, r)).backward();
@@ -47,7 +81,12 @@ describe('pooling forward and backward', () => {
   const shape = [2, 3, 9, 10];
   it('maxPool2d 2x2', () => agree(poolCase((x) => nn.maxPool2d(x, { kernelSize: 2 }), shape)));
   it('maxPool2d 3x3 stride 2 padding 1 dilation 2 ceil', () =>
-    agree(poolCase((x) => nn.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true }), shape)));
+    agree(
+      poolCase(
+        (x) => nn.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true }),
+        shape,
+      ),
+    ));
   it('maxPool2d lets NaN win its window', () =>
     agree(() => {
       const v = randValues(2 * 36, 7);
@@ -56,10 +95,21 @@ describe('pooling forward and backward', () => {
       const r = nn.maxPool2d(nn.tensor(v, { shape: [1, 2, 6, 6] }), { kernelSize: 2, returnIndices: true });
       return [r.values, r.indices];
     }));
-  it('maxPool2d indices', () => agree(() => [nn.maxPool2d(nn.tensor(randValues(2 * 16, 6), { shape: [1, 2, 4, 4] }), { kernelSize: 2, returnIndices: true }).indices]));
+  it('maxPool2d indices', () =>
+    agree(() => [
+      nn.maxPool2d(nn.tensor(randValues(2 * 16, 6), { shape: [1, 2, 4, 4] }), {
+        kernelSize: 2,
+        returnIndices: true,
+      }).indices,
+    ]));
   it('avgPool2d 2x2', () => agree(poolCase((x) => nn.avgPool2d(x, { kernelSize: 2 }), shape)));
   for (const countIncludePad of [true, false]) {
     it(`avgPool2d 3x3 stride 2 padding 1 ceil countIncludePad=${countIncludePad}`, () =>
-      agree(poolCase((x) => nn.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad }), shape)));
+      agree(
+        poolCase(
+          (x) => nn.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad }),
+          shape,
+        ),
+      ));
   }
 });

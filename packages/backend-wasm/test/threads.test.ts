@@ -55,7 +55,11 @@ describe('threads', () => {
     for (let i = 0; i < one.length; i++) expect(two[i].values).toEqual(one[i].values);
   });
   it('setThreads(1) keeps working and gives the same result', () => {
-    const f = () => nn.matmul(nn.tensor(randValues(200 * 300, 1), { shape: [200, 300] }), nn.tensor(randValues(300 * 100, 2), { shape: [300, 100] }));
+    const f = () =>
+      nn.matmul(
+        nn.tensor(randValues(200 * 300, 1), { shape: [200, 300] }),
+        nn.tensor(randValues(300 * 100, 2), { shape: [300, 100] }),
+      );
     const before = runOn('wasm-mt', f);
     mt.setThreads(1);
     expect(mt.threads).toBe(1);
