@@ -30,6 +30,8 @@ export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
   --help            this text
 `;
 
+export const IMPLS = ['nn-cpu', 'nn-wasm', 'nn-wasm-1t', 'nn-webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'] as const;
+
 export class UsageError extends Error {}
 
 function list(flag: string, v: string | undefined): string[] {
@@ -102,6 +104,9 @@ export function parseArgs(argv: readonly string[]): { benches: string[]; options
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         benches.push(a);
     }
+  }
+  for (const i of impls ?? []) {
+    if (!(IMPLS as readonly string[]).includes(i)) throw new UsageError(`--impl: unknown impl ${i} (${IMPLS.join(', ')})`);
   }
   for (const m of models) if (m !== 'mlp' && m !== 'cnn') throw new UsageError(`--models: unknown model ${m} (mlp, cnn)`);
   return { benches, options: { impls, sizes, samples, warmup, epochs, limit, models, json }, help };
