@@ -161,7 +161,8 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
   const validation = options.validation ? toSource(options.validation) : undefined;
   const metricSpecs = options.metrics ?? [];
   const metrics = metricSpecs.map(makeMetric);
-  const valMetrics = metricSpecs.map((m) => makeMetric(typeof m === 'string' ? m : m));
+  // A Metric object serves both passes: training values are read before validation resets it.
+  const valMetrics = metricSpecs.map(makeMetric);
   const callbacks: Callback[] = [...(options.callbacks ?? [])];
   if (options.scheduler) callbacks.push(new SchedulerCallback(options.scheduler, options.schedulerOptions));
   // Progress reports last so it prints values other callbacks (schedulers) have just set.
