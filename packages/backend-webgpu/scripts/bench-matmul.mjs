@@ -16,7 +16,8 @@ console.log(`adapter: ${backend.adapterInfo}`);
 // TensorFlow.js finds WebGPU through navigator.gpu: give it Dawn's.
 const { create, globals } = await import('webgpu');
 Object.assign(globalThis, globals);
-if (!globalThis.navigator?.gpu) Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+if (!globalThis.navigator?.gpu)
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
 const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
@@ -56,12 +57,15 @@ for (const n of sizes.length ? sizes : [128, 256, 512, 1024]) {
     },
   };
   const best = {};
-  for (const [name, run] of Object.entries(libs)) await run(1); // compile
+  for (const run of Object.values(libs)) await run(1); // compile
   for (let r = 0; r < rounds; r++) {
-    for (const [name, run] of Object.entries(libs)) best[name] = Math.min(best[name] ?? Infinity, await timeIt(run, reps));
+    for (const [name, run] of Object.entries(libs))
+      best[name] = Math.min(best[name] ?? Infinity, await timeIt(run, reps));
   }
   for (const [name, ms] of Object.entries(best)) {
-    console.log(`n=${n} ${name.padEnd(12)} ${ms.toFixed(1).padStart(8)} ms ${(flops / ms / 1e6).toFixed(2).padStart(7)} GFLOP/s`);
+    console.log(
+      `n=${n} ${name.padEnd(12)} ${ms.toFixed(1).padStart(8)} ms ${(flops / ms / 1e6).toFixed(2).padStart(7)} GFLOP/s`,
+    );
   }
   a.dispose();
   b.dispose();

@@ -38,7 +38,8 @@ export class WebGPUBackend implements Backend {
   }
 
   upload(values: TypedArray, dtype: DType): Storage {
-    if (dtype === 'float64') throw new BackendError("webgpu: float64 is not supported on WebGPU; use 'float32'");
+    if (dtype === 'float64')
+      throw new BackendError("webgpu: float64 is not supported on WebGPU; use 'float32'");
     let data: Float32Array | Int32Array | Uint32Array;
     if (dtype === 'float32') data = values instanceof Float32Array ? values : Float32Array.from(values);
     else if (dtype === 'int32') data = values instanceof Int32Array ? values : Int32Array.from(values);

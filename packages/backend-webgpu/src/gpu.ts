@@ -14,7 +14,9 @@ export async function getGPU(): Promise<GPU> {
   if (nav?.gpu) return nav.gpu;
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) {
-    throw new BackendError('webgpu: this browser has no WebGPU (navigator.gpu is missing); use another backend such as cpu()');
+    throw new BackendError(
+      'webgpu: this browser has no WebGPU (navigator.gpu is missing); use another backend such as cpu()',
+    );
   }
   nodeGPU ??= loadDawn();
   return nodeGPU;

@@ -27,7 +27,8 @@ export async function webgpu(options: WebGPUOptions = {}): Promise<WebGPUBackend
     a = adapter.info;
     device = await getDevice(adapter);
   }
-  const info = [a?.vendor, a?.architecture, a?.device, a?.description].filter((s) => s).join(' ') || 'unknown adapter';
+  const info =
+    [a?.vendor, a?.architecture, a?.device, a?.description].filter((s) => s).join(' ') || 'unknown adapter';
   // Software adapters run a workgroup on one CPU thread, where barriers cost more than they save.
   const software = /software|swiftshader|llvmpipe|lavapipe|cpu/i.test(info);
   const matmul = options.matmul ?? (software ? 'simd' : 'tiled');

@@ -32,7 +32,10 @@ export function numel(shape: readonly number[]): number {
  * Drops size-1 dims and merges neighbours that every operand walks with one stride, so most
  * element-wise work runs at rank 1 and few shader variants exist.
  */
-export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function collapse(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
@@ -45,7 +48,7 @@ export function collapse(shape: readonly number[], strides: readonly (readonly n
       });
     } else {
       outShape.push(shape[d]);
-      strides.forEach((s, k) => outStrides[k].push(s[d]));
+      for (let k = 0; k < strides.length; k++) outStrides[k].push(strides[k][d]);
     }
   }
   return { shape: outShape, strides: outStrides };

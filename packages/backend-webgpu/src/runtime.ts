@@ -65,7 +65,10 @@ export class Runtime {
     this.storage = new BufferPool(device, STORAGE | COPY_SRC | COPY_DST, 512 * 1024 * 1024);
     this.staging = new BufferPool(device, MAP_READ | COPY_DST, 64 * 1024 * 1024);
     device.lost.then((info) => {
-      if (!this.destroyed) this.failure ??= new BackendError(`webgpu: the GPU device was lost (${info.reason}): ${info.message}`);
+      if (!this.destroyed)
+        this.failure ??= new BackendError(
+          `webgpu: the GPU device was lost (${info.reason}): ${info.message}`,
+        );
     });
     this.pushScopes();
   }
@@ -100,14 +103,17 @@ export class Runtime {
     this.check();
     const limit = Math.min(this.device.limits.maxBufferSize, this.device.limits.maxStorageBufferBindingSize);
     if (bytes > limit) {
-      throw new BackendError(`webgpu: a tensor of ${bytes} bytes is larger than this device allows in one buffer (${limit} bytes)`);
+      throw new BackendError(
+        `webgpu: a tensor of ${bytes} bytes is larger than this device allows in one buffer (${limit} bytes)`,
+      );
     }
     return this.storage.acquire(bytes);
   }
 
   upload(data: ArrayBufferView): GPUBuffer {
     const buf = this.createBuffer(data.byteLength);
-    if (data.byteLength > 0) this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    if (data.byteLength > 0)
+      this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
     return buf;
   }
 
@@ -122,7 +128,11 @@ export class Runtime {
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [];
       for (let i = 0; i < inputs + outputs; i++) {
-        entries.push({ binding: i, visibility: 4, buffer: { type: i < inputs ? 'read-only-storage' : 'storage' } });
+        entries.push({
+          binding: i,
+          visibility: 4,
+          buffer: { type: i < inputs ? 'read-only-storage' : 'storage' },
+        });
       }
       entries.push({ binding: inputs + outputs, visibility: 4, buffer: { type: 'uniform' } });
       layout = this.device.createBindGroupLayout({ entries });
@@ -138,7 +148,11 @@ export class Runtime {
       this.bindGroupLayout(spec.inputs, spec.outputs);
       const layout = this.pipelineLayouts.get(`${spec.inputs}:${spec.outputs}`)!;
       const module = this.device.createShaderModule({ code: spec.source(), label: spec.key });
-      p = this.device.createComputePipeline({ layout, compute: { module, entryPoint: 'main' }, label: spec.key });
+      p = this.device.createComputePipeline({
+        layout,
+        compute: { module, entryPoint: 'main' },
+        label: spec.key,
+      });
       this.pipelines.set(spec.key, p);
     }
     return p;
@@ -162,7 +176,13 @@ export class Runtime {
    * Encodes one dispatch of `groups` workgroups (a count folded into a 2-D grid when large).
    * `meta` fills the kernel's uniform block.
    */
-  dispatch(spec: KernelSpec, inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[], meta: Uint32Array, groups: number): void {
+  dispatch(
+    spec: KernelSpec,
+    inputs: readonly GPUBuffer[],
+    outputs: readonly GPUBuffer[],
+    meta: Uint32Array,
+    groups: number,
+  ): void {
     this.check();
     if (groups <= 0) return;
     const pipeline = this.pipeline(spec);
@@ -172,12 +192,16 @@ export class Runtime {
     this.arenaHost.set(meta.subarray(0, META_SLOTS), slot * META_SLOTS);
     const entries: GPUBindGroupEntry[] = [];
     for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i] } });
-    for (let i = 0; i < outputs.length; i++) entries.push({ binding: inputs.length + i, resource: { buffer: outputs[i] } });
+    for (let i = 0; i < outputs.length; i++)
+      entries.push({ binding: inputs.length + i, resource: { buffer: outputs[i] } });
     entries.push({
       binding: inputs.length + outputs.length,
       resource: { buffer: this.arena(), offset: slot * META_BYTES, size: META_BYTES },
     });
-    const bindGroup = this.device.createBindGroup({ layout: this.bindGroupLayout(spec.inputs, spec.outputs), entries });
+    const bindGroup = this.device.createBindGroup({
+      layout: this.bindGroupLayout(spec.inputs, spec.outputs),
+      entries,
+    });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     const x = Math.min(groups, MAX_GROUPS);

@@ -19,11 +19,16 @@ export interface Binding {
  */
 export function header(inputs: readonly Binding[], outputs: readonly Binding[]): string {
   const lines: string[] = [];
-  inputs.forEach((b, i) => lines.push(`@group(0) @binding(${i}) var<storage, read> ${b.name}: array<${b.type}>;`));
-  outputs.forEach((b, i) =>
-    lines.push(`@group(0) @binding(${inputs.length + i}) var<storage, read_write> ${b.name}: array<${b.type}>;`),
+  for (const [i, b] of inputs.entries())
+    lines.push(`@group(0) @binding(${i}) var<storage, read> ${b.name}: array<${b.type}>;`);
+  for (const [i, b] of outputs.entries()) {
+    lines.push(
+      `@group(0) @binding(${inputs.length + i}) var<storage, read_write> ${b.name}: array<${b.type}>;`,
+    );
+  }
+  lines.push(
+    `@group(0) @binding(${inputs.length + outputs.length}) var<uniform> meta_u: array<vec4<u32>, ${META_SLOTS / 4}>;`,
   );
-  lines.push(`@group(0) @binding(${inputs.length + outputs.length}) var<uniform> meta_u: array<vec4<u32>, ${META_SLOTS / 4}>;`);
   lines.push('fn mu(i: u32) -> u32 { return meta_u[i >> 2u][i & 3u]; }');
   lines.push('fn mi(i: u32) -> i32 { return bitcast<i32>(mu(i)); }');
   lines.push('fn mf(i: u32) -> f32 { return bitcast<f32>(mu(i)); }');

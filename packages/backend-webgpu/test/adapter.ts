@@ -1,4 +1,4 @@
-import { webgpu, type WebGPUBackend } from '../src/index.js';
+import { type WebGPUBackend, webgpu } from '../src/index.js';
 
 /**
  * The backend under test, or why there is none. In CI (CI=true) a missing adapter fails the

@@ -33,7 +33,13 @@ export function pair(
   offset = 0,
 ): Pair {
   const st = strides ?? contiguous(shape);
-  const mk = (b: Backend): TensorView => ({ storage: b.upload(data, dtype), dtype, shape, strides: st, offset });
+  const mk = (b: Backend): TensorView => ({
+    storage: b.upload(data, dtype),
+    dtype,
+    shape,
+    strides: st,
+    offset,
+  });
   return { gpu: mk(gpu), cpu: mk(ref) };
 }
 
@@ -48,7 +54,13 @@ export function contiguous(shape: readonly number[]): number[] {
 }
 
 /** Element-wise closeness with NaN equal to NaN and infinities compared exactly. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6, what = ''): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol = 1e-5,
+  atol = 1e-6,
+  what = '',
+): void {
   expect(actual.length, `${what} length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];

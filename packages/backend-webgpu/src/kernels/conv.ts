@@ -1,7 +1,7 @@
 import type { Conv2dParams, TensorView } from '@nn/tensor';
 import { contiguousStrides } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header } from '../wgsl.js';
+import { entry, header, Meta } from '../wgsl.js';
 import { copyInto } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
@@ -31,7 +31,12 @@ interface Geometry {
   p: Conv2dParams;
 }
 
-function geometry(xShape: readonly number[], wShape: readonly number[], yShape: readonly number[], p: Conv2dParams): Geometry {
+function geometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  yShape: readonly number[],
+  p: Conv2dParams,
+): Geometry {
   const [n, c, h, w] = xShape;
   const [outC, cg, kh, kw] = wShape;
   const [, , oh, ow] = yShape;
@@ -56,7 +61,15 @@ const GEO = `
   let DH = i32(mu(17u)); let DW = i32(mu(18u)); let OH = mu(19u);`;
 
 /** Patch matrices of images n0..n0+count of group grp: [count, K, L], or [count, L, K] when `transposed`. */
-function im2col(rt: Runtime, x: TensorView, geo: Geometry, grp: number, n0: number, count: number, transposed: boolean): GPUBuffer {
+function im2col(
+  rt: Runtime,
+  x: TensorView,
+  geo: Geometry,
+  grp: number,
+  n0: number,
+  count: number,
+  transposed: boolean,
+): GPUBuffer {
   const total = count * geo.k * geo.l;
   const out = rt.createBuffer(total * 4);
   const m = geoMeta(geo);
@@ -83,12 +96,26 @@ function im2col(rt: Runtime, x: TensorView, geo: Geometry, grp: number, n0: numb
   out[e] = v;`;
     return header([{ name: 'x', type: 'f32' }], [{ name: 'out', type: 'f32' }]) + entry(WG, body);
   };
-  rt.dispatch({ key: `im2col:${transposed}`, inputs: 1, outputs: 1, source }, [x.storage as GPUBuffer], [out], m.u, Math.ceil(total / WG));
+  rt.dispatch(
+    { key: `im2col:${transposed}`, inputs: 1, outputs: 1, source },
+    [x.storage as GPUBuffer],
+    [out],
+    m.u,
+    Math.ceil(total / WG),
+  );
   return out;
 }
 
 /** dx[n, c, y, x] = sum of dcols over the taps that read (y, x): a gather, so no atomics. */
-function col2im(rt: Runtime, dcols: GPUBuffer, geo: Geometry, grp: number, n0: number, count: number, dx: GPUBuffer): void {
+function col2im(
+  rt: Runtime,
+  dcols: GPUBuffer,
+  geo: Geometry,
+  grp: number,
+  n0: number,
+  count: number,
+  dx: GPUBuffer,
+): void {
   const total = count * geo.cg * geo.h * geo.w;
   const m = geoMeta(geo);
   m.u[0] = total;
@@ -123,7 +150,12 @@ function chunk(geo: Geometry): number {
   return Math.max(1, Math.min(geo.n, Math.floor(MAX_COLS / Math.max(1, geo.k * geo.l))));
 }
 
-const view = (storage: GPUBuffer, shape: number[], strides: number[] = contiguousStrides(shape), offset = 0): TensorView => ({
+const view = (
+  storage: GPUBuffer,
+  shape: number[],
+  strides: number[] = contiguousStrides(shape),
+  offset = 0,
+): TensorView => ({
   storage,
   dtype: 'float32',
   shape,
@@ -131,7 +163,13 @@ const view = (storage: GPUBuffer, shape: number[], strides: number[] = contiguou
   offset,
 });
 
-export function conv2d(rt: Runtime, x: TensorView, wt: TensorView, p: Conv2dParams, outShape: readonly number[]): GPUBuffer {
+export function conv2d(
+  rt: Runtime,
+  x: TensorView,
+  wt: TensorView,
+  p: Conv2dParams,
+  outShape: readonly number[],
+): GPUBuffer {
   const geo = geometry(x.shape, wt.shape, outShape, p);
   const { n, outC, og, k, l, g } = geo;
   const out = rt.createBuffer(n * outC * l * 4);
@@ -144,14 +182,24 @@ export function conv2d(rt: Runtime, x: TensorView, wt: TensorView, p: Conv2dPara
       const w = view(wt.storage as GPUBuffer, [count, og, k], [0, k, 1], wt.offset + grp * og * k);
       const y = matmul(rt, w, view(cols, [count, k, l]));
       rt.free(cols);
-      copyInto(rt, view(y, [count, og, l]), { buffer: out, strides: [outC * l, l, 1], offset: (n0 * outC + grp * og) * l });
+      copyInto(rt, view(y, [count, og, l]), {
+        buffer: out,
+        strides: [outC * l, l, 1],
+        offset: (n0 * outC + grp * og) * l,
+      });
       rt.free(y);
     }
   }
   return out;
 }
 
-export function conv2dBackwardInput(rt: Runtime, dy: TensorView, wt: TensorView, p: Conv2dParams, xShape: readonly number[]): GPUBuffer {
+export function conv2dBackwardInput(
+  rt: Runtime,
+  dy: TensorView,
+  wt: TensorView,
+  p: Conv2dParams,
+  xShape: readonly number[],
+): GPUBuffer {
   const geo = geometry(xShape, wt.shape, dy.shape, p);
   const { n, c, h, w, outC, og, k, l, g } = geo;
   const dx = rt.createBuffer(n * c * h * w * 4);
@@ -161,7 +209,12 @@ export function conv2dBackwardInput(rt: Runtime, dy: TensorView, wt: TensorView,
     for (let grp = 0; grp < g; grp++) {
       // dcols[n] = W_g^T [k, og] dy_g[n] [og, l]
       const wT = view(wt.storage as GPUBuffer, [count, k, og], [0, 1, k], wt.offset + grp * og * k);
-      const dyg = view(dy.storage as GPUBuffer, [count, og, l], [outC * l, l, 1], dy.offset + (n0 * outC + grp * og) * l);
+      const dyg = view(
+        dy.storage as GPUBuffer,
+        [count, og, l],
+        [outC * l, l, 1],
+        dy.offset + (n0 * outC + grp * og) * l,
+      );
       const dcols = matmul(rt, wT, dyg);
       col2im(rt, dcols, geo, grp, n0, count, dx);
       rt.free(dcols);
@@ -170,7 +223,13 @@ export function conv2dBackwardInput(rt: Runtime, dy: TensorView, wt: TensorView,
   return dx;
 }
 
-export function conv2dBackwardWeight(rt: Runtime, x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): GPUBuffer {
+export function conv2dBackwardWeight(
+  rt: Runtime,
+  x: TensorView,
+  dy: TensorView,
+  p: Conv2dParams,
+  wShape: readonly number[],
+): GPUBuffer {
   const geo = geometry(x.shape, wShape, dy.shape, p);
   const { n, outC, og, k, l, g } = geo;
   const dw = rt.createBuffer(outC * k * 4);
@@ -182,7 +241,12 @@ export function conv2dBackwardWeight(rt: Runtime, x: TensorView, dy: TensorView,
       const count = Math.min(step, n - n0);
       // Per image dy_g[n] [og, l] times cols[n]^T [l, k], then summed over the images.
       const colsT = im2col(rt, x, geo, grp, n0, count, true);
-      const dyg = view(dy.storage as GPUBuffer, [count, og, l], [outC * l, l, 1], dy.offset + (n0 * outC + grp * og) * l);
+      const dyg = view(
+        dy.storage as GPUBuffer,
+        [count, og, l],
+        [outC * l, l, 1],
+        dy.offset + (n0 * outC + grp * og) * l,
+      );
       const per = matmul(rt, dyg, view(colsT, [count, l, k]));
       rt.free(colsT);
       sums.push(reduce(rt, 'sum', view(per, [count, og, k]), [0]));
@@ -204,8 +268,13 @@ function addInto(rt: Runtime, a: GPUBuffer, b: GPUBuffer, n: number): GPUBuffer 
   const m = new Meta();
   m.u32(n);
   const source = (): string =>
-    header([{ name: 'a', type: 'f32' }, { name: 'b', type: 'f32' }], [{ name: 'out', type: 'f32' }]) +
-    entry(WG, '  if (gid >= mu(0u)) { return; }\n  out[gid] = a[gid] + b[gid];');
+    header(
+      [
+        { name: 'a', type: 'f32' },
+        { name: 'b', type: 'f32' },
+      ],
+      [{ name: 'out', type: 'f32' }],
+    ) + entry(WG, '  if (gid >= mu(0u)) { return; }\n  out[gid] = a[gid] + b[gid];');
   const out = rt.createBuffer(n * 4);
   rt.dispatch({ key: 'addFlat', inputs: 2, outputs: 1, source }, [a, b], [out], m.u, Math.ceil(n / WG));
   rt.free(a);

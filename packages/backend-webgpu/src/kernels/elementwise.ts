@@ -2,7 +2,7 @@ import type { BinaryOp, DType, TensorView, UnaryOp } from '@nn/tensor';
 import { COMPARISON_OPS } from '@nn/tensor';
 import type { Runtime } from '../runtime.js';
 import { wgslType } from '../wgsl.js';
-import { type Operand, map } from './map.js';
+import { map, type Operand } from './map.js';
 
 type Expr = (a: readonly string[], p: readonly string[]) => string;
 
@@ -35,7 +35,8 @@ const FLOAT_UNARY: Record<UnaryOp, Expr> = {
   elu: ([x], [a]) => `select(${x}, ${a} * expm1_f(${x}), ${x} <= 0.0)`,
   selu: ([x]) => `${SELU_SCALE} * select(${x}, ${SELU_ALPHA} * expm1_f(${x}), ${x} <= 0.0)`,
   gelu: ([x]) => `0.5 * ${x} * (1.0 + erf_f(${x} * 0.7071067811865476))`,
-  geluTanh: ([x]) => `0.5 * ${x} * (1.0 + tanh_f(0.7978845608028654 * (${x} + 0.044715 * ${x} * ${x} * ${x})))`,
+  geluTanh: ([x]) =>
+    `0.5 * ${x} * (1.0 + tanh_f(0.7978845608028654 * (${x} + 0.044715 * ${x} * ${x} * ${x})))`,
   softplus: ([x], [beta, threshold]) =>
     `select(log1p_f(exp(${beta} * ${x})) / ${beta}, ${x}, ${beta} * ${x} > ${threshold})`,
   silu: ([x]) => `${x} * sigmoid_f(${x})`,
@@ -63,8 +64,7 @@ function intUnary(op: UnaryOp, type: 'i32' | 'u32'): Expr | null {
     case 'logicalNot':
       return ([x]) => `b2u(${x} == ${zero})`;
     case 'clamp':
-      return ([x], [lo, hi]) =>
-        `${type}(clamp(f32(${x}), ${lo}, ${hi}))`;
+      return ([x], [lo, hi]) => `${type}(clamp(f32(${x}), ${lo}, ${hi}))`;
     default:
       return null;
   }
@@ -164,7 +164,13 @@ export function binary(
   });
 }
 
-export function where(rt: Runtime, cond: TensorView, a: TensorView, b: TensorView, outShape: readonly number[]): GPUBuffer {
+export function where(
+  rt: Runtime,
+  cond: TensorView,
+  a: TensorView,
+  b: TensorView,
+  outShape: readonly number[],
+): GPUBuffer {
   return map(rt, {
     op: 'where',
     operands: [cond, a, b],
@@ -187,7 +193,13 @@ function castExpr(from: DType, to: DType): Expr {
 }
 
 export function cast(rt: Runtime, x: TensorView, dtype: DType): GPUBuffer {
-  return map(rt, { op: `cast.${dtype}`, operands: [x], outDType: dtype, outShape: x.shape, expr: castExpr(x.dtype, dtype) });
+  return map(rt, {
+    op: `cast.${dtype}`,
+    operands: [x],
+    outDType: dtype,
+    outShape: x.shape,
+    expr: castExpr(x.dtype, dtype),
+  });
 }
 
 export function fill(rt: Runtime, size: number, dtype: DType, value: number): GPUBuffer {
@@ -201,6 +213,10 @@ export function fill(rt: Runtime, size: number, dtype: DType, value: number): GP
 }
 
 /** Copies a view into `target` (a strided window of a bigger buffer). */
-export function copyInto(rt: Runtime, x: TensorView, target: { buffer: GPUBuffer; strides: readonly number[]; offset: number }): void {
+export function copyInto(
+  rt: Runtime,
+  x: TensorView,
+  target: { buffer: GPUBuffer; strides: readonly number[]; offset: number },
+): void {
   map(rt, { op: 'copy', operands: [x], outDType: x.dtype, outShape: x.shape, expr: ([v]) => v, target });
 }

@@ -1,11 +1,11 @@
 import type { AdamStepArgs, FusedKernels, SgdStepArgs, TensorView } from '@nn/tensor';
 import { contiguousStrides, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header } from '../wgsl.js';
-import { cast } from './elementwise.js';
-import { softmax, softmaxBackward } from './softmax.js';
+import { entry, header, Meta } from '../wgsl.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { cast } from './elementwise.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import { softmax, softmaxBackward } from './softmax.js';
 
 const WG = 256;
 
@@ -52,8 +52,8 @@ function flatPass(
   const first = 1 + inputs.length;
   const source = (): string => {
     const lines = [`  if (gid >= mu(0u)) { return; }`, '  let i = gid;'];
-    inputs.forEach((_, k) => lines.push(`  let x${k} = in${k}[mu(${1 + k}u) + i];`));
-    scalars.forEach((_, k) => lines.push(`  let s${k} = mf(${first + k}u);`));
+    for (let k = 0; k < inputs.length; k++) lines.push(`  let x${k} = in${k}[mu(${1 + k}u) + i];`);
+    for (let k = 0; k < scalars.length; k++) lines.push(`  let s${k} = mf(${first + k}u);`);
     lines.push(body);
     return (
       header(
@@ -72,7 +72,10 @@ function flatPass(
   return outs;
 }
 
-function adamStep(rt: Runtime, a: AdamStepArgs): { p: GPUBuffer; m: GPUBuffer; v: GPUBuffer; vMax?: GPUBuffer } {
+function adamStep(
+  rt: Runtime,
+  a: AdamStepArgs,
+): { p: GPUBuffer; m: GPUBuffer; v: GPUBuffer; vMax?: GPUBuffer } {
   const bc1 = 1 - a.beta1 ** a.step;
   const sqrtBc2 = Math.sqrt(1 - a.beta2 ** a.step);
   const l2 = a.decoupled ? 0 : a.weightDecay;
@@ -86,21 +89,48 @@ function adamStep(rt: Runtime, a: AdamStepArgs): { p: GPUBuffer; m: GPUBuffer; v
   let mv = s1 * x2 + s2 * gv;
   let vv = s3 * x3 + s4 * gv * gv;`;
     if (!vMax) {
-      const [np, nm, nv] = flatPass(rt, 'adam', [p, g, m, v], 3, scalars, `${moments}
+      const [np, nm, nv] = flatPass(
+        rt,
+        'adam',
+        [p, g, m, v],
+        3,
+        scalars,
+        `${moments}
   out1[i] = mv;
   out2[i] = vv;
-  out0[i] = x0 * s8 - s5 * mv / (sqrt(vv) / s6 + s7);`);
+  out0[i] = x0 * s8 - s5 * mv / (sqrt(vv) / s6 + s7);`,
+      );
       return { p: np, m: nm, v: nv };
     }
     // AMSGrad needs five inputs and four outputs: two passes keep within 8 storage bindings.
-    const [nm, nv] = flatPass(rt, 'adamMoments', [p, g, m, v], 2, scalars, `${moments}
+    const [nm, nv] = flatPass(
+      rt,
+      'adamMoments',
+      [p, g, m, v],
+      2,
+      scalars,
+      `${moments}
   out0[i] = mv;
-  out1[i] = vv;`);
-    const view = (b: GPUBuffer): TensorView => ({ storage: b, dtype: 'float32', shape: p.shape, strides: contiguousStrides(p.shape), offset: 0 });
-    const [np, nx] = flatPass(rt, 'amsgrad', [p, view(nm), view(nv), vMax], 2, scalars, `
+  out1[i] = vv;`,
+    );
+    const view = (b: GPUBuffer): TensorView => ({
+      storage: b,
+      dtype: 'float32',
+      shape: p.shape,
+      strides: contiguousStrides(p.shape),
+      offset: 0,
+    });
+    const [np, nx] = flatPass(
+      rt,
+      'amsgrad',
+      [p, view(nm), view(nv), vMax],
+      2,
+      scalars,
+      `
   let vu = max(x3, x2);
   out1[i] = vu;
-  out0[i] = x0 * s8 - s5 * x1 / (sqrt(vu) / s6 + s7);`);
+  out0[i] = x0 * s8 - s5 * x1 / (sqrt(vu) / s6 + s7);`,
+    );
     return { p: np, m: nm, v: nv, vMax: nx };
   });
 }
@@ -109,28 +139,49 @@ function sgdStep(rt: Runtime, a: SgdStepArgs): { p: GPUBuffer; buf?: GPUBuffer }
   const scalars = [a.weightDecay, a.lr, a.momentum, 1 - a.dampening];
   if (a.momentum === 0) {
     return withContiguous(rt, [a.p, a.g], ([p, g]) => {
-      const [np] = flatPass(rt, 'sgd', [p, g], 1, scalars, `
-  out0[i] = x0 - s1 * (x1 + s0 * x0);`);
+      const [np] = flatPass(
+        rt,
+        'sgd',
+        [p, g],
+        1,
+        scalars,
+        `
+  out0[i] = x0 - s1 * (x1 + s0 * x0);`,
+      );
       return { p: np };
     });
   }
   const nesterov = a.nesterov ? 'd + s2 * b' : 'b';
   if (a.firstStep || !a.buf) {
     return withContiguous(rt, [a.p, a.g], ([p, g]) => {
-      const [np, nb] = flatPass(rt, `sgdFirst:${a.nesterov}`, [p, g], 2, scalars, `
+      const [np, nb] = flatPass(
+        rt,
+        `sgdFirst:${a.nesterov}`,
+        [p, g],
+        2,
+        scalars,
+        `
   let d = x1 + s0 * x0;
   let b = d;
   out1[i] = b;
-  out0[i] = x0 - s1 * (${nesterov});`);
+  out0[i] = x0 - s1 * (${nesterov});`,
+      );
       return { p: np, buf: nb };
     });
   }
   return withContiguous(rt, [a.p, a.g, a.buf], ([p, g, buf]) => {
-    const [np, nb] = flatPass(rt, `sgdMomentum:${a.nesterov}`, [p, g, buf], 2, scalars, `
+    const [np, nb] = flatPass(
+      rt,
+      `sgdMomentum:${a.nesterov}`,
+      [p, g, buf],
+      2,
+      scalars,
+      `
   let d = x1 + s0 * x0;
   let b = s2 * x2 + s3 * d;
   out1[i] = b;
-  out0[i] = x0 - s1 * (${nesterov});`);
+  out0[i] = x0 - s1 * (${nesterov});`,
+    );
     return { p: np, buf: nb };
   });
 }
@@ -149,7 +200,8 @@ export function fused(rt: Runtime): FusedKernels {
     maxPool2d: (x, p, outShape) => withContiguous(rt, [x], ([xc]) => maxPool2d(rt, xc, p, outShape)),
     maxPool2dBackward: (dy, indices, xShape) =>
       withContiguous(rt, [dy, indices], ([dyc, ic]) => maxPool2dBackward(rt, dyc, ic, xShape)),
-    avgPool2d: (x, p, includePad, outShape) => withContiguous(rt, [x], ([xc]) => avgPool2d(rt, xc, p, includePad, outShape)),
+    avgPool2d: (x, p, includePad, outShape) =>
+      withContiguous(rt, [x], ([xc]) => avgPool2d(rt, xc, p, includePad, outShape)),
     avgPool2dBackward: (dy, p, includePad, xShape) =>
       withContiguous(rt, [dy], ([dyc]) => avgPool2dBackward(rt, dyc, p, includePad, xShape)),
   };

@@ -1,18 +1,26 @@
 import type { TensorView } from '@nn/tensor';
 import { contiguousStrides, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header, wgslType } from '../wgsl.js';
+import { entry, header, Meta, wgslType } from '../wgsl.js';
 import { copyInto } from './elementwise.js';
 
 const WG = 256;
 
 /** Coordinate loop over `rank` dims of shape at `shapeAt`, adding `c * stride` for each listed stride base. */
-function walk(rank: number, shapeAt: number, index: string, accs: readonly { name: string; at: number }[], coords: boolean): string {
+function walk(
+  rank: number,
+  shapeAt: number,
+  index: string,
+  accs: readonly { name: string; at: number }[],
+  coords: boolean,
+): string {
   const lines = [`  var rem = ${index};`];
   for (const a of accs) lines.push(`  var ${a.name} = 0u;`);
   if (coords) lines.push(`  var cs: array<u32, ${Math.max(rank, 1)}>;`);
   for (let d = rank - 1; d >= 0; d--) {
-    lines.push(d > 0 ? `  { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u);` : '  { let c = rem;');
+    lines.push(
+      d > 0 ? `  { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u);` : '  { let c = rem;',
+    );
     for (const a of accs) lines.push(`    ${a.name} += c * mu(${a.at + d}u);`);
     if (coords) lines.push(`    cs[${d}] = c;`);
     lines.push('  }');
@@ -40,12 +48,35 @@ export function gather(rt: Runtime, x: TensorView, dim: number, index: TensorVie
   const source = (): string => {
     const body = `
   if (gid >= mu(0u)) { return; }
-${walk(r, shapeAt, 'gid', [{ name: 'io', at: isAt }, { name: 'xo', at: xsAt }], false)}
+${walk(
+  r,
+  shapeAt,
+  'gid',
+  [
+    { name: 'io', at: isAt },
+    { name: 'xo', at: xsAt },
+  ],
+  false,
+)}
   let i = u32(clamp(idx[mu(1u) + io], 0i, i32(mu(4u))));
   out[gid] = x[mu(2u) + xo + i * mu(3u)];`;
-    return header([{ name: 'x', type }, { name: 'idx', type: 'i32' }], [{ name: 'out', type }]) + entry(WG, body);
+    return (
+      header(
+        [
+          { name: 'x', type },
+          { name: 'idx', type: 'i32' },
+        ],
+        [{ name: 'out', type }],
+      ) + entry(WG, body)
+    );
   };
-  rt.dispatch({ key, inputs: 2, outputs: 1, source }, [x.storage as GPUBuffer, index.storage as GPUBuffer], [out], m.u, Math.ceil(n / WG));
+  rt.dispatch(
+    { key, inputs: 2, outputs: 1, source },
+    [x.storage as GPUBuffer, index.storage as GPUBuffer],
+    [out],
+    m.u,
+    Math.ceil(n / WG),
+  );
   return out;
 }
 
@@ -53,7 +84,13 @@ ${walk(r, shapeAt, 'gid', [{ name: 'io', at: isAt }, { name: 'xo', at: xsAt }], 
  * zeros(shape), then out[index along dim] += src. One invocation per output element scans the
  * index along dim, so sums need no atomics and keep the cpu backend's order.
  */
-export function scatterAdd(rt: Runtime, shape: readonly number[], dim: number, index: TensorView, src: TensorView): GPUBuffer {
+export function scatterAdd(
+  rt: Runtime,
+  shape: readonly number[],
+  dim: number,
+  index: TensorView,
+  src: TensorView,
+): GPUBuffer {
   const r = shape.length;
   const n = numel(shape);
   const out = rt.createBuffer(n * 4);
@@ -75,10 +112,20 @@ export function scatterAdd(rt: Runtime, shape: readonly number[], dim: number, i
   const key = `scatterAdd:${type}:r${r}`;
   const source = (): string => {
     const zero = type === 'f32' ? '0.0' : `${type}(0)`;
-    const bounds = Array.from({ length: r }, (_, d) => `cs[${d}] >= mu(${boundAt + d}u)`).join(' || ') || 'false';
+    const bounds =
+      Array.from({ length: r }, (_, d) => `cs[${d}] >= mu(${boundAt + d}u)`).join(' || ') || 'false';
     const body = `
   if (gid >= mu(0u)) { return; }
-${walk(r, shapeAt, 'gid', [{ name: 'io', at: isAt }, { name: 'so', at: ssAt }], true)}
+${walk(
+  r,
+  shapeAt,
+  'gid',
+  [
+    { name: 'io', at: isAt },
+    { name: 'so', at: ssAt },
+  ],
+  true,
+)}
   var acc = ${zero};
   if (!(${bounds})) {
     let want = i32(${r > 0 ? 'cs[mu(6u)]' : '0u'});
@@ -87,14 +134,33 @@ ${walk(r, shapeAt, 'gid', [{ name: 'io', at: isAt }, { name: 'so', at: ssAt }], 
     }
   }
   out[gid] = acc;`;
-    return header([{ name: 'idx', type: 'i32' }, { name: 'src', type }], [{ name: 'out', type }]) + entry(WG, body);
+    return (
+      header(
+        [
+          { name: 'idx', type: 'i32' },
+          { name: 'src', type },
+        ],
+        [{ name: 'out', type }],
+      ) + entry(WG, body)
+    );
   };
-  rt.dispatch({ key, inputs: 2, outputs: 1, source }, [index.storage as GPUBuffer, src.storage as GPUBuffer], [out], m.u, Math.ceil(n / WG));
+  rt.dispatch(
+    { key, inputs: 2, outputs: 1, source },
+    [index.storage as GPUBuffer, src.storage as GPUBuffer],
+    [out],
+    m.u,
+    Math.ceil(n / WG),
+  );
   return out;
 }
 
 /** Each input copied into its slab of the output along `axis`. */
-export function concat(rt: Runtime, inputs: readonly TensorView[], axis: number, outShape: readonly number[]): GPUBuffer {
+export function concat(
+  rt: Runtime,
+  inputs: readonly TensorView[],
+  axis: number,
+  outShape: readonly number[],
+): GPUBuffer {
   const out = rt.createBuffer(numel(outShape) * 4);
   const strides = contiguousStrides(outShape);
   let at = 0;

@@ -1,7 +1,7 @@
 import type { DType, TensorView } from '@nn/tensor';
 import { broadcastStrides, collapse, contiguousStrides, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header, metaRead, wgslType } from '../wgsl.js';
+import { entry, header, Meta, metaRead, wgslType } from '../wgsl.js';
 
 const WG = 256;
 
@@ -75,7 +75,11 @@ export function map(rt: Runtime, o: MapOptions): GPUBuffer {
     const nOff = tensors.length + 1;
     for (let k = 0; k < nOff; k++) lines.push(`  var o${k} = mu(${offsetAt[k]}u);`);
     for (let d = rank - 1; d >= 0; d--) {
-      lines.push(d > 0 ? `  { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u);` : '  { let c = rem;');
+      lines.push(
+        d > 0
+          ? `  { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u);`
+          : '  { let c = rem;',
+      );
       for (let k = 0; k < nOff; k++) lines.push(`    o${k} += c * mu(${strideAt[k] + d}u);`);
       lines.push('  }');
     }

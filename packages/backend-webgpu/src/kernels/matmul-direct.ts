@@ -44,10 +44,19 @@ export function vec4Spec(rb: number, batchLines: string): KernelSpec {
     L.push('  }');
     L.push('  if (n4 < N4) {');
     L.push('    let o = bt * M * N4;');
-    for (let i = 0; i < TM; i++) L.push(`    if (m0 + ${i}u < M) { out[o + (m0 + ${i}u) * N4 + n4] = c${i}; }`);
+    for (let i = 0; i < TM; i++)
+      L.push(`    if (m0 + ${i}u < M) { out[o + (m0 + ${i}u) * N4 + n4] = c${i}; }`);
     L.push('  }');
     const v = 'vec4<f32>';
-    return header([{ name: 'A', type: v }, { name: 'Bm', type: v }], [{ name: 'out', type: v }]) + entry(LANES, L.join('\n'));
+    return (
+      header(
+        [
+          { name: 'A', type: v },
+          { name: 'Bm', type: v },
+        ],
+        [{ name: 'out', type: v }],
+      ) + entry(LANES, L.join('\n'))
+    );
   };
   return { key: `matmulVec4:b${rb}`, inputs: 2, outputs: 1, source };
 }
@@ -74,10 +83,21 @@ export function scalarSpec(rb: number, batchLines: string): KernelSpec {
     L.push('  let o = bt * M * N;');
     for (let i = 0; i < TM; i++) {
       L.push(`  if (m0 + ${i}u < M) {`);
-      for (let j = 0; j < TN; j++) L.push(`    if (n0 + ${j * LANES}u < N) { out[o + (m0 + ${i}u) * N + n0 + ${j * LANES}u] = c${i}_${j}; }`);
+      for (let j = 0; j < TN; j++)
+        L.push(
+          `    if (n0 + ${j * LANES}u < N) { out[o + (m0 + ${i}u) * N + n0 + ${j * LANES}u] = c${i}_${j}; }`,
+        );
       L.push('  }');
     }
-    return header([{ name: 'A', type: 'f32' }, { name: 'Bm', type: 'f32' }], [{ name: 'out', type: 'f32' }]) + entry(LANES, L.join('\n'));
+    return (
+      header(
+        [
+          { name: 'A', type: 'f32' },
+          { name: 'Bm', type: 'f32' },
+        ],
+        [{ name: 'out', type: 'f32' }],
+      ) + entry(LANES, L.join('\n'))
+    );
   };
   return { key: `matmulScalar:b${rb}`, inputs: 2, outputs: 1, source };
 }

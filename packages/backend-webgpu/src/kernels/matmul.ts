@@ -1,9 +1,9 @@
 import type { TensorView } from '@nn/tensor';
 import { collapse, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header } from '../wgsl.js';
-import { LANES, scalarSpec, vec4Spec } from './matmul-direct.js';
+import { entry, header, Meta } from '../wgsl.js';
 import { cast } from './elementwise.js';
+import { LANES, scalarSpec, vec4Spec } from './matmul-direct.js';
 
 // Output tile BM x BN per workgroup; each of the TX*TY invocations keeps a TM x TN block of
 // sums in registers, fed from BK-deep slices of A and B staged in workgroup memory.
@@ -111,7 +111,13 @@ ${batchLines.join('\n')}
       if (gn < N) { out[ob0 + gm * N + gn] = acc[i * ${TN}u + j]; }
     }
   }`;
-    return `${header([{ name: 'A', type: 'f32' }, { name: 'Bm', type: 'f32' }], [{ name: 'out', type: 'f32' }])}
+    return `${header(
+      [
+        { name: 'A', type: 'f32' },
+        { name: 'Bm', type: 'f32' },
+      ],
+      [{ name: 'out', type: 'f32' }],
+    )}
 var<workgroup> As: array<f32, ${BM * BK}>;
 var<workgroup> Bs: array<f32, ${BN * BK}>;
 ${entry(WG, body)}`;
@@ -129,7 +135,9 @@ ${entry(WG, body)}`;
 function batchLines(rb: number, bs: number, bsa: number, bsb: number): string {
   const lines: string[] = ['  var oa = mu(4u);', '  var ob = mu(5u);', '  { var rem = bt;'];
   for (let d = rb - 1; d >= 0; d--) {
-    lines.push(`    { let c = rem % mu(${bs + d}u); rem = rem / mu(${bs + d}u); oa += c * mu(${bsa + d}u); ob += c * mu(${bsb + d}u); }`);
+    lines.push(
+      `    { let c = rem % mu(${bs + d}u); rem = rem / mu(${bs + d}u); oa += c * mu(${bsa + d}u); ob += c * mu(${bsb + d}u); }`,
+    );
   }
   lines.push('  }');
   return lines.join('\n');
@@ -175,7 +183,18 @@ function simd(rt: Runtime, a0: TensorView, b0: TensorView): GPUBuffer {
   const batch = collapse(batchShape, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)]);
   const rb = batch.shape.length;
   const m = new Meta();
-  m.all([M, N, K, B, a.offset / unit, b.offset / unit, a.strides[r - 2] / unit, a.strides[r - 1], b.strides[r - 2] / unit, b.strides[r - 1]]);
+  m.all([
+    M,
+    N,
+    K,
+    B,
+    a.offset / unit,
+    b.offset / unit,
+    a.strides[r - 2] / unit,
+    a.strides[r - 1],
+    b.strides[r - 2] / unit,
+    b.strides[r - 1],
+  ]);
   const bs = m.all(batch.shape);
   const bsa = m.all(batch.strides[0].map((s) => s / unit));
   const bsb = m.all(batch.strides[1].map((s) => s / unit));

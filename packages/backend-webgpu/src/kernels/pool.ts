@@ -1,6 +1,6 @@
 import type { Pool2dParams, TensorView } from '@nn/tensor';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header } from '../wgsl.js';
+import { entry, header, Meta } from '../wgsl.js';
 import { fill } from './elementwise.js';
 
 // One invocation per output (forward) or per input element (backward, gathering from the
@@ -20,7 +20,12 @@ const DIMS = `
   let KH = mu(5u); let KW = mu(6u); let SH = i32(mu(7u)); let SW = i32(mu(8u));
   let PH = i32(mu(9u)); let PW = i32(mu(10u)); let DH = i32(mu(11u)); let DW = i32(mu(12u));`;
 
-export function maxPool2d(rt: Runtime, x: TensorView, p: Pool2dParams, outShape: readonly number[]): { values: GPUBuffer; indices: GPUBuffer } {
+export function maxPool2d(
+  rt: Runtime,
+  x: TensorView,
+  p: Pool2dParams,
+  outShape: readonly number[],
+): { values: GPUBuffer; indices: GPUBuffer } {
   const total = outShape.reduce((a, b) => a * b, 1);
   const values = rt.createBuffer(total * 4);
   const indices = rt.createBuffer(total * 4);
@@ -51,9 +56,23 @@ export function maxPool2d(rt: Runtime, x: TensorView, p: Pool2dParams, outShape:
   }
   values[e] = best;
   indices[e] = at;`;
-    return header([{ name: 'x', type: 'f32' }], [{ name: 'values', type: 'f32' }, { name: 'indices', type: 'i32' }]) + entry(WG, body);
+    return (
+      header(
+        [{ name: 'x', type: 'f32' }],
+        [
+          { name: 'values', type: 'f32' },
+          { name: 'indices', type: 'i32' },
+        ],
+      ) + entry(WG, body)
+    );
   };
-  rt.dispatch({ key: 'maxPool2d', inputs: 1, outputs: 2, source }, [x.storage as GPUBuffer], [values, indices], m.u, Math.ceil(total / WG));
+  rt.dispatch(
+    { key: 'maxPool2d', inputs: 1, outputs: 2, source },
+    [x.storage as GPUBuffer],
+    [values, indices],
+    m.u,
+    Math.ceil(total / WG),
+  );
   return { values, indices };
 }
 
@@ -61,7 +80,12 @@ export function maxPool2d(rt: Runtime, x: TensorView, p: Pool2dParams, outShape:
  * The contract gives no window geometry here, so each output adds its gradient at its argmax
  * with a compare-and-swap loop on the f32 bits (overlapping windows may share an input).
  */
-export function maxPool2dBackward(rt: Runtime, dy: TensorView, idx: TensorView, xShape: readonly number[]): GPUBuffer {
+export function maxPool2dBackward(
+  rt: Runtime,
+  dy: TensorView,
+  idx: TensorView,
+  xShape: readonly number[],
+): GPUBuffer {
   const total = xShape.reduce((a, b) => a * b, 1);
   const dx = fill(rt, total, 'float32', 0);
   const outs = dy.shape.reduce((a, b) => a * b, 1);
@@ -80,9 +104,23 @@ export function maxPool2dBackward(rt: Runtime, dy: TensorView, idx: TensorView, 
     if (r.exchanged) { break; }
     old = r.old_value;
   }`;
-    return header([{ name: 'dy', type: 'f32' }, { name: 'ind', type: 'i32' }], [{ name: 'dx', type: 'atomic<u32>' }]) + entry(WG, body);
+    return (
+      header(
+        [
+          { name: 'dy', type: 'f32' },
+          { name: 'ind', type: 'i32' },
+        ],
+        [{ name: 'dx', type: 'atomic<u32>' }],
+      ) + entry(WG, body)
+    );
   };
-  rt.dispatch({ key: 'maxPool2dBackward', inputs: 2, outputs: 1, source }, [dy.storage as GPUBuffer, idx.storage as GPUBuffer], [dx], m.u, Math.ceil(outs / WG));
+  rt.dispatch(
+    { key: 'maxPool2dBackward', inputs: 2, outputs: 1, source },
+    [dy.storage as GPUBuffer, idx.storage as GPUBuffer],
+    [dx],
+    m.u,
+    Math.ceil(outs / WG),
+  );
   return dx;
 }
 
@@ -102,7 +140,13 @@ fn divisor(o: u32, s: i32, pad: i32, k: u32, size: u32, include_pad: bool) -> i3
   return min(end, i32(size)) - max(start, 0);
 }`;
 
-export function avgPool2d(rt: Runtime, x: TensorView, p: Pool2dParams, includePad: boolean, outShape: readonly number[]): GPUBuffer {
+export function avgPool2d(
+  rt: Runtime,
+  x: TensorView,
+  p: Pool2dParams,
+  includePad: boolean,
+  outShape: readonly number[],
+): GPUBuffer {
   const total = outShape.reduce((a, b) => a * b, 1);
   const out = rt.createBuffer(total * 4);
   const m = poolMeta(x.shape, outShape, p, total);
@@ -123,11 +167,23 @@ export function avgPool2d(rt: Runtime, x: TensorView, p: Pool2dParams, includePa
   out[e] = s / f32(d);`;
     return header([{ name: 'x', type: 'f32' }], [{ name: 'out', type: 'f32' }]) + DIVISOR + entry(WG, body);
   };
-  rt.dispatch({ key: `avgPool2d:${includePad}`, inputs: 1, outputs: 1, source }, [x.storage as GPUBuffer], [out], m.u, Math.ceil(total / WG));
+  rt.dispatch(
+    { key: `avgPool2d:${includePad}`, inputs: 1, outputs: 1, source },
+    [x.storage as GPUBuffer],
+    [out],
+    m.u,
+    Math.ceil(total / WG),
+  );
   return out;
 }
 
-export function avgPool2dBackward(rt: Runtime, dy: TensorView, p: Pool2dParams, includePad: boolean, xShape: readonly number[]): GPUBuffer {
+export function avgPool2dBackward(
+  rt: Runtime,
+  dy: TensorView,
+  p: Pool2dParams,
+  includePad: boolean,
+  xShape: readonly number[],
+): GPUBuffer {
   const total = xShape.reduce((a, b) => a * b, 1);
   const dx = rt.createBuffer(total * 4);
   const m = poolMeta(xShape, dy.shape, p, total);
@@ -150,6 +206,12 @@ export function avgPool2dBackward(rt: Runtime, dy: TensorView, p: Pool2dParams, 
   dx[e] = s;`;
     return header([{ name: 'dy', type: 'f32' }], [{ name: 'dx', type: 'f32' }]) + DIVISOR + entry(WG, body);
   };
-  rt.dispatch({ key: `avgPool2dBackward:${includePad}`, inputs: 1, outputs: 1, source }, [dy.storage as GPUBuffer], [dx], m.u, Math.ceil(total / WG));
+  rt.dispatch(
+    { key: `avgPool2dBackward:${includePad}`, inputs: 1, outputs: 1, source },
+    [dy.storage as GPUBuffer],
+    [dx],
+    m.u,
+    Math.ceil(total / WG),
+  );
   return dx;
 }

@@ -1,6 +1,6 @@
 import type { DType, RandomSpec } from '@nn/tensor';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header, wgslType } from '../wgsl.js';
+import { entry, header, Meta, wgslType } from '../wgsl.js';
 
 const WG = 256;
 
@@ -52,7 +52,11 @@ export function random(rt: Runtime, size: number, dtype: DType, spec: RandomSpec
   m.f32(spec.b);
   // Integer draws with integral bounds are computed exactly in u32 (no f32 rounding of the range).
   const exactInt =
-    dtype !== 'float32' && spec.dist === 'uniform' && Number.isInteger(spec.a) && Number.isInteger(spec.b) && spec.b - spec.a < 4294967296;
+    dtype !== 'float32' &&
+    spec.dist === 'uniform' &&
+    Number.isInteger(spec.a) &&
+    Number.isInteger(spec.b) &&
+    spec.b - spec.a < 4294967296;
   m.i32(exactInt ? spec.a : 0);
   m.u32(exactInt ? spec.b - spec.a : 0);
   const type = wgslType(dtype);

