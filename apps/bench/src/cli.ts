@@ -30,7 +30,15 @@ export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
   --help            this text
 `;
 
-export const IMPLS = ['nn-cpu', 'nn-wasm', 'nn-wasm-1t', 'nn-webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'] as const;
+export const IMPLS = [
+  'nn-cpu',
+  'nn-wasm',
+  'nn-wasm-1t',
+  'nn-webgpu',
+  'tfjs-cpu',
+  'tfjs-wasm',
+  'tfjs-webgpu',
+] as const;
 
 export class UsageError extends Error {}
 
@@ -44,7 +52,8 @@ function list(flag: string, v: string | undefined): string[] {
 
 function posInt(flag: string, v: string | undefined, min = 1): number {
   const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min) throw new UsageError(`${flag} needs an integer >= ${min}, got ${v}`);
+  if (v === undefined || !Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} needs an integer >= ${min}, got ${v}`);
   return n;
 }
 
@@ -106,9 +115,11 @@ export function parseArgs(argv: readonly string[]): { benches: string[]; options
     }
   }
   for (const i of impls ?? []) {
-    if (!(IMPLS as readonly string[]).includes(i)) throw new UsageError(`--impl: unknown impl ${i} (${IMPLS.join(', ')})`);
+    if (!(IMPLS as readonly string[]).includes(i))
+      throw new UsageError(`--impl: unknown impl ${i} (${IMPLS.join(', ')})`);
   }
-  for (const m of models) if (m !== 'mlp' && m !== 'cnn') throw new UsageError(`--models: unknown model ${m} (mlp, cnn)`);
+  for (const m of models)
+    if (m !== 'mlp' && m !== 'cnn') throw new UsageError(`--models: unknown model ${m} (mlp, cnn)`);
   return { benches, options: { impls, sizes, samples, warmup, epochs, limit, models, json }, help };
 }
 

@@ -1,9 +1,10 @@
 /** Entry point: `pnpm bench <matmul|conv|train|all> [options]`. */
-import { USAGE, UsageError, parseArgs } from './cli.js';
+
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchMatmul } from './benches/matmul.js';
 import { benchTrain } from './benches/train.js';
 import type { Options } from './cli.js';
+import { parseArgs, USAGE, UsageError } from './cli.js';
 import { note, setJsonOnly } from './report.js';
 
 const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {

@@ -37,7 +37,11 @@ export function reportSkips(bench: string, skips: readonly Skip[]): void {
 }
 
 /** A plain text table with right-aligned numbers. */
-export function table(title: string, columns: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+export function table(
+  title: string,
+  columns: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): void {
   if (jsonOnly) return;
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCell(c) : c)));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));

@@ -29,7 +29,12 @@ export interface ConvResult {
   readonly db: ArrayLike<number>;
 }
 
-export function referenceConv(p: ConvProblem): { ySum: number; dx: Float64Array; dw: Float64Array; db: Float64Array } {
+export function referenceConv(p: ConvProblem): {
+  ySum: number;
+  dx: Float64Array;
+  dw: Float64Array;
+  db: Float64Array;
+} {
   const oh = p.h - p.k + 1;
   const ow = p.w - p.k + 1;
   let ySum = 0;
@@ -56,7 +61,8 @@ export function referenceConv(p: ConvProblem): { ySum: number; dx: Float64Array;
   }
   // Σ_o w[o, c, ki, kj] summed over the kernel offsets that cover pixel (i, j).
   const wsum = new Float64Array(p.c * p.k * p.k);
-  for (let o = 0; o < p.outC; o++) for (let q = 0; q < wsum.length; q++) wsum[q] += p.weight[o * wsum.length + q];
+  for (let o = 0; o < p.outC; o++)
+    for (let q = 0; q < wsum.length; q++) wsum[q] += p.weight[o * wsum.length + q];
   for (let n = 0; n < p.n; n++)
     for (let c = 0; c < p.c; c++)
       for (let i = 0; i < p.h; i++)
@@ -77,13 +83,16 @@ export function referenceConv(p: ConvProblem): { ySum: number; dx: Float64Array;
 }
 
 function compare(what: string, name: string, got: ArrayLike<number>, want: Float64Array, rel: number): void {
-  if (got.length !== want.length) throw new WrongResultError(`${what}: ${name} has ${got.length} values, expected ${want.length}`);
+  if (got.length !== want.length)
+    throw new WrongResultError(`${what}: ${name} has ${got.length} values, expected ${want.length}`);
   let scale = 0;
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
   const tol = rel * scale + 1e-5;
   for (let i = 0; i < want.length; i++) {
     if (!(Math.abs(got[i] - want[i]) <= tol)) {
-      throw new WrongResultError(`${what}: ${name}[${i}] = ${got[i]}, expected ${want[i]} (tolerance ${tol.toExponential(2)})`);
+      throw new WrongResultError(
+        `${what}: ${name}[${i}] = ${got[i]}, expected ${want[i]} (tolerance ${tol.toExponential(2)})`,
+      );
     }
   }
 }
@@ -120,7 +129,8 @@ export function oihwToHwio(a: ArrayLike<number>, o: number, i: number, k: number
   const out = new Float32Array(o * i * k * k);
   for (let oc = 0; oc < o; oc++)
     for (let ic = 0; ic < i; ic++)
-      for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) out[((y * k + x) * i + ic) * o + oc] = a[((oc * i + ic) * k + y) * k + x];
+      for (let y = 0; y < k; y++)
+        for (let x = 0; x < k; x++) out[((y * k + x) * i + ic) * o + oc] = a[((oc * i + ic) * k + y) * k + x];
   return out;
 }
 
@@ -128,6 +138,7 @@ export function hwioToOihw(a: ArrayLike<number>, o: number, i: number, k: number
   const out = new Float32Array(o * i * k * k);
   for (let oc = 0; oc < o; oc++)
     for (let ic = 0; ic < i; ic++)
-      for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) out[((oc * i + ic) * k + y) * k + x] = a[((y * k + x) * i + ic) * o + oc];
+      for (let y = 0; y < k; y++)
+        for (let x = 0; x < k; x++) out[((oc * i + ic) * k + y) * k + x] = a[((y * k + x) * i + ic) * o + oc];
   return out;
 }

@@ -3,12 +3,12 @@
  * batch, 64×1×28×28 -> 8 channels, 3×3, valid, stride 1; results checked against float64.
  * `pnpm bench conv` also times one training epoch of the small CNN (the train bench, cnn only).
  */
-import { type Tensor, sum, tensor, tidy } from '@nn/tensor';
+import { sum, type Tensor, tensor, tidy } from '@nn/tensor';
 import type { Options } from '../cli.js';
-import { type NnImpl, ensureAutograd, loadNn } from '../impls/nn.js';
-import { type Module, importOptional } from '../impls/optional.js';
-import { type TfjsImpl, loadTfjs } from '../impls/tfjs.js';
-import { type Skip, emit, note, reportSkips, table } from '../report.js';
+import { ensureAutograd, loadNn, type NnImpl } from '../impls/nn.js';
+import { importOptional, type Module } from '../impls/optional.js';
+import { loadTfjs, type TfjsImpl } from '../impls/tfjs.js';
+import { emit, note, reportSkips, type Skip, table } from '../report.js';
 import { uniformArray } from '../rng.js';
 import { reason, timeIt } from '../timing.js';
 import {
@@ -39,13 +39,21 @@ interface Runner {
   release(): void;
 }
 
-type Conv2dFn = (x: Tensor, w: Tensor, b?: Tensor | null, o?: { stride?: number; padding?: number }) => Tensor;
+type Conv2dFn = (
+  x: Tensor,
+  w: Tensor,
+  b?: Tensor | null,
+  o?: { stride?: number; padding?: number },
+) => Tensor;
 
 /** nn's conv2d: from @nn/tensor, or from @nn/layers' functional API. */
 async function findConv2d(): Promise<Conv2dFn | string> {
   const places: [string, (m: Module) => unknown][] = [
     ['@nn/tensor', (m) => m.conv2d],
-    ['@nn/layers', (m) => m.conv2d ?? (m.functional as Module | undefined)?.conv2d ?? (m.F as Module | undefined)?.conv2d],
+    [
+      '@nn/layers',
+      (m) => m.conv2d ?? (m.functional as Module | undefined)?.conv2d ?? (m.F as Module | undefined)?.conv2d,
+    ],
   ];
   for (const [spec, pick] of places) {
     const l = await importOptional(spec);
@@ -96,7 +104,8 @@ function nnRunner(impl: NnImpl, conv2d: Conv2dFn, p: ConvProblem): Runner {
       const [ySum] = await s.data();
       s.dispose();
       const grads = leaves.map((t) => t.grad);
-      if (grads.some((g) => g === null)) throw new WrongResultError(`${impl.impl}: a gradient is missing after backward()`);
+      if (grads.some((g) => g === null))
+        throw new WrongResultError(`${impl.impl}: a gradient is missing after backward()`);
       const [dx, dw, db] = await Promise.all(grads.map((g) => (g as Tensor).data()));
       clearGrads();
       return { ySum, dx, dw, db };
@@ -120,7 +129,17 @@ function tfjsRunner(impl: TfjsImpl, p: ConvProblem): Runner {
   const w = tf.tensor4d(oihwToHwio(p.weight, OUT_C, C, K), [K, K, C, OUT_C]);
   const b = tf.tensor1d(p.bias);
   const f = tf.valueAndGrads((...args: ReturnType<typeof tf.tensor>[]) =>
-    tf.sum(tf.add(tf.conv2d(args[0] as Parameters<typeof tf.conv2d>[0], args[1] as Parameters<typeof tf.conv2d>[1], 1, 'valid'), args[2])),
+    tf.sum(
+      tf.add(
+        tf.conv2d(
+          args[0] as Parameters<typeof tf.conv2d>[0],
+          args[1] as Parameters<typeof tf.conv2d>[1],
+          1,
+          'valid',
+        ),
+        args[2],
+      ),
+    ),
   );
   return {
     impl: impl.impl,
@@ -160,8 +179,11 @@ export async function benchConv2d(options: Options): Promise<boolean> {
   skips.push(...tfjs.skips);
   for (const i of tfjs.impls) {
     const kind = i.impl.slice('tfjs-'.length);
-    const missing = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].filter((k) => !i.tf.getKernel(k, kind));
-    if (missing.length) skips.push({ impl: i.impl, reason: `no ${missing.join(', ')} kernel in tfjs's ${kind} backend` });
+    const missing = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].filter(
+      (k) => !i.tf.getKernel(k, kind),
+    );
+    if (missing.length)
+      skips.push({ impl: i.impl, reason: `no ${missing.join(', ')} kernel in tfjs's ${kind} backend` });
     else
       makers.push({
         impl: i.impl,
@@ -181,7 +203,15 @@ export async function benchConv2d(options: Options): Promise<boolean> {
       checkConv(p, await r.result(), m.impl);
       const run = r.run.bind(r);
       const s = await timeIt(run, options.warmup, Math.max(options.samples, 10));
-      emit({ bench: 'conv2d', impl: m.impl, ms: s.median, min: s.min, max: s.max, shape: `${N}x${C}x${H}x${W}->${OUT_C}x${K}x${K}` });
+      emit({
+        bench: 'conv2d',
+        impl: m.impl,
+        ms: s.median,
+        min: s.min,
+        max: s.max,
+        cpuMs: s.cpu.median,
+        shape: `${N}x${C}x${H}x${W}->${OUT_C}x${K}x${K}`,
+      });
       rows.push([m.impl, s.median, s.min, s.max]);
     } catch (e) {
       if (e instanceof WrongResultError) allRight = false;
@@ -192,7 +222,11 @@ export async function benchConv2d(options: Options): Promise<boolean> {
       r?.release();
     }
   }
-  table(`conv2d forward+backward, ${N}x${C}x${H}x${W} -> ${OUT_C} channels ${K}x${K}, ms`, ['impl', 'median', 'min', 'max'], rows);
+  table(
+    `conv2d forward+backward, ${N}x${C}x${H}x${W} -> ${OUT_C} channels ${K}x${K}, ms`,
+    ['impl', 'median', 'min', 'max'],
+    rows,
+  );
   return allRight;
 }
 

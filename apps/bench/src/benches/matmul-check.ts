@@ -7,8 +7,15 @@ export class WrongResultError extends Error {}
  * Entries checked: the last row and the last column in full (edge tiles are where blocked
  * kernels go wrong) and 64 random ones. The bound scales with Σ|a·b|, the size of the rounding.
  */
-export function checkMatmul(a: Float32Array, b: Float32Array, c: ArrayLike<number>, n: number, what: string): void {
-  if (c.length !== n * n) throw new WrongResultError(`${what}: result has ${c.length} values, expected ${n * n}`);
+export function checkMatmul(
+  a: Float32Array,
+  b: Float32Array,
+  c: ArrayLike<number>,
+  n: number,
+  what: string,
+): void {
+  if (c.length !== n * n)
+    throw new WrongResultError(`${what}: result has ${c.length} values, expected ${n * n}`);
   const entries: [number, number][] = [];
   for (let j = 0; j < n; j++) entries.push([n - 1, j]);
   for (let i = 0; i < n - 1; i++) entries.push([i, n - 1]);
@@ -25,7 +32,9 @@ export function checkMatmul(a: Float32Array, b: Float32Array, c: ArrayLike<numbe
     const got = c[i * n + j];
     const tol = 5e-4 * mag + 1e-6;
     if (!(Math.abs(got - ref) <= tol)) {
-      throw new WrongResultError(`${what}: c[${i},${j}] = ${got}, expected ${ref} (tolerance ${tol.toExponential(2)})`);
+      throw new WrongResultError(
+        `${what}: c[${i},${j}] = ${got}, expected ${ref} (tolerance ${tol.toExponential(2)})`,
+      );
     }
   }
 }

@@ -3,14 +3,14 @@
  * times (enough for ~50 ms, so small sizes are not timer noise) and waits for the last result's
  * data, which is how completion is observed on queued backends.
  */
-import { type Tensor, matmul, tensor } from '@nn/tensor';
+import { matmul, type Tensor, tensor } from '@nn/tensor';
 import type { Options } from '../cli.js';
-import { type NnImpl, loadNn } from '../impls/nn.js';
-import { type TfjsImpl, loadTfjs } from '../impls/tfjs.js';
+import { loadNn, type NnImpl } from '../impls/nn.js';
+import { loadTfjs, type TfjsImpl } from '../impls/tfjs.js';
 import { emit, note, reportSkips, table } from '../report.js';
 import { uniformArray } from '../rng.js';
-import { type Stats, now, reason, timeIt } from '../timing.js';
-import { WrongResultError, checkMatmul } from './matmul-check.js';
+import { now, reason, type Timing, timeIt } from '../timing.js';
+import { checkMatmul, WrongResultError } from './matmul-check.js';
 
 interface Runner {
   readonly impl: string;
@@ -93,7 +93,11 @@ type Tf = TfjsImpl['tf'];
 
 const TARGET_MS = 50;
 
-async function measure(runner: Runner, n: number, options: Options): Promise<{ stats: Stats; reps: number }> {
+async function measure(
+  runner: Runner,
+  n: number,
+  options: Options,
+): Promise<{ stats: Timing; reps: number }> {
   const av = uniformArray(n * n, 1000 + n);
   const bv = uniformArray(n * n, 2000 + n);
   const p = await runner.setup(av, bv, n);
@@ -146,6 +150,7 @@ export async function benchMatmul(options: Options): Promise<boolean> {
           min: gflops(stats.max),
           max: gflops(stats.min),
           ms: stats.median / reps,
+          cpuGflops: gflops(stats.cpu.median),
           reps,
           samples: options.samples,
         });

@@ -4,13 +4,13 @@
  * model for a few batches (JIT, kernel and shader compilation), then a fresh one is timed.
  */
 import type { Options } from '../cli.js';
-import { type Split, epochOrder, loadMnist } from '../data/mnist.js';
+import { epochOrder, loadMnist, type Split } from '../data/mnist.js';
 import { loadNn } from '../impls/nn.js';
 import { loadTfjs } from '../impls/tfjs.js';
 import { loadNnApi, nnTrainer } from '../models/nn.js';
 import { tfjsTrainer } from '../models/tfjs.js';
 import { BATCH_SIZE, type ModelName, type TrainerFactory } from '../models/trainer.js';
-import { type Skip, emit, note, reportSkips, table } from '../report.js';
+import { emit, note, reportSkips, type Skip, table } from '../report.js';
 import { now, reason, stats } from '../timing.js';
 
 const SEED = 42;
@@ -65,7 +65,9 @@ export async function benchTrain(options: Options): Promise<boolean> {
   reportSkips('train', skips);
 
   const data = loadMnist({ limit: options.limit });
-  note(`train: ${data.train.size} training digits, ${data.test.size} test digits, batch ${BATCH_SIZE}, ${options.epochs} epoch(s)`);
+  note(
+    `train: ${data.train.size} training digits, ${data.test.size} test digits, batch ${BATCH_SIZE}, ${options.epochs} epoch(s)`,
+  );
   const rows: (string | number)[][] = [];
   for (const model of options.models as ModelName[]) {
     for (const f of factories) {
@@ -95,6 +97,10 @@ export async function benchTrain(options: Options): Promise<boolean> {
       }
     }
   }
-  table(`train, ${data.train.size} digits per epoch, test on ${data.test.size}`, ['impl', 'model', 's/epoch', 'test acc %'], rows);
+  table(
+    `train, ${data.train.size} digits per epoch, test on ${data.test.size}`,
+    ['impl', 'model', 's/epoch', 'test acc %'],
+    rows,
+  );
   return true;
 }

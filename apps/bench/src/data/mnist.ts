@@ -27,7 +27,9 @@ interface Digit {
   readonly length: number;
 }
 
-export function loadMnist(opts: { trainSize?: number; testSize?: number; seed?: number; limit?: number } = {}): Mnist {
+export function loadMnist(
+  opts: { trainSize?: number; testSize?: number; seed?: number; limit?: number } = {},
+): Mnist {
   const trainSize = opts.trainSize ?? 8000;
   const testSize = opts.testSize ?? 2000;
   const require = createRequire(import.meta.url);
@@ -74,7 +76,12 @@ export function epochOrder(n: number, seed: number): Int32Array {
 }
 
 /** Copies the images and labels at `idx[from..to)` into contiguous batch arrays. */
-export function gatherBatch(split: Split, idx: Int32Array, from: number, to: number): { x: Float32Array; y: Int32Array } {
+export function gatherBatch(
+  split: Split,
+  idx: Int32Array,
+  from: number,
+  to: number,
+): { x: Float32Array; y: Int32Array } {
   const n = to - from;
   const x = new Float32Array(n * PIXELS);
   const y = new Int32Array(n);

@@ -74,7 +74,8 @@ async function loadWasm(options: Options, out: NnImpls): Promise<void> {
   try {
     backend = await r.fn({ threads: cores });
   } catch (e) {
-    for (const impl of names) out.skips.push({ impl, reason: `wasm() failed: ${e instanceof Error ? e.message : String(e)}` });
+    for (const impl of names)
+      out.skips.push({ impl, reason: `wasm() failed: ${e instanceof Error ? e.message : String(e)}` });
     return;
   }
   const name = register(backend);
@@ -118,7 +119,10 @@ async function loadWebgpu(out: NnImpls): Promise<void> {
   try {
     out.impls.push(simple('nn-webgpu', register(await r.fn())));
   } catch (e) {
-    out.skips.push({ impl: 'nn-webgpu', reason: `webgpu() failed: ${e instanceof Error ? e.message : String(e)}` });
+    out.skips.push({
+      impl: 'nn-webgpu',
+      reason: `webgpu() failed: ${e instanceof Error ? e.message : String(e)}`,
+    });
   }
 }
 

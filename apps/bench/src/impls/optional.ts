@@ -4,7 +4,9 @@
  */
 export type Module = Readonly<Record<string, unknown>>;
 
-export type Loaded = { readonly ok: true; readonly mod: Module } | { readonly ok: false; readonly reason: string };
+export type Loaded =
+  | { readonly ok: true; readonly mod: Module }
+  | { readonly ok: false; readonly reason: string };
 
 export async function importOptional(spec: string): Promise<Loaded> {
   try {

@@ -52,7 +52,8 @@ async function withQuietConsole<T>(fn: () => Promise<T>): Promise<T> {
     if (first.includes('tfjs-node') || first.includes('Hi there')) return;
     warn(...args);
   };
-  console.log = (...args: unknown[]) => (String(args[0] ?? '').includes('Hi there') ? undefined : log(...args));
+  console.log = (...args: unknown[]) =>
+    String(args[0] ?? '').includes('Hi there') ? undefined : log(...args);
   console.warn = quiet;
   try {
     return await fn();
@@ -95,7 +96,8 @@ export async function loadTfjs(options: Options, kinds: readonly Kind[] = KINDS)
   try {
     tf = await loadTfCore();
   } catch (e) {
-    for (const k of asked) out.skips.push({ impl: `tfjs-${k}`, reason: `@tensorflow/tfjs-core failed to load: ${reason(e)}` });
+    for (const k of asked)
+      out.skips.push({ impl: `tfjs-${k}`, reason: `@tensorflow/tfjs-core failed to load: ${reason(e)}` });
     return out;
   }
   for (const kind of asked) {

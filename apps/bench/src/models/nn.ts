@@ -3,10 +3,10 @@
  * layers, CrossEntropyLoss on logits, Adam(1e-3), batches of 64, one tidy scope per step.
  * @nn/layers, @nn/losses and @nn/optim are loaded when present; until then nn impls are skipped.
  */
-import { type Tensor, argmax, manualSeed, tensor, tidy, withGradMode } from '@nn/tensor';
-import { CLASSES, PIXELS, type Split, gatherBatch } from '../data/mnist.js';
-import { type NnImpl, ensureAutograd, syncBackend } from '../impls/nn.js';
-import { type Module, importOptional } from '../impls/optional.js';
+import { argmax, manualSeed, type Tensor, tensor, tidy, withGradMode } from '@nn/tensor';
+import { CLASSES, gatherBatch, PIXELS, type Split } from '../data/mnist.js';
+import { ensureAutograd, type NnImpl, syncBackend } from '../impls/nn.js';
+import { importOptional, type Module } from '../impls/optional.js';
 import { BATCH_SIZE, LEARNING_RATE, type ModelName, type Trainer, type TrainerFactory } from './trainer.js';
 
 /** The part of a Module the bench uses. */
@@ -38,12 +38,16 @@ export function loadNnApi(): Promise<NnApi | string> {
   apiPromise ??= (async () => {
     const noGrad = await ensureAutograd();
     if (noGrad) return noGrad;
-    const [layers, losses, optim] = await Promise.all(['@nn/layers', '@nn/losses', '@nn/optim'].map(importOptional));
+    const [layers, losses, optim] = await Promise.all(
+      ['@nn/layers', '@nn/losses', '@nn/optim'].map(importOptional),
+    );
     for (const l of [layers, losses, optim]) if (!l.ok) return l.reason;
     if (!layers.ok || !losses.ok || !optim.ok) return 'unreachable';
     const api: NnApi = { layers: layers.mod, losses: losses.mod, optim: optim.mod };
     const missing = [
-      ...['Sequential', 'Linear', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten'].filter((n) => typeof api.layers[n] !== 'function').map((n) => `@nn/layers.${n}`),
+      ...['Sequential', 'Linear', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten']
+        .filter((n) => typeof api.layers[n] !== 'function')
+        .map((n) => `@nn/layers.${n}`),
       ...(typeof api.losses.CrossEntropyLoss !== 'function' ? ['@nn/losses.CrossEntropyLoss'] : []),
       ...(typeof api.optim.Adam !== 'function' ? ['@nn/optim.Adam'] : []),
     ];
@@ -125,7 +129,15 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
           for (let from = 0; from < test.size; from += chunk) {
             const n = Math.min(chunk, test.size - from);
             const pred = withGradMode(false, () =>
-              tidy(() => argmax(apply(net, tensor(test.x.subarray(from * PIXELS, (from + n) * PIXELS), { shape: shapeOf(model, n) })), { dim: 1 })),
+              tidy(() =>
+                argmax(
+                  apply(
+                    net,
+                    tensor(test.x.subarray(from * PIXELS, (from + n) * PIXELS), { shape: shapeOf(model, n) }),
+                  ),
+                  { dim: 1 },
+                ),
+              ),
             );
             const p = await pred.data();
             pred.dispose();

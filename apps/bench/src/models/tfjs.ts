@@ -34,7 +34,8 @@ function build(tfl: Tfl, model: ModelName): TfLayers.Sequential {
 
 export function tfjsTrainer(impl: TfjsImpl): TrainerFactory {
   const tf = impl.tf;
-  const inputShape = (model: ModelName, n: number): number[] => (model === 'mlp' ? [n, PIXELS] : [n, 28, 28, 1]);
+  const inputShape = (model: ModelName, n: number): number[] =>
+    model === 'mlp' ? [n, PIXELS] : [n, 28, 28, 1];
   return {
     impl: impl.impl,
     unsupported(model) {
