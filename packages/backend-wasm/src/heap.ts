@@ -11,6 +11,7 @@ export interface WasmStorage {
 
 const PAGE = 65536;
 const ALIGN = 16;
+const SLACK = 64;
 
 /**
  * Rounds a request up to its size class: 16-byte steps up to 256 bytes, then eight classes per
@@ -96,7 +97,10 @@ export class Heap {
     this.freeBytes(s.ptr, s.bytes);
   }
 
-  #ensure(end: number): void {
+  #ensure(blockEnd: number): void {
+    // SIMD kernels may read a few bytes past a tensor's last element (and discard them): keep
+    // that slack inside linear memory.
+    const end = blockEnd + SLACK;
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     // Grow by at least a quarter of the current size so a run of allocations grows rarely.

@@ -89,11 +89,13 @@ describe('pooling forward and backward', () => {
     ));
   it('maxPool2d lets NaN win its window', () =>
     agree(() => {
-      const v = randValues(2 * 36, 7);
-      v[3] = Number.NaN;
-      v[40] = Number.NaN;
-      const r = nn.maxPool2d(nn.tensor(v, { shape: [1, 2, 6, 6] }), { kernelSize: 2, returnIndices: true });
-      return [r.values, r.indices];
+      const v = randValues(2 * 100, 7);
+      for (const i of [3, 12, 13, 40, 57, 150, 151, 199]) v[i] = Number.NaN;
+      const x = nn.tensor(v, { shape: [1, 2, 10, 10] });
+      const r = nn.maxPool2d(x, { kernelSize: 2, returnIndices: true });
+      const r3 = nn.maxPool2d(x, { kernelSize: 3, stride: 1, returnIndices: true });
+      const r31 = nn.maxPool2d(x, { kernelSize: [2, 3], stride: [1, 3], returnIndices: true });
+      return [r.values, r.indices, r3.values, r3.indices, r31.values, r31.indices];
     }));
   it('maxPool2d indices', () =>
     agree(() => [
