@@ -103,3 +103,12 @@ export function im2colBatch(x: usize, col: usize, meta: usize, n0: i32, n1: i32,
 export function col2imBatch(col: usize, x: usize, meta: usize, n0: i32, n1: i32, colStride: i32, xStride: i32): void {
   for (let n = n0; n < n1; n++) col2im(col + <usize>n * colStride, x + <usize>n * xStride, meta);
 }
+
+/** dst[c][r] = src[r][c] for blocks of `blockBytes` ([N][C][P] <-> [C][N][P] around a batched GEMM). */
+export function transposeBlocks(src: usize, dst: usize, rows: i32, cols: i32, blockBytes: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      memory.copy(dst + (<usize>c * rows + r) * blockBytes, src + (<usize>r * cols + c) * blockBytes, blockBytes);
+    }
+  }
+}

@@ -53,6 +53,7 @@ export interface KernelExports {
     first: number,
   ): void;
   col2im(col: number, x: number, meta: number): void;
+  transposeBlocks(src: number, dst: number, rows: number, cols: number, blockBytes: number): void;
   im2colBatch(
     x: number,
     col: number,

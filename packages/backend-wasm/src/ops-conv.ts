@@ -167,13 +167,7 @@ function run(
         const xSample = g.C * g.H * g.W * 4;
         if (mode !== 'forward') {
           // dy [N, OC, P] -> [OC, N*P], so one GEMM covers the whole batch.
-          const a = f32();
-          for (let n = 0; n < g.N; n++) {
-            for (let oc = 0; oc < g.OC; oc++) {
-              const src = (yp >> 2) + (n * g.OC + oc) * g.P;
-              a.copyWithin((tmp >> 2) + oc * NP + n * g.P, src, src + g.P);
-            }
-          }
+          ctx.k.transposeBlocks(yp, tmp, g.N, g.OC, g.P * 4);
         }
         for (let grp = 0; grp < g.G; grp++) {
           const wOff = grp * g.OCg * g.K * 4;
@@ -181,6 +175,10 @@ function run(
           if (mode === 'forward') {
             bySamples('im2colBatch', xPtr(0), col, xSample, g.P * 4);
             gemm(g.OCg, NP, g.K, wp + wOff, g.K, 1, col, NP, 1, tmp);
+            if (g.G === 1) {
+              ctx.k.transposeBlocks(tmp, out.ptr, g.OC, g.N, g.P * 4);
+              continue;
+            }
             const a = f32();
             for (let n = 0; n < g.N; n++) {
               for (let oc = 0; oc < g.OCg; oc++) {

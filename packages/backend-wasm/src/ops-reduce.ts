@@ -18,6 +18,45 @@ function asBlock(x: TensorView, axes: readonly number[]): [number, number, numbe
   ];
 }
 
+/** Consecutive runs of sorted axes: [0, 2, 3] -> [[0, 0], [2, 3]]. */
+function runsOf(axes: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const a of axes) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === a - 1) last[1] = a;
+    else runs.push([a, a]);
+  }
+  return runs;
+}
+
+/**
+ * Several runs of axes of a contiguous float32 view (a conv bias gradient sums [0, 2, 3]):
+ * one block reduction per run, innermost first, through temporary buffers.
+ */
+function reduceRuns(ctx: Ctx, op: ReduceOp, x: TensorView, runs: [number, number][], out: WasmStorage): void {
+  let shape = [...x.shape];
+  let src = basePtr(x);
+  let tmp: [number, number] | null = null;
+  for (let k = runs.length - 1; k >= 0; k--) {
+    const [first, last] = runs[k];
+    const next = [...shape.slice(0, first), ...shape.slice(last + 1)];
+    const bytes = Math.max(4, sizeOf(next) * 4);
+    const dst = k === 0 ? out.ptr : ctx.heap.allocBytes(bytes);
+    ctx.k.reduceF32(
+      CODES[op],
+      dst,
+      src,
+      sizeOf(shape.slice(0, first)),
+      sizeOf(shape.slice(first, last + 1)),
+      sizeOf(shape.slice(last + 1)),
+    );
+    if (tmp) ctx.heap.freeBytes(tmp[0], tmp[1]);
+    tmp = k === 0 ? null : [dst, bytes];
+    src = dst;
+    shape = next;
+  }
+}
+
 export function reduce(ctx: Ctx, op: ReduceOp, x: TensorView, axes: readonly number[]): WasmStorage {
   const keptShape = x.shape.filter((_, i) => !axes.includes(i));
   const n = sizeOf(keptShape);
@@ -26,6 +65,10 @@ export function reduce(ctx: Ctx, op: ReduceOp, x: TensorView, axes: readonly num
   const block = x.dtype === 'float32' ? asBlock(x, axes) : null;
   if (block) {
     ctx.k.reduceF32(CODES[op], out.ptr, basePtr(x), block[0], block[1], block[2]);
+    return out;
+  }
+  if (x.dtype === 'float32' && axes.length > 1 && isContiguousView(x.shape, x.strides)) {
+    reduceRuns(ctx, op, x, runsOf(axes), out);
     return out;
   }
   const redShape = x.shape.filter((_, i) => axes.includes(i));
