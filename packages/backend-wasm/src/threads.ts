@@ -1,9 +1,8 @@
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
-import { WORKER_KERNELS, WORKER_SOURCE, type WorkerKernel } from './worker-source.js';
+import { SLOT_WORDS, WORKER_KERNELS, WORKER_SOURCE, type WorkerKernel } from './worker-source.js';
 
-const SLOT_WORDS = 32;
 const MAX_THREADS = 64;
 /** Below this many multiply-adds a GEMM runs on one thread: waking workers costs more. */
 const MIN_PARALLEL_WORK = 1 << 17;
@@ -137,14 +136,20 @@ export async function createThreadPool(
       const s = w.slot >> 2;
       i32[s + 2] = WORKER_KERNELS.indexOf(jobs[j].kernel);
       i32.set(jobs[j].args, s + 3);
+      Atomics.store(i32, s + SLOT_WORDS - 1, 0);
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s);
       busy.push(w);
     }
-    const first = jobs[0];
-    (ctx.k[first.kernel] as (...a: number[]) => void)(...first.args);
-    for (const w of busy) {
-      const s = w.slot >> 2;
+    const call = (job: Job): void => (ctx.k[job.kernel] as (...a: number[]) => void)(...job.args);
+    call(jobs[0]);
+    for (let j = 0; j < busy.length; j++) {
+      const s = busy[j].slot >> 2;
+      // A worker that has not woken up yet (a busy machine) loses its job to this thread.
+      if (Atomics.compareExchange(i32, s + SLOT_WORDS - 1, 0, 2) === 0) {
+        call(jobs[j + 1]);
+        continue;
+      }
       for (let done = Atomics.load(i32, s + 1); done !== seq; done = Atomics.load(i32, s + 1))
         waitWhileEqual(i32, s + 1, done);
     }

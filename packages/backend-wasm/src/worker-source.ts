@@ -5,9 +5,13 @@ export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 /**
  * The worker's code, as a string so the same text starts a Node worker_thread (eval) and a
  * browser Worker (Blob URL) without a bundler step. A worker instantiates the kernels over the
- * shared memory, then sleeps on its control slot: `seq` changes -> run the job -> set `done`.
- * Slot layout (i32): [seq, done, kernel index, args...].
+ * shared memory, then sleeps on its control slot: `seq` changes -> claim the job -> run it ->
+ * set `done`. The posting thread may claim a job first (when the worker was slow to wake) and run
+ * it itself; the worker then only reports `done`.
+ * Slot layout (i32): [seq, done, kernel index, args..., claim (last word)].
  */
+export const SLOT_WORDS = 32;
+const CLAIM = SLOT_WORDS - 1;
 export const WORKER_SOURCE = `
 'use strict';
 const NAMES = ${JSON.stringify(WORKER_KERNELS)};
@@ -27,9 +31,11 @@ onMessage((msg) => {
     Atomics.wait(i32, slot, seq);
     seq = Atomics.load(i32, slot);
     if (seq < 0) return;
-    const f = k[NAMES[i32[slot + 2]]];
-    const a = slot + 3;
-    f.apply(null, Array.from(i32.subarray(a, a + f.length)));
+    if (Atomics.compareExchange(i32, slot + ${CLAIM}, 0, 1) === 0) {
+      const f = k[NAMES[i32[slot + 2]]];
+      const a = slot + 3;
+      f.apply(null, Array.from(i32.subarray(a, a + f.length)));
+    }
     Atomics.store(i32, slot + 1, seq);
     Atomics.notify(i32, slot + 1);
   }
