@@ -135,6 +135,47 @@ describe.skipIf(typeof found === 'string')(
       }
     }
 
+    it('vec4 element-wise path: contiguous operands, a broadcast bias row, a column and scalars', async () => {
+      const x = pair(gpu, values(96, 21, 'float32', -3, 3), 'float32', [8, 12]);
+      const bias = pair(gpu, values(12, 22), 'float32', [12]);
+      const col = pair(gpu, values(8, 23), 'float32', [8, 1]);
+      const shifted = pair(gpu, values(100, 24), 'float32', [8, 12], [12, 1], 4);
+      for (const op of ['add', 'mul', 'maximum', 'gt', 'ne'] as const) {
+        const out = op === 'gt' || op === 'ne' ? 'bool' : 'float32';
+        await compare(
+          gpu,
+          gpu.binary(op, x.gpu, bias.gpu, [8, 12]),
+          ref.binary(op, x.cpu, bias.cpu, [8, 12]),
+          out,
+          96,
+          { what: `${op} bias` },
+        );
+        await compare(
+          gpu,
+          gpu.binary(op, x.gpu, col.gpu, [8, 12]),
+          ref.binary(op, x.cpu, col.cpu, [8, 12]),
+          out,
+          96,
+          { what: `${op} col` },
+        );
+        await compare(
+          gpu,
+          gpu.binary(op, 0.5, shifted.gpu, [8, 12]),
+          ref.binary(op, 0.5, shifted.cpu, [8, 12]),
+          out,
+          96,
+          { what: `${op} scalar` },
+        );
+      }
+      for (const op of ['relu', 'exp', 'sigmoid'] as const) {
+        await compare(gpu, gpu.unary(op, shifted.gpu, []), ref.unary(op, shifted.cpu, []), 'float32', 96, {
+          what: op,
+        });
+      }
+      const odd = pair(gpu, values(10, 25), 'float32', [10]);
+      await compare(gpu, gpu.unary('neg', odd.gpu, []), ref.unary('neg', odd.cpu, []), 'float32', 10);
+    });
+
     it('where broadcasts condition, a and b', async () => {
       const c = pair(gpu, values(6, 4, 'bool'), 'bool', [2, 1, 3]);
       const a = pair(gpu, values(4, 5), 'float32', [4, 1]);
