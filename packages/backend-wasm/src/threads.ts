@@ -1,7 +1,7 @@
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
-import { SLOT_WORDS, WORKER_KERNELS, WORKER_SOURCE, type WorkerKernel } from './worker-source.js';
+import { ASLEEP, SLOT_WORDS, SPINS, WORKER_KERNELS, WORKER_SOURCE, type WorkerKernel } from './worker-source.js';
 
 const MAX_THREADS = 64;
 /** Below this many multiply-adds a GEMM runs on one thread: waking workers costs more. */
@@ -83,6 +83,7 @@ export interface Job {
 
 /** Blocks until i32[index] != value (Atomics.wait where allowed, else a spin: browser main thread). */
 function waitWhileEqual(i32: Int32Array, index: number, value: number): void {
+  for (let s = 0; s < SPINS && Atomics.load(i32, index) === value; s++);
   try {
     while (Atomics.load(i32, index) === value) Atomics.wait(i32, index, value, 1000);
   } catch {
@@ -138,7 +139,7 @@ export async function createThreadPool(
       i32.set(jobs[j].args, s + 3);
       Atomics.store(i32, s + SLOT_WORDS - 1, 0);
       Atomics.store(i32, s, seq);
-      Atomics.notify(i32, s);
+      if (Atomics.load(i32, s + ASLEEP) === 1) Atomics.notify(i32, s);
       busy.push(w);
     }
     const call = (job: Job): void => (ctx.k[job.kernel] as (...a: number[]) => void)(...job.args);

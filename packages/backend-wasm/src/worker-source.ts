@@ -8,10 +8,15 @@ export type WorkerKernel = (typeof WORKER_KERNELS)[number];
  * shared memory, then sleeps on its control slot: `seq` changes -> claim the job -> run it ->
  * set `done`. The posting thread may claim a job first (when the worker was slow to wake) and run
  * it itself; the worker then only reports `done`.
- * Slot layout (i32): [seq, done, kernel index, args..., claim (last word)].
+ * Slot layout (i32): [seq, done, kernel index, args..., asleep, claim (last word)].
+ * Between jobs a worker spins a little before it sleeps, so back-to-back jobs (one per kernel
+ * call of a training step) need no wake-up system call; `asleep` tells the poster to notify.
  */
 export const SLOT_WORDS = 32;
+export const ASLEEP = SLOT_WORDS - 2;
 const CLAIM = SLOT_WORDS - 1;
+/** Polls of the slot before a worker (or the waiting caller) goes to sleep (~10 us). */
+export const SPINS = 5000;
 export const WORKER_SOURCE = `
 'use strict';
 const NAMES = ${JSON.stringify(WORKER_KERNELS)};
@@ -28,7 +33,12 @@ onMessage((msg) => {
   let seq = 0;
   for (;;) {
     const i32 = new Int32Array(msg.memory.buffer);
-    Atomics.wait(i32, slot, seq);
+    for (let s = 0; s < ${SPINS} && Atomics.load(i32, slot) === seq; s++);
+    if (Atomics.load(i32, slot) === seq) {
+      Atomics.store(i32, slot + ${ASLEEP}, 1);
+      Atomics.wait(i32, slot, seq);
+      Atomics.store(i32, slot + ${ASLEEP}, 0);
+    }
     seq = Atomics.load(i32, slot);
     if (seq < 0) return;
     if (Atomics.compareExchange(i32, slot + ${CLAIM}, 0, 1) === 0) {
