@@ -19,7 +19,16 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32,
   for (let ip = 0; ip < mc; ip += MR) {
     const rows = min(MR, mc - ip);
     const base = a + (<usize>(i0 + ip) * rsA + <usize>p0 * csA) * 4;
-    if (rows == MR) {
+    if (rows == MR && rsA == 1) {
+      // A is a transposed view: the panel's 4 rows at one k are adjacent.
+      const step = <usize>csA * 4;
+      let src = base;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        src += step;
+        dst += 16;
+      }
+    } else if (rows == MR) {
       const r1 = <usize>rsA * 4;
       const step = <usize>csA * 4;
       let src = base;
