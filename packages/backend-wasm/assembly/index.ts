@@ -14,3 +14,4 @@ export function heapBase(): usize {
 export { maxPool2dBackwardF32, maxPool2dF32 } from './pool';
 export { compareF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
+export { copy32 } from './copy';

@@ -73,6 +73,7 @@ export interface KernelExports {
     xStride: number,
   ): void;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  copy32(out: number, x: number, rank: number, meta: number, idx: number): void;
   unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;
   compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;

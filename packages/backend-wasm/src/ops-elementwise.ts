@@ -2,7 +2,7 @@ import { type BinaryOp, COMPARISON_OPS, type DType, sizeOf, type TensorView, typ
 import { allocOut, type Ctx, withMeta } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { cPow, unaryFn } from './scalar-math.js';
-import { arrayOf, baseIndex, basePtr, offsetsOrNull, stridesFor } from './strided.js';
+import { arrayOf, baseIndex, basePtr, isContiguousView, offsetsOrNull, stridesFor } from './strided.js';
 
 export function fill(ctx: Ctx, size: number, dtype: DType, value: number): WasmStorage {
   const out = allocOut(ctx, size, dtype);
@@ -22,6 +22,17 @@ function convert(dtype: DType): (v: number) => number {
 export function cast(ctx: Ctx, x: TensorView, dtype: DType): WasmStorage {
   const n = sizeOf(x.shape);
   const out = allocOut(ctx, n, dtype);
+  if (
+    n > 0 &&
+    x.dtype === dtype &&
+    (dtype === 'float32' || dtype === 'int32') &&
+    !isContiguousView(x.shape, x.strides)
+  ) {
+    broadcastCall(ctx, x.shape, [[...x.strides]], (rank, meta, idx) =>
+      ctx.k.copy32(out.ptr, basePtr(x), rank, meta, idx),
+    );
+    return out;
+  }
   const src = arrayOf(ctx.heap, x.dtype);
   const dst = arrayOf(ctx.heap, dtype);
   const sb = baseIndex(x);

@@ -1,7 +1,14 @@
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
-import { ASLEEP, SLOT_WORDS, SPINS, WORKER_KERNELS, WORKER_SOURCE, type WorkerKernel } from './worker-source.js';
+import {
+  ASLEEP,
+  SLOT_WORDS,
+  SPINS,
+  WORKER_KERNELS,
+  WORKER_SOURCE,
+  type WorkerKernel,
+} from './worker-source.js';
 
 const MAX_THREADS = 64;
 /** Below this many multiply-adds a GEMM runs on one thread: waking workers costs more. */

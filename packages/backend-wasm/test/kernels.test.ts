@@ -283,6 +283,18 @@ describe('indexing, cast, creation', () => {
       ];
     });
   });
+  it('contiguous copies of strided float32 and int32 views', () => {
+    agree(() => {
+      const base = nn.tensor(randValues(4 * 6 * 5, 11), { shape: [4, 6, 5] });
+      const ints = nn.cast(nn.mul(base, 10), 'int32');
+      return [
+        nn.contiguous(nn.permute(base, [2, 0, 1])),
+        nn.contiguous(nn.index(base, ['::2', '1:5', '::3'])),
+        nn.contiguous(nn.expand(nn.index(base, [':', 0, null, ':']), [4, 3, 5])),
+        nn.contiguous(nn.transpose(ints, 0, 2)),
+      ];
+    });
+  });
   it('casts between every dtype pair', () => {
     const dts = ['float32', 'float64', 'int32', 'bool'] as const;
     for (const from of dts) {
