@@ -157,7 +157,7 @@ function run(
           s1: number,
           s2: number,
         ): void => {
-          const t = Math.max(1, Math.min(par.available(), g.N));
+          const t = Math.max(1, Math.min(4 * par.available() - 3, g.N));
           const per = Math.ceil(g.N / t);
           const jobs: Job[] = [];
           for (let n0 = 0; n0 < g.N; n0 += per)

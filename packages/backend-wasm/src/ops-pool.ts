@@ -44,7 +44,7 @@ export function maxPool2d(
   if (x.dtype === 'float32') {
     // Planes split across the threads; each job gets its own metadata (its plane count).
     const planes = N * C;
-    const t = Math.max(1, Math.min(par.available(), Math.floor(total / 4096), planes));
+    const t = Math.max(1, Math.min(4 * par.available() - 3, Math.floor(total / 4096), planes));
     const per = Math.ceil(planes / t);
     const chunks: [number, number][] = [];
     for (let p0 = 0; p0 < planes; p0 += per) chunks.push([p0, Math.min(planes, p0 + per)]);

@@ -2,7 +2,11 @@ import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
 import {
-  ASLEEP,
+  drainQueue,
+  GEMM_SCRATCH_ARG,
+  JOB_WORDS,
+  MAX_JOBS,
+  QUEUE_HEADER,
   SLOT_WORDS,
   SPINS,
   WORKER_KERNELS,
@@ -51,7 +55,13 @@ export async function defaultThreadCount(): Promise<number> {
   return nav?.hardwareConcurrency ?? 1;
 }
 
-function spawn(module: WebAssembly.Module, memory: WebAssembly.Memory, slot: number): WorkerHandle {
+function spawn(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  slot: number,
+  queue: number,
+  scratch: number,
+): WorkerHandle {
   let resolveReady: () => void = () => {};
   let rejectReady: (e: unknown) => void = () => {};
   const ready = new Promise<void>((res, rej) => {
@@ -63,7 +73,7 @@ function spawn(module: WebAssembly.Module, memory: WebAssembly.Memory, slot: num
     h.isReady = true;
     resolveReady();
   };
-  const msg = { module, memory, slot };
+  const msg = { module, memory, slot, queue, scratch };
   if (nodeWorkerCtor) {
     const w = new nodeWorkerCtor(WORKER_SOURCE, { eval: true });
     w.unref();
@@ -99,8 +109,9 @@ function waitWhileEqual(i32: Int32Array, index: number, value: number): void {
 }
 
 /**
- * Worker threads over shared wasm memory. GEMM splits its rows (or, for short wide products, its
- * columns) into one chunk per thread; the calling thread runs the first chunk itself.
+ * Worker threads over shared wasm memory. A parallel call writes its jobs to a queue (more jobs
+ * than threads), wakes the workers and takes jobs itself; every thread takes the next job until
+ * none is left, so a worker that wakes up late (a busy machine) simply takes fewer.
  */
 export async function createThreadPool(
   ctx: Ctx,
@@ -109,57 +120,76 @@ export async function createThreadPool(
 ): Promise<Parallel> {
   await loadNodeWorker();
   const heap = ctx.heap;
+  const queueBytes = (QUEUE_HEADER + MAX_JOBS * JOB_WORDS) * 4;
+  const queue = heap.allocBytes(queueBytes);
   const slots = heap.allocBytes(MAX_THREADS * SLOT_WORDS * 4);
+  heap.i32.fill(0, queue >> 2, (queue + queueBytes) >> 2);
   heap.i32.fill(0, slots >> 2, (slots >> 2) + MAX_THREADS * SLOT_WORDS);
+  const q = queue >> 2;
   const workers: WorkerHandle[] = [];
   let wanted = 1;
   let seq = 0;
+  let round = 0;
 
   const resize = (n: number): Promise<void> => {
     wanted = Math.max(1, Math.min(MAX_THREADS, Math.floor(n)));
     while (workers.length > wanted - 1) {
       const w = workers.pop()!;
-      const i = (w.slot >> 2) + 0;
-      Atomics.store(heap.i32, i, -1);
-      Atomics.notify(heap.i32, i);
+      Atomics.store(heap.i32, w.slot >> 2, -1);
+      Atomics.notify(heap.i32, w.slot >> 2);
       w.terminate();
     }
     while (workers.length < wanted - 1) {
-      const slot = slots + (workers.length + 1) * SLOT_WORDS * 4;
-      heap.i32[slot >> 2] = 0;
-      heap.i32[(slot >> 2) + 1] = 0;
-      workers.push(spawn(module, heap.memory, slot));
+      const id = workers.length + 1;
+      const slot = slots + id * SLOT_WORDS * 4;
+      heap.i32.fill(0, slot >> 2, (slot >> 2) + SLOT_WORDS);
+      workers.push(spawn(module, heap.memory, slot, queue, ctx.scratch(id)));
     }
     return Promise.all(workers.map((w) => w.ready)).then(() => undefined);
   };
 
-  /** Runs jobs[0] here and the others on ready workers (at most one each), then waits for all. */
+  const mainScratch = ctx.scratch(0);
+  const callHere =
+    (i32: Int32Array) =>
+    (kernel: number, base: number): void => {
+      const name = WORKER_KERNELS[kernel];
+      const f = ctx.k[name] as (...a: number[]) => void;
+      const args = Array.from(i32.subarray(base, base + f.length));
+      if (name === 'gemm') args[GEMM_SCRATCH_ARG] = mainScratch;
+      f(...args);
+    };
+
+  /** Runs independent jobs on every ready thread (this one included) and returns when all are done. */
   const run = (jobs: readonly Job[]): void => {
     const ready = workers.filter((w) => w.isReady);
+    if (jobs.length === 0) return;
     const i32 = heap.i32;
-    seq = (seq + 1) & 0x3fffffff;
-    const busy: WorkerHandle[] = [];
-    for (let j = 1; j < jobs.length; j++) {
-      const w = ready[j - 1];
-      const s = w.slot >> 2;
-      i32[s + 2] = WORKER_KERNELS.indexOf(jobs[j].kernel);
-      i32.set(jobs[j].args, s + 3);
-      Atomics.store(i32, s + SLOT_WORDS - 1, 0);
-      Atomics.store(i32, s, seq);
-      if (Atomics.load(i32, s + ASLEEP) === 1) Atomics.notify(i32, s);
-      busy.push(w);
-    }
-    const call = (job: Job): void => (ctx.k[job.kernel] as (...a: number[]) => void)(...job.args);
-    call(jobs[0]);
-    for (let j = 0; j < busy.length; j++) {
-      const s = busy[j].slot >> 2;
-      // A worker that has not woken up yet (a busy machine) loses its job to this thread.
-      if (Atomics.compareExchange(i32, s + SLOT_WORDS - 1, 0, 2) === 0) {
-        call(jobs[j + 1]);
-        continue;
+    if (jobs.length === 1 || ready.length === 0 || jobs.length > MAX_JOBS) {
+      for (const job of jobs) {
+        const args = [...job.args];
+        if (job.kernel === 'gemm') args[GEMM_SCRATCH_ARG] = mainScratch;
+        (ctx.k[job.kernel] as (...a: number[]) => void)(...args);
       }
-      for (let done = Atomics.load(i32, s + 1); done !== seq; done = Atomics.load(i32, s + 1))
-        waitWhileEqual(i32, s + 1, done);
+      return;
+    }
+    jobs.forEach((job, j) => {
+      const base = q + QUEUE_HEADER + j * JOB_WORDS;
+      i32[base] = WORKER_KERNELS.indexOf(job.kernel);
+      i32.set(job.args, base + 1);
+    });
+    i32[q + 2] = jobs.length;
+    Atomics.store(i32, q + 1, 0);
+    round = (round + 1) & 0x7fff;
+    Atomics.store(i32, q, round << 16);
+    seq = (seq + 1) & 0x3fffffff;
+    for (const w of ready.slice(0, jobs.length - 1)) {
+      const s = w.slot >> 2;
+      Atomics.store(i32, s, seq);
+      if (Atomics.load(i32, s + 1) === 1) Atomics.notify(i32, s);
+    }
+    drainQueue(i32, q, callHere(i32));
+    for (let done = Atomics.load(i32, q + 1); done !== jobs.length; done = Atomics.load(i32, q + 1)) {
+      waitWhileEqual(i32, q + 1, done);
     }
   };
   const available = (): number => 1 + workers.filter((w) => w.isReady).length;
@@ -177,17 +207,15 @@ export async function createThreadPool(
       const byRows = m >= n;
       const extent = byRows ? m : n;
       const align = byRows ? 4 : 8;
-      const chunk = Math.ceil(extent / t / align) * align;
-      const parts = t <= 1 ? 1 : Math.ceil(extent / chunk);
-      // Scratch for every thread first: allocation may grow memory, which must not race workers.
-      for (let i = 0; i < parts; i++) ctx.scratch(i);
+      // A few chunks per thread, so the threads even out when one starts late.
+      const pieces = t <= 1 ? 1 : Math.min(4 * t, Math.ceil(extent / align));
+      const chunk = Math.ceil(extent / pieces / align) * align;
       const jobs: Job[] = [];
-      for (let p = 0; p < parts; p++) {
-        const lo = p * chunk;
+      for (let lo = 0; lo < extent; lo += chunk) {
         const hi = Math.min(extent, lo + chunk);
         const args = byRows
-          ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(p), acc]
-          : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, ctx.scratch(p), acc];
+          ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc]
+          : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, 0, acc];
         jobs.push({ kernel: 'gemm', args });
       }
       run(jobs);

@@ -1,53 +1,83 @@
-/** Kernels a worker can run, by index in the job slot (all take only i32 arguments). */
+/** Kernels a thread can run from the job queue, by index (all take only i32 arguments). */
 export const WORKER_KERNELS = ['gemm', 'im2colBatch', 'col2imBatch', 'maxPool2dF32'] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
+
+/** Argument of `gemm` that each thread replaces with its own packing scratch. */
+export const GEMM_SCRATCH_ARG = 12;
+/** Queue header (i32): [ticket = round << 16 | next job, done, count]; jobs follow at QUEUE_HEADER. */
+export const QUEUE_HEADER = 16;
+export const JOB_WORDS = 16;
+export const MAX_JOBS = 256;
+/** Per-worker wake slot (i32): [seq, asleep]. */
+export const SLOT_WORDS = 4;
+/** Polls before a thread goes to sleep (~10 us): back-to-back kernel calls need no wake-up system call. */
+export const SPINS = 5000;
+
+/**
+ * Takes jobs of the current round from the queue until it is empty: the shared loop of the
+ * workers and of the calling thread. A job is taken by a compare-exchange on the ticket, which
+ * carries the round, so a thread that wakes up late never takes a job of a later round twice.
+ */
+export function drainQueue(i32: Int32Array, q: number, call: (kernel: number, base: number) => void): void {
+  const round = Atomics.load(i32, q) >>> 16;
+  for (;;) {
+    const t = Atomics.load(i32, q);
+    if (t >>> 16 !== round || (t & 0xffff) >= i32[q + 2]) return;
+    if (Atomics.compareExchange(i32, q, t, t + 1) !== t) continue;
+    const base = q + QUEUE_HEADER + (t & 0xffff) * JOB_WORDS;
+    call(i32[base], base + 1);
+    if (Atomics.add(i32, q + 1, 1) + 1 === i32[q + 2]) Atomics.notify(i32, q + 1);
+  }
+}
 
 /**
  * The worker's code, as a string so the same text starts a Node worker_thread (eval) and a
  * browser Worker (Blob URL) without a bundler step. A worker instantiates the kernels over the
- * shared memory, then sleeps on its control slot: `seq` changes -> claim the job -> run it ->
- * set `done`. The posting thread may claim a job first (when the worker was slow to wake) and run
- * it itself; the worker then only reports `done`.
- * Slot layout (i32): [seq, done, kernel index, args..., asleep, claim (last word)].
- * Between jobs a worker spins a little before it sleeps, so back-to-back jobs (one per kernel
- * call of a training step) need no wake-up system call; `asleep` tells the poster to notify.
+ * shared memory, then sleeps on its wake slot; when `seq` changes it drains the job queue.
  */
-export const SLOT_WORDS = 32;
-export const ASLEEP = SLOT_WORDS - 2;
-const CLAIM = SLOT_WORDS - 1;
-/** Polls of the slot before a worker (or the waiting caller) goes to sleep (~10 us). */
-export const SPINS = 5000;
 export const WORKER_SOURCE = `
 'use strict';
 const NAMES = ${JSON.stringify(WORKER_KERNELS)};
+// The same loop as drainQueue() in worker-source.ts (kept as text: a bundler may rename the
+// function's free variables, so its toString() is not portable).
+function drainQueue(i32, q, call) {
+  const round = Atomics.load(i32, q) >>> 16;
+  for (;;) {
+    const t = Atomics.load(i32, q);
+    if (t >>> 16 !== round || (t & 0xffff) >= i32[q + 2]) return;
+    if (Atomics.compareExchange(i32, q, t, t + 1) !== t) continue;
+    const base = q + ${QUEUE_HEADER} + (t & 0xffff) * ${JOB_WORDS};
+    call(i32[base], base + 1);
+    if (Atomics.add(i32, q + 1, 1) + 1 === i32[q + 2]) Atomics.notify(i32, q + 1);
+  }
+}
 const node = typeof process !== 'undefined' && process.versions && process.versions.node;
 let port;
 if (node) port = require('node:worker_threads').parentPort;
 const onMessage = (f) => node ? port.on('message', f) : (self.onmessage = (e) => f(e.data));
 const post = (m) => node ? port.postMessage(m) : self.postMessage(m);
 onMessage((msg) => {
-  const inst = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
-  const k = inst.exports;
+  const k = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
   const slot = msg.slot >> 2;
+  const q = msg.queue >> 2;
   post('ready');
   let seq = 0;
   for (;;) {
     const i32 = new Int32Array(msg.memory.buffer);
     for (let s = 0; s < ${SPINS} && Atomics.load(i32, slot) === seq; s++);
     if (Atomics.load(i32, slot) === seq) {
-      Atomics.store(i32, slot + ${ASLEEP}, 1);
+      Atomics.store(i32, slot + 1, 1);
       Atomics.wait(i32, slot, seq);
-      Atomics.store(i32, slot + ${ASLEEP}, 0);
+      Atomics.store(i32, slot + 1, 0);
     }
     seq = Atomics.load(i32, slot);
     if (seq < 0) return;
-    if (Atomics.compareExchange(i32, slot + ${CLAIM}, 0, 1) === 0) {
-      const f = k[NAMES[i32[slot + 2]]];
-      const a = slot + 3;
-      f.apply(null, Array.from(i32.subarray(a, a + f.length)));
-    }
-    Atomics.store(i32, slot + 1, seq);
-    Atomics.notify(i32, slot + 1);
+    drainQueue(i32, q, (kernel, base) => {
+      const f = k[NAMES[kernel]];
+      const args = Array.from(i32.subarray(base, base + f.length));
+      if (NAMES[kernel] === 'gemm') args[${GEMM_SCRATCH_ARG}] = msg.scratch;
+      f.apply(null, args);
+    });
   }
 });
 `;

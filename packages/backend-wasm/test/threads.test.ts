@@ -54,6 +54,21 @@ describe('threads', () => {
     const two = runOn('wasm-mt', f);
     for (let i = 0; i < one.length; i++) expect(two[i].values).toEqual(one[i].values);
   });
+  it('hundreds of back-to-back parallel calls with more threads than cores give the one-thread results', async () => {
+    mt.setThreads(4);
+    await new Promise((r) => setTimeout(r, 300));
+    const sizes = [64, 96, 130, 200];
+    for (let i = 0; i < 60; i++) {
+      const m = sizes[i % 4];
+      const f = () =>
+        nn.matmul(
+          nn.tensor(randValues(m * 300, i), { shape: [m, 300] }),
+          nn.tensor(randValues(300 * 150, i + 1), { shape: [300, 150] }),
+        );
+      expect(runOn('wasm-mt', f)[0].values).toEqual(runOn('wasm', f)[0].values);
+    }
+    mt.setThreads(2);
+  });
   it('setThreads(1) keeps working and gives the same result', () => {
     const f = () =>
       nn.matmul(
