@@ -3,10 +3,9 @@
  * batch, 64×1×28×28 -> 8 channels, 3×3, valid, stride 1; results checked against float64.
  * `pnpm bench conv` also times one training epoch of the small CNN (the train bench, cnn only).
  */
-import { sum, type Tensor, tensor, tidy } from '@nn/tensor';
+import { conv2d, sum, type Tensor, tensor, tidy } from '@nn/tensor';
 import type { Options } from '../cli.js';
 import { ensureAutograd, loadNn, type NnImpl } from '../impls/nn.js';
-import { importOptional, type Module } from '../impls/optional.js';
 import { loadTfjs, type TfjsImpl } from '../impls/tfjs.js';
 import { emit, note, reportSkips, type Skip, table } from '../report.js';
 import { uniformArray } from '../rng.js';
@@ -39,31 +38,6 @@ interface Runner {
   release(): void;
 }
 
-type Conv2dFn = (
-  x: Tensor,
-  w: Tensor,
-  b?: Tensor | null,
-  o?: { stride?: number; padding?: number },
-) => Tensor;
-
-/** nn's conv2d: from @nn/tensor, or from @nn/layers' functional API. */
-async function findConv2d(): Promise<Conv2dFn | string> {
-  const places: [string, (m: Module) => unknown][] = [
-    ['@nn/tensor', (m) => m.conv2d],
-    [
-      '@nn/layers',
-      (m) => m.conv2d ?? (m.functional as Module | undefined)?.conv2d ?? (m.F as Module | undefined)?.conv2d,
-    ],
-  ];
-  for (const [spec, pick] of places) {
-    const l = await importOptional(spec);
-    if (!l.ok) continue;
-    const f = pick(l.mod);
-    if (typeof f === 'function') return f as Conv2dFn;
-  }
-  return 'conv2d is not exported yet by @nn/tensor or @nn/layers';
-}
-
 function problem(): ConvProblem {
   return {
     n: N,
@@ -78,7 +52,7 @@ function problem(): ConvProblem {
   };
 }
 
-function nnRunner(impl: NnImpl, conv2d: Conv2dFn, p: ConvProblem): Runner {
+function nnRunner(impl: NnImpl, p: ConvProblem): Runner {
   impl.activate();
   const x = tensor(p.x, { shape: [N, C, H, W], requiresGrad: true });
   const w = tensor(p.weight, { shape: [OUT_C, C, K, K], requiresGrad: true });
@@ -171,9 +145,8 @@ export async function benchConv2d(options: Options): Promise<boolean> {
   skips.push(...nn.skips);
   if (nn.impls.length) {
     const noGrad = await ensureAutograd();
-    const conv2d = noGrad ?? (await findConv2d());
-    if (typeof conv2d === 'string') for (const i of nn.impls) skips.push({ impl: i.impl, reason: conv2d });
-    else for (const i of nn.impls) makers.push({ impl: i.impl, make: async () => nnRunner(i, conv2d, p) });
+    if (noGrad) for (const i of nn.impls) skips.push({ impl: i.impl, reason: noGrad });
+    else for (const i of nn.impls) makers.push({ impl: i.impl, make: async () => nnRunner(i, p) });
   }
   const tfjs = await loadTfjs(options);
   skips.push(...tfjs.skips);
