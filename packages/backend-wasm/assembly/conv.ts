@@ -1,3 +1,4 @@
+import { copyBytes, zeroBytes } from './mem';
 // im2col / col2im for one sample's channel group, so convolution runs as GEMM. Layout metadata
 // arrives as i32 at `meta`: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, ld], where ld is the
 // row stride of col in elements (>= OH*OW: samples of a batch sit side by side in one matrix).
@@ -28,18 +29,18 @@ export function im2col(x: usize, col: usize, meta: usize): void {
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sh - ph + i * dh;
           if (ih < 0 || ih >= H) {
-            memory.fill(dst, 0, <usize>OW << 2);
+            zeroBytes(dst, <usize>OW << 2);
           } else {
             const row = plane + (<usize>ih * W << 2);
-            if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+            if (lo > 0) zeroBytes(dst, <usize>lo << 2);
             if (sw == 1) {
-              memory.copy(dst + (<usize>lo << 2), row + (<usize>(lo + colOff) << 2), <usize>(hi - lo) << 2);
+              copyBytes(dst + (<usize>lo << 2), row + (<usize>(lo + colOff) << 2), <usize>(hi - lo) << 2);
             } else {
               for (let ow = lo; ow < hi; ow++) {
                 store<f32>(dst + (<usize>ow << 2), load<f32>(row + (<usize>(ow * sw + colOff) << 2)));
               }
             }
-            if (hi < OW) memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
+            if (hi < OW) zeroBytes(dst + (<usize>hi << 2), <usize>(OW - hi) << 2);
           }
           dst += <usize>OW << 2;
         }
@@ -108,7 +109,7 @@ export function col2imBatch(col: usize, x: usize, meta: usize, n0: i32, n1: i32,
 export function transposeBlocks(src: usize, dst: usize, rows: i32, cols: i32, blockBytes: i32): void {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      memory.copy(dst + (<usize>c * rows + r) * blockBytes, src + (<usize>r * cols + c) * blockBytes, blockBytes);
+      copyBytes(dst + (<usize>c * rows + r) * blockBytes, src + (<usize>r * cols + c) * blockBytes, blockBytes);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { copyBytes } from './mem';
 // Contiguous copy of a strided view of 4-byte elements (f32 or i32: same bits). meta (i32):
 // shape[rank], strides[rank] in elements; `idx` is rank i32 of scratch.
 
@@ -16,7 +17,7 @@ export function copy32(out: usize, x: usize, rank: i32, meta: usize, idx: usize)
   const rowBytes = <usize>inner << 2;
   for (let o = 0; o < outer; o++) {
     const src = x + (<usize>off << 2);
-    if (is == 1) memory.copy(out, src, rowBytes);
+    if (is == 1) copyBytes(out, src, rowBytes);
     else if (is == 0) {
       const v = load<u32>(src);
       for (let i = 0; i < inner; i++) store<u32>(out + (<usize>i << 2), v);

@@ -1,3 +1,4 @@
+import { copyBytes } from './mem';
 // f32 reductions of a contiguous [outer, r, inner] block over its middle dim. Sums accumulate
 // in f64 so long rows keep the accuracy of the host reference.
 
@@ -64,7 +65,7 @@ function reduceCols(op: i32, out: usize, x: usize, outer: i32, r: i32, inner: i3
       for (let j = 0; j < inner; j++) store<f32>(dst + ((<usize>j) << 2), init);
       continue;
     }
-    memory.copy(dst, src, rowBytes);
+    copyBytes(dst, src, rowBytes);
     for (let p = 1; p < r; p++) {
       src += rowBytes;
       let j = 0;
