@@ -28,6 +28,34 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32,
         src += step;
         dst += 16;
       }
+    } else if (rows == MR && csA == 1) {
+      // Row-major A: 4x4 blocks (4 rows, 4 k-steps) are transposed in registers.
+      const r1 = <usize>rsA * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const s = base + (<usize>p << 2);
+        const x0 = v128.load(s);
+        const x1 = v128.load(s + r1);
+        const x2 = v128.load(s + 2 * r1);
+        const x3 = v128.load(s + 3 * r1);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const s = base + (<usize>p << 2);
+        store<f32>(dst, load<f32>(s));
+        store<f32>(dst, load<f32>(s + r1), 4);
+        store<f32>(dst, load<f32>(s + 2 * r1), 8);
+        store<f32>(dst, load<f32>(s + 3 * r1), 12);
+        dst += 16;
+      }
     } else if (rows == MR) {
       const r1 = <usize>rsA * 4;
       const step = <usize>csA * 4;
@@ -63,6 +91,35 @@ function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc: i32,
         v128.store(dst, v128.load(src));
         v128.store(dst, v128.load(src, 16), 16);
         src += step;
+        dst += 32;
+      }
+    } else if (cols == NR && rsB == 1) {
+      // B is a transposed view (x @ W^T): each column runs along k. 4x4 blocks are transposed in
+      // registers, 4 k-steps and 4 columns at a time.
+      const cs = <usize>csB * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const src = base + (<usize>p << 2);
+        for (let h = 0; h < 2; h++) {
+          const s = src + <usize>(4 * h) * cs;
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + cs);
+          const r2 = v128.load(s + 2 * cs);
+          const r3 = v128.load(s + 3 * cs);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const d = dst + (<usize>h << 4);
+          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+        }
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(base + (<usize>p + <usize>c * csB) * 4));
         dst += 32;
       }
     } else {
