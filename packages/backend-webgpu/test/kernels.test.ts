@@ -287,6 +287,8 @@ describe.skipIf(typeof found === 'string')(
       [65, 33, 70],
       [128, 256, 64],
       [3, 200, 5],
+      [13, 20, 36],
+      [5, 8, 12],
     ]) {
       it(`matmul ${m}x${k} @ ${k}x${n}, plain, transposed and batch-broadcast (simd and tiled kernels)`, async () => {
         for (const gpu of [simdGpu, await tiledGpu]) {
