@@ -1,3 +1,4 @@
+import { BackendError } from '@nn/tensor';
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
@@ -69,6 +70,10 @@ function spawn(
     rejectReady = rej;
   });
   const h: WorkerHandle = { terminate: () => {}, ready, isReady: false, slot };
+  const onError = (e: unknown): void => {
+    h.isReady = false;
+    rejectReady(e);
+  };
   const onReady = (): void => {
     h.isReady = true;
     resolveReady();
@@ -78,14 +83,14 @@ function spawn(
     const w = new nodeWorkerCtor(WORKER_SOURCE, { eval: true });
     w.unref();
     w.on('message', onReady);
-    w.on('error', rejectReady);
+    w.on('error', onError);
     w.postMessage(msg);
     h.terminate = () => void w.terminate();
   } else {
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
     const w = new Worker(url);
     w.onmessage = onReady;
-    w.onerror = (e) => rejectReady(e);
+    w.onerror = (e) => onError(e);
     w.postMessage(msg);
     h.terminate = () => w.terminate();
   }
@@ -156,7 +161,12 @@ export async function createThreadPool(
       const f = ctx.k[name] as (...a: number[]) => void;
       const args = Array.from(i32.subarray(base, base + f.length));
       if (name === 'gemm') args[GEMM_SCRATCH_ARG] = mainScratch;
-      f(...args);
+      try {
+        f(...args);
+      } catch {
+        // Finish the round first: the workers may still be running its other jobs.
+        Atomics.store(i32, q + 3, 1);
+      }
     };
 
   /** Runs independent jobs on every ready thread (this one included) and returns when all are done. */
@@ -190,6 +200,10 @@ export async function createThreadPool(
     drainQueue(i32, q, callHere(i32));
     for (let done = Atomics.load(i32, q + 1); done !== jobs.length; done = Atomics.load(i32, q + 1)) {
       waitWhileEqual(i32, q + 1, done);
+    }
+    if (Atomics.load(i32, q + 3) !== 0) {
+      Atomics.store(i32, q + 3, 0);
+      throw new BackendError('wasm: a kernel failed on a worker thread (a trap); its output is incomplete');
     }
   };
   const available = (): number => 1 + workers.filter((w) => w.isReady).length;

@@ -4,7 +4,11 @@ export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 
 /** Argument of `gemm` that each thread replaces with its own packing scratch. */
 export const GEMM_SCRATCH_ARG = 12;
-/** Queue header (i32): [ticket = round << 16 | next job, done, count]; jobs follow at QUEUE_HEADER. */
+/**
+ * Queue header (i32): [ticket = round << 16 | next job, done, count, failed]; jobs follow at
+ * QUEUE_HEADER. A job that throws (a wasm trap) sets `failed` and still counts as done, so the
+ * caller reports the error instead of waiting forever.
+ */
 export const QUEUE_HEADER = 16;
 export const JOB_WORDS = 16;
 export const MAX_JOBS = 256;
@@ -76,7 +80,11 @@ onMessage((msg) => {
       const f = k[NAMES[kernel]];
       const args = Array.from(i32.subarray(base, base + f.length));
       if (NAMES[kernel] === 'gemm') args[${GEMM_SCRATCH_ARG}] = msg.scratch;
-      f.apply(null, args);
+      try {
+        f.apply(null, args);
+      } catch {
+        Atomics.store(i32, q + 3, 1);
+      }
     });
   }
 });

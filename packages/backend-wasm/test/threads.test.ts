@@ -69,6 +69,24 @@ describe('threads', () => {
     }
     mt.setThreads(2);
   });
+  it('a kernel that traps on any thread raises an error instead of hanging, and the pool keeps working', () => {
+    const n = 256;
+    const good = mt.upload(new Float32Array(n * n).fill(1), 'float32');
+    const view = (storage: unknown) => ({
+      storage,
+      dtype: 'float32' as const,
+      shape: [n, n],
+      strides: [n, 1],
+      offset: 0,
+    });
+    // A storage handle past the end of wasm memory: every row block of A reads out of bounds.
+    const bad = { ptr: 2 ** 31 - 4096, bytes: n * n * 4, freed: false };
+    expect(() => mt.matmul(view(bad), view(good))).toThrow(/worker thread|out of bounds/);
+    const c = mt.matmul(view(good), view(good));
+    expect(Array.from(mt.readSync!(c, 'float32', 4))).toEqual([n, n, n, n]);
+    mt.free(c);
+    mt.free(good);
+  });
   it('setThreads(1) keeps working and gives the same result', () => {
     const f = () =>
       nn.matmul(
