@@ -23,7 +23,8 @@ export interface Timing extends Stats {
   readonly cpu: Stats;
 }
 
-function cpuMs(): number {
+/** This process's CPU time so far (user + system, all threads), in ms. */
+export function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }

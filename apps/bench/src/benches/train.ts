@@ -11,7 +11,7 @@ import { loadNnApi, nnTrainer } from '../models/nn.js';
 import { tfjsTrainer } from '../models/tfjs.js';
 import { BATCH_SIZE, type ModelName, type TrainerFactory } from '../models/trainer.js';
 import { emit, note, reportSkips, type Skip, table } from '../report.js';
-import { now, reason, stats } from '../timing.js';
+import { cpuMs, now, reason, stats } from '../timing.js';
 
 const SEED = 42;
 const WARMUP_BATCHES = 3;
@@ -26,7 +26,7 @@ async function run(
   model: ModelName,
   data: { train: Split; test: Split },
   epochs: number,
-): Promise<{ secPerEpoch: number; accuracy: number }> {
+): Promise<{ secPerEpoch: number; cpuSecPerEpoch: number; accuracy: number }> {
   const warm = head(data.train, WARMUP_BATCHES * BATCH_SIZE);
   const w = await f.create(model, SEED);
   try {
@@ -37,13 +37,20 @@ async function run(
   const t = await f.create(model, SEED);
   try {
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let e = 0; e < epochs; e++) {
       const order = epochOrder(data.train.size, SEED + e);
+      const c0 = cpuMs();
       const t0 = now();
       await t.epoch(data.train, order);
       times.push((now() - t0) / 1000);
+      cpu.push((cpuMs() - c0) / 1000);
     }
-    return { secPerEpoch: stats(times).median, accuracy: await t.accuracy(data.test) };
+    return {
+      secPerEpoch: stats(times).median,
+      cpuSecPerEpoch: stats(cpu).median,
+      accuracy: await t.accuracy(data.test),
+    };
   } finally {
     t.dispose();
   }
@@ -83,6 +90,7 @@ export async function benchTrain(options: Options): Promise<boolean> {
           impl: f.impl,
           model,
           secPerEpoch: r.secPerEpoch,
+          cpuSecPerEpoch: r.cpuSecPerEpoch,
           accuracy: r.accuracy,
           epochs: options.epochs,
           trainSize: data.train.size,
