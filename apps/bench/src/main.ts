@@ -1,4 +1,5 @@
 /** Entry point: `pnpm bench <matmul|conv|train|all> [options]`. */
+import { cpus, loadavg } from 'node:os';
 
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchMatmul } from './benches/matmul.js';
@@ -39,6 +40,13 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   setJsonOnly(options.json);
+  // Figures from a shared machine mean little without its load: say it up front.
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  note(
+    `# node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${load}`,
+  );
   let ok = true;
   for (const name of names) {
     note(`# ${name}`);
