@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   await run(opt);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? `${e.name}: ${e.message}` : e);
-  process.exit(1);
-});
+main()
+  // Backends may hold worker threads or a GPU device that keep Node alive once training is done.
+  .then(() => process.exit(0))
+  .catch((e) => {
+    console.error(e instanceof Error && !process.env.NN_DEMO_DEBUG ? `${e.name}: ${e.message}` : e);
+    process.exit(1);
+  });
