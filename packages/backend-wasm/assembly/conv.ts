@@ -1,7 +1,7 @@
 import { copyBytes, zeroBytes } from './mem';
 // im2col / col2im for one sample's channel group, so convolution runs as GEMM. Layout metadata
 // arrives as i32 at `meta`: [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, ld], where ld is the
-// row stride of col in elements (>= OH*OW: samples of a batch sit side by side in one matrix).
+// row stride of col in elements (OH*OW for one sample's matrix).
 
 // @ts-expect-error: decorator
 @inline
@@ -95,21 +95,3 @@ export function col2im(col: usize, x: usize, meta: usize): void {
   }
 }
 
-/** im2col for samples [n0, n1): sample n reads x + n*xStride and writes col + n*colStride (bytes). */
-export function im2colBatch(x: usize, col: usize, meta: usize, n0: i32, n1: i32, xStride: i32, colStride: i32): void {
-  for (let n = n0; n < n1; n++) im2col(x + <usize>n * xStride, col + <usize>n * colStride, meta);
-}
-
-/** col2im for samples [n0, n1) (each sample writes only its own input gradient). */
-export function col2imBatch(col: usize, x: usize, meta: usize, n0: i32, n1: i32, colStride: i32, xStride: i32): void {
-  for (let n = n0; n < n1; n++) col2im(col + <usize>n * colStride, x + <usize>n * xStride, meta);
-}
-
-/** dst[c][r] = src[r][c] for blocks of `blockBytes` ([N][C][P] <-> [C][N][P] around a batched GEMM). */
-export function transposeBlocks(src: usize, dst: usize, rows: i32, cols: i32, blockBytes: i32): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      copyBytes(dst + (<usize>c * rows + r) * blockBytes, src + (<usize>r * cols + c) * blockBytes, blockBytes);
-    }
-  }
-}

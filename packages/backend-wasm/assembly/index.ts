@@ -1,7 +1,7 @@
 // The kernels of @nn/backend-wasm. Memory is imported and owned by the JavaScript allocator;
 // kernels take byte pointers and never allocate.
 
-export { col2im, col2imBatch, im2col, im2colBatch, transposeBlocks } from './conv';
+export { col2im, im2col } from './conv';
 export { binaryF32 } from './elementwise';
 export { gemm, gemmScratchBytes } from './gemm';
 export { adamF32, sgdF32 } from './optim';
@@ -15,3 +15,4 @@ export { maxPool2dBackwardF32, maxPool2dF32 } from './pool';
 export { compareF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
 export { copy32 } from './copy';
+export { convBackwardInput, convBackwardWeight, convForward } from './convgemm';

@@ -53,24 +53,35 @@ export interface KernelExports {
     first: number,
   ): void;
   col2im(col: number, x: number, meta: number): void;
-  transposeBlocks(src: number, dst: number, rows: number, cols: number, blockBytes: number): void;
-  im2colBatch(
+  convForward(
     x: number,
+    w: number,
+    out: number,
     col: number,
+    scratch: number,
     meta: number,
     n0: number,
     n1: number,
-    xStride: number,
-    colStride: number,
   ): void;
-  col2imBatch(
+  convBackwardInput(
+    dy: number,
+    w: number,
+    dx: number,
     col: number,
-    x: number,
+    scratch: number,
     meta: number,
     n0: number,
     n1: number,
-    colStride: number,
-    xStride: number,
+  ): void;
+  convBackwardWeight(
+    x: number,
+    dy: number,
+    dw: number,
+    col: number,
+    scratch: number,
+    meta: number,
+    n0: number,
+    n1: number,
   ): void;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   copy32(out: number, x: number, rank: number, meta: number, idx: number): void;

@@ -6,9 +6,9 @@ import type { WasmStorage } from './heap.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
 import type { Job } from './threads.js';
 
-// Convolution as GEMM: per group, im2col gathers the receptive fields of the whole batch into one
-// [Cg*kh*kw, N*OH*OW] matrix in wasm memory, so each pass is a single large GEMM that threads
-// split by columns.
+// Convolution as GEMM, per sample and group (assembly/convgemm.ts): im2col gathers one sample's
+// receptive fields into a [Cg*kh*kw, OH*OW] matrix in wasm memory and one GEMM writes the NCHW
+// output directly; threads split the batch.
 // float64 (gradcheck) takes a direct loop instead.
 
 interface Geometry {
@@ -58,6 +58,9 @@ function geometry(
 }
 
 type Mode = 'forward' | 'input' | 'weight';
+
+/** Jobs a batch is cut into (enough for 8 threads). */
+const CONV_JOBS = 8;
 
 /** Direct convolution loops (any float dtype): out += products over every in-bounds tap. */
 function direct(
@@ -130,75 +133,52 @@ function run(
   };
   try {
     const outSize = sizeOf(mode === 'forward' ? shapes.y : mode === 'input' ? shapes.x : shapes.w);
-    const out = mode === 'forward' ? allocOut(ctx, outSize, dtype) : zeroed(ctx, outSize, dtype);
+    const zero = mode === 'input' || dtype !== 'float32' || g.N === 0;
+    const out = zero ? zeroed(ctx, outSize, dtype) : allocOut(ctx, outSize, dtype);
     if (outSize === 0) return out;
     if (dtype !== 'float32') {
       const idx = (v?: { view: TensorView }) => (v ? baseIndex(v.view) : 0);
       direct(ctx, mode, g, p, idx(c.x), idx(c.w), idx(c.dy), out, dtype);
       return out;
     }
-    const NP = g.N * g.P;
-    const colBytes = Math.max(4, g.K * NP * 4);
-    const tmpWords = mode === 'forward' ? g.OCg * NP : mode === 'input' || mode === 'weight' ? g.OC * NP : 0;
-    const col = ctx.heap.allocBytes(colBytes);
-    const tmp = ctx.heap.allocBytes(Math.max(4, tmpWords * 4));
+    // Samples split into a fixed number of jobs (not one per thread: the weight gradient sums
+    // per-job partials, and the result must not depend on the thread count); each job has its
+    // own im2col buffer (K x P, small enough to stay in cache) and, for the weight gradient, its
+    // own partial sum.
+    const parts = Math.max(1, Math.min(g.N, CONV_JOBS));
+    const per = Math.ceil(g.N / parts);
+    const ranges: [number, number][] = [];
+    for (let n0 = 0; n0 < g.N; n0 += per) ranges.push([n0, Math.min(g.N, n0 + per)]);
+    const colBytes = Math.max(16, g.K * g.P * 4);
+    const dwBytes = g.OC * g.K * 4;
+    const cols = ranges.map(() => ctx.heap.allocBytes(colBytes));
+    const partials =
+      mode === 'weight' ? ranges.map((_, j) => (j === 0 ? out.ptr : ctx.heap.allocBytes(dwBytes))) : [];
     try {
-      withMeta(ctx, [...g.meta, NP], 0, (meta) => {
+      withMeta(ctx, [...g.meta, g.P, g.G, g.OCg, g.C, g.OC], 0, (meta) => {
         const xp = c.x ? basePtr(c.x.view) : 0;
         const wp = c.w ? basePtr(c.w.view) : 0;
         const yp = c.dy ? basePtr(c.dy.view) : 0;
-        const f32 = () => ctx.heap.f32;
-        const gemm = par.gemm;
-        // im2col / col2im of the batch, split by samples across the threads.
-        const bySamples = (
-          kernel: 'im2colBatch' | 'col2imBatch',
-          first: number,
-          second: number,
-          s1: number,
-          s2: number,
-        ): void => {
-          const t = Math.max(1, Math.min(4 * par.available() - 3, g.N));
-          const per = Math.ceil(g.N / t);
-          const jobs: Job[] = [];
-          for (let n0 = 0; n0 < g.N; n0 += per)
-            jobs.push({ kernel, args: [first, second, meta, n0, Math.min(g.N, n0 + per), s1, s2] });
-          par.run(jobs);
-        };
-        const xSample = g.C * g.H * g.W * 4;
-        if (mode !== 'forward') {
-          // dy [N, OC, P] -> [OC, N*P], so one GEMM covers the whole batch.
-          ctx.k.transposeBlocks(yp, tmp, g.N, g.OC, g.P * 4);
-        }
-        for (let grp = 0; grp < g.G; grp++) {
-          const wOff = grp * g.OCg * g.K * 4;
-          const xPtr = (n: number) => xp + (n * g.C + grp * g.Cg) * g.H * g.W * 4;
-          if (mode === 'forward') {
-            bySamples('im2colBatch', xPtr(0), col, xSample, g.P * 4);
-            gemm(g.OCg, NP, g.K, wp + wOff, g.K, 1, col, NP, 1, tmp);
-            if (g.G === 1) {
-              ctx.k.transposeBlocks(tmp, out.ptr, g.OC, g.N, g.P * 4);
-              continue;
-            }
-            const a = f32();
-            for (let n = 0; n < g.N; n++) {
-              for (let oc = 0; oc < g.OCg; oc++) {
-                const src = (tmp >> 2) + oc * NP + n * g.P;
-                a.copyWithin((out.ptr >> 2) + (n * g.OC + grp * g.OCg + oc) * g.P, src, src + g.P);
-              }
-            }
-          } else if (mode === 'input') {
-            // dcol = W_g^T dy_g, scattered back onto the input positions each column read.
-            gemm(g.K, NP, g.OCg, wp + wOff, 1, g.K, tmp + grp * g.OCg * NP * 4, NP, 1, col);
-            bySamples('col2imBatch', col, out.ptr + grp * g.Cg * g.H * g.W * 4, g.P * 4, xSample);
-          } else {
-            bySamples('im2colBatch', xPtr(0), col, xSample, g.P * 4);
-            gemm(g.OCg, g.K, NP, tmp + grp * g.OCg * NP * 4, NP, 1, col, 1, NP, out.ptr + wOff);
-          }
-        }
+        const jobs: Job[] = ranges.map(([n0, n1], j) => {
+          if (mode === 'forward')
+            return { kernel: 'convForward', args: [xp, wp, out.ptr, cols[j], 0, meta, n0, n1] };
+          if (mode === 'input')
+            return { kernel: 'convBackwardInput', args: [yp, wp, out.ptr, cols[j], 0, meta, n0, n1] };
+          return { kernel: 'convBackwardWeight', args: [xp, yp, partials[j], cols[j], 0, meta, n0, n1] };
+        });
+        par.run(jobs);
       });
+      if (partials.length > 1) {
+        const a = ctx.heap.f32;
+        const o = out.ptr >> 2;
+        for (let j = 1; j < partials.length; j++) {
+          const q = partials[j] >> 2;
+          for (let i = 0; i < g.OC * g.K; i++) a[o + i] += a[q + i];
+        }
+      }
     } finally {
-      ctx.heap.freeBytes(col, colBytes);
-      ctx.heap.freeBytes(tmp, Math.max(4, tmpWords * 4));
+      for (const col of cols) ctx.heap.freeBytes(col, colBytes);
+      for (let j = 1; j < partials.length; j++) ctx.heap.freeBytes(partials[j], dwBytes);
     }
     return out;
   } finally {

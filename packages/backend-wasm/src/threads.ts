@@ -4,10 +4,10 @@ import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
 import {
   drainQueue,
-  GEMM_SCRATCH_ARG,
   JOB_WORDS,
   MAX_JOBS,
   QUEUE_HEADER,
+  SCRATCH_ARG,
   SLOT_WORDS,
   SPINS,
   WORKER_KERNELS,
@@ -160,7 +160,8 @@ export async function createThreadPool(
       const name = WORKER_KERNELS[kernel];
       const f = ctx.k[name] as (...a: number[]) => void;
       const args = Array.from(i32.subarray(base, base + f.length));
-      if (name === 'gemm') args[GEMM_SCRATCH_ARG] = mainScratch;
+      const at = SCRATCH_ARG[name];
+      if (at !== undefined) args[at] = mainScratch;
       try {
         f(...args);
       } catch {
@@ -177,7 +178,8 @@ export async function createThreadPool(
     if (jobs.length === 1 || ready.length === 0 || jobs.length > MAX_JOBS) {
       for (const job of jobs) {
         const args = [...job.args];
-        if (job.kernel === 'gemm') args[GEMM_SCRATCH_ARG] = mainScratch;
+        const at = SCRATCH_ARG[job.kernel];
+        if (at !== undefined) args[at] = mainScratch;
         (ctx.k[job.kernel] as (...a: number[]) => void)(...args);
       }
       return;

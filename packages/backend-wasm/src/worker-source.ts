@@ -1,9 +1,20 @@
 /** Kernels a thread can run from the job queue, by index (all take only i32 arguments). */
-export const WORKER_KERNELS = ['gemm', 'im2colBatch', 'col2imBatch', 'maxPool2dF32'] as const;
+export const WORKER_KERNELS = [
+  'gemm',
+  'convForward',
+  'convBackwardInput',
+  'convBackwardWeight',
+  'maxPool2dF32',
+] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 
-/** Argument of `gemm` that each thread replaces with its own packing scratch. */
-export const GEMM_SCRATCH_ARG = 12;
+/** The argument each thread replaces with its own GEMM packing scratch, per kernel. */
+export const SCRATCH_ARG: Partial<Record<WorkerKernel, number>> = {
+  gemm: 12,
+  convForward: 4,
+  convBackwardInput: 4,
+  convBackwardWeight: 4,
+};
 /**
  * Queue header (i32): [ticket = round << 16 | next job, done, count, failed]; jobs follow at
  * QUEUE_HEADER. A job that throws (a wasm trap) sets `failed` and still counts as done, so the
@@ -42,6 +53,7 @@ export function drainQueue(i32: Int32Array, q: number, call: (kernel: number, ba
 export const WORKER_SOURCE = `
 'use strict';
 const NAMES = ${JSON.stringify(WORKER_KERNELS)};
+const SCRATCH_ARG = ${JSON.stringify(SCRATCH_ARG)};
 // The same loop as drainQueue() in worker-source.ts (kept as text: a bundler may rename the
 // function's free variables, so its toString() is not portable).
 function drainQueue(i32, q, call) {
@@ -79,7 +91,8 @@ onMessage((msg) => {
     drainQueue(i32, q, (kernel, base) => {
       const f = k[NAMES[kernel]];
       const args = Array.from(i32.subarray(base, base + f.length));
-      if (NAMES[kernel] === 'gemm') args[${GEMM_SCRATCH_ARG}] = msg.scratch;
+      const at = SCRATCH_ARG[NAMES[kernel]];
+      if (at !== undefined) args[at] = msg.scratch;
       try {
         f.apply(null, args);
       } catch {
