@@ -32,8 +32,15 @@ export interface Skip {
   readonly reason: string;
 }
 
+/** A text line per skipped impl; with --json, a JSON line `{"bench","impl","skipped"}` instead. */
 export function reportSkips(bench: string, skips: readonly Skip[]): void {
-  for (const s of skips) note(`${bench}: skipped ${s.impl}: ${s.reason}`);
+  for (const s of skips) skipped({ bench, impl: s.impl }, s.reason);
+}
+
+/** One skip: `fields` name what was skipped (bench, impl, maybe model). */
+export function skipped(fields: Row, why: string): void {
+  if (jsonOnly) emit({ ...fields, skipped: why });
+  else note(`${fields.bench}: skipped ${Object.values(fields).slice(1).join(' ')}: ${why}`);
 }
 
 /** A plain text table with right-aligned numbers. */
@@ -42,7 +49,7 @@ export function table(
   columns: readonly string[],
   rows: readonly (readonly (string | number)[])[],
 ): void {
-  if (jsonOnly) return;
+  if (jsonOnly || rows.length === 0) return;
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCell(c) : c)));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string =>

@@ -10,7 +10,7 @@ import { loadTfjs } from '../impls/tfjs.js';
 import { loadNnApi, nnTrainer } from '../models/nn.js';
 import { tfjsTrainer } from '../models/tfjs.js';
 import { BATCH_SIZE, type ModelName, type TrainerFactory } from '../models/trainer.js';
-import { emit, note, reportSkips, type Skip, table } from '../report.js';
+import { emit, note, reportSkips, type Skip, skipped, table } from '../report.js';
 import { cpuMs, now, reason, stats } from '../timing.js';
 
 const SEED = 42;
@@ -80,7 +80,7 @@ export async function benchTrain(options: Options): Promise<boolean> {
     for (const f of factories) {
       const why = f.unsupported(model);
       if (why) {
-        note(`train: skipped ${f.impl} ${model}: ${why}`);
+        skipped({ bench: 'train', impl: f.impl, model }, why);
         continue;
       }
       try {
