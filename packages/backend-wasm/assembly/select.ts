@@ -17,6 +17,34 @@ function cmp(op: i32, a: f32, b: f32): u8 {
 
 // @ts-expect-error: decorator
 @inline
+function cmpv(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case 0: return f32x4.eq(a, b);
+    case 1: return f32x4.ne(a, b);
+    case 2: return f32x4.lt(a, b);
+    case 3: return f32x4.le(a, b);
+    case 4: return f32x4.gt(a, b);
+    default: return f32x4.ge(a, b);
+  }
+}
+
+/** 16 comparisons to 16 bool bytes: lane masks narrowed twice, then masked to 0/1. */
+// @ts-expect-error: decorator
+@inline
+function cmp16(op: i32, out: usize, pa: usize, pb: usize, ia: i32, ib: i32): void {
+  const sa = v128.load32_splat(pa);
+  const sb = v128.load32_splat(pb);
+  const m0 = cmpv(op, ia == 1 ? v128.load(pa) : sa, ib == 1 ? v128.load(pb) : sb);
+  const m1 = cmpv(op, ia == 1 ? v128.load(pa, 16) : sa, ib == 1 ? v128.load(pb, 16) : sb);
+  const m2 = cmpv(op, ia == 1 ? v128.load(pa, 32) : sa, ib == 1 ? v128.load(pb, 32) : sb);
+  const m3 = cmpv(op, ia == 1 ? v128.load(pa, 48) : sa, ib == 1 ? v128.load(pb, 48) : sb);
+  const lo = i16x8.narrow_i32x4_s(m0, m1);
+  const hi = i16x8.narrow_i32x4_s(m2, m3);
+  v128.store(out, v128.and(i8x16.narrow_i16x8_s(lo, hi), i8x16.splat(1)));
+}
+
+// @ts-expect-error: decorator
+@inline
 function compareOp(op: i32, out: usize, a: usize, b: usize, rank: i32, meta: usize, idx: usize): void {
   const shape = meta;
   const sa = meta + (<usize>rank << 2);
@@ -35,7 +63,13 @@ function compareOp(op: i32, out: usize, a: usize, b: usize, rank: i32, meta: usi
   for (let o = 0; o < outer; o++) {
     const pa = a + (<usize>offA << 2);
     const pb = b + (<usize>offB << 2);
-    for (let i = 0; i < inner; i++) {
+    let i = 0;
+    if ((ia == 1 || ia == 0) && (ib == 1 || ib == 0)) {
+      for (; i + 16 <= inner; i += 16) {
+        cmp16(op, out + <usize>i, pa + (<usize>(i * ia) << 2), pb + (<usize>(i * ib) << 2), ia, ib);
+      }
+    }
+    for (; i < inner; i++) {
       store<u8>(out + <usize>i, cmp(op, load<f32>(pa + (<usize>(i * ia) << 2)), load<f32>(pb + (<usize>(i * ib) << 2))));
     }
     out += <usize>inner;

@@ -121,6 +121,16 @@ describe('binary', () => {
       );
     });
   }
+  it('comparisons over long rows (16 lanes at a time) with scalars, broadcast rows and NaN', () => {
+    agree(() => {
+      const v = randValues(3 * 50, 12).map((x) => Math.round(x));
+      v[5] = Number.NaN;
+      v[77] = Number.NaN;
+      const x = nn.tensor(v, { shape: [3, 50] });
+      const row = nn.tensor(randValues(50, 13).map((x) => Math.round(x)));
+      return [nn.gt(x, 0), nn.eq(x, 1), nn.ne(x, 1), nn.le(0, x), nn.lt(x, row), nn.ge(row, x)];
+    });
+  });
   it('NaN propagates through maximum and minimum', () => {
     agree(() => [
       nn.maximum(nn.tensor([Number.NaN, 1, 2, 3, 4, 5]), 0),
