@@ -121,6 +121,27 @@ describe('fused cpu kernels agree with the composite path', () => {
   });
 });
 
+describe('conv padding modes', () => {
+  it.each([fused, composite])("padding='same' keeps the size and puts an odd extra zero on the right (%s)", (backend) => {
+    manualSeed(21);
+    const x = randn([2, 3, 7, 6], { backend, requiresGrad: true });
+    const w = randn([4, 3, 4, 3], { backend });
+    const y = conv2d(x, w, null, { padding: 'same', dilation: [1, 2] });
+    expect(y.shape).toEqual([2, 4, 7, 6]);
+    // kernel 4 (total 3): 1 left, 2 right; kernel 3 dilated by 2 (total 4): 2 and 2.
+    const want = conv2d(pad(x, [2, 2, 1, 2]), w, null, { dilation: [1, 2] });
+    expect(mismatch(values(y), values(want), 1e-5, 1e-6)).toBeNull();
+    y.sum().backward();
+    expect(x.grad?.shape).toEqual([2, 3, 7, 6]);
+    expect(values(conv2d(x, w, null, { padding: 'valid' }))).toEqual(values(conv2d(x, w)));
+  });
+
+  it("padding='same' with a stride is an error, as in PyTorch", () => {
+    const x = zeros([1, 1, 5, 5], { backend: fused });
+    expect(() => conv2d(x, zeros([1, 1, 3, 3], { backend: fused }), null, { padding: 'same', stride: 2 })).toThrow(ValueError);
+  });
+});
+
 describe('pooling semantics', () => {
   it('maxPool2d indices are positions in the unpadded plane', () => {
     const x = tensor([[[[1, 5, 2], [7, 3, 4], [0, 8, 6]]]], { backend: fused });

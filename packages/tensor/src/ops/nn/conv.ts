@@ -13,7 +13,8 @@ import { windows } from './windows.js';
 /** Options of conv1d/conv2d/conv3d; each int is one number for every spatial dim or one per dim. */
 export interface ConvOptions {
   stride?: IntOrTuple;
-  padding?: IntOrTuple;
+  /** Zeros added on both sides of each spatial dim; 'valid' is 0, 'same' keeps the size (stride 1 only). */
+  padding?: IntOrTuple | 'same' | 'valid';
   dilation?: IntOrTuple;
   groups?: number;
 }
@@ -44,7 +45,7 @@ function validate(
   }
   if (w.dtype !== x.dtype) throw new DTypeError(`${op}: weight is ${w.dtype} but input is ${x.dtype}`);
   const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
-  const padding = tuple(op, 'padding', o.padding ?? 0, r, 0);
+  const padding = tuple(op, 'padding', (o.padding ?? 0) as IntOrTuple, r, 0);
   const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
   const groups = o.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1)
@@ -125,6 +126,28 @@ function hasFusedConv(x: Tensor): boolean {
   return !!(f?.conv2d && f.conv2dBackwardInput && f.conv2dBackwardWeight);
 }
 
+/**
+ * PyTorch's padding='same': d * (k - 1) zeros per dim, split evenly; an odd total puts the extra
+ * zero on the right, which a symmetric conv padding cannot express, so it is padded beforehand.
+ */
+function samePadding(op: string, r: number, x: Tensor, w: Tensor, o: ConvOptions): { x: Tensor; padding: number[] } {
+  const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
+  if (stride.some((v) => v !== 1)) {
+    throw new ValueError(`${op}: padding='same' needs stride 1, got stride [${stride.join(', ')}]`);
+  }
+  if (w.ndim !== r + 2) {
+    throw new ShapeError(`${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`);
+  }
+  const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
+  const total = dilation.map((d, i) => d * (w.shape[2 + i] - 1));
+  const padding = total.map((t) => Math.floor(t / 2));
+  const extra = total.map((t, i) => t - 2 * padding[i]);
+  if (extra.every((e) => e === 0)) return { x, padding };
+  const spec: number[] = [];
+  for (let i = r - 1; i >= 0; i--) spec.push(0, extra[i]);
+  return { x: pad(x, spec), padding };
+}
+
 function convNd(
   op: string,
   r: number,
@@ -135,8 +158,19 @@ function convNd(
 ): Tensor {
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
   backendOf(op, x, weight, bias);
-  const xb = unbatched ? unsqueeze(x, 0) : x;
-  const s = validate(op, r, xb, weight, bias ?? null, o ?? {});
+  assertTensor(op, 'weight', weight);
+  let xb = unbatched ? unsqueeze(x, 0) : x;
+  let opts: ConvOptions = o ?? {};
+  if (opts.padding === 'valid') opts = { ...opts, padding: 0 };
+  else if (opts.padding === 'same') {
+    const same = samePadding(op, r, xb, weight, opts);
+    if (same.x !== xb && xb !== x) xb.dispose();
+    xb = same.x;
+    opts = { ...opts, padding: same.padding };
+  } else if (typeof opts.padding === 'string') {
+    throw new ValueError(`${op}: padding must be a number, a tuple, 'same' or 'valid', got '${opts.padding}'`);
+  }
+  const s = validate(op, r, xb, weight, bias ?? null, opts);
   let y: Tensor;
   if (r <= 2 && hasFusedConv(xb)) {
     const [n] = xb.shape;
@@ -173,10 +207,10 @@ function convNd(
     y.dispose();
     y = yb;
   }
+  if (xb !== x) xb.dispose();
   if (unbatched) {
     const ys = squeeze(y, 0);
     y.dispose();
-    if (xb !== x) xb.dispose();
     return ys;
   }
   return y;
