@@ -18,9 +18,14 @@ export function canShareMemory(): boolean {
   return isNode() || g.crossOriginIsolated === true;
 }
 
-/** The .wasm beside the package: build/ is a sibling of both src/ and dist/. */
+/**
+ * The .wasm beside the package: build/ is a sibling of both src/ and dist/. Each URL is a literal
+ * `new URL('…', import.meta.url)`, the form bundlers (Vite, webpack 5, esbuild) recognise and copy.
+ */
 export function defaultWasmUrl(shared: boolean): URL {
-  return new URL(shared ? '../build/kernels-mt.wasm' : '../build/kernels.wasm', import.meta.url);
+  return shared
+    ? new URL('../build/kernels-mt.wasm', import.meta.url)
+    : new URL('../build/kernels.wasm', import.meta.url);
 }
 
 export async function fetchModule(source: WasmSource): Promise<WebAssembly.Module> {

@@ -50,7 +50,12 @@ describe('conv2d (im2col + GEMM) forward and both gradients', () => {
     ['groups 2', [2, 4, 7, 7], [6, 2, 3, 3], { groups: 2, padding: 1 }],
     ['1x1', [3, 8, 5, 5], [4, 8, 1, 1], {}],
     ['MNIST-like', [8, 1, 28, 28], [8, 1, 3, 3], { padding: 1 }],
-    ['batch of 19 (uneven jobs), groups 2, stride 2', [19, 4, 9, 8], [6, 2, 3, 3], { groups: 2, stride: 2, padding: 1 }],
+    [
+      'batch of 19 (uneven jobs), groups 2, stride 2',
+      [19, 4, 9, 8],
+      [6, 2, 3, 3],
+      { groups: 2, stride: 2, padding: 1 },
+    ],
   ];
   for (const [name, xs, ws, opts] of cases) {
     it(name, () => agree(convAndGrads(xs, ws, opts), 1e-4, 1e-4));
