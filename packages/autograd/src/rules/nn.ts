@@ -1,4 +1,12 @@
-import { BackendError, type Conv2dParams, type FusedKernels, fromStorage, type Pool2dParams, type Storage, type Tensor } from '@nn/tensor';
+import {
+  BackendError,
+  type Conv2dParams,
+  type FusedKernels,
+  fromStorage,
+  type Pool2dParams,
+  type Storage,
+  type Tensor,
+} from '@nn/tensor';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 
