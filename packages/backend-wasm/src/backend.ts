@@ -33,6 +33,8 @@ export interface WasmBackend extends Backend {
   readonly sharedMemory: boolean;
   /** Stops the worker threads (the backend keeps working on one thread). */
   terminate(): void;
+  /** The heap in detail: tensor storage, all blocks handed out (storage + scratch), linear memory size. */
+  heapStats(): { storageBytes: number; allocatedBytes: number; memoryBytes: number };
 }
 
 /** Hooks the thread pool provides (or the single-threaded defaults). */
@@ -105,6 +107,11 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     },
     setThreads: (n) => par.setThreads(n),
     terminate: () => par.terminate(),
+    heapStats: () => ({
+      storageBytes: heap.bytesInUse,
+      allocatedBytes: heap.bytesAllocated,
+      memoryBytes: heap.memory.buffer.byteLength,
+    }),
     upload(values, dtype) {
       const out = allocOut(ctx, values.length, dtype);
       const start = out.ptr / elementBytes(dtype);

@@ -37,6 +37,7 @@ export class Heap {
   readonly #free = new Map<number, number[]>();
   #top: number;
   #inUse = 0;
+  #storage = 0;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -55,13 +56,19 @@ export class Heap {
     this.f64 = new Float64Array(buf);
   }
 
+  /** Bytes held by live tensor storage (`alloc`), not by the backend's own scratch blocks. */
   get bytesInUse(): number {
-    return this.#inUse;
+    return this.#storage;
   }
 
-  /** Bytes of linear memory past the static data that hold no live tensor. */
+  /** The rest of linear memory: free blocks, scratch, thread control blocks, static data. */
   get bytesReserved(): number {
-    return this.memory.buffer.byteLength - this.#inUse;
+    return this.memory.buffer.byteLength - this.#storage;
+  }
+
+  /** Bytes in blocks handed out by `allocBytes` and `alloc` together (live storage plus scratch). */
+  get bytesAllocated(): number {
+    return this.#inUse;
   }
 
   /** A raw block (scratch space, or a tensor's storage via `alloc`). */
@@ -88,12 +95,15 @@ export class Heap {
   }
 
   alloc(bytes: number): WasmStorage {
-    return { ptr: this.allocBytes(bytes), bytes: sizeClass(bytes), freed: false };
+    const s = { ptr: this.allocBytes(bytes), bytes: sizeClass(bytes), freed: false };
+    this.#storage += s.bytes;
+    return s;
   }
 
   free(s: WasmStorage): void {
     if (s.freed) return;
     s.freed = true;
+    this.#storage -= s.bytes;
     this.freeBytes(s.ptr, s.bytes);
   }
 

@@ -43,9 +43,12 @@ describe('memory', () => {
     );
     for (let i = 0; i < 10; i++) params = step(params, x, target);
     const before = b.memory();
+    const heapBefore = b.heapStats();
     const tensorsBefore = nn.memory().numTensors;
     for (let i = 0; i < 990; i++) params = step(params, x, target);
     const after = b.memory();
+    // Scratch blocks (im2col buffers, layout metadata) are all returned too.
+    expect(b.heapStats().allocatedBytes).toBe(heapBefore.allocatedBytes);
     expect(nn.memory().numTensors).toBe(tensorsBefore);
     expect(after.bytesInUse).toBe(before.bytesInUse);
     // Reused blocks: the heap did not keep growing either.
@@ -53,6 +56,13 @@ describe('memory', () => {
       before.bytesInUse + (before.bytesReserved ?? 0),
     );
     for (const t of [...params, x, target]) t.dispose();
+  });
+
+  it('a fresh backend reports no bytes in use (scratch and thread blocks are not tensor storage)', async () => {
+    const fresh = await wasm({ threads: 2, name: 'wasm-fresh' });
+    expect(fresh.memory().bytesInUse).toBe(0);
+    expect(fresh.heapStats().allocatedBytes).toBeGreaterThan(0);
+    fresh.terminate();
   });
 
   it('dispose returns bytes and freed blocks are reused', () => {
