@@ -68,7 +68,12 @@ export function flat(v: unknown): number[] {
 }
 
 /** The first element where |got - want| > atol + rtol * |want|, or null. */
-export function mismatch(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): string | null {
+export function mismatch(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+): string | null {
   if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
   for (let i = 0; i < got.length; i++) {
     const ok = Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]);

@@ -33,7 +33,12 @@ function both(shape: number[], seed: number): [Tensor, Tensor] {
 describe('fused cpu kernels agree with the composite path', () => {
   const convCases: [string, number[], number[], Parameters<typeof conv2d>[3]][] = [
     ['plain', [3, 2, 9, 8], [4, 2, 3, 3], {}],
-    ['stride pad dilation', [2, 3, 11, 10], [5, 3, 3, 2], { stride: [2, 3], padding: [2, 1], dilation: [2, 1] }],
+    [
+      'stride pad dilation',
+      [2, 3, 11, 10],
+      [5, 3, 3, 2],
+      { stride: [2, 3], padding: [2, 1], dilation: [2, 1] },
+    ],
     ['groups', [2, 6, 7, 7], [9, 2, 3, 3], { groups: 3, padding: 1 }],
     ['1x1', [2, 5, 4, 4], [3, 5, 1, 1], {}],
   ];
@@ -66,7 +71,9 @@ describe('fused cpu kernels agree with the composite path', () => {
     const w = randn([2, 3, 3, 3], { backend: fused });
     for (const x of [view, perm]) {
       const copy = x.clone();
-      expect(values(conv2d(x, w, null, { padding: 1 }))).toEqual(values(conv2d(copy, w, null, { padding: 1 })));
+      expect(values(conv2d(x, w, null, { padding: 1 }))).toEqual(
+        values(conv2d(copy, w, null, { padding: 1 })),
+      );
       expect(values(maxPool2d(x, { kernelSize: 2 }))).toEqual(values(maxPool2d(copy, { kernelSize: 2 })));
       expect(values(avgPool2d(x, { kernelSize: 3, padding: 1, stride: 2 }))).toEqual(
         values(avgPool2d(copy, { kernelSize: 3, padding: 1, stride: 2 })),
@@ -122,36 +129,62 @@ describe('fused cpu kernels agree with the composite path', () => {
 });
 
 describe('conv padding modes', () => {
-  it.each([fused, composite])("padding='same' keeps the size and puts an odd extra zero on the right (%s)", (backend) => {
-    manualSeed(21);
-    const x = randn([2, 3, 7, 6], { backend, requiresGrad: true });
-    const w = randn([4, 3, 4, 3], { backend });
-    const y = conv2d(x, w, null, { padding: 'same', dilation: [1, 2] });
-    expect(y.shape).toEqual([2, 4, 7, 6]);
-    // kernel 4 (total 3): 1 left, 2 right; kernel 3 dilated by 2 (total 4): 2 and 2.
-    const want = conv2d(pad(x, [2, 2, 1, 2]), w, null, { dilation: [1, 2] });
-    expect(mismatch(values(y), values(want), 1e-5, 1e-6)).toBeNull();
-    y.sum().backward();
-    expect(x.grad?.shape).toEqual([2, 3, 7, 6]);
-    expect(values(conv2d(x, w, null, { padding: 'valid' }))).toEqual(values(conv2d(x, w)));
-  });
+  it.each([fused, composite])(
+    "padding='same' keeps the size and puts an odd extra zero on the right (%s)",
+    (backend) => {
+      manualSeed(21);
+      const x = randn([2, 3, 7, 6], { backend, requiresGrad: true });
+      const w = randn([4, 3, 4, 3], { backend });
+      const y = conv2d(x, w, null, { padding: 'same', dilation: [1, 2] });
+      expect(y.shape).toEqual([2, 4, 7, 6]);
+      // kernel 4 (total 3): 1 left, 2 right; kernel 3 dilated by 2 (total 4): 2 and 2.
+      const want = conv2d(pad(x, [2, 2, 1, 2]), w, null, { dilation: [1, 2] });
+      expect(mismatch(values(y), values(want), 1e-5, 1e-6)).toBeNull();
+      y.sum().backward();
+      expect(x.grad?.shape).toEqual([2, 3, 7, 6]);
+      expect(values(conv2d(x, w, null, { padding: 'valid' }))).toEqual(values(conv2d(x, w)));
+    },
+  );
 
   it("padding='same' with a stride is an error, as in PyTorch", () => {
     const x = zeros([1, 1, 5, 5], { backend: fused });
-    expect(() => conv2d(x, zeros([1, 1, 3, 3], { backend: fused }), null, { padding: 'same', stride: 2 })).toThrow(ValueError);
+    expect(() =>
+      conv2d(x, zeros([1, 1, 3, 3], { backend: fused }), null, { padding: 'same', stride: 2 }),
+    ).toThrow(ValueError);
   });
 });
 
 describe('pooling semantics', () => {
   it('maxPool2d indices are positions in the unpadded plane', () => {
-    const x = tensor([[[[1, 5, 2], [7, 3, 4], [0, 8, 6]]]], { backend: fused });
+    const x = tensor(
+      [
+        [
+          [
+            [1, 5, 2],
+            [7, 3, 4],
+            [0, 8, 6],
+          ],
+        ],
+      ],
+      { backend: fused },
+    );
     const { values: v, indices } = maxPool2d(x, { kernelSize: 2, stride: 1, returnIndices: true });
     expect(values(v)).toEqual([7, 5, 8, 8]);
     expect(values(indices)).toEqual([3, 1, 7, 7]);
   });
 
   it('maxPool2d propagates NaN like PyTorch (fused kernel)', () => {
-    const x = tensor([[[[1, Number.NaN, 2, 3], [0, 4, 5, 6]]]], { backend: fused });
+    const x = tensor(
+      [
+        [
+          [
+            [1, Number.NaN, 2, 3],
+            [0, 4, 5, 6],
+          ],
+        ],
+      ],
+      { backend: fused },
+    );
     const { values: v, indices } = maxPool2d(x, { kernelSize: 2, returnIndices: true });
     expect(Number.isNaN(values(v)[0])).toBe(true);
     expect(values(v)[1]).toBe(6);
@@ -170,7 +203,9 @@ describe('pooling semantics', () => {
   it('avgPool2d ceil mode drops a window that would start in the right padding', () => {
     const x = ones([1, 1, 5, 5], { backend: fused });
     // PyTorch: ceil((5 + 2 - 2) / 2) + 1 = 4, but the 4th window starts at 6 >= 5 + 1, so 3.
-    expect(avgPool2d(x, { kernelSize: 2, stride: 2, padding: 1, ceilMode: true }).shape).toEqual([1, 1, 3, 3]);
+    expect(avgPool2d(x, { kernelSize: 2, stride: 2, padding: 1, ceilMode: true }).shape).toEqual([
+      1, 1, 3, 3,
+    ]);
   });
 
   it('adaptiveAvgPool2d uses floor/ceil window bounds', () => {
@@ -183,7 +218,13 @@ describe('pooling semantics', () => {
 
 describe('norms, embedding, dropout, pad', () => {
   it('batchNorm in training updates running stats in place (unbiased variance)', () => {
-    const x = tensor([[1, 10], [3, 30]], { backend: fused });
+    const x = tensor(
+      [
+        [1, 10],
+        [3, 30],
+      ],
+      { backend: fused },
+    );
     const rm = zeros([2], { backend: fused });
     const rv = ones([2], { backend: fused });
     const y = batchNorm(x, rm, rv, null, null, { training: true, momentum: 0.5 });
@@ -195,7 +236,14 @@ describe('norms, embedding, dropout, pad', () => {
 
   it('batchNorm in eval uses the running stats', () => {
     const x = tensor([[2, 4]], { backend: fused });
-    const y = batchNorm(x, tensor([1, 2], { backend: fused }), tensor([4, 16], { backend: fused }), null, null, { eps: 0 });
+    const y = batchNorm(
+      x,
+      tensor([1, 2], { backend: fused }),
+      tensor([4, 16], { backend: fused }),
+      null,
+      null,
+      { eps: 0 },
+    );
     expect(values(y)).toEqual([0.5, 0.5]);
   });
 
@@ -225,7 +273,13 @@ describe('norms, embedding, dropout, pad', () => {
   });
 
   it('pad follows F.pad order and crops with negative amounts', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { backend: fused });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { backend: fused },
+    );
     const y = pad(x, [1, -1, 0, 1], 9);
     expect(y.shape).toEqual([3, 3]);
     expect(values(y)).toEqual([9, 1, 2, 9, 4, 5, 9, 9, 9]);
@@ -236,7 +290,9 @@ describe('validation errors name the op and shapes', () => {
   const x = zeros([1, 3, 5, 5], { backend: fused });
   it('conv2d channel mismatch', () => {
     expect(() => conv2d(x, zeros([2, 2, 3, 3], { backend: fused }))).toThrow(ShapeError);
-    expect(() => conv2d(x, zeros([2, 2, 3, 3], { backend: fused }))).toThrow(/conv2d.*\[2, ?2, ?3, ?3\].*\[1, ?3, ?5, ?5\]/);
+    expect(() => conv2d(x, zeros([2, 2, 3, 3], { backend: fused }))).toThrow(
+      /conv2d.*\[2, ?2, ?3, ?3\].*\[1, ?3, ?5, ?5\]/,
+    );
   });
   it('conv2d kernel larger than input', () => {
     expect(() => conv2d(x, zeros([2, 3, 7, 7], { backend: fused }))).toThrow(ShapeError);
@@ -245,7 +301,9 @@ describe('validation errors name the op and shapes', () => {
     expect(() => conv2d(x, zeros([2, 3, 3, 3], { backend: fused }), null, { stride: 0 })).toThrow(ValueError);
     expect(() => conv2d(x, zeros([2, 3, 3, 3], { backend: fused }), null, { groups: 2 })).toThrow(ShapeError);
     expect(() => conv2d(x, zeros([2, 3, 3, 3], { backend: fused, dtype: 'float64' }))).toThrow(DTypeError);
-    expect(() => conv2d(zeros([3, 5], { backend: fused }), zeros([2, 3, 3, 3], { backend: fused }))).toThrow(ShapeError);
+    expect(() => conv2d(zeros([3, 5], { backend: fused }), zeros([2, 3, 3, 3], { backend: fused }))).toThrow(
+      ShapeError,
+    );
   });
   it('pool padding larger than half the kernel', () => {
     expect(() => maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrow(ValueError);
@@ -257,8 +315,12 @@ describe('validation errors name the op and shapes', () => {
     expect(() => embedding(tensor([0], { backend: fused }), w)).toThrow(DTypeError);
   });
   it('batchNorm shape checks', () => {
-    expect(() => batchNorm(x, zeros([2], { backend: fused }), ones([3], { backend: fused }))).toThrow(ShapeError);
-    expect(() => batchNorm(zeros([1, 3], { backend: fused }), null, null, null, null, { training: true })).toThrow(ValueError);
+    expect(() => batchNorm(x, zeros([2], { backend: fused }), ones([3], { backend: fused }))).toThrow(
+      ShapeError,
+    );
+    expect(() =>
+      batchNorm(zeros([1, 3], { backend: fused }), null, null, null, null, { training: true }),
+    ).toThrow(ValueError);
   });
   it('dropout p out of range', () => {
     expect(() => dropout(x, { p: 1.5 })).toThrow(ValueError);

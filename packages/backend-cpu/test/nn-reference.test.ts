@@ -13,7 +13,16 @@ import {
   tensor,
 } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
-import { flat, layersDir, loadCase, mismatch, type RefCase, type RefTensor, setupBackends, values } from './nn-helpers.js';
+import {
+  flat,
+  layersDir,
+  loadCase,
+  mismatch,
+  type RefCase,
+  type RefTensor,
+  setupBackends,
+  values,
+} from './nn-helpers.js';
 
 const names = setupBackends();
 const PREFIXES = ['conv', 'maxpool2d', 'avgpool2d', 'batchnorm', 'layernorm', 'embedding', 'dropout'];
@@ -24,16 +33,25 @@ const files = readdirSync(layersDir())
 type Ints = number | number[];
 const ints = (v: unknown): Ints => v as Ints;
 
-function run(c: RefCase, backend: string): { out: Tensor; leaves: Record<string, Tensor>; buffers: Record<string, Tensor> } {
+function run(
+  c: RefCase,
+  backend: string,
+): { out: Tensor; leaves: Record<string, Tensor>; buffers: Record<string, Tensor> } {
   const make = (r: RefTensor, grad: boolean): Tensor => {
     const isInt = r.dtype.startsWith('int');
-    return tensor(flat(r.data), { shape: r.shape, dtype: isInt ? 'int32' : 'float32', backend, requiresGrad: grad && !isInt });
+    return tensor(flat(r.data), {
+      shape: r.shape,
+      dtype: isInt ? 'int32' : 'float32',
+      backend,
+      requiresGrad: grad && !isInt,
+    });
   };
   const leaves: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(c.inputs)) leaves[k] = make(v, true);
   for (const [k, v] of Object.entries(c.params ?? {})) leaves[k] = make(v, true);
   const buffers: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(c.buffers ?? {})) if (k !== 'num_batches_tracked') buffers[k] = make(v, false);
+  for (const [k, v] of Object.entries(c.buffers ?? {}))
+    if (k !== 'num_batches_tracked') buffers[k] = make(v, false);
   const cfg = c.config;
   const x = leaves.x;
   const w = leaves.weight;
@@ -41,7 +59,12 @@ function run(c: RefCase, backend: string): { out: Tensor; leaves: Record<string,
   let out: Tensor;
   if (c.name.startsWith('conv')) {
     const fn = c.name.startsWith('conv1d') ? conv1d : c.name.startsWith('conv2d') ? conv2d : conv3d;
-    out = fn(x, w, b, { stride: ints(cfg.stride), padding: ints(cfg.padding), dilation: ints(cfg.dilation), groups: cfg.groups as number });
+    out = fn(x, w, b, {
+      stride: ints(cfg.stride),
+      padding: ints(cfg.padding),
+      dilation: ints(cfg.dilation),
+      groups: cfg.groups as number,
+    });
   } else if (c.name.startsWith('maxpool2d')) {
     out = maxPool2d(x, {
       kernelSize: ints(cfg.kernel_size),

@@ -31,7 +31,12 @@ interface Geometry {
   p: Conv2dParams;
 }
 
-function geometry(xShape: readonly number[], wShape: readonly number[], yShape: readonly number[], p: Conv2dParams): Geometry {
+function geometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  yShape: readonly number[],
+  p: Conv2dParams,
+): Geometry {
   const [n, c, h, w] = xShape;
   const [outC, cg, kh, kw] = wShape;
   const [, , oh, ow] = yShape;
@@ -52,7 +57,16 @@ function bandRows(geo: Geometry): number {
 }
 
 /** cols[tap, (y - y0) * ow + xo] for output rows y0..y1 of image i, group grp. */
-function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, i: number, y0: number, y1: number, cols: Float64Array): void {
+function im2col(
+  x: TypedArray,
+  xOff: number,
+  geo: Geometry,
+  grp: number,
+  i: number,
+  y0: number,
+  y1: number,
+  cols: Float64Array,
+): void {
   const { c, h, w, kh, kw, oh, ow, cg, p } = geo;
   const [sh, sw] = p.stride;
   const [ph, pw] = p.padding;
@@ -84,7 +98,15 @@ function im2col(x: TypedArray, xOff: number, geo: Geometry, grp: number, i: numb
 }
 
 /** dx += cols laid out as im2col made them: its adjoint. */
-function col2im(cols: Float64Array, geo: Geometry, grp: number, i: number, y0: number, y1: number, dx: TypedArray): void {
+function col2im(
+  cols: Float64Array,
+  geo: Geometry,
+  grp: number,
+  i: number,
+  y0: number,
+  y1: number,
+  dx: TypedArray,
+): void {
   const { c, h, w, kh, kw, oh, ow, cg, p } = geo;
   const [sh, sw] = p.stride;
   const [ph, pw] = p.padding;
@@ -109,7 +131,12 @@ function col2im(cols: Float64Array, geo: Geometry, grp: number, i: number, y0: n
   }
 }
 
-export function conv2d(x: TensorView, wt: TensorView, p: Conv2dParams, outShape: readonly number[]): TypedArray {
+export function conv2d(
+  x: TensorView,
+  wt: TensorView,
+  p: Conv2dParams,
+  outShape: readonly number[],
+): TypedArray {
   const geo = geometry(x.shape, wt.shape, outShape, p);
   const { n, outC, og, k, l, g, oh, ow } = geo;
   const out = alloc(x.dtype, n * outC * l);
@@ -158,7 +185,20 @@ export function conv2dBackwardInput(
         const D = dcols.subarray(0, k * bw);
         D.fill(0);
         // W_g^T [k, og] · dy_g [og, band] for this image, dy read in place (row stride l).
-        gemm(k, bw, og, W, wt.offset + grp * og * k, 1, k, DY, dy.offset + (i * outC + grp * og) * l + y0 * ow, l, 1, D);
+        gemm(
+          k,
+          bw,
+          og,
+          W,
+          wt.offset + grp * og * k,
+          1,
+          k,
+          DY,
+          dy.offset + (i * outC + grp * og) * l + y0 * ow,
+          l,
+          1,
+          D,
+        );
         col2im(D, geo, grp, i, y0, y1, dx);
       }
     }

@@ -4,7 +4,14 @@ import { alloc } from '../strided.js';
 // Direct loops over each (n, c) plane; inputs arrive contiguous (only the offset varies).
 
 /** Window start and end along one dim, clipped to the input. */
-function span(o: number, s: number, pad: number, k: number, d: number, size: number): [number, number, number] {
+function span(
+  o: number,
+  s: number,
+  pad: number,
+  k: number,
+  d: number,
+  size: number,
+): [number, number, number] {
   // Returns the first in-range tap, the tap count, and the input coordinate of tap 0.
   const start = o * s - pad;
   let first = 0;
@@ -28,7 +35,18 @@ export function maxPool2d(
   const X = x.storage as TypedArray;
   const values = alloc(x.dtype, n * c * oh * ow);
   const indices = new Int32Array(n * c * oh * ow);
-  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1 && 2 * oh <= h && 2 * ow <= w) {
+  if (
+    kh === 2 &&
+    kw === 2 &&
+    sh === 2 &&
+    sw === 2 &&
+    ph === 0 &&
+    pw === 0 &&
+    dh === 1 &&
+    dw === 1 &&
+    2 * oh <= h &&
+    2 * ow <= w
+  ) {
     maxPool2x2(X, x.offset, n * c, h, w, oh, ow, values, indices);
     return { values, indices };
   }
@@ -55,13 +73,13 @@ export function maxPool2d(
             const pos = rowPos + b * dw;
             const v = X[base + pos];
             // NaN wins, as in PyTorch: it propagates instead of being skipped.
-            if (v > best || v !== v) {
+            if (v > best || Number.isNaN(v)) {
               best = v;
               at = pos;
-              if (v !== v) break;
+              if (Number.isNaN(v)) break;
             }
           }
-          if (best !== best) break;
+          if (Number.isNaN(best)) break;
         }
         values[o] = best;
         indices[o] = at;
@@ -94,20 +112,20 @@ function maxPool2x2(
         let best = X[base + r0 + c0];
         let at = r0 + c0;
         let v = X[base + r0 + c0 + 1];
-        if (v > best || v !== v) {
+        if (v > best || Number.isNaN(v)) {
           best = v;
           at = r0 + c0 + 1;
         }
-        if (best === best) {
+        if (!Number.isNaN(best)) {
           v = X[base + r1 + c0];
-          if (v > best || v !== v) {
+          if (v > best || Number.isNaN(v)) {
             best = v;
             at = r1 + c0;
           }
         }
-        if (best === best) {
+        if (!Number.isNaN(best)) {
           v = X[base + r1 + c0 + 1];
-          if (v > best || v !== v) {
+          if (v > best || Number.isNaN(v)) {
             best = v;
             at = r1 + c0 + 1;
           }
@@ -119,7 +137,11 @@ function maxPool2x2(
   }
 }
 
-export function maxPool2dBackward(dy: TensorView, indices: TensorView, xShape: readonly number[]): TypedArray {
+export function maxPool2dBackward(
+  dy: TensorView,
+  indices: TensorView,
+  xShape: readonly number[],
+): TypedArray {
   const [n, c, h, w] = xShape;
   const [, , oh, ow] = dy.shape;
   const DY = dy.storage as TypedArray;
@@ -150,7 +172,12 @@ function avgTable(out: number, s: number, pad: number, k: number, size: number):
   return t;
 }
 
-export function avgPool2d(x: TensorView, p: Pool2dParams, countIncludePad: boolean, outShape: readonly number[]): TypedArray {
+export function avgPool2d(
+  x: TensorView,
+  p: Pool2dParams,
+  countIncludePad: boolean,
+  outShape: readonly number[],
+): TypedArray {
   const [n, c, h, w] = x.shape;
   const [, , oh, ow] = outShape;
   const X = x.storage as TypedArray;
@@ -179,7 +206,12 @@ export function avgPool2d(x: TensorView, p: Pool2dParams, countIncludePad: boole
   return out;
 }
 
-export function avgPool2dBackward(dy: TensorView, p: Pool2dParams, countIncludePad: boolean, xShape: readonly number[]): TypedArray {
+export function avgPool2dBackward(
+  dy: TensorView,
+  p: Pool2dParams,
+  countIncludePad: boolean,
+  xShape: readonly number[],
+): TypedArray {
   const [n, c, h, w] = xShape;
   const [, , oh, ow] = dy.shape;
   const DY = dy.storage as TypedArray;

@@ -130,13 +130,21 @@ function hasFusedConv(x: Tensor): boolean {
  * PyTorch's padding='same': d * (k - 1) zeros per dim, split evenly; an odd total puts the extra
  * zero on the right, which a symmetric conv padding cannot express, so it is padded beforehand.
  */
-function samePadding(op: string, r: number, x: Tensor, w: Tensor, o: ConvOptions): { x: Tensor; padding: number[] } {
+function samePadding(
+  op: string,
+  r: number,
+  x: Tensor,
+  w: Tensor,
+  o: ConvOptions,
+): { x: Tensor; padding: number[] } {
   const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
   if (stride.some((v) => v !== 1)) {
     throw new ValueError(`${op}: padding='same' needs stride 1, got stride [${stride.join(', ')}]`);
   }
   if (w.ndim !== r + 2) {
-    throw new ShapeError(`${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`);
+    throw new ShapeError(
+      `${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`,
+    );
   }
   const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
   const total = dilation.map((d, i) => d * (w.shape[2 + i] - 1));
@@ -168,7 +176,9 @@ function convNd(
     xb = same.x;
     opts = { ...opts, padding: same.padding };
   } else if (typeof opts.padding === 'string') {
-    throw new ValueError(`${op}: padding must be a number, a tuple, 'same' or 'valid', got '${opts.padding}'`);
+    throw new ValueError(
+      `${op}: padding must be a number, a tuple, 'same' or 'valid', got '${opts.padding}'`,
+    );
   }
   const s = validate(op, r, xb, weight, bias ?? null, opts);
   let y: Tensor;
