@@ -2,6 +2,7 @@ import {
   adaptiveAvgPool2d,
   avgPool2d,
   batchNorm,
+  conv1d,
   conv2d,
   DTypeError,
   dropout,
@@ -152,6 +153,29 @@ describe('conv padding modes', () => {
       conv2d(x, zeros([1, 1, 3, 3], { backend: fused }), null, { padding: 'same', stride: 2 }),
     ).toThrow(ValueError);
   });
+});
+
+describe('unbatched inputs', () => {
+  it.each([fused, composite])(
+    'conv1d, maxPool1d, avgPool2d and adaptiveAvgPool2d accept inputs without a batch dim (%s)',
+    (backend) => {
+      manualSeed(31);
+      const x1 = randn([3, 9], { backend });
+      const w1 = randn([2, 3, 3], { backend });
+      expect(values(conv1d(x1, w1, null, { padding: 1 }))).toEqual(
+        values(conv1d(x1.unsqueeze(0), w1, null, { padding: 1 })),
+      );
+      expect(conv1d(x1, w1).shape).toEqual([2, 7]);
+      expect(values(maxPool1d(x1, { kernelSize: 2 }))).toEqual(
+        values(maxPool1d(x1.unsqueeze(0), { kernelSize: 2 })),
+      );
+      const x2 = randn([2, 7, 5], { backend });
+      expect(avgPool2d(x2, { kernelSize: 2 }).shape).toEqual([2, 3, 2]);
+      const a = adaptiveAvgPool2d(x2, [3, 2]);
+      expect(a.shape).toEqual([2, 3, 2]);
+      expect(mismatch(values(a), values(adaptiveAvgPool2d(x2.unsqueeze(0), [3, 2])), 1e-6, 1e-6)).toBeNull();
+    },
+  );
 });
 
 describe('pooling semantics', () => {
