@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseArgs, UsageError } from '../src/args.js';
+import { lossAccuracyChart } from '../src/chart.js';
+
+describe('demo options', () => {
+  it('reads flags over an options file over the defaults', () => {
+    expect(parseArgs([])).toEqual(DEFAULTS);
+    expect(parseArgs(['--help'])).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'nn-demo-'));
+    const file = join(dir, 'opts.json');
+    writeFileSync(file, JSON.stringify({ model: 'mlp', epochs: 3, lr: 0.01 }));
+    const o = parseArgs(['--', '--config', file, '--epochs', '4', '--backend', 'wasm', '--no-progress']);
+    expect(o).toMatchObject({
+      model: 'mlp',
+      epochs: 4,
+      lr: 0.01,
+      backend: 'wasm',
+      progress: false,
+      batchSize: 32,
+    });
+  });
+
+  it('rejects bad options with a usage error', () => {
+    for (const argv of [
+      ['--model', 'rnn'],
+      ['--backend', 'tpu'],
+      ['--epochs', '0'],
+      ['--lr', 'fast'],
+      ['--train', '9000'],
+      ['--bogus', '1'],
+      ['--epochs'],
+    ]) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+    }
+  });
+});
+
+describe('chart', () => {
+  it('draws one polyline with a dot per epoch for each series', () => {
+    const svg = lossAccuracyChart(
+      'a <title>',
+      [{ label: 'train loss', values: [1, 0.5, 0.25], color: '#111' }],
+      [
+        { label: 'train acc.', values: [80, 90, 95], color: '#222' },
+        { label: 'test acc.', values: [85, Number.NaN, 96], color: '#333' },
+      ],
+    );
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('a &lt;title&gt;');
+    expect(svg.match(/<polyline /g)).toHaveLength(3);
+    expect(svg.match(/<circle /g)).toHaveLength(3 + 3 + 2); // the NaN epoch has no dot
+    expect(svg).not.toContain('NaN');
+  });
+});
