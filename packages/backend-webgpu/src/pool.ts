@@ -24,6 +24,8 @@ export class BufferPool {
     private readonly device: GPUDevice,
     private readonly usage: number,
     private readonly maxPooled: number,
+    /** Called before a buffer is destroyed (bind groups may still name it). */
+    private readonly onDestroy: () => void = () => {},
   ) {}
 
   acquire(bytes: number): GPUBuffer {
@@ -43,6 +45,7 @@ export class BufferPool {
     const size = buf.size;
     this.inUse -= size;
     if (this.pooled + size > this.maxPooled) {
+      this.onDestroy();
       buf.destroy();
       return;
     }
@@ -57,6 +60,7 @@ export class BufferPool {
 
   /** Destroys every pooled buffer. */
   drain(): void {
+    this.onDestroy();
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     this.pooled = 0;

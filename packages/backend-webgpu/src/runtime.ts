@@ -15,6 +15,8 @@ const META_BYTES = META_SLOTS * 4;
 /** Dispatches encoded before a submit; also the capacity of one uniform arena. */
 const DISPATCHES_PER_SUBMIT = 64;
 const ARENA_BYTES = DISPATCHES_PER_SUBMIT * META_BYTES;
+/** Bind groups kept for reuse; the cache starts over when full. */
+const MAX_BIND_GROUPS = 8192;
 /** Groups per grid dimension (the WebGPU default limit); larger grids fold into y. */
 export const MAX_GROUPS = 65535;
 
@@ -48,8 +50,6 @@ export class Runtime {
   private readonly arenaHost = new Uint32Array(ARENA_BYTES / 4);
   private arenas: GPUBuffer[] = [];
   private arenaIndex = 0;
-  /** Buffers freed while the open batch may still use them: pooled once it is submitted. */
-  private pendingFree: GPUBuffer[] = [];
   private flushScheduled = false;
   /** Device lost: every later call fails. */
   private failure: BackendError | null = null;
@@ -62,7 +62,9 @@ export class Runtime {
     readonly device: GPUDevice,
     readonly options: RuntimeOptions,
   ) {
-    this.storage = new BufferPool(device, STORAGE | COPY_SRC | COPY_DST, 512 * 1024 * 1024);
+    this.storage = new BufferPool(device, STORAGE | COPY_SRC | COPY_DST, 512 * 1024 * 1024, () =>
+      this.forgetBindGroups(),
+    );
     this.staging = new BufferPool(device, MAP_READ | COPY_DST, 64 * 1024 * 1024);
     device.lost.then((info) => {
       if (!this.destroyed)
@@ -111,6 +113,10 @@ export class Runtime {
   }
 
   upload(data: ArrayBufferView): GPUBuffer {
+    // writeBuffer runs before commands still in the open encoder, which may use a buffer freed
+    // into the pool since: submit them first. (Kernels may reuse such buffers at once: commands
+    // run in order.)
+    if (this.encoder) this.flush();
     const buf = this.createBuffer(data.byteLength);
     if (data.byteLength > 0)
       this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
@@ -118,8 +124,7 @@ export class Runtime {
   }
 
   free(buf: GPUBuffer): void {
-    if (this.encoder) this.pendingFree.push(buf);
-    else this.storage.release(buf);
+    this.storage.release(buf);
   }
 
   private bindGroupLayout(inputs: number, outputs: number): GPUBindGroupLayout {
@@ -134,7 +139,11 @@ export class Runtime {
           buffer: { type: i < inputs ? 'read-only-storage' : 'storage' },
         });
       }
-      entries.push({ binding: inputs + outputs, visibility: 4, buffer: { type: 'uniform' } });
+      entries.push({
+        binding: inputs + outputs,
+        visibility: 4,
+        buffer: { type: 'uniform', hasDynamicOffset: true },
+      });
       layout = this.device.createBindGroupLayout({ entries });
       this.layouts.set(key, layout);
       this.pipelineLayouts.set(key, this.device.createPipelineLayout({ bindGroupLayouts: [layout] }));
@@ -190,26 +199,60 @@ export class Runtime {
     if (!this.pass) this.pass = this.encoder.beginComputePass();
     const slot = this.dispatches;
     this.arenaHost.set(meta.subarray(0, META_SLOTS), slot * META_SLOTS);
-    const entries: GPUBindGroupEntry[] = [];
-    for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i] } });
-    for (let i = 0; i < outputs.length; i++)
-      entries.push({ binding: inputs.length + i, resource: { buffer: outputs[i] } });
-    entries.push({
-      binding: inputs.length + outputs.length,
-      resource: { buffer: this.arena(), offset: slot * META_BYTES, size: META_BYTES },
-    });
-    const bindGroup = this.device.createBindGroup({
-      layout: this.bindGroupLayout(spec.inputs, spec.outputs),
-      entries,
-    });
+    const bindGroup = this.bindGroup(spec, inputs, outputs);
     this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, bindGroup);
+    // The uniform block is this dispatch's slot of the arena: a dynamic offset, so bind groups stay reusable.
+    this.pass.setBindGroup(0, bindGroup, [slot * META_BYTES]);
     const x = Math.min(groups, MAX_GROUPS);
     const y = Math.ceil(groups / MAX_GROUPS);
     this.pass.dispatchWorkgroups(x, y);
     this.dispatches++;
     if (this.dispatches >= DISPATCHES_PER_SUBMIT) this.flush();
     else this.scheduleFlush();
+  }
+
+  private bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
+  private bindGroups = new Map<string, GPUBindGroup>();
+
+  private idOf(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(b, id);
+    }
+    return id;
+  }
+
+  // Pooled buffers come back in the same order step after step, so a training loop binds the
+  // same buffer sets again and again: creating bind groups was a fifth of the JavaScript time.
+  private bindGroup(
+    spec: KernelSpec,
+    inputs: readonly GPUBuffer[],
+    outputs: readonly GPUBuffer[],
+  ): GPUBindGroup {
+    let key = `${spec.inputs}:${spec.outputs}:${this.arenaIndex}`;
+    for (const b of inputs) key += `,${this.idOf(b)}`;
+    for (const b of outputs) key += `,${this.idOf(b)}`;
+    let group = this.bindGroups.get(key);
+    if (group) return group;
+    const entries: GPUBindGroupEntry[] = [];
+    for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i] } });
+    for (let i = 0; i < outputs.length; i++)
+      entries.push({ binding: inputs.length + i, resource: { buffer: outputs[i] } });
+    entries.push({
+      binding: inputs.length + outputs.length,
+      resource: { buffer: this.arena(), offset: 0, size: META_BYTES },
+    });
+    group = this.device.createBindGroup({ layout: this.bindGroupLayout(spec.inputs, spec.outputs), entries });
+    if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear();
+    this.bindGroups.set(key, group);
+    return group;
+  }
+
+  /** Forgets cached bind groups (a buffer they reference is about to be destroyed). */
+  private forgetBindGroups(): void {
+    this.bindGroups.clear();
   }
 
   /** Copies `bytes` from one buffer to another inside the open batch. */
@@ -251,8 +294,6 @@ export class Runtime {
     this.dispatches = 0;
     // Alternating arenas lets the writes for the next batch queue up behind this submit.
     this.arenaIndex = (this.arenaIndex + 1) % 2;
-    for (const b of this.pendingFree) this.storage.release(b);
-    this.pendingFree = [];
     this.errorsOfLastSubmit = this.rotateScopes();
   }
 

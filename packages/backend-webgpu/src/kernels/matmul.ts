@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime.js';
 import { entry, header, Meta } from '../wgsl.js';
 import { cast } from './elementwise.js';
 import { LANES, scalarSpec, vec4Spec, vecTile } from './matmul-direct.js';
+import { isTransposed4, transpose4 } from './transpose.js';
 
 // Output tile BM x BN per workgroup; each of the TX*TY invocations keeps a TM x TN block of
 // sums in registers, fed from BK-deep slices of A and B staged in workgroup memory.
@@ -153,7 +154,7 @@ function vec4Ready(v: TensorView): boolean {
 
 function contiguousView(rt: Runtime, v: TensorView, temps: GPUBuffer[]): TensorView {
   if (vec4Ready(v)) return v;
-  const storage = cast(rt, v, v.dtype);
+  const storage = v.dtype === 'float32' && isTransposed4(v) ? transpose4(rt, v) : cast(rt, v, v.dtype);
   temps.push(storage);
   const strides: number[] = [];
   let acc = 1;
