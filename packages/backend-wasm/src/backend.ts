@@ -22,6 +22,7 @@ import * as pl from './ops-pool.js';
 import * as rd from './ops-reduce.js';
 import { arrayOf, elementBytes } from './strided.js';
 import type { Job } from './threads.js';
+import { SCRATCH_ARG } from './worker-source.js';
 
 /** The wasm backend: a Backend plus control over its worker threads. */
 export interface WasmBackend extends Backend {
@@ -68,7 +69,12 @@ export function singleThread(ctx: Ctx): Parallel {
       ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0), acc ? 1 : 0),
     available: () => 1,
     run: (jobs) => {
-      for (const j of jobs) (ctx.k[j.kernel] as (...a: number[]) => void)(...j.args);
+      for (const j of jobs) {
+        const args = [...j.args];
+        const at = SCRATCH_ARG[j.kernel];
+        if (at !== undefined) args[at] = ctx.scratch(0);
+        (ctx.k[j.kernel] as (...a: number[]) => void)(...args);
+      }
     },
     threads: () => 1,
     setThreads: () => {},

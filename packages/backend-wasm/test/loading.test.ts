@@ -15,8 +15,19 @@ describe('loading', () => {
       expect(b.threads).toBe(1);
       nn.registerBackend(b);
       nn.setBackend('wasm-nosab');
+      const first = nn.arange(0, 50000, 1, { dtype: 'float32' });
       const y = nn.matmul(nn.ones([70, 300]), nn.ones([300, 50]));
       expect(Array.from(y.dataSync()).every((v) => v === 300)).toBe(true);
+      // Convolution and pooling take the job path (run on this thread) with the thread's scratch.
+      const c = nn.conv2d(nn.ones([3, 2, 6, 6]), nn.ones([4, 2, 3, 3]), null, { padding: 1 });
+      expect(Array.from(c.dataSync()).slice(0, 7)).toEqual([8, 12, 12, 12, 12, 8, 12]);
+      const p = nn.maxPool2d(nn.reshape(nn.arange(0, 64, 1, { dtype: 'float32' }), [1, 1, 8, 8]), {
+        kernelSize: 2,
+      });
+      expect(Array.from(p.dataSync()).slice(0, 4)).toEqual([9, 11, 13, 15]);
+      // The kernels wrote only where they should: the first tensor on the heap is intact.
+      const values = first.dataSync();
+      expect(values.every((v, i) => v === i)).toBe(true);
     } finally {
       globalThis.SharedArrayBuffer = saved;
     }
