@@ -3,7 +3,6 @@ import { ValueError } from './errors.js';
 import { Tensor } from './tensor.js';
 
 /** A value `tidy` may return: tensors, possibly inside arrays or plain objects. */
-// biome-ignore lint/suspicious/noConfusingVoidType: tidy(() => { ... }) returns nothing
 export type TensorContainer =
   | Tensor
   | number
