@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError, wanted } from '../src/cli.js';
+
+describe('parseArgs', () => {
+  it('has the documented defaults', () => {
+    const { benches, options, help } = parseArgs(['matmul']);
+    expect(benches).toEqual(['matmul']);
+    expect(help).toBe(false);
+    expect(options).toMatchObject({
+      sizes: [128, 256, 512, 1024],
+      samples: 7,
+      warmup: 2,
+      epochs: 1,
+      models: ['mlp', 'cnn'],
+    });
+    expect(options.impls).toBeUndefined();
+    expect(options.limit).toBeUndefined();
+    expect(wanted(options, 'tfjs-webgpu')).toBe(true);
+  });
+
+  it('reads lists, numbers, --flag=value and a stray -- from pnpm', () => {
+    const { benches, options } = parseArgs([
+      '--',
+      'train',
+      '--impl',
+      'nn-cpu,tfjs-cpu',
+      '--sizes=64,128',
+      '--epochs',
+      '3',
+      '--limit',
+      '640',
+      '--models',
+      'cnn',
+      '--json',
+    ]);
+    expect(benches).toEqual(['train']);
+    expect(options).toMatchObject({
+      impls: ['nn-cpu', 'tfjs-cpu'],
+      sizes: [64, 128],
+      epochs: 3,
+      limit: 640,
+      models: ['cnn'],
+      json: true,
+    });
+    expect(wanted(options, 'nn-cpu')).toBe(true);
+    expect(wanted(options, 'nn-wasm')).toBe(false);
+  });
+
+  it('rejects unknown flags, impls and models, and bad numbers', () => {
+    expect(() => parseArgs(['matmul', '--fast'])).toThrow(UsageError);
+    expect(() => parseArgs(['matmul', '--impl', 'nn-gpu'])).toThrow(/unknown impl nn-gpu/);
+    expect(() => parseArgs(['train', '--models', 'rnn'])).toThrow(/unknown model rnn/);
+    expect(() => parseArgs(['matmul', '--samples', '0'])).toThrow(/--samples needs an integer >= 1, got 0/);
+    expect(() => parseArgs(['matmul', '--sizes', '12.5'])).toThrow(UsageError);
+    expect(() => parseArgs(['matmul', '--sizes'])).toThrow(/--sizes needs a value/);
+  });
+});
