@@ -1,12 +1,13 @@
-import { add, div, fullLike, isTensor, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { add, div, fullLike, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
+  withWeightDecay,
 } from './optimizer.js';
-import { checkNumber, nonNegative } from './validate.js';
+import { checkNonNegative } from './validate.js';
 
 export interface AdagradOptions extends BaseOptions {
   lrDecay: number;
@@ -33,24 +34,17 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   protected override validate(o: AdagradOptions): void {
     super.validate(o);
-    checkNumber('Adagrad', 'lrDecay', o.lrDecay, nonNegative, 'a finite number >= 0');
-    checkNumber('Adagrad', 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
-    checkNumber(
-      'Adagrad',
-      'initialAccumulatorValue',
-      o.initialAccumulatorValue,
-      nonNegative,
-      'a finite number >= 0',
-    );
-    checkNumber('Adagrad', 'eps', o.eps, nonNegative, 'a finite number >= 0');
+    checkNonNegative('Adagrad', 'lrDecay', o.lrDecay);
+    checkNonNegative('Adagrad', 'weightDecay', o.weightDecay);
+    checkNonNegative('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue);
+    checkNonNegative('Adagrad', 'eps', o.eps);
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, o: ParamGroup<AdagradOptions>): void {
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
-    const g = o.weightDecay !== 0 ? add(grad, mul(p, o.weightDecay)) : grad;
+    const step = this.nextStep(state);
+    const g = withWeightDecay(grad, p, o.weightDecay);
     const clr = o.lr / (1 + (step - 1) * o.lrDecay);
-    const s0 = isTensor(state.sum) ? state.sum : fullLike(p, o.initialAccumulatorValue);
+    const s0 = this.stateOr(state, 'sum', p, () => fullLike(p, o.initialAccumulatorValue));
     const s = this.setState(state, 'sum', add(s0, square(g)));
     p.assign(sub(p, mul(div(g, add(sqrt(s), o.eps)), clr)));
   }

@@ -1,24 +1,13 @@
-import {
-  add,
-  div,
-  fromStorage,
-  isTensor,
-  maximum,
-  mul,
-  sqrt,
-  square,
-  sub,
-  type Tensor,
-  zerosLike,
-} from '@nn/tensor';
+import { add, div, fromStorage, maximum, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
+  withWeightDecay,
 } from './optimizer.js';
-import { checkBetas, checkBoolean, checkNumber, nonNegative } from './validate.js';
+import { checkBetas, checkBoolean, checkNonNegative } from './validate.js';
 
 export interface AdamOptions extends BaseOptions {
   betas: readonly [number, number];
@@ -34,21 +23,19 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected override validate(o: AdamOptions): void {
     super.validate(o);
     checkBetas(this.name, o.betas);
-    checkNumber(this.name, 'eps', o.eps, nonNegative, 'a finite number >= 0');
-    checkNumber(this.name, 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
+    checkNonNegative(this.name, 'eps', o.eps);
+    checkNonNegative(this.name, 'weightDecay', o.weightDecay);
     checkBoolean(this.name, 'amsgrad', o.amsgrad);
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, o: ParamGroup<AdamOptions>): void {
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = this.nextStep(state);
     const [beta1, beta2] = o.betas;
-    const m0 = isTensor(state.expAvg) ? state.expAvg : this.setState(state, 'expAvg', zerosLike(p));
-    const v0 = isTensor(state.expAvgSq) ? state.expAvgSq : this.setState(state, 'expAvgSq', zerosLike(p));
+    // The fused kernel reads the moments as they are, so they exist (as kept zeros) before it runs.
+    const m0 = this.setState(state, 'expAvg', this.stateOr(state, 'expAvg', p));
+    const v0 = this.setState(state, 'expAvgSq', this.stateOr(state, 'expAvgSq', p));
     const vMax0 = o.amsgrad
-      ? isTensor(state.maxExpAvgSq)
-        ? state.maxExpAvgSq
-        : this.setState(state, 'maxExpAvgSq', zerosLike(p))
+      ? this.setState(state, 'maxExpAvgSq', this.stateOr(state, 'maxExpAvgSq', p))
       : undefined;
     const fusedStep = p.backend.fused?.adamStep;
     if (fusedStep) {
@@ -73,12 +60,8 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       p.assign(make(out.p));
       return;
     }
-    let param: Tensor = p;
-    let g = grad;
-    if (o.weightDecay !== 0) {
-      if (this.decoupled) param = mul(p, 1 - o.lr * o.weightDecay);
-      else g = add(g, mul(p, o.weightDecay));
-    }
+    const param = this.decoupled && o.weightDecay !== 0 ? mul(p, 1 - o.lr * o.weightDecay) : p;
+    const g = this.decoupled ? grad : withWeightDecay(grad, p, o.weightDecay);
     const m = this.setState(state, 'expAvg', add(mul(m0, beta1), mul(g, 1 - beta1)));
     const v = this.setState(state, 'expAvgSq', add(mul(v0, beta2), mul(square(g), 1 - beta2)));
     const bc1 = 1 - beta1 ** step;

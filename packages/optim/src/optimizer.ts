@@ -1,17 +1,20 @@
 import {
+  add,
   DTypeError,
   fmtShape,
   isFloat,
   isTensor,
   keep,
+  mul,
   ShapeError,
   shapesEqual,
   type Tensor,
   tidy,
   ValueError,
   withGradMode,
+  zerosLike,
 } from '@nn/tensor';
-import { checkNumber, nonNegative } from './validate.js';
+import { checkNonNegative } from './validate.js';
 
 /** Hyper-parameters every optimizer has; each optimizer adds its own. */
 export interface BaseOptions {
@@ -31,6 +34,11 @@ export type ParamState = Record<string, Tensor | number>;
 export interface OptimizerStateDict<O> {
   state: Record<number, ParamState>;
   paramGroups: (O & { params: number[] })[];
+}
+
+/** The gradient with L2 weight decay folded in: grad + weightDecay · p (grad itself when it is 0). */
+export function withWeightDecay(grad: Tensor, p: Tensor, weightDecay: number): Tensor {
+  return weightDecay !== 0 ? add(grad, mul(p, weightDecay)) : grad;
 }
 
 function isGroupInput<O>(x: unknown): x is ParamGroupInput<O> {
@@ -62,7 +70,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** Checks a full set of options; throws a ValueError naming the bad one. */
   protected validate(options: O): void {
-    checkNumber(this.name, 'lr', options.lr, nonNegative, 'a finite number >= 0');
+    checkNonNegative(this.name, 'lr', options.lr);
   }
 
   /** Adds a group of parameters with options of its own (the defaults fill the rest). */
@@ -131,6 +139,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     state[key] = kept;
     if (isTensor(old) && old !== kept) old.dispose();
     return kept;
+  }
+
+  /** Counts one more step in a parameter's state and returns the new count (1 on the first step). */
+  protected nextStep(state: ParamState): number {
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    return step;
+  }
+
+  /** A state tensor, or `init` (zeros shaped like `p` by default) before the first step; not stored. */
+  protected stateOr(
+    state: ParamState,
+    key: string,
+    p: Tensor,
+    init: () => Tensor = () => zerosLike(p),
+  ): Tensor {
+    const v = state[key];
+    return isTensor(v) ? v : init();
   }
 
   /** Every parameter in group order: positions index the state dict. */

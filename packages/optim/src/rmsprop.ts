@@ -1,12 +1,13 @@
-import { add, div, isTensor, mul, sqrt, square, sub, type Tensor, zerosLike } from '@nn/tensor';
+import { add, div, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
+  withWeightDecay,
 } from './optimizer.js';
-import { checkBoolean, checkNumber, nonNegative } from './validate.js';
+import { checkBoolean, checkNonNegative, checkNumber } from './validate.js';
 
 export interface RMSpropOptions extends BaseOptions {
   alpha: number;
@@ -36,25 +37,25 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   protected override validate(o: RMSpropOptions): void {
     super.validate(o);
     checkNumber('RMSprop', 'alpha', o.alpha, (a) => a >= 0 && a <= 1, 'in [0, 1]');
-    checkNumber('RMSprop', 'eps', o.eps, nonNegative, 'a finite number >= 0');
-    checkNumber('RMSprop', 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
-    checkNumber('RMSprop', 'momentum', o.momentum, nonNegative, 'a finite number >= 0');
+    checkNonNegative('RMSprop', 'eps', o.eps);
+    checkNonNegative('RMSprop', 'weightDecay', o.weightDecay);
+    checkNonNegative('RMSprop', 'momentum', o.momentum);
     checkBoolean('RMSprop', 'centered', o.centered);
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, o: ParamGroup<RMSpropOptions>): void {
-    state.step = ((state.step as number | undefined) ?? 0) + 1;
-    const g = o.weightDecay !== 0 ? add(grad, mul(p, o.weightDecay)) : grad;
-    const sq0 = isTensor(state.squareAvg) ? state.squareAvg : zerosLike(p);
+    this.nextStep(state);
+    const g = withWeightDecay(grad, p, o.weightDecay);
+    const sq0 = this.stateOr(state, 'squareAvg', p);
     const sq = this.setState(state, 'squareAvg', add(mul(sq0, o.alpha), mul(square(g), 1 - o.alpha)));
     let avg: Tensor;
     if (o.centered) {
-      const ga0 = isTensor(state.gradAvg) ? state.gradAvg : zerosLike(p);
+      const ga0 = this.stateOr(state, 'gradAvg', p);
       const ga = this.setState(state, 'gradAvg', add(mul(ga0, o.alpha), mul(g, 1 - o.alpha)));
       avg = add(sqrt(sub(sq, square(ga))), o.eps);
     } else avg = add(sqrt(sq), o.eps);
     if (o.momentum > 0) {
-      const b0 = isTensor(state.momentumBuffer) ? state.momentumBuffer : zerosLike(p);
+      const b0 = this.stateOr(state, 'momentumBuffer', p);
       const buf = this.setState(state, 'momentumBuffer', add(mul(b0, o.momentum), div(g, avg)));
       p.assign(sub(p, mul(buf, o.lr)));
     } else p.assign(sub(p, mul(div(g, avg), o.lr)));

@@ -5,8 +5,9 @@ import {
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
+  withWeightDecay,
 } from './optimizer.js';
-import { checkBoolean, checkNumber, nonNegative } from './validate.js';
+import { checkBoolean, checkNonNegative, checkNumber } from './validate.js';
 
 export interface SGDOptions extends BaseOptions {
   momentum: number;
@@ -26,9 +27,9 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected override validate(o: SGDOptions): void {
     super.validate(o);
-    checkNumber('SGD', 'momentum', o.momentum, nonNegative, 'a finite number >= 0');
+    checkNonNegative('SGD', 'momentum', o.momentum);
     checkNumber('SGD', 'dampening', o.dampening, Number.isFinite, 'a finite number');
-    checkNumber('SGD', 'weightDecay', o.weightDecay, nonNegative, 'a finite number >= 0');
+    checkNonNegative('SGD', 'weightDecay', o.weightDecay);
     checkBoolean('SGD', 'nesterov', o.nesterov);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       throw new ValueError(
@@ -59,7 +60,7 @@ export class SGD extends Optimizer<SGDOptions> {
       p.assign(fromStorage(p.backend, out.p, p.dtype, p.shape));
       return;
     }
-    let d = o.weightDecay !== 0 ? add(grad, mul(p, o.weightDecay)) : grad;
+    let d = withWeightDecay(grad, p, o.weightDecay);
     if (o.momentum !== 0) {
       const next = isTensor(buf) ? add(mul(buf, o.momentum), mul(d, 1 - o.dampening)) : d.clone();
       const kept = this.setState(state, 'momentumBuffer', next);

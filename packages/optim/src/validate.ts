@@ -15,6 +15,11 @@ export function checkNumber(
 }
 
 export const nonNegative = (n: number): boolean => n >= 0 && Number.isFinite(n);
+
+/** A finite number >= 0 (learning rates, eps, decays...), else a ValueError. */
+export function checkNonNegative(op: string, name: string, v: unknown): number {
+  return checkNumber(op, name, v, nonNegative, 'a finite number >= 0');
+}
 export const unitInterval = (n: number): boolean => n >= 0 && n < 1;
 
 export function describe(v: unknown): string {
