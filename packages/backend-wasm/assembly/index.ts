@@ -16,3 +16,4 @@ export { compareF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
 export { copy32 } from './copy';
 export { convBackwardInput, convBackwardWeight, convForward } from './convgemm';
+export { softmaxBackwardRowsF32, softmaxRowsF32 } from './softmax';

@@ -1,7 +1,7 @@
 import { type AdamStepArgs, type SgdStepArgs, sizeOf, type TensorView } from '@nn/tensor';
 import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
-import { arrayOf, baseIndex, basePtr, offsets } from './strided.js';
+import { arrayOf, baseIndex, basePtr, isContiguousView, offsets } from './strided.js';
 
 function outBase(out: WasmStorage, v: TensorView): number {
   return baseIndex({ storage: out, dtype: v.dtype, shape: [1], strides: [1], offset: 0 });
@@ -21,8 +21,23 @@ function rows(x: TensorView, axis: number) {
   };
 }
 
+/** float32 rows along the last axis of contiguous views run in AssemblyScript. */
+function lastAxisRows(axis: number, ...views: TensorView[]): boolean {
+  const v = views[0];
+  return (
+    v.dtype === 'float32' &&
+    axis === v.shape.length - 1 &&
+    views.every((t) => isContiguousView(t.shape, t.strides))
+  );
+}
+
 export function softmax(ctx: Ctx, x: TensorView, axis: number, log: boolean): WasmStorage {
   const out = allocOut(ctx, sizeOf(x.shape), x.dtype);
+  if (lastAxisRows(axis, x)) {
+    const len = x.shape[axis];
+    ctx.k.softmaxRowsF32(out.ptr, basePtr(x), len === 0 ? 0 : sizeOf(x.shape) / len, len, log ? 1 : 0);
+    return out;
+  }
   const a = arrayOf(ctx.heap, x.dtype);
   const xb = baseIndex(x);
   const db = outBase(out, x);
@@ -57,6 +72,12 @@ export function softmaxBackward(
   log: boolean,
 ): WasmStorage {
   const out = allocOut(ctx, sizeOf(y.shape), y.dtype);
+  if (lastAxisRows(axis, y, dy)) {
+    const len = y.shape[axis];
+    const rowsN = len === 0 ? 0 : sizeOf(y.shape) / len;
+    ctx.k.softmaxBackwardRowsF32(out.ptr, basePtr(y), basePtr(dy), rowsN, len, log ? 1 : 0);
+    return out;
+  }
   const a = arrayOf(ctx.heap, y.dtype);
   const yb = baseIndex(y);
   const gb = baseIndex(dy);

@@ -329,7 +329,7 @@ describe('indexing, cast, creation', () => {
 
 describe('fused', () => {
   for (const dim of [0, 1, 2]) {
-    it(`softmax and logSoftmax along ${dim}, forward and backward`, () => {
+    it(`softmax and logSoftmax along ${dim}, contiguous and permuted`, () => {
       agree(() => {
         const x = nn.tensor(randValues(3 * 4 * 5, dim + 1, -5, 5), { shape: [3, 4, 5] });
         const p = nn.permute(x, [1, 0, 2]);

@@ -68,6 +68,25 @@ describe('conv2d (im2col + GEMM) forward and both gradients', () => {
     ));
 });
 
+describe('softmax and log-softmax, forward and backward', () => {
+  for (const log of [false, true]) {
+    for (const dim of [0, 1, 2]) {
+      for (const permuted of [false, true]) {
+        it(`${log ? 'logSoftmax' : 'softmax'} along ${dim}${permuted ? ' of a permuted view' : ''}`, () =>
+          agree(() => {
+            const base = nn
+              .tensor(randValues(3 * 4 * 37, dim + 1, -6, 6), { shape: [3, 4, 37] })
+              .requiresGrad_();
+            const x = permuted ? nn.permute(base, [2, 0, 1]) : base;
+            const y = log ? nn.logSoftmax(x, dim) : nn.softmax(x, dim);
+            nn.sum(nn.mul(y, nn.tensor(randValues(y.size, 9), { shape: y.shape }))).backward();
+            return [y, base.grad!];
+          }));
+      }
+    }
+  }
+});
+
 describe('pooling forward and backward', () => {
   const poolCase = (fn: (x: nn.Tensor) => nn.Tensor, shape: number[]) => () => {
     const x = nn
