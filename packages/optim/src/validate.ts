@@ -14,6 +14,22 @@ export function checkNumber(
   return v;
 }
 
+/** A finite number satisfying `ok` (any finite number by default), else a ValueError. */
+export function finite(
+  op: string,
+  name: string,
+  v: unknown,
+  ok: (n: number) => boolean = () => true,
+  what = 'a finite number',
+): number {
+  return checkNumber(op, name, v, (n) => Number.isFinite(n) && ok(n), what);
+}
+
+/** An integer > 0 (sizes, step counts), else a ValueError. */
+export function positiveInt(op: string, name: string, v: unknown): number {
+  return checkNumber(op, name, v, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+}
+
 export const nonNegative = (n: number): boolean => n >= 0 && Number.isFinite(n);
 
 /** A finite number >= 0 (learning rates, eps, decays...), else a ValueError. */

@@ -68,21 +68,3 @@ export abstract class LRScheduler {
     if (Array.isArray(sd.lastLrs)) this.lastLrs = [...(sd.lastLrs as number[])];
   }
 }
-
-export function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-    throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  return v;
-}
-
-export function finite(
-  op: string,
-  name: string,
-  v: unknown,
-  ok: (n: number) => boolean = () => true,
-  what = 'a finite number',
-): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
-    throw new ValueError(`${op}: ${name} must be ${what}, got ${String(v)}`);
-  return v;
-}

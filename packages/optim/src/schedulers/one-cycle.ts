@@ -1,5 +1,6 @@
 import { ValueError } from '@nn/tensor';
-import { finite, LRScheduler, positiveInt, type SchedulableOptimizer } from './base.js';
+import { finite, positiveInt } from '../validate.js';
+import { LRScheduler, type SchedulableOptimizer } from './base.js';
 
 export interface OneCycleOptions {
   maxLr: number | readonly number[];

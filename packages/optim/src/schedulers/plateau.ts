@@ -1,6 +1,6 @@
 import { ValueError } from '@nn/tensor';
+import { finite } from '../validate.js';
 import type { SchedulableOptimizer } from './base.js';
-import { finite } from './base.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': lower metric is better (a loss); 'max': higher is better (an accuracy). */
