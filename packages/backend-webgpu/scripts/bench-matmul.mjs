@@ -3,6 +3,8 @@
 //   npx tsc -b tsconfig.build.json && node scripts/bench-matmul.mjs [sizes...] [--rounds=5]
 // Each timing queues `reps` products and waits for the last one (one read). The two libraries
 // alternate round by round and the best round of each is kept, so a busy machine slows both alike.
+// Besides wall-clock GFLOP/s it prints GFLOP per CPU-second of this process (lavapipe runs its
+// shader threads inside it), which other jobs on the machine disturb much less.
 import { matmul, rand, use } from '@nn/tensor';
 import { webgpu } from '../dist/index.js';
 
@@ -23,10 +25,16 @@ await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
 
+function cpuMs() {
+  const r = process.resourceUsage();
+  return (r.userCPUTime + r.systemCPUTime) / 1000;
+}
+
 async function timeIt(run, reps) {
   const t0 = performance.now();
+  const c0 = cpuMs();
   await run(reps);
-  return (performance.now() - t0) / reps;
+  return { wall: (performance.now() - t0) / reps, cpu: (cpuMs() - c0) / reps };
 }
 
 for (const n of sizes.length ? sizes : [128, 256, 512, 1024]) {
@@ -59,13 +67,16 @@ for (const n of sizes.length ? sizes : [128, 256, 512, 1024]) {
   const best = {};
   for (const run of Object.values(libs)) await run(1); // compile
   for (let r = 0; r < rounds; r++) {
-    for (const [name, run] of Object.entries(libs))
-      best[name] = Math.min(best[name] ?? Infinity, await timeIt(run, reps));
+    for (const [name, run] of Object.entries(libs)) {
+      const t = await timeIt(run, reps);
+      const b = best[name] ?? { wall: Infinity, cpu: Infinity };
+      best[name] = { wall: Math.min(b.wall, t.wall), cpu: Math.min(b.cpu, t.cpu) };
+    }
   }
-  for (const [name, ms] of Object.entries(best)) {
-    console.log(
-      `n=${n} ${name.padEnd(12)} ${ms.toFixed(1).padStart(8)} ms ${(flops / ms / 1e6).toFixed(2).padStart(7)} GFLOP/s`,
-    );
+  for (const [name, t] of Object.entries(best)) {
+    const wall = (flops / t.wall / 1e6).toFixed(2).padStart(6);
+    const cpu = (flops / t.cpu / 1e6).toFixed(2).padStart(6);
+    console.log(`n=${n} ${name.padEnd(12)} ${t.wall.toFixed(1).padStart(8)} ms ${wall} GFLOP/s ${cpu} GFLOP per CPU-second`);
   }
   a.dispose();
   b.dispose();
