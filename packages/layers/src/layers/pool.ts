@@ -27,7 +27,7 @@ export class MaxPool2d<R extends boolean = false> extends Module<[Tensor], MaxPo
   ) {
     super();
     // Validate now rather than at the first forward.
-    maxPoolCheck(kernelSize);
+    checkKernelSize('MaxPool2d', kernelSize);
   }
   forward(x: Tensor): MaxPoolOutput<R> {
     return maxPool2d(x, { ...this.options, kernelSize: this.kernelSize }) as MaxPoolOutput<R>;
@@ -41,7 +41,7 @@ export class MaxPool1d<R extends boolean = false> extends Module<[Tensor], MaxPo
     readonly options: MaxOptions<R> = {},
   ) {
     super();
-    maxPoolCheck(kernelSize);
+    checkKernelSize('MaxPool1d', kernelSize);
   }
   forward(x: Tensor): MaxPoolOutput<R> {
     return maxPool1d(x, { ...this.options, kernelSize: this.kernelSize }) as MaxPoolOutput<R>;
@@ -55,7 +55,7 @@ export class AvgPool2d extends Module {
     readonly options: AvgOptions = {},
   ) {
     super();
-    maxPoolCheck(kernelSize);
+    checkKernelSize('AvgPool2d', kernelSize);
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, { ...this.options, kernelSize: this.kernelSize });
@@ -72,11 +72,11 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
-function maxPoolCheck(k: IntOrTuple): void {
+function checkKernelSize(op: string, k: IntOrTuple): void {
   const list = typeof k === 'number' ? [k] : [...k];
   if (list.length === 0 || list.some((v) => !Number.isInteger(v) || v <= 0)) {
     throw new ValueError(
-      `pooling: kernelSize must be a positive integer or a list of them, got ${JSON.stringify(k)}`,
+      `${op}: kernelSize must be a positive integer or a list of them, got ${JSON.stringify(k)}`,
     );
   }
 }
