@@ -1,7 +1,7 @@
 import { type DType, sizeOf, type TensorView } from '@nn/tensor';
 import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
-import { arrayOf, baseIndex, offsets } from './strided.js';
+import { arrayOf, baseIndex, isContiguousView, offsets } from './strided.js';
 
 function outIndex(out: WasmStorage, dtype: DType): number {
   return baseIndex({ storage: out, dtype, shape: [1], strides: [1], offset: 0 });
@@ -36,12 +36,32 @@ export function concat(
   return out;
 }
 
+/** dim 0 of a contiguous x, with an index read along dim 0 only and the full row width. */
+function isRowSelect(x: TensorView, dim: number, index: TensorView): boolean {
+  if (dim !== 0 || x.shape.length === 0 || !isContiguousView(x.shape, x.strides)) return false;
+  for (let i = 1; i < index.shape.length; i++) {
+    if (index.strides[i] !== 0 || index.shape[i] !== x.shape[i]) return false;
+  }
+  return true;
+}
+
 export function gather(ctx: Ctx, x: TensorView, dim: number, index: TensorView): WasmStorage {
   const n = sizeOf(index.shape);
   const out = allocOut(ctx, n, x.dtype);
   const a = arrayOf(ctx.heap, x.dtype);
   const i32 = ctx.heap.i32;
   const db = outIndex(out, x.dtype);
+  if (n > 0 && isRowSelect(x, dim, index)) {
+    // indexSelect along dim 0 of a contiguous tensor (a data loader picking a batch): whole rows.
+    const row = sizeOf(x.shape.slice(1));
+    const xb = baseIndex(x);
+    const ib = baseIndex(index);
+    for (let r = 0; r < index.shape[0]; r++) {
+      const src = xb + i32[ib + r * index.strides[0]] * row;
+      a.copyWithin(db + r * row, src, src + row);
+    }
+    return out;
+  }
   const xs = x.strides.map((s, i) => (i === dim ? 0 : s));
   const xo = offsets(index.shape, xs);
   const io = offsets(index.shape, index.strides);

@@ -290,6 +290,11 @@ describe('indexing, cast, creation', () => {
         nn.gather(a, 0, idx),
         nn.indexSelect(a, 1, sel),
         nn.scatterAdd([3, 4], 0, idx, nn.ones([2, 4])),
+        // Whole rows (the data-loader path), of a matrix, a 3-D tensor and a vector.
+        nn.indexSelect(a, 0, nn.tensor([2, 0, 2, 1], { dtype: 'int32' })),
+        nn.indexSelect(nn.reshape(nn.arange(0, 60), [5, 3, 4]), 0, nn.tensor([4, 0], { dtype: 'int32' })),
+        nn.indexSelect(nn.arange(0, 6, 1, { dtype: 'float32' }), 0, sel),
+        nn.indexSelect(nn.t(b), 0, nn.tensor([1, 1, 0], { dtype: 'int32' })),
       ];
     });
   });
