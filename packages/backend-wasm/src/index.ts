@@ -45,6 +45,13 @@ export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
     ctx = createContext(memory, instantiate(module, memory));
   }
   let par: Parallel = singleThread(ctx);
-  if (shared) par = await createThreadPool(ctx, module, options.threads ?? (await defaultThreadCount()));
+  if (shared) {
+    try {
+      par = await createThreadPool(ctx, module, options.threads ?? (await defaultThreadCount()));
+    } catch {
+      // Workers cannot start here (a sandbox without Worker, a blocked blob: URL): one thread.
+      par = singleThread(ctx);
+    }
+  }
   return createBackend(ctx, par, shared, options.name ?? 'wasm');
 }
