@@ -19,7 +19,7 @@ export interface DemoOptions {
 
 export const DEFAULTS: DemoOptions = {
   model: 'cnn',
-  backend: 'cpu',
+  backend: 'wasm',
   epochs: 6,
   batchSize: 32,
   lr: 2e-3,
@@ -37,7 +37,7 @@ Trains a network on real MNIST digits (8,000 to train, 2,000 held out to test), 
 progress bar and per-epoch loss and accuracy, then saves the model and a loss/accuracy chart.
 
   --model cnn|mlp     cnn: LeNet-style convolutional net (default); mlp: 784-128-10
-  --backend NAME      cpu (default), wasm or webgpu
+  --backend NAME      wasm (default: WebAssembly SIMD, multi-threaded), cpu or webgpu
   --epochs N          passes over the training digits (default ${DEFAULTS.epochs})
   --batch-size N      digits per Adam step (default ${DEFAULTS.batchSize})
   --lr X              Adam learning rate (default ${DEFAULTS.lr})
