@@ -1,7 +1,7 @@
 import type { Backend, Storage } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { getBackend } from '../engine.js';
-import { BackendError, DTypeError, fmtShape, ValueError } from '../errors.js';
+import { BackendError, DTypeError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /** The one backend all tensor arguments live on (the current backend when none is given). */
@@ -20,6 +20,10 @@ export function backendOf(op: string, ...tensors: (Tensor | number | undefined |
   return b ?? getBackend();
 }
 
+/**
+ * A new tensor over storage a backend kernel returned (contiguous, `shape`): for packages that call
+ * fused kernels themselves, such as optimizers and gradient rules.
+ */
 export function fromStorage(
   backend: Backend,
   storage: Storage,
@@ -35,23 +39,10 @@ export function assertTensor(op: string, name: string, x: unknown): asserts x is
   }
 }
 
-export function assertFloat(op: string, x: Tensor): void {
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') {
-    throw new DTypeError(
-      `${op}: expected a floating point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`,
-    );
-  }
-}
-
 export function assertDTypeSupported(op: string, backend: Backend, dtype: DType): void {
   if (!backend.dtypes.includes(dtype)) {
     throw new DTypeError(
       `${op}: the '${backend.name}' backend does not support ${dtype} (it has ${backend.dtypes.join(', ')})`,
     );
   }
-}
-
-export function assertFiniteNumber(op: string, name: string, v: unknown): asserts v is number {
-  if (typeof v !== 'number' || Number.isNaN(v))
-    throw new ValueError(`${op}: ${name} must be a number, got ${String(v)}`);
 }
