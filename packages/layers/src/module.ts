@@ -2,6 +2,7 @@ import {
   DTypeError,
   fmtShape,
   getBackend,
+  isFloat,
   isTensor,
   keep,
   ShapeError,
@@ -14,11 +15,13 @@ import { isParameter, Parameter } from './parameter.js';
 /** Tensors by dotted name (`"0.weight"`, `"bn.running_mean"`): what `stateDict()` gives and `loadStateDict()` takes. */
 export type StateDict = Record<string, Tensor>;
 
+/** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
   /** Require exactly the module's keys (default true); false loads the keys both have. */
   strict?: boolean;
 }
 
+/** What `Module.loadStateDict` matched: module keys the dict lacks, and dict keys the module lacks (both empty when strict). */
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -192,11 +195,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   stateDict(): StateDict {
     const sd: StateDict = {};
-    for (const [prefix, m] of this.namedModules()) {
-      const at = (n: string): string => (prefix ? `${prefix}.${n}` : n);
-      for (const [name, p] of m.ownParameters()) sd[at(name)] = keep(p.detach());
-      for (const [name, b, persistent] of m.ownBuffers()) if (persistent) sd[at(name)] = keep(b.detach());
-    }
+    for (const [key, t] of this.#stateTargets()) sd[key] = keep(t.detach());
     return sd;
   }
 
@@ -205,7 +204,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const out = new Map<string, Tensor>();
     for (const [prefix, m] of this.namedModules()) {
       const at = (n: string): string => (prefix ? `${prefix}.${n}` : n);
-      for (const [name, p] of m.ownParameters()) if (!out.has(at(name))) out.set(at(name), p);
+      for (const [name, p] of m.ownParameters()) out.set(at(name), p);
       for (const [name, b, persistent] of m.ownBuffers()) if (persistent) out.set(at(name), b);
     }
     return out;
@@ -243,8 +242,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
           `loadStateDict: '${key}' has shape ${fmtShape(v.shape)}, the module expects ${fmtShape(target.shape)}`,
         );
       }
-      const floatish = (d: string): boolean => d === 'float32' || d === 'float64';
-      if (floatish(v.dtype) !== floatish(target.dtype)) {
+      if (isFloat(v.dtype) !== isFloat(target.dtype)) {
         throw new DTypeError(`loadStateDict: '${key}' is ${v.dtype}, the module expects ${target.dtype}`);
       }
       pairs.push([target, v]);
