@@ -76,7 +76,9 @@ for (const n of sizes.length ? sizes : [128, 256, 512, 1024]) {
   for (const [name, t] of Object.entries(best)) {
     const wall = (flops / t.wall / 1e6).toFixed(2).padStart(6);
     const cpu = (flops / t.cpu / 1e6).toFixed(2).padStart(6);
-    console.log(`n=${n} ${name.padEnd(12)} ${t.wall.toFixed(1).padStart(8)} ms ${wall} GFLOP/s ${cpu} GFLOP per CPU-second`);
+    console.log(
+      `n=${n} ${name.padEnd(12)} ${t.wall.toFixed(1).padStart(8)} ms ${wall} GFLOP/s ${cpu} GFLOP per CPU-second`,
+    );
   }
   a.dispose();
   b.dispose();

@@ -260,6 +260,36 @@ describe.skipIf(typeof found === 'string')(
       });
     }
 
+    it('reduce over leading dims of contiguous tensors (the vec4 column path): sum and prod, float and int', async () => {
+      for (const [shape, axes] of [
+        [[64, 12], [0]],
+        [[3, 8, 16], [0]],
+        [
+          [5, 2, 8],
+          [0, 1],
+        ],
+      ] as [number[], number[]][]) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const outSize = shape.filter((_, i) => !axes.includes(i)).reduce((a, b) => a * b, 1);
+        for (const dtype of ['float32', 'int32'] as DType[]) {
+          const x = pair(
+            gpu,
+            values(n, 13, dtype, dtype === 'float32' ? 0.9 : -2, dtype === 'float32' ? 1.1 : 3),
+            dtype,
+            shape,
+          );
+          for (const op of ['sum', 'prod'] as const) {
+            const what = `${op} ${dtype} ${JSON.stringify(shape)}`;
+            await compare(gpu, gpu.reduce(op, x.gpu, axes), ref.reduce(op, x.cpu, axes), dtype, outSize, {
+              rtol: 1e-5,
+              atol: 1e-5,
+              what,
+            });
+          }
+        }
+      }
+    });
+
     it('reduce max and argmax propagate NaN and pick the first of ties', async () => {
       const data = Float32Array.from([1, 5, 5, 2, Number.NaN, 3, 0, 0, 0, 7, 7, -1]);
       const x = pair(gpu, data, 'float32', [3, 4]);

@@ -214,7 +214,10 @@ function padded(rt: Runtime, src: TensorView, paddedShape: number[]): GPUBuffer 
   return out;
 }
 
-/** dy's group grp for images n0..n0+count as [count, og, LP] (zero columns past L). */
+/**
+ * dy's group grp for images n0..n0+count as [count, og, LP]: a view when L is already a whole
+ * number of vec4s, else a zero-padded copy (`temp`, to free after use).
+ */
 function dyPadded(
   rt: Runtime,
   dy: TensorView,
@@ -222,7 +225,7 @@ function dyPadded(
   grp: number,
   n0: number,
   count: number,
-): GPUBuffer {
+): { v: TensorView; temp: GPUBuffer | null } {
   const { outC, og, l } = geo;
   const src = view(
     dy.storage as GPUBuffer,
@@ -230,7 +233,10 @@ function dyPadded(
     [outC * l, l, 1],
     dy.offset + (n0 * outC + grp * og) * l,
   );
-  return padded(rt, src, [count, og, pad4(l)]);
+  if (l === pad4(l)) return { v: src, temp: null };
+  const lp = pad4(l);
+  const temp = padded(rt, src, [count, og, lp]);
+  return { v: view(temp, [count, og, lp]), temp };
 }
 
 export function conv2d(
@@ -288,8 +294,8 @@ export function conv2dBackwardInput(
     const count = Math.min(step, n - n0);
     for (let grp = 0; grp < g; grp++) {
       const dyp = dyPadded(rt, dy, geo, grp, n0, count);
-      const dcols = matmul(rt, view(wT[grp], [count, k, og], [0, og, 1]), view(dyp, [count, og, lp]));
-      rt.free(dyp);
+      const dcols = matmul(rt, view(wT[grp], [count, k, og], [0, og, 1]), dyp.v);
+      if (dyp.temp) rt.free(dyp.temp);
       col2im(rt, dcols, geo, grp, n0, count, dx);
       rt.free(dcols);
     }
@@ -318,9 +324,9 @@ export function conv2dBackwardWeight(
       // Per image dy_g[n] [og, LP] times cols[n]^T [LP, KP], then summed over the images.
       const colsT = im2col(rt, x, geo, grp, n0, count, true);
       const dyp = dyPadded(rt, dy, geo, grp, n0, count);
-      const per = matmul(rt, view(dyp, [count, og, lp]), view(colsT, [count, lp, kp]));
+      const per = matmul(rt, dyp.v, view(colsT, [count, lp, kp]));
       rt.free(colsT);
-      rt.free(dyp);
+      if (dyp.temp) rt.free(dyp.temp);
       const sum = reduce(rt, 'sum', view(per, [count, og, kp]), [0]);
       rt.free(per);
       total = total ? addInto(rt, total, sum, og * kp) : sum;

@@ -1,5 +1,6 @@
 import type { BinaryOp, DType, TensorView, UnaryOp } from '@nn/tensor';
 import { COMPARISON_OPS } from '@nn/tensor';
+import { collapse } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { wgslType } from '../wgsl.js';
 import { map, type Operand } from './map.js';
@@ -218,5 +219,11 @@ export function copyInto(
   x: TensorView,
   target: { buffer: GPUBuffer; strides: readonly number[]; offset: number },
 ): void {
+  // Both sides one contiguous run: a plain buffer-to-buffer copy.
+  const c = collapse(x.shape, [x.strides, target.strides]);
+  if (c.shape.length <= 1 && c.strides.every((s) => s.length === 0 || s[0] === 1)) {
+    rt.copy(x.storage as GPUBuffer, x.offset * 4, target.buffer, target.offset * 4, (c.shape[0] ?? 1) * 4);
+    return;
+  }
   map(rt, { op: 'copy', operands: [x], outDType: x.dtype, outShape: x.shape, expr: ([v]) => v, target });
 }

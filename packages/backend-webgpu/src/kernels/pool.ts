@@ -20,6 +20,73 @@ const DIMS = `
   let KH = mu(5u); let KW = mu(6u); let SH = i32(mu(7u)); let SW = i32(mu(8u));
   let PH = i32(mu(9u)); let PW = i32(mu(10u)); let DH = i32(mu(11u)); let DW = i32(mu(12u));`;
 
+/** The CNN workhorse: 2x2 windows, stride 2, all inside the input, even widths: two vec2 loads an output. */
+function isPool2x2(x: TensorView, p: Pool2dParams, outShape: readonly number[]): boolean {
+  const [, , h, w] = x.shape;
+  return (
+    p.kernel[0] === 2 &&
+    p.kernel[1] === 2 &&
+    p.stride[0] === 2 &&
+    p.stride[1] === 2 &&
+    p.padding[0] === 0 &&
+    p.padding[1] === 0 &&
+    p.dilation[0] === 1 &&
+    p.dilation[1] === 1 &&
+    w % 2 === 0 &&
+    x.offset % 2 === 0 &&
+    2 * outShape[2] <= h &&
+    2 * outShape[3] <= w
+  );
+}
+
+function maxPool2x2(
+  rt: Runtime,
+  x: TensorView,
+  outShape: readonly number[],
+  values: GPUBuffer,
+  indices: GPUBuffer,
+  total: number,
+): void {
+  const m = new Meta();
+  m.all([total, x.shape[2], x.shape[3], outShape[2], outShape[3], x.offset / 2]);
+  const source = (): string => {
+    const body = `
+  let e = gid;
+  if (e >= mu(0u)) { return; }
+  let H = mu(1u); let W = mu(2u); let OH = mu(3u); let OW = mu(4u);
+  let ox = e % OW; let oy = (e / OW) % OH; let plane = e / (OW * OH);
+  let r0 = 2u * oy * W + 2u * ox;
+  let top = x[mu(5u) + (plane * H * W + r0) / 2u];
+  let bottom = x[mu(5u) + (plane * H * W + r0 + W) / 2u];
+  let vs = array<f32, 4>(top.x, top.y, bottom.x, bottom.y);
+  let ps = array<u32, 4>(r0, r0 + 1u, r0 + W, r0 + W + 1u);
+  var best = vs[0];
+  var at = ps[0];
+  for (var t = 1u; t < 4u; t++) {
+    if (is_nan(best)) { break; }
+    if (vs[t] > best || is_nan(vs[t])) { best = vs[t]; at = ps[t]; }
+  }
+  values[e] = best;
+  indices[e] = i32(at);`;
+    return (
+      header(
+        [{ name: 'x', type: 'vec2<f32>' }],
+        [
+          { name: 'values', type: 'f32' },
+          { name: 'indices', type: 'i32' },
+        ],
+      ) + entry(WG, body)
+    );
+  };
+  rt.dispatch(
+    { key: 'maxPool2x2', inputs: 1, outputs: 2, source },
+    [x.storage as GPUBuffer],
+    [values, indices],
+    m.u,
+    Math.ceil(total / WG),
+  );
+}
+
 export function maxPool2d(
   rt: Runtime,
   x: TensorView,
@@ -29,6 +96,10 @@ export function maxPool2d(
   const total = outShape.reduce((a, b) => a * b, 1);
   const values = rt.createBuffer(total * 4);
   const indices = rt.createBuffer(total * 4);
+  if (total > 0 && isPool2x2(x, p, outShape)) {
+    maxPool2x2(rt, x, outShape, values, indices, total);
+    return { values, indices };
+  }
   const m = poolMeta(x.shape, outShape, p, total);
   const off = m.u32(x.offset);
   const source = (): string => {

@@ -84,6 +84,10 @@ export function reduce(rt: Runtime, mode: Mode, x: TensorView, axes: readonly nu
   const R = numel(red.shape);
   const out = rt.createBuffer(O * 4);
   if (O === 0) return out;
+  if ((mode === 'sum' || mode === 'prod') && x.dtype !== 'bool' && columnsVec4(kept, red, x.offset)) {
+    reduceColumns4(rt, mode, x, red, O, out);
+    return out;
+  }
 
   const m = new Meta();
   m.u32(O);
@@ -98,7 +102,8 @@ export function reduce(rt: Runtime, mode: Mode, x: TensorView, axes: readonly nu
 
   const arg = mode === 'argmax' || mode === 'argmin';
   const type = wgslType(x.dtype);
-  const group = R >= 64 && O < 4096;
+  // A workgroup per output pays for its tree only when rows are long or outputs few.
+  const group = R >= 256 ? O < 4096 : R >= 64 && O < 256;
   const WG = group ? (R >= 1024 ? 256 : 64) : 64;
   const key = `reduce:${mode}:${type}:k${rk}:r${rr}:${group ? `g${WG}` : 't'}`;
 
@@ -160,4 +165,55 @@ ${merge}
     group ? O : Math.ceil(O / WG),
   );
   return out;
+}
+
+/** Kept dims one contiguous run of whole vec4s, reduced strides in whole vec4s (a sum over the batch, say). */
+function columnsVec4(
+  kept: { shape: number[]; strides: number[][] },
+  red: { shape: number[]; strides: number[][] },
+  offset: number,
+): boolean {
+  if (kept.shape.length !== 1 || kept.strides[0][0] !== 1 || kept.shape[0] % 4 !== 0 || offset % 4 !== 0)
+    return false;
+  return red.strides[0].every((s) => s % 4 === 0);
+}
+
+/** Four adjacent outputs per invocation, reading a vec4 per reduced element. */
+function reduceColumns4(
+  rt: Runtime,
+  mode: 'sum' | 'prod',
+  x: TensorView,
+  red: { shape: number[]; strides: number[][] },
+  O: number,
+  out: GPUBuffer,
+): void {
+  const type = wgslType(x.dtype);
+  const rr = red.shape.length;
+  const m = new Meta();
+  m.u32(O / 4);
+  m.u32(numel(red.shape));
+  m.u32(x.offset / 4);
+  const rs = m.all(red.shape);
+  const rst = m.all(red.strides[0].map((s) => s / 4));
+  const WG = 64;
+  const source = (): string => {
+    const v = `vec4<${type}>`;
+    const body = `
+  let o = gid;
+  if (o >= mu(0u)) { return; }
+  var acc = ${v}(${mode === 'sum' ? `${type}(0)` : `${type}(1)`});
+  for (var j = 0u; j < mu(1u); j++) {
+${offsetOf('j', rr, rs, rst, 'ro')}
+    acc ${mode === 'sum' ? '+=' : '*='} x[mu(2u) + o + ro];
+  }
+  out[o] = acc;`;
+    return header([{ name: 'x', type: v }], [{ name: 'out', type: v }]) + entry(WG, body);
+  };
+  rt.dispatch(
+    { key: `reduce4:${mode}:${type}:r${rr}`, inputs: 1, outputs: 1, source },
+    [x.storage as GPUBuffer],
+    [out],
+    m.u,
+    Math.ceil(O / 4 / WG),
+  );
 }
