@@ -12,6 +12,7 @@ import {
 } from '@nn/tensor';
 import { noGrad } from './engine.js';
 
+/** Options of `gradcheck`: the finite-difference step, tolerances and where to evaluate. */
 export interface GradcheckOptions {
   /** Finite-difference step (1e-6 in float64, 1e-3 when only float32 is available). */
   eps?: number;
@@ -21,6 +22,7 @@ export interface GradcheckOptions {
   backend?: string;
 }
 
+/** What `gradcheck` found: a gradient mismatch is reported here, not thrown. */
 export interface GradcheckResult {
   ok: boolean;
   /** Largest |analytic - numeric| over every checked element. */

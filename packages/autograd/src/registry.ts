@@ -37,6 +37,7 @@ export function getGradient(op: string): GradRule {
   return rule;
 }
 
+/** Whether a gradient rule is registered for an op name. */
 export function hasGradient(op: string): boolean {
   return RULES.has(op);
 }

@@ -17,6 +17,7 @@ import { softmax, softmaxBackward } from './softmax.js';
 import { alloc } from './strided.js';
 import { unary } from './unary.js';
 
+/** Options of `cpu()`. */
 export interface CpuOptions {
   /** Registry name; 'cpu' unless given (two differently configured instances need two names). */
   name?: string;

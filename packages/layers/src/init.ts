@@ -16,6 +16,7 @@ import {
   withGradMode,
 } from '@nn/tensor';
 
+/** What follows a layer, for `calculateGain` (PyTorch's names). */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -85,13 +86,17 @@ export function normal(t: Tensor, mean = 0, std = 1): Tensor {
   return fill(t, () => randn(t.shape, { ...opts(t), mean, std }));
 }
 
+/** Fills `t` with `value` (in place, without recording a gradient); returns `t`. */
 export function constant(t: Tensor, value: number): Tensor {
   return fill(t, () => full(t.shape, value, opts(t)));
 }
 
+/** Fills `t` with zeros; returns `t`. */
 export const zeros = (t: Tensor): Tensor => constant(t, 0);
+/** Fills `t` with ones; returns `t`. */
 export const ones = (t: Tensor): Tensor => constant(t, 1);
 
+/** Options of `xavierUniform` / `xavierNormal` (gain default 1). */
 export interface XavierOptions {
   gain?: number;
 }
@@ -109,6 +114,7 @@ export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
   return normal(t, 0, (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
+/** Options of `kaimingUniform` / `kaimingNormal`. */
 export interface KaimingOptions {
   /** Negative slope of the leaky ReLU that follows (0 for ReLU). */
   a?: number;

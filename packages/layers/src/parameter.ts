@@ -24,6 +24,7 @@ export function Parameter(data: Tensor, options: { requiresGrad?: boolean } = {}
   return p;
 }
 
+/** Whether a tensor was made a parameter by `Parameter` (what `Module` collects). */
 export function isParameter(x: unknown): x is Tensor {
   return isTensor(x) && PARAMETERS.has(x);
 }

@@ -19,12 +19,14 @@ import {
 import { assertFloatArg, assertTensorArg, checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 
+/** Options of `bceLoss`. */
 export interface BceOptions {
   /** Rescaling weight, broadcast against the input. */
   weight?: Tensor;
   reduction?: Reduction;
 }
 
+/** Options of `bceWithLogitsLoss`. */
 export interface BceWithLogitsOptions extends BceOptions {
   /** Weight of positive examples, broadcast against the input (usually one per class, shape [C]). */
   posWeight?: Tensor;

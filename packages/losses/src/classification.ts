@@ -24,6 +24,7 @@ import {
 import { assertFloatArg, assertNumber, assertTensorArg } from './checks.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
+/** Options of `nllLoss` (and the class-index form of `crossEntropy`). */
 export interface NllOptions {
   /** Rescaling weight per class, shape [C]. */
   weight?: Tensor;
@@ -32,6 +33,7 @@ export interface NllOptions {
   reduction?: Reduction;
 }
 
+/** Options of `crossEntropy`: those of `nllLoss` plus label smoothing. */
 export interface CrossEntropyOptions extends NllOptions {
   /** Mixes the target with the uniform distribution: (1 - s) · target + s / C. */
   labelSmoothing?: number;

@@ -2,6 +2,7 @@ import { div, exp, gt, log, mean, mul, sub, sum, type Tensor, tidy, where } from
 import { checkPair } from './checks.js';
 import { checkReduction } from './reduction.js';
 
+/** Options of `klDiv`. */
 export interface KlDivOptions {
   /** 'mean' (over elements, default as in PyTorch), 'batchmean' (sum / batch size: the true KL), 'sum', 'none'. */
   reduction?: 'mean' | 'batchmean' | 'sum' | 'none';

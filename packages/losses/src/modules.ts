@@ -22,6 +22,7 @@ export abstract class Loss<O> {
   }
 }
 
+/** Module form of `mseLoss`. */
 export class MSELoss extends Loss<ReductionOptions> {
   constructor(options: ReductionOptions = {}) {
     super(options);
@@ -31,6 +32,7 @@ export class MSELoss extends Loss<ReductionOptions> {
   }
 }
 
+/** Module form of `l1Loss`. */
 export class L1Loss extends Loss<ReductionOptions> {
   constructor(options: ReductionOptions = {}) {
     super(options);
@@ -40,6 +42,7 @@ export class L1Loss extends Loss<ReductionOptions> {
   }
 }
 
+/** Module form of `smoothL1Loss`. */
 export class SmoothL1Loss extends Loss<SmoothL1Options> {
   constructor(options: SmoothL1Options = {}) {
     super(options);
@@ -49,6 +52,7 @@ export class SmoothL1Loss extends Loss<SmoothL1Options> {
   }
 }
 
+/** Module form of `huberLoss`. */
 export class HuberLoss extends Loss<HuberOptions> {
   constructor(options: HuberOptions = {}) {
     super(options);
@@ -58,6 +62,7 @@ export class HuberLoss extends Loss<HuberOptions> {
   }
 }
 
+/** Module form of `crossEntropy`. */
 export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
   constructor(options: CrossEntropyOptions = {}) {
     super(options);
@@ -67,6 +72,7 @@ export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
   }
 }
 
+/** Module form of `nllLoss`. */
 export class NLLLoss extends Loss<NllOptions> {
   constructor(options: NllOptions = {}) {
     super(options);
@@ -76,6 +82,7 @@ export class NLLLoss extends Loss<NllOptions> {
   }
 }
 
+/** Module form of `bceLoss`. */
 export class BCELoss extends Loss<BceOptions> {
   constructor(options: BceOptions = {}) {
     super(options);
@@ -85,6 +92,7 @@ export class BCELoss extends Loss<BceOptions> {
   }
 }
 
+/** Module form of `bceWithLogitsLoss`. */
 export class BCEWithLogitsLoss extends Loss<BceWithLogitsOptions> {
   constructor(options: BceWithLogitsOptions = {}) {
     super(options);
@@ -94,6 +102,7 @@ export class BCEWithLogitsLoss extends Loss<BceWithLogitsOptions> {
   }
 }
 
+/** Module form of `klDiv`. */
 export class KLDivLoss extends Loss<KlDivOptions> {
   constructor(options: KlDivOptions = {}) {
     super(options);

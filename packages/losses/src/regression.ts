@@ -2,6 +2,7 @@ import { abs, le, lt, mul, square, sub, type Tensor, tidy, where } from '@nn/ten
 import { assertNumber, checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 
+/** Options of the element-wise losses (`mseLoss`, `l1Loss`). */
 export interface ReductionOptions {
   /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
@@ -30,6 +31,7 @@ export function l1Loss(input: Tensor, target: Tensor, options?: ReductionOptions
   return elementwise('l1Loss', input, target, options, (d) => abs(d));
 }
 
+/** Options of `smoothL1Loss`. */
 export interface SmoothL1Options extends ReductionOptions {
   /** Where the loss turns from quadratic to linear (default 1; 0 gives the L1 loss). */
   beta?: number;
@@ -51,6 +53,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options?: SmoothL1Op
   });
 }
 
+/** Options of `huberLoss`. */
 export interface HuberOptions extends ReductionOptions {
   /** Where the loss turns from quadratic to linear (default 1). */
   delta?: number;

@@ -9,6 +9,7 @@ import {
 } from './optimizer.js';
 import { checkNonNegative } from './validate.js';
 
+/** Hyper-parameters of `Adagrad` (defaults lr 1e-2, eps 1e-10). */
 export interface AdagradOptions extends BaseOptions {
   lrDecay: number;
   weightDecay: number;

@@ -9,6 +9,7 @@ import {
 } from './optimizer.js';
 import { checkBetas, checkBoolean, checkNonNegative } from './validate.js';
 
+/** Hyper-parameters of `Adam` and `AdamW` (defaults betas [0.9, 0.999], eps 1e-8). */
 export interface AdamOptions extends BaseOptions {
   betas: readonly [number, number];
   eps: number;

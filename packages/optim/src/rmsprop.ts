@@ -9,6 +9,7 @@ import {
 } from './optimizer.js';
 import { checkBoolean, checkNonNegative, checkNumber } from './validate.js';
 
+/** Hyper-parameters of `RMSprop` (defaults lr 1e-2, alpha 0.99, eps 1e-8). */
 export interface RMSpropOptions extends BaseOptions {
   alpha: number;
   eps: number;

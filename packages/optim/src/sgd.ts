@@ -9,6 +9,7 @@ import {
 } from './optimizer.js';
 import { checkBoolean, checkNonNegative, checkNumber } from './validate.js';
 
+/** Hyper-parameters of `SGD` (PyTorch's names in camelCase; defaults 0 / false). */
 export interface SGDOptions extends BaseOptions {
   momentum: number;
   dampening: number;

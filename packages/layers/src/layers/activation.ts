@@ -15,12 +15,14 @@ import {
 } from '@nn/tensor';
 import { Module } from '../module.js';
 
+/** max(x, 0), element-wise. */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
   }
 }
 
+/** x where x > 0, else `negativeSlope` · x (default 0.01). */
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
@@ -33,6 +35,7 @@ export class LeakyReLU extends Module {
   }
 }
 
+/** x where x > 0, else alpha · (eˣ - 1) (alpha default 1). */
 export class ELU extends Module {
   constructor(readonly alpha = 1) {
     super();
@@ -42,12 +45,14 @@ export class ELU extends Module {
   }
 }
 
+/** The self-normalising ELU with PyTorch's fixed scale and alpha. */
 export class SELU extends Module {
   forward(x: Tensor): Tensor {
     return selu(x);
   }
 }
 
+/** x · Φ(x), exact (`approximate: 'none'`, default) or with the tanh approximation. */
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
@@ -62,24 +67,28 @@ export class GELU extends Module {
   }
 }
 
+/** 1 / (1 + e⁻ˣ), element-wise. */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
 }
 
+/** The hyperbolic tangent, element-wise. */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 
+/** x · sigmoid(x) (also called swish). */
 export class SiLU extends Module {
   forward(x: Tensor): Tensor {
     return silu(x);
   }
 }
 
+/** log(1 + e^(beta·x)) / beta, linear above `threshold` (defaults 1 and 20, as PyTorch). */
 export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
@@ -93,6 +102,7 @@ export class Softplus extends Module {
   }
 }
 
+/** Softmax along `dim` (default -1, the last). */
 export class Softmax extends Module {
   readonly dim: number;
   constructor(options: { dim?: number } = {}) {
@@ -104,6 +114,7 @@ export class Softmax extends Module {
   }
 }
 
+/** Log-softmax along `dim` (default -1, the last); stable for large inputs. */
 export class LogSoftmax extends Module {
   readonly dim: number;
   constructor(options: { dim?: number } = {}) {
@@ -122,6 +133,7 @@ export class Identity extends Module {
   }
 }
 
+/** Activations by name, as `Dense(in, out, { activation })` takes them; 'linear' is none. */
 export type ActivationName =
   | 'relu'
   | 'leakyRelu'
@@ -136,6 +148,7 @@ export type ActivationName =
   | 'logSoftmax'
   | 'linear';
 
+/** An activation by name, or any module. */
 export type Activation = ActivationName | Module;
 
 const BY_NAME: Record<ActivationName, () => Module> = {

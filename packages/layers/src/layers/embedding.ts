@@ -3,6 +3,7 @@ import { normal } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';
 
+/** Options of `Embedding`. */
 export interface EmbeddingOptions extends FactoryOptions {
   /** This row starts at zero and never gets a gradient (a padding token). */
   paddingIdx?: number | null;

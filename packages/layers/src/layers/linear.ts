@@ -4,6 +4,7 @@ import { Module } from '../module.js';
 import { type Activation, activationModule } from './activation.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';
 
+/** Options of `Linear`. */
 export interface LinearOptions extends FactoryOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
@@ -47,6 +48,7 @@ export class Linear extends Module {
   }
 }
 
+/** Options of `Dense`: those of `Linear` plus an activation. */
 export interface DenseOptions extends LinearOptions {
   /** Applied after the affine map: a name ('relu', 'tanh', ...) or a module. */
   activation?: Activation;

@@ -15,6 +15,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { type FactoryOptions, positiveInt } from './util.js';
 
+/** Options of `BatchNorm1d` / `BatchNorm2d` (eps default 1e-5). */
 export interface BatchNormLayerOptions extends FactoryOptions {
   eps?: number;
   /** Weight of the new batch in the running statistics (default 0.1); null for a cumulative average. */
@@ -122,6 +123,7 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
+/** Options of `LayerNorm` (eps default 1e-5). */
 export interface LayerNormOptions extends FactoryOptions {
   eps?: number;
   /** Learn a scale and shift of `normalizedShape` (default true). */

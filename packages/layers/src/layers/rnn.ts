@@ -25,6 +25,7 @@ import { uniform } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, param, positiveInt, probability } from './util.js';
 
+/** Options shared by `RNN`, `LSTM` and `GRU` (PyTorch's names in camelCase). */
 export interface RNNOptions extends FactoryOptions {
   numLayers?: number;
   /** Learn bias_ih and bias_hh (default true). */
@@ -211,6 +212,7 @@ abstract class RNNBase<State> extends Module<[Tensor, State?], [Tensor, State]> 
   }
 }
 
+/** Options of `RNN`: the shared ones plus the nonlinearity (default 'tanh'). */
 export interface ElmanRNNOptions extends RNNOptions {
   nonlinearity?: 'tanh' | 'relu';
 }

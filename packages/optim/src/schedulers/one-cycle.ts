@@ -2,6 +2,7 @@ import { ValueError } from '@nn/tensor';
 import { finite, positiveInt } from '../validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './base.js';
 
+/** Options of `OneCycleLR`: `maxLr` and either `totalSteps` or `epochs` × `stepsPerEpoch`. */
 export interface OneCycleOptions {
   maxLr: number | readonly number[];
   /** Steps in the cycle; or give `epochs` and `stepsPerEpoch`. */

@@ -2,6 +2,7 @@ import { ValueError } from '@nn/tensor';
 import { finite } from '../validate.js';
 import type { SchedulableOptimizer } from './base.js';
 
+/** Options of `ReduceLROnPlateau` (PyTorch's names and defaults). */
 export interface ReduceLROnPlateauOptions {
   /** 'min': lower metric is better (a loss); 'max': higher is better (an accuracy). */
   mode?: 'min' | 'max';
