@@ -282,8 +282,7 @@ export function conv2dBackwardInput(
   xShape: readonly number[],
 ): GPUBuffer {
   const geo = geometry(xShape, wt.shape, dy.shape, p);
-  const { n, c, h, w, og, k, l, g } = geo;
-  const lp = pad4(l);
+  const { n, c, h, w, og, k, g } = geo;
   const dx = rt.createBuffer(n * c * h * w * 4);
   const step = chunk(geo);
   // W_g^T [k, og], made contiguous once and broadcast over the images.
