@@ -2,18 +2,25 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { unary } from './elementwise.js';
 
+/** max(x, 0) */
 export const relu = (x: Tensor): Tensor => unary('relu', x);
+/** 1 / (1 + e⁻ˣ), stable for large |x|. */
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
+/** The hyperbolic tangent. */
 export const tanh = (x: Tensor): Tensor => unary('tanh', x);
+/** x · sigmoid(x) */
 export const silu = (x: Tensor): Tensor => unary('silu', x);
+/** The self-normalising ELU (PyTorch's fixed scale and alpha). */
 export const selu = (x: Tensor): Tensor => unary('selu', x);
 
+/** x where x > 0, else negativeSlope · x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   if (!Number.isFinite(negativeSlope))
     throw new ValueError(`leakyRelu: negativeSlope must be finite, got ${negativeSlope}`);
   return unary('leakyRelu', x, [negativeSlope]);
 }
 
+/** x where x > 0, else alpha · (eˣ - 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   if (!Number.isFinite(alpha)) throw new ValueError(`elu: alpha must be finite, got ${alpha}`);
   return unary('elu', x, [alpha]);

@@ -109,38 +109,50 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
   return y;
 }
 
-/** a + alpha * b */
-export function add(a: Tensor | number, b: Tensor | number, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
-  if (alpha === 1) return binary('add', a, b);
+/** op(a, alpha * b): the `alpha` form of add and sub, as PyTorch's. */
+function withAlpha(op: 'add' | 'sub', a: Tensor | number, b: Tensor | number, alpha: number): Tensor {
+  if (alpha === 1) return binary(op, a, b);
   const scaled = mul(b, alpha);
-  const out = binary('add', a, scaled);
+  const out = binary(op, a, scaled);
   scaled.dispose();
   return out;
+}
+
+/** a + alpha * b */
+export function add(a: Tensor | number, b: Tensor | number, options?: { alpha?: number }): Tensor {
+  return withAlpha('add', a, b, options?.alpha ?? 1);
 }
 
 /** a - alpha * b */
 export function sub(a: Tensor | number, b: Tensor | number, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
-  if (alpha === 1) return binary('sub', a, b);
-  const scaled = mul(b, alpha);
-  const out = binary('sub', a, scaled);
-  scaled.dispose();
-  return out;
+  return withAlpha('sub', a, b, options?.alpha ?? 1);
 }
 
+/** a * b, element-wise with broadcasting. */
 export const mul = (a: Tensor | number, b: Tensor | number): Tensor => binary('mul', a, b);
+/** a / b (true division: integers give float32). */
 export const div = (a: Tensor | number, b: Tensor | number): Tensor => binary('div', a, b);
+/** The larger of a and b, element-wise; NaN propagates. */
 export const maximum = (a: Tensor | number, b: Tensor | number): Tensor => binary('maximum', a, b);
+/** The smaller of a and b, element-wise; NaN propagates. */
 export const minimum = (a: Tensor | number, b: Tensor | number): Tensor => binary('minimum', a, b);
+/** a == b (bool). */
 export const eq = (a: Tensor | number, b: Tensor | number): Tensor => binary('eq', a, b);
+/** a != b (bool). */
 export const ne = (a: Tensor | number, b: Tensor | number): Tensor => binary('ne', a, b);
+/** a < b (bool). */
 export const lt = (a: Tensor | number, b: Tensor | number): Tensor => binary('lt', a, b);
+/** a <= b (bool). */
 export const le = (a: Tensor | number, b: Tensor | number): Tensor => binary('le', a, b);
+/** a > b (bool). */
 export const gt = (a: Tensor | number, b: Tensor | number): Tensor => binary('gt', a, b);
+/** a >= b (bool). */
 export const ge = (a: Tensor | number, b: Tensor | number): Tensor => binary('ge', a, b);
+/** a && b on bool tensors. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor => binary('logicalAnd', a, b);
+/** a || b on bool tensors. */
 export const logicalOr = (a: Tensor, b: Tensor): Tensor => binary('logicalOr', a, b);
+/** !x on a bool tensor. */
 export const logicalNot = (x: Tensor): Tensor => unary('logicalNot', x);
 
 /** base ** exponent: tensor or number on either side. */
@@ -152,22 +164,39 @@ export function pow(base: Tensor | number, exponent: Tensor | number): Tensor {
   return binary('pow', base, exponent);
 }
 
+/** -x */
 export const neg = (x: Tensor): Tensor => unary('neg', x);
+/** |x| */
 export const abs = (x: Tensor): Tensor => unary('abs', x);
+/** -1, 0 or 1 by the sign of x (0 for NaN). */
 export const sign = (x: Tensor): Tensor => unary('sign', x);
+/** eˣ */
 export const exp = (x: Tensor): Tensor => unary('exp', x);
+/** Natural logarithm. */
 export const log = (x: Tensor): Tensor => unary('log', x);
+/** log(1 + x), accurate near 0. */
 export const log1p = (x: Tensor): Tensor => unary('log1p', x);
+/** eˣ - 1, accurate near 0. */
 export const expm1 = (x: Tensor): Tensor => unary('expm1', x);
+/** √x */
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
+/** 1 / √x */
 export const rsqrt = (x: Tensor): Tensor => unary('rsqrt', x);
+/** x² */
 export const square = (x: Tensor): Tensor => unary('square', x);
+/** 1 / x */
 export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x);
+/** sin x */
 export const sin = (x: Tensor): Tensor => unary('sin', x);
+/** cos x */
 export const cos = (x: Tensor): Tensor => unary('cos', x);
+/** The error function. */
 export const erf = (x: Tensor): Tensor => unary('erf', x);
+/** Rounds down. */
 export const floor = (x: Tensor): Tensor => unary('floor', x);
+/** Rounds up. */
 export const ceil = (x: Tensor): Tensor => unary('ceil', x);
+/** Rounds half to even, as PyTorch. */
 export const round = (x: Tensor): Tensor => unary('round', x);
 
 /** Limits values to [min, max]; either bound may be left out. */
@@ -181,7 +210,9 @@ export function clamp(x: Tensor, options: { min?: number; max?: number }): Tenso
   }
   return unary('clamp', x, [min ?? Number.NEGATIVE_INFINITY, max ?? Number.POSITIVE_INFINITY]);
 }
+/** max(x, min): `clamp` with a lower bound only. */
 export const clampMin = (x: Tensor, min: number): Tensor => clamp(x, { min });
+/** min(x, max): `clamp` with an upper bound only. */
 export const clampMax = (x: Tensor, max: number): Tensor => clamp(x, { max });
 
 /** Picks `a` where `condition` is true, else `b` (with broadcasting of all three). */
@@ -199,7 +230,7 @@ export function where(condition: Tensor, a: Tensor | number, b: Tensor | number)
   if (aT && bT) dt = promoteTypes(aT.dtype, bT.dtype);
   else if (aT) dt = promoteWithScalar(aT.dtype, b as number);
   else if (bT) dt = promoteWithScalar(bT.dtype, a as number);
-  else dt = Number.isInteger(a) && Number.isInteger(b) ? 'float32' : 'float32';
+  else dt = 'float32'; // two numbers: like any plain JS number, float32
   const toT = (v: Tensor | number): Tensor =>
     v instanceof Tensor ? cast(v, dt) : fromStorage(backend, backend.fill(1, dt, v), dt, []);
   const ta = toT(a);
