@@ -35,6 +35,14 @@ function keptShape(shape: readonly number[], dims: readonly number[]): number[] 
   return shape.map((d, i) => (dims.includes(i) ? 1 : d));
 }
 
+/** `y`, reduced over `dims` of `shape`, with those dims back as size 1 when `keepdim` (the reduced tensor is freed). */
+function keepDims(y: Tensor, shape: readonly number[], dims: readonly number[], keepdim?: boolean): Tensor {
+  if (!keepdim) return y;
+  const k = reshape(y, keptShape(shape, dims));
+  y.dispose();
+  return k;
+}
+
 function reducedShape(shape: readonly number[], dims: readonly number[]): number[] {
   return shape.filter((_, i) => !dims.includes(i));
 }
@@ -55,10 +63,7 @@ function reduceOp(op: ReduceOp, name: string, x: Tensor, options: DimOptions | u
   const y = fromStorage(b, b.reduce(op, input, dims), input.dtype, outShape);
   recordOp(name, [input], [y], { dims });
   if (input !== x) input.dispose();
-  if (!options?.keepdim) return y;
-  const k = reshape(y, keptShape(x.shape, dims));
-  y.dispose();
-  return k;
+  return keepDims(y, x.shape, dims, options?.keepdim);
 }
 
 export function sum(x: Tensor, options?: DimOptions): Tensor {
@@ -106,21 +111,17 @@ function argReduce(
     const flat = reshape(x, [x.size]);
     const y = fromStorage(b, b.argReduce(op, flat, 0), 'int32', []);
     if (flat !== x) flat.dispose();
-    if (!options?.keepdim) return y;
-    const k = reshape(
+    return keepDims(
       y,
-      x.shape.map(() => 1),
+      x.shape,
+      x.shape.map((_, i) => i),
+      options?.keepdim,
     );
-    y.dispose();
-    return k;
   }
   const dim = normalizeDim(op, options.dim, x.ndim);
   if (x.ndim === 0) return fromStorage(b, b.fill(1, 'int32', 0), 'int32', []);
   const y = fromStorage(b, b.argReduce(op, x, dim), 'int32', reducedShape(x.shape, [dim]));
-  if (!options.keepdim) return y;
-  const k = reshape(y, keptShape(x.shape, [dim]));
-  y.dispose();
-  return k;
+  return keepDims(y, x.shape, [dim], options.keepdim);
 }
 
 /** Index (int32) of the first largest value, over all elements or along `dim`. */
@@ -155,12 +156,11 @@ function extremum(
       ? fromStorage(b, b.fill(1, 'int32', 0), 'int32', [])
       : argReduce(op === 'max' ? 'argmax' : 'argmin', x, { dim });
   recordOp(`${op}Dim`, [x], [values, indices], { dim });
-  if (!options.keepdim || x.ndim === 0) return { values, indices };
-  const kv = reshape(values, keptShape(x.shape, dims));
-  const ki = reshape(indices, keptShape(x.shape, dims));
-  values.dispose();
-  indices.dispose();
-  return { values: kv, indices: ki };
+  if (x.ndim === 0) return { values, indices };
+  return {
+    values: keepDims(values, x.shape, dims, options.keepdim),
+    indices: keepDims(indices, x.shape, dims, options.keepdim),
+  };
 }
 
 /** `max(x)`: the largest element; `max(x, { dim })`: `{ values, indices }` along dim. */
