@@ -119,12 +119,29 @@ fn max_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); 
 fn min_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); } return min(a, b); }
 `;
 
+const RING = Array.from({ length: 8 }, () => {
+  const u = new Uint32Array(META_SLOTS);
+  return { u, f: new Float32Array(u.buffer), i: new Int32Array(u.buffer) };
+});
+let ringAt = 0;
+
 /** Fills the uniform block: slots are u32; floats and ints are stored by their bits. */
 export class Meta {
-  readonly u = new Uint32Array(META_SLOTS);
-  private readonly f = new Float32Array(this.u.buffer);
-  private readonly i = new Int32Array(this.u.buffer);
+  readonly u: Uint32Array;
+  private readonly f: Float32Array;
+  private readonly i: Int32Array;
   length = 0;
+
+  constructor() {
+    // A block is copied into the uniform arena as soon as its kernel is encoded, so a small ring
+    // of blocks serves every dispatch without allocating (a few may be filled at once, nested).
+    const block = RING[ringAt];
+    ringAt = (ringAt + 1) % RING.length;
+    this.u = block.u;
+    this.f = block.f;
+    this.i = block.i;
+    this.u.fill(0);
+  }
 
   u32(v: number): number {
     this.u[this.length] = v >>> 0;
