@@ -145,8 +145,8 @@ export function linspace(start: number, end: number, steps: number, options?: Cr
   const { b, dtype } = resolve('linspace', options, 'float32');
   const v = makeTypedArray(dtype, steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // PyTorch fills the second half from the end so both endpoints are exact.
-  const half = Math.floor(steps / 2);
+  // PyTorch fills the second half from the end so both endpoints are exact; one step is `start`.
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) v[i] = i < half ? start + delta * i : end - delta * (steps - 1 - i);
   return finish(fromStorage(b, b.upload(v, dtype), dtype, [steps]), options);
 }
