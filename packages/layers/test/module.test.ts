@@ -192,6 +192,10 @@ describe('init', () => {
     const std = Math.sqrt(kv.reduce((s, v) => s + v * v, 0) / kv.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 128), 2);
     expect(Array.from(await init.ones(zeros([3])).data())).toEqual([1, 1, 1]);
+    const x = init.xavierNormal(zeros([300, 200]), { gain: 2 });
+    const xv = Array.from(await x.data());
+    const xstd = Math.sqrt(xv.reduce((s, v) => s + v * v, 0) / xv.length);
+    expect(xstd).toBeCloseTo(2 * Math.sqrt(2 / 500), 2);
   });
 
   it('orthogonal gives orthonormal rows or columns', async () => {
