@@ -95,10 +95,14 @@ export class Runtime {
     const validation = this.device.popErrorScope();
     const oom = this.device.popErrorScope();
     this.pushScopes();
-    return Promise.all([validation, oom]).then(([v, o]) => {
-      if (o) this.reported ??= new BackendError(`webgpu: out of GPU memory: ${o.message}`);
-      if (v) this.reported ??= new BackendError(`webgpu: internal kernel error: ${v.message}`);
-    });
+    return Promise.all([validation, oom]).then(
+      ([v, o]) => {
+        if (o) this.reported ??= new BackendError(`webgpu: out of GPU memory: ${o.message}`);
+        if (v) this.reported ??= new BackendError(`webgpu: internal kernel error: ${v.message}`);
+      },
+      // Popping fails only once the device is gone, which device.lost reports.
+      () => undefined,
+    );
   }
 
   createBuffer(bytes: number): GPUBuffer {
