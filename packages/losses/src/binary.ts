@@ -1,6 +1,7 @@
 import {
   abs,
   add,
+  assertTensor,
   broadcastShapes,
   cast,
   clamp,
@@ -16,7 +17,7 @@ import {
   type Tensor,
   tidy,
 } from '@nn/tensor';
-import { assertFloatArg, assertTensorArg, checkPair } from './checks.js';
+import { assertFloatArg, checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 
 /** Options of `bceLoss`. */
@@ -34,7 +35,7 @@ export interface BceWithLogitsOptions extends BceOptions {
 
 function checkBroadcastWeight(op: string, name: string, w: Tensor | undefined, input: Tensor): void {
   if (w === undefined) return;
-  assertTensorArg(op, name, w);
+  assertTensor(op, name, w);
   assertFloatArg(op, name, w);
   const out = broadcastShapes(op, input.shape, w.shape);
   if (out.length !== input.ndim || out.some((d, i) => d !== input.shape[i])) {

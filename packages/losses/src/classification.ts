@@ -1,6 +1,8 @@
 import {
   add,
+  assertTensor,
   cast,
+  checkNumber,
   DTypeError,
   div,
   fmtShape,
@@ -21,7 +23,7 @@ import {
   unsqueeze,
   where,
 } from '@nn/tensor';
-import { assertFloatArg, assertNumber, assertTensorArg } from './checks.js';
+import { assertFloatArg } from './checks.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
 /** Options of `nllLoss` (and the class-index form of `crossEntropy`). */
@@ -49,7 +51,7 @@ function toRows(x: Tensor, classDim: number): Tensor {
 
 function checkWeight(op: string, weight: Tensor | undefined, classes: number): void {
   if (weight === undefined) return;
-  assertTensorArg(op, 'weight', weight);
+  assertTensor(op, 'weight', weight);
   assertFloatArg(op, 'weight', weight);
   if (weight.ndim !== 1 || weight.shape[0] !== classes) {
     throw new ShapeError(
@@ -85,8 +87,8 @@ function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
 }
 
 function checkInput(op: string, input: unknown, target: unknown): asserts input is Tensor {
-  assertTensorArg(op, 'input', input);
-  assertTensorArg(op, 'target', target);
+  assertTensor(op, 'input', input);
+  assertTensor(op, 'target', target);
   assertFloatArg(op, 'input', input);
   if (input.ndim === 0) throw new ShapeError(`${op}: input must have a class axis, got a scalar`);
 }
@@ -149,7 +151,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
   const op = 'crossEntropy';
   checkInput(op, input, target);
   nllOptions(op, input, options);
-  const s = assertNumber(
+  const s = checkNumber(
     op,
     'labelSmoothing',
     options?.labelSmoothing ?? 0,

@@ -1,5 +1,5 @@
-import { abs, le, lt, mul, square, sub, type Tensor, tidy, where } from '@nn/tensor';
-import { assertNumber, checkPair } from './checks.js';
+import { abs, checkNumber, le, lt, mul, square, sub, type Tensor, tidy, where } from '@nn/tensor';
+import { checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 
 /** Options of the element-wise losses (`mseLoss`, `l1Loss`). */
@@ -39,7 +39,7 @@ export interface SmoothL1Options extends ReductionOptions {
 
 /** 0.5 d²/beta where |d| < beta, else |d| - 0.5 beta. */
 export function smoothL1Loss(input: Tensor, target: Tensor, options?: SmoothL1Options): Tensor {
-  const beta = assertNumber(
+  const beta = checkNumber(
     'smoothL1Loss',
     'beta',
     options?.beta ?? 1,
@@ -61,7 +61,7 @@ export interface HuberOptions extends ReductionOptions {
 
 /** 0.5 d² where |d| <= delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, options?: HuberOptions): Tensor {
-  const delta = assertNumber(
+  const delta = checkNumber(
     'huberLoss',
     'delta',
     options?.delta ?? 1,

@@ -1,4 +1,4 @@
-import { add, div, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { add, checkNumber, div, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
@@ -7,7 +7,7 @@ import {
   type ParamState,
   withWeightDecay,
 } from './optimizer.js';
-import { checkBoolean, checkNonNegative, checkNumber } from './validate.js';
+import { checkBoolean, checkNonNegative } from './validate.js';
 
 /** Hyper-parameters of `RMSprop` (defaults lr 1e-2, alpha 0.99, eps 1e-8). */
 export interface RMSpropOptions extends BaseOptions {

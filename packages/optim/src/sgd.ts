@@ -1,4 +1,4 @@
-import { add, fromStorage, isTensor, mul, sub, type Tensor, ValueError } from '@nn/tensor';
+import { add, checkNumber, fromStorage, isTensor, mul, sub, type Tensor, ValueError } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
@@ -7,7 +7,7 @@ import {
   type ParamState,
   withWeightDecay,
 } from './optimizer.js';
-import { checkBoolean, checkNonNegative, checkNumber } from './validate.js';
+import { checkBoolean, checkNonNegative } from './validate.js';
 
 /** Hyper-parameters of `SGD` (PyTorch's names in camelCase; defaults 0 / false). */
 export interface SGDOptions extends BaseOptions {

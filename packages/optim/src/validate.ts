@@ -1,18 +1,4 @@
-import { ValueError } from '@nn/tensor';
-
-/** A finite number satisfying `ok`, else a ValueError naming the option and what it takes. */
-export function checkNumber(
-  op: string,
-  name: string,
-  v: unknown,
-  ok: (n: number) => boolean,
-  what: string,
-): number {
-  if (typeof v !== 'number' || Number.isNaN(v) || !ok(v)) {
-    throw new ValueError(`${op}: ${name} must be ${what}, got ${describe(v)}`);
-  }
-  return v;
-}
+import { checkNumber, describeValue, ValueError } from '@nn/tensor';
 
 /** A finite number satisfying `ok` (any finite number by default), else a ValueError. */
 export function finite(
@@ -38,14 +24,9 @@ export function checkNonNegative(op: string, name: string, v: unknown): number {
 }
 export const unitInterval = (n: number): boolean => n >= 0 && n < 1;
 
-export function describe(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
-  return typeof v === 'string' ? `'${v}'` : String(v);
-}
-
 export function checkBetas(op: string, v: unknown): readonly [number, number] {
   if (!Array.isArray(v) || v.length !== 2)
-    throw new ValueError(`${op}: betas must be a pair [beta1, beta2], got ${describe(v)}`);
+    throw new ValueError(`${op}: betas must be a pair [beta1, beta2], got ${describeValue(v)}`);
   checkNumber(op, 'betas[0]', v[0], unitInterval, 'in [0, 1)');
   checkNumber(op, 'betas[1]', v[1], unitInterval, 'in [0, 1)');
   return [v[0], v[1]];
@@ -53,6 +34,6 @@ export function checkBetas(op: string, v: unknown): readonly [number, number] {
 
 export function checkBoolean(op: string, name: string, v: unknown): boolean {
   if (typeof v !== 'boolean')
-    throw new ValueError(`${op}: ${name} must be true or false, got ${describe(v)}`);
+    throw new ValueError(`${op}: ${name} must be true or false, got ${describeValue(v)}`);
   return v;
 }

@@ -97,7 +97,7 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
-export { fromStorage } from './ops/util.js';
+export { assertTensor, checkNumber, describeValue, fromStorage } from './ops/util.js';
 export { fillRandom, threefry2x32 } from './random.js';
 export type { Shape } from './shape.js';
 export {

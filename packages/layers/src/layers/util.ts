@@ -1,4 +1,4 @@
-import { type DType, type Tensor, ValueError, zeros } from '@nn/tensor';
+import { checkNumber, type DType, type Tensor, zeros } from '@nn/tensor';
 import { Parameter } from '../parameter.js';
 
 /** Where a layer's parameters live: dtype (float32 by default) and backend (the current one). */
@@ -12,15 +12,12 @@ export function param(shape: readonly number[], o: FactoryOptions = {}): Tensor 
   return Parameter(zeros(shape, { dtype: o.dtype ?? 'float32', backend: o.backend }));
 }
 
+/** An integer > 0 (sizes, channel counts), else a ValueError naming the option. */
 export function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
+  return checkNumber(op, name, v, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
 }
 
+/** A number in [0, 1] (dropout rates), else a ValueError naming the option. */
 export function probability(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
-    throw new ValueError(`${op}: ${name} must be in [0, 1], got ${String(v)}`);
-  return v;
+  return checkNumber(op, name, v, (n) => n >= 0 && n <= 1, 'in [0, 1]');
 }

@@ -33,6 +33,7 @@ export function fromStorage(
   return Tensor._fromStorage(backend, storage, dtype, shape);
 }
 
+/** Throws a ValueError naming `op` and the argument unless `x` is a Tensor. */
 export function assertTensor(op: string, name: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) {
     throw new ValueError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -45,4 +46,27 @@ export function assertDTypeSupported(op: string, backend: Backend, dtype: DType)
       `${op}: the '${backend.name}' backend does not support ${dtype} (it has ${backend.dtypes.join(', ')})`,
     );
   }
+}
+
+/** A value as an error message shows it: strings quoted, arrays listed. */
+export function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(describeValue).join(', ')}]`;
+  return typeof v === 'string' ? `'${v}'` : String(v);
+}
+
+/**
+ * `v` if it is a number (not NaN) for which `ok` holds, else a ValueError
+ * `op: name must be <what>, got <v>`. For packages that check numeric options the same way.
+ */
+export function checkNumber(
+  op: string,
+  name: string,
+  v: unknown,
+  ok: (n: number) => boolean,
+  what: string,
+): number {
+  if (typeof v !== 'number' || Number.isNaN(v) || !ok(v)) {
+    throw new ValueError(`${op}: ${name} must be ${what}, got ${describeValue(v)}`);
+  }
+  return v;
 }
