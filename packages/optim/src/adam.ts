@@ -17,6 +17,15 @@ export interface AdamOptions extends BaseOptions {
   amsgrad: boolean;
 }
 
+/** PyTorch's defaults, which Adam and AdamW share but for weight decay. */
+const adamDefaults = (weightDecay: number): AdamOptions => ({
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay,
+  amsgrad: false,
+});
+
 /** Adam and AdamW share everything but where weight decay goes. */
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
@@ -81,14 +90,7 @@ export class Adam extends AdamBase {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
     options: Partial<AdamOptions> = {},
   ) {
-    super('Adam', params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      ...options,
-    });
+    super('Adam', params, { ...adamDefaults(0), ...options });
   }
 }
 
@@ -99,13 +101,6 @@ export class AdamW extends AdamBase {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
     options: Partial<AdamOptions> = {},
   ) {
-    super('AdamW', params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 1e-2,
-      amsgrad: false,
-      ...options,
-    });
+    super('AdamW', params, { ...adamDefaults(1e-2), ...options });
   }
 }
