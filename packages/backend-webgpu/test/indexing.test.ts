@@ -41,4 +41,37 @@ describeGpu('indexing kernels against cpu', () => {
       48,
     );
   });
+
+  it('scatterAdd over a long index run (the atomic path), float and int, with a broadcast index', async () => {
+    const idx = pair(gpu, values(600, 31, 'int32', 0, 5), 'int32', [200, 3]);
+    const src = pair(gpu, values(600, 32), 'float32', [200, 3]);
+    const tol = { rtol: 1e-5, atol: 1e-5 };
+    await compare(
+      gpu,
+      gpu.scatterAdd([5, 3], 0, idx.gpu, src.gpu),
+      ref.scatterAdd([5, 3], 0, idx.cpu, src.cpu),
+      'float32',
+      15,
+      tol,
+    );
+    const isrc = pair(gpu, values(600, 33, 'int32'), 'int32', [200, 3]);
+    await compare(
+      gpu,
+      gpu.scatterAdd([5, 3], 0, idx.gpu, isrc.gpu),
+      ref.scatterAdd([5, 3], 0, idx.cpu, isrc.cpu),
+      'int32',
+      15,
+    );
+    // An embedding's gradient: one index per row, read along the row with stride 0.
+    const rows = pair(gpu, values(300, 34, 'int32', 0, 7), 'int32', [300, 4], [1, 0]);
+    const g = pair(gpu, values(1200, 35), 'float32', [300, 4]);
+    await compare(
+      gpu,
+      gpu.scatterAdd([7, 4], 0, rows.gpu, g.gpu),
+      ref.scatterAdd([7, 4], 0, rows.cpu, g.cpu),
+      'float32',
+      28,
+      tol,
+    );
+  });
 });

@@ -2,7 +2,7 @@ import type { TensorView } from '@nn/tensor';
 import { contiguousStrides, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta, wgslType } from '../wgsl.js';
-import { copyInto } from './elementwise.js';
+import { copyInto, fill } from './elementwise.js';
 
 const WG = 256;
 
@@ -80,9 +80,13 @@ ${walk(
   return out;
 }
 
+/** Longest index run along dim that one invocation per output scans; longer ones use atomics. */
+const SCAN_LIMIT = 64;
+
 /**
  * zeros(shape), then out[index along dim] += src. One invocation per output element scans the
- * index along dim, so sums need no atomics and keep the cpu backend's order.
+ * index along dim, so sums need no atomics and keep the cpu backend's order; when that run is
+ * long (an embedding's gradient over many tokens) each source element adds itself instead.
  */
 export function scatterAdd(
   rt: Runtime,
@@ -93,6 +97,8 @@ export function scatterAdd(
 ): GPUBuffer {
   const r = shape.length;
   const n = numel(shape);
+  if (n > 0 && (index.shape[dim] ?? 1) > SCAN_LIMIT && src.dtype !== 'bool')
+    return scatterAtomic(rt, shape, dim, index, src);
   const out = rt.createBuffer(n * 4);
   if (n === 0) return out;
   const m = new Meta();
@@ -168,5 +174,75 @@ export function concat(
     copyInto(rt, x, { buffer: out, strides, offset: at * (strides[axis] ?? 0) });
     at += x.shape[axis] ?? 0;
   }
+  return out;
+}
+
+/**
+ * One invocation per index element adds its source value at its target: atomicAdd for int32,
+ * a compare-and-swap loop on the bits for float32 (the order of the additions is not fixed).
+ */
+function scatterAtomic(
+  rt: Runtime,
+  shape: readonly number[],
+  dim: number,
+  index: TensorView,
+  src: TensorView,
+): GPUBuffer {
+  const r = shape.length;
+  const out = fill(rt, numel(shape), src.dtype, 0);
+  const count = numel(index.shape);
+  if (count === 0) return out;
+  const outStrides = contiguousStrides(shape);
+  const m = new Meta();
+  m.all([count, index.offset, src.offset, outStrides[dim], Math.max(shape[dim] - 1, 0)]);
+  const shapeAt = m.all(index.shape);
+  const isAt = m.all(index.strides);
+  const ssAt = m.all(src.strides);
+  const osAt = m.all(outStrides.map((s, d) => (d === dim ? 0 : s)));
+  const type = wgslType(src.dtype);
+  const source = (): string => {
+    const add =
+      type === 'i32'
+        ? '  atomicAdd(&out[slot], v);'
+        : `  var old = atomicLoad(&out[slot]);
+  loop {
+    let r = atomicCompareExchangeWeak(&out[slot], old, bitcast<u32>(bitcast<f32>(old) + v));
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }`;
+    const body = `
+  if (gid >= mu(0u)) { return; }
+${walk(
+  r,
+  shapeAt,
+  'gid',
+  [
+    { name: 'io', at: isAt },
+    { name: 'so', at: ssAt },
+    { name: 'oo', at: osAt },
+  ],
+  false,
+)}
+  let i = u32(clamp(idx[mu(1u) + io], 0i, i32(mu(4u))));
+  let v = src[mu(2u) + so];
+  let slot = oo + i * mu(3u);
+${add}`;
+    return (
+      header(
+        [
+          { name: 'idx', type: 'i32' },
+          { name: 'src', type },
+        ],
+        [{ name: 'out', type: type === 'i32' ? 'atomic<i32>' : 'atomic<u32>' }],
+      ) + entry(WG, body)
+    );
+  };
+  rt.dispatch(
+    { key: `scatterAtomic:${type}:r${r}`, inputs: 2, outputs: 1, source },
+    [index.storage as GPUBuffer, src.storage as GPUBuffer],
+    [out],
+    m.u,
+    Math.ceil(count / WG),
+  );
   return out;
 }
