@@ -93,4 +93,29 @@ describeGpu('reduce kernels against cpu', () => {
       1,
     );
   });
+
+  it('reduce of very long rows (chunked over workgroups, then the partials): sum, max, min', async () => {
+    for (const [shape, axes] of [
+      [[3, 40000], [1]],
+      [[100000], [0]],
+      [
+        [20, 5000],
+        [0, 1],
+      ],
+    ] as [number[], number[]][]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const outSize = shape.filter((_, i) => !axes.includes(i)).reduce((a, b) => a * b, 1);
+      const x = pair(gpu, values(n, 41, 'float32', -1, 1), 'float32', shape);
+      for (const op of ['sum', 'max', 'min'] as const) {
+        const what = `${op} ${JSON.stringify(shape)}`;
+        await compare(gpu, gpu.reduce(op, x.gpu, axes), ref.reduce(op, x.cpu, axes), 'float32', outSize, {
+          rtol: 1e-4,
+          atol: 1e-3,
+          what,
+        });
+      }
+      const xi = pair(gpu, values(n, 42, 'int32', -5, 5), 'int32', shape);
+      await compare(gpu, gpu.reduce('sum', xi.gpu, axes), ref.reduce('sum', xi.cpu, axes), 'int32', outSize);
+    }
+  });
 });

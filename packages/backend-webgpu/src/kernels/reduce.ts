@@ -106,6 +106,13 @@ export function reduce(rt: Runtime, mode: Mode, x: TensorView, axes: readonly nu
   const group = R >= 256 ? O < 4096 : R >= 64 && O < 256;
   const WG = group ? (R >= 1024 ? 256 : 64) : 64;
   const key = `reduce:${mode}:${type}:k${rk}:r${rr}:${group ? `g${WG}` : 't'}`;
+  // Few outputs over very long rows: split each row into chunks, one workgroup each (so every
+  // core works), then reduce the partial results.
+  const chunks = group && !arg && O < 16 && R >= 32768 ? Math.min(64, Math.ceil(R / 16384)) : 1;
+  const chunkLen = Math.ceil(R / chunks);
+  const chunkAt = m.u32(chunks);
+  m.u32(chunkLen);
+  const target = chunks > 1 ? rt.createBuffer(O * chunks * 4) : out;
 
   const source = (): string => {
     const outType = arg ? 'i32' : type;
@@ -135,13 +142,15 @@ ${step}
       if (${better(mode, type, 'v', 'acc0', 'j', 'ai0')}) { sv[lid] = v; si[lid] = j; }`
       : `      sv[lid] = ${combine(mode as ReduceOp, type, 'sv[lid]', 'sv[lid + s]')};`;
     const body = `
-  let o = group;
+  let o = group / mu(${chunkAt}u);
   if (o >= mu(0u)) { return; }
+  let first = (group % mu(${chunkAt}u)) * mu(${chunkAt + 1}u);
+  let end = min(mu(1u), first + mu(${chunkAt + 1}u));
 ${offsetOf('o', rk, ks, kst, 'ko')}
   let base = mu(2u) + ko;
   var acc = ${init};
   var ai = 0xffffffffu;
-  for (var j = lid; j < mu(1u); j += ${WG}u) {
+  for (var j = first + lid; j < end; j += ${WG}u) {
 ${load}
 ${step}
   }
@@ -154,17 +163,28 @@ ${merge}
     }
     workgroupBarrier();
   }
-  if (lid == 0u) { out[o] = ${arg ? 'i32(si[0])' : 'sv[0]'}; }`;
+  if (lid == 0u) { out[group] = ${arg ? 'i32(si[0])' : 'sv[0]'}; }`;
     return `${head}\nvar<workgroup> sv: array<${type}, ${WG}>;\nvar<workgroup> si: array<u32, ${WG}>;\n${entry(WG, body)}`;
   };
   rt.dispatch(
     { key, inputs: 1, outputs: 1, source },
     [x.storage as GPUBuffer],
-    [out],
+    [target],
     m.u,
-    group ? O : Math.ceil(O / WG),
+    group ? O * chunks : Math.ceil(O / WG),
   );
-  return out;
+  if (chunks === 1) return target;
+  rt.free(out);
+  const partials: TensorView = {
+    storage: target,
+    dtype: x.dtype,
+    shape: [O, chunks],
+    strides: [chunks, 1],
+    offset: 0,
+  };
+  const result = reduce(rt, mode, partials, [1]);
+  rt.free(target);
+  return result;
 }
 
 /** Kept dims one contiguous run of whole vec4s, reduced strides in whole vec4s (a sum over the batch, say). */
