@@ -13,8 +13,6 @@ const args = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
-  // test/collect-leaks.ts runs the garbage collector before the conformance memory check.
-  '--js-flags=--expose-gc',
 ];
 
 export default defineProject({

@@ -10,7 +10,5 @@ export default defineProject({
     exclude: ['test/browser/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // test/collect-leaks.ts runs the garbage collector before the conformance memory check.
-    execArgv: ['--expose-gc'],
   },
 });

@@ -1,7 +1,6 @@
 import { runConformance } from '@nn/conformance';
 import { describe, it } from 'vitest';
 import { backendOrReason } from './adapter.js';
-import { collectLeaksBeforeMemoryCheck } from './collect-leaks.js';
 
 const backend = await backendOrReason();
 
@@ -10,6 +9,5 @@ if (typeof backend === 'string') {
     it('needs a WebGPU adapter', () => {});
   });
 } else {
-  collectLeaksBeforeMemoryCheck();
   runConformance({ name: 'webgpu', backend: () => backend });
 }

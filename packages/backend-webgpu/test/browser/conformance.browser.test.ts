@@ -1,7 +1,5 @@
 // The conformance suite, unchanged, in Chromium on WebGPU (SwiftShader).
 import { runConformance } from '@nn/conformance';
 import { webgpu } from '../../src/index.js';
-import { collectLeaksBeforeMemoryCheck } from '../collect-leaks.js';
 
-collectLeaksBeforeMemoryCheck();
 runConformance({ name: 'webgpu (browser)', backend: () => webgpu() });
