@@ -1,5 +1,6 @@
 /// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '@nn/tensor';
+import { INDEX_ERROR_BYTES, indexErrorOf } from './index-errors.js';
 import { BufferPool } from './pool.js';
 
 // GPUBufferUsage / GPUMapMode values, spelled out so this module needs no globals at load time.
@@ -57,6 +58,8 @@ export class Runtime {
   private reported: BackendError | null = null;
   private errorsOfLastSubmit: Promise<void> = Promise.resolve();
   private destroyed = false;
+  /** Where kernels that read an index tensor record the first out-of-range value (see index-errors.ts). */
+  private indexErrorBuffer: GPUBuffer | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -125,6 +128,18 @@ export class Runtime {
     if (data.byteLength > 0)
       this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
     return buf;
+  }
+
+  /**
+   * The index-error record, bound as an extra output by kernels that read index values. Created
+   * on first use, so reads pay for copying it back only once such a kernel has run.
+   */
+  indexErrors(): GPUBuffer {
+    this.indexErrorBuffer ??= this.device.createBuffer({
+      size: INDEX_ERROR_BYTES,
+      usage: STORAGE | COPY_SRC | COPY_DST,
+    });
+    return this.indexErrorBuffer;
   }
 
   free(buf: GPUBuffer): void {
@@ -301,26 +316,43 @@ export class Runtime {
     this.errorsOfLastSubmit = this.rotateScopes();
   }
 
-  /** Reads `bytes` from the start of `buf` once all queued work is done. */
+  /**
+   * Reads `bytes` from the start of `buf` once all queued work is done. The index-error record
+   * rides along in the same staging buffer, so checking it costs no extra round trip.
+   */
   async read(buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.check();
-    if (bytes === 0) return new ArrayBuffer(0);
-    const staging = this.staging.acquire(bytes);
+    const flags = this.indexErrorBuffer;
+    if (bytes === 0 && !flags) return new ArrayBuffer(0);
+    // Copies start at multiples of 4 and every element is 4 bytes, so the record follows the data.
+    const total = bytes + (flags ? INDEX_ERROR_BYTES : 0);
+    const staging = this.staging.acquire(total);
     this.copy(buf, 0, staging, 0, bytes);
+    if (flags) this.copy(flags, 0, staging, bytes, INDEX_ERROR_BYTES);
     this.flush();
     const errors = this.errorsOfLastSubmit;
     try {
-      await staging.mapAsync(1, 0, bytes);
+      await staging.mapAsync(1, 0, total);
     } catch (e) {
       await errors.catch(() => undefined);
       this.check();
       throw new BackendError(`webgpu: reading back from the GPU failed: ${(e as Error).message}`);
     }
-    const out = staging.getMappedRange(0, bytes).slice(0);
+    // One mapped range: getMappedRange offsets must be multiples of 8, and `bytes` may not be.
+    const mapped = staging.getMappedRange(0, total);
+    const out = mapped.slice(0, bytes);
+    const record = flags ? new Uint32Array(mapped.slice(bytes, total)) : null;
     staging.unmap();
     this.staging.release(staging);
     await errors;
     this.check();
+    const indexError = record && indexErrorOf(record);
+    if (flags && indexError) {
+      // Cleared before any work not yet submitted; work submitted since this read's copy could
+      // in principle flag again and be wiped here, a race only between two bad kernels.
+      this.device.queue.writeBuffer(flags, 0, new Uint32Array(INDEX_ERROR_BYTES / 4));
+      throw indexError;
+    }
     return out;
   }
 
@@ -339,6 +371,7 @@ export class Runtime {
     this.storage.drain();
     this.staging.drain();
     for (const a of this.arenas) a.destroy();
+    this.indexErrorBuffer?.destroy();
     this.device.destroy();
   }
 }

@@ -1,4 +1,5 @@
 import type { TensorView } from '@nn/tensor';
+import { INDEX_ERROR_BINDING, IndexOp, REPORT_INDEX } from '../index-errors.js';
 import { contiguousStrides, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta, wgslType } from '../wgsl.js';
@@ -28,7 +29,20 @@ function walk(
   return lines.join('\n');
 }
 
-/** torch.gather; out-of-range indices are clamped (the frontend checks them where it can read). */
+/**
+ * The op a gather serves, told apart by its index layout: the frontend's indexSelect (and so
+ * embedding) broadcasts a 1-D index over every other dim of x.
+ */
+function gatherOp(x: TensorView, dim: number, index: TensorView): number {
+  if (index.shape.length <= 1) return IndexOp.gather1d;
+  const selects = index.shape.every((s, d) => d === dim || (index.strides[d] === 0 && s === x.shape[d]));
+  return selects ? IndexOp.indexSelect : IndexOp.gather;
+}
+
+/**
+ * torch.gather. An out-of-range index reads 0 and is recorded in the runtime's index-error
+ * record, which the next read reports.
+ */
 export function gather(rt: Runtime, x: TensorView, dim: number, index: TensorView): GPUBuffer {
   const r = index.shape.length;
   const n = numel(index.shape);
@@ -39,7 +53,9 @@ export function gather(rt: Runtime, x: TensorView, dim: number, index: TensorVie
   m.u32(index.offset);
   m.u32(x.offset);
   m.u32(x.strides[dim] ?? 0);
-  m.u32(Math.max((x.shape[dim] ?? 1) - 1, 0));
+  m.u32(x.shape[dim] ?? 1);
+  m.u32(dim);
+  m.u32(gatherOp(x, dim, index));
   const shapeAt = m.all(index.shape);
   const isAt = m.all(index.strides);
   const xsAt = m.all(x.strides.map((s, d) => (d === dim ? 0 : s)));
@@ -58,22 +74,29 @@ ${walk(
   ],
   false,
 )}
-  let i = u32(clamp(idx[mu(1u) + io], 0i, i32(mu(4u))));
-  out[gid] = x[mu(2u) + xo + i * mu(3u)];`;
+  let v = idx[mu(1u) + io];
+  if (v < 0i || v >= i32(mu(4u))) {
+    report_index(mu(6u), mu(5u), mu(4u), v);
+    out[gid] = ${type}(0);
+    return;
+  }
+  out[gid] = x[mu(2u) + xo + u32(v) * mu(3u)];`;
     return (
       header(
         [
           { name: 'x', type },
           { name: 'idx', type: 'i32' },
         ],
-        [{ name: 'out', type }],
-      ) + entry(WG, body)
+        [{ name: 'out', type }, INDEX_ERROR_BINDING],
+      ) +
+      REPORT_INDEX +
+      entry(WG, body)
     );
   };
   rt.dispatch(
-    { key, inputs: 2, outputs: 1, source },
+    { key, inputs: 2, outputs: 2, source },
     [x.storage as GPUBuffer, index.storage as GPUBuffer],
-    [out],
+    [out, rt.indexErrors()],
     m.u,
     Math.ceil(n / WG),
   );
@@ -109,6 +132,7 @@ export function scatterAdd(
   m.u32(index.strides[dim] ?? 0);
   m.u32(src.strides[dim] ?? 0);
   m.u32(dim);
+  m.u32(shape[dim] ?? 1);
   const shapeAt = m.all(shape);
   // Other dims may be shorter in index than in the output: those output elements stay zero.
   const boundAt = m.all(index.shape.map((s, d) => (d === dim ? 0xffffffff : s)));
@@ -136,7 +160,10 @@ ${walk(
   if (!(${bounds})) {
     let want = i32(${r > 0 ? 'cs[mu(6u)]' : '0u'});
     for (var j = 0u; j < mu(3u); j++) {
-      if (idx[mu(1u) + io + j * mu(4u)] == want) { acc += src[mu(2u) + so + j * mu(5u)]; }
+      let v = idx[mu(1u) + io + j * mu(4u)];
+      if (v == want) { acc += src[mu(2u) + so + j * mu(5u)]; }
+      // Matches no output, so it would be dropped silently.
+      if (v < 0i || v >= i32(mu(7u))) { report_index(${IndexOp.scatterAdd}u, mu(6u), mu(7u), v); }
     }
   }
   out[gid] = acc;`;
@@ -146,14 +173,16 @@ ${walk(
           { name: 'idx', type: 'i32' },
           { name: 'src', type },
         ],
-        [{ name: 'out', type }],
-      ) + entry(WG, body)
+        [{ name: 'out', type }, INDEX_ERROR_BINDING],
+      ) +
+      REPORT_INDEX +
+      entry(WG, body)
     );
   };
   rt.dispatch(
-    { key, inputs: 2, outputs: 1, source },
+    { key, inputs: 2, outputs: 2, source },
     [index.storage as GPUBuffer, src.storage as GPUBuffer],
-    [out],
+    [out, rt.indexErrors()],
     m.u,
     Math.ceil(n / WG),
   );
@@ -194,7 +223,7 @@ function scatterAtomic(
   if (count === 0) return out;
   const outStrides = contiguousStrides(shape);
   const m = new Meta();
-  m.all([count, index.offset, src.offset, outStrides[dim], Math.max(shape[dim] - 1, 0)]);
+  m.all([count, index.offset, src.offset, outStrides[dim], shape[dim], dim]);
   const shapeAt = m.all(index.shape);
   const isAt = m.all(index.strides);
   const ssAt = m.all(src.strides);
@@ -223,9 +252,13 @@ ${walk(
   ],
   false,
 )}
-  let i = u32(clamp(idx[mu(1u) + io], 0i, i32(mu(4u))));
+  let i = idx[mu(1u) + io];
+  if (i < 0i || i >= i32(mu(4u))) {
+    report_index(${IndexOp.scatterAdd}u, mu(5u), mu(4u), i);
+    return;
+  }
   let v = src[mu(2u) + so];
-  let slot = oo + i * mu(3u);
+  let slot = oo + u32(i) * mu(3u);
 ${add}`;
     return (
       header(
@@ -233,14 +266,16 @@ ${add}`;
           { name: 'idx', type: 'i32' },
           { name: 'src', type },
         ],
-        [{ name: 'out', type: type === 'i32' ? 'atomic<i32>' : 'atomic<u32>' }],
-      ) + entry(WG, body)
+        [{ name: 'out', type: type === 'i32' ? 'atomic<i32>' : 'atomic<u32>' }, INDEX_ERROR_BINDING],
+      ) +
+      REPORT_INDEX +
+      entry(WG, body)
     );
   };
   rt.dispatch(
-    { key: `scatterAtomic:${type}:r${r}`, inputs: 2, outputs: 1, source },
+    { key: `scatterAtomic:${type}:r${r}`, inputs: 2, outputs: 2, source },
     [index.storage as GPUBuffer, src.storage as GPUBuffer],
-    [out],
+    [out, rt.indexErrors()],
     m.u,
     Math.ceil(count / WG),
   );

@@ -1,4 +1,5 @@
 import type { Pool2dParams, TensorView } from '@nn/tensor';
+import { INDEX_ERROR_BINDING, IndexOp, REPORT_INDEX } from '../index-errors.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta } from '../wgsl.js';
 import { fill } from './elementwise.js';
@@ -167,8 +168,13 @@ export function maxPool2dBackward(
   let e = gid;
   if (e >= mu(0u)) { return; }
   let plane = e / mu(1u);
+  let at = ind[mu(4u) + e];
+  if (at < 0i || at >= i32(mu(2u))) {
+    report_index(${IndexOp.maxPool2dBackward}u, 2u, mu(2u), at);
+    return;
+  }
   let v = dy[mu(3u) + e];
-  let slot = plane * mu(2u) + u32(ind[mu(4u) + e]);
+  let slot = plane * mu(2u) + u32(at);
   var old = atomicLoad(&dx[slot]);
   loop {
     let r = atomicCompareExchangeWeak(&dx[slot], old, bitcast<u32>(bitcast<f32>(old) + v));
@@ -181,14 +187,16 @@ export function maxPool2dBackward(
           { name: 'dy', type: 'f32' },
           { name: 'ind', type: 'i32' },
         ],
-        [{ name: 'dx', type: 'atomic<u32>' }],
-      ) + entry(WG, body)
+        [{ name: 'dx', type: 'atomic<u32>' }, INDEX_ERROR_BINDING],
+      ) +
+      REPORT_INDEX +
+      entry(WG, body)
     );
   };
   rt.dispatch(
-    { key: 'maxPool2dBackward', inputs: 2, outputs: 1, source },
+    { key: 'maxPool2dBackward', inputs: 2, outputs: 2, source },
     [dy.storage as GPUBuffer, idx.storage as GPUBuffer],
-    [dx],
+    [dx, rt.indexErrors()],
     m.u,
     Math.ceil(outs / WG),
   );
