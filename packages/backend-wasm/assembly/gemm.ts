@@ -218,19 +218,68 @@ export function gemm(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       packB(b, rsB, csB, pc, kc, jc, nc, packedB);
-      for (let ic = m0; ic < m1; ic += MC) {
-        const mc = min(MC, m1 - ic);
-        packA(a, rsA, csA, ic, mc, pc, kc, packedA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const bp = packedB + <usize>(jr * kc) * 4;
-          const cols = min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const ap = packedA + <usize>(ir * kc) * 4;
-            const dst = c + (<usize>(ic + ir) * ldc + <usize>(jc + jr)) * 4;
-            micro(kc, ap, bp, dst, ldc, min(MR, mc - ir), cols, pc > 0 || accumulate != 0, edge);
-          }
-        }
+      block(m0, m1, jc, nc, pc, kc, a, rsA, csA, packedB, c, ldc, packedA, edge, pc > 0 || accumulate != 0);
+    }
+  }
+}
+
+/** Rows [m0, m1) of one (jc, pc) block of C against B panels packed at `bp` (kc x NR floats each). */
+function block(
+  m0: i32, m1: i32, jc: i32, nc: i32, pc: i32, kc: i32,
+  a: usize, rsA: i32, csA: i32, bp0: usize,
+  c: usize, ldc: i32, packedA: usize, edge: usize, acc: bool,
+): void {
+  for (let ic = m0; ic < m1; ic += MC) {
+    const mc = min(MC, m1 - ic);
+    packA(a, rsA, csA, ic, mc, pc, kc, packedA);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const bp = bp0 + <usize>(jr * kc) * 4;
+      const cols = min(NR, nc - jr);
+      for (let ir = 0; ir < mc; ir += MR) {
+        const ap = packedA + <usize>(ir * kc) * 4;
+        const dst = c + (<usize>(ic + ir) * ldc + <usize>(jc + jr)) * 4;
+        micro(kc, ap, bp, dst, ldc, min(MR, mc - ir), cols, acc, edge);
       }
+    }
+  }
+}
+
+/** Bytes of all of B packed by packBAll (k x n, columns padded to NR). */
+export function packedBBytes(k: i32, n: i32): i32 {
+  return k * ((n + NR - 1) / NR) * NR * 4;
+}
+
+/**
+ * Packs columns [j0, j1) of B (j0 a multiple of NR) for every k-block into `dst`, laid out so that
+ * the panel of k-block pc at column j starts at float pc * npad + j * kc. Threads pack disjoint
+ * column ranges, then every thread reads the whole of it in gemmPackedB.
+ */
+export function packBAll(b: usize, rsB: i32, csB: i32, k: i32, n: i32, j0: i32, j1: i32, dst: usize): void {
+  const npad = ((n + NR - 1) / NR) * NR;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    packB(b, rsB, csB, pc, kc, j0, j1 - j0, dst + (<usize>pc * npad + <usize>j0 * kc) * 4);
+  }
+}
+
+/**
+ * gemm with B already packed by packBAll: the same blocks in the same order, so every element of
+ * C gets exactly the value gemm gives, but threads splitting the rows do not each pack all of B.
+ */
+export function gemmPackedB(
+  m0: i32, m1: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  pb: usize, c: usize, ldc: i32, scratch: usize, accumulate: i32,
+): void {
+  const packedA = scratch;
+  const edge = scratch + <usize>(MC * KC + KC * NC) * 4;
+  const npad = ((n + NR - 1) / NR) * NR;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const bp = pb + (<usize>pc * npad + <usize>jc * kc) * 4;
+      block(m0, m1, jc, nc, pc, kc, a, rsA, csA, bp, c, ldc, packedA, edge, pc > 0 || accumulate != 0);
     }
   }
 }

@@ -3,7 +3,7 @@
 
 export { col2im, im2col } from './conv';
 export { binaryF32 } from './elementwise';
-export { gemm, gemmScratchBytes } from './gemm';
+export { gemm, gemmPackedB, gemmScratchBytes, packBAll, packedBBytes } from './gemm';
 export { adamF32, sgdF32 } from './optim';
 export { reduceF32 } from './reduce';
 

@@ -18,6 +18,32 @@ export interface KernelExports {
     scratch: number,
     accumulate: number,
   ): void;
+  /** Bytes packBAll writes for a k x n B. */
+  packedBBytes(k: number, n: number): number;
+  packBAll(
+    b: number,
+    rsB: number,
+    csB: number,
+    k: number,
+    n: number,
+    j0: number,
+    j1: number,
+    dst: number,
+  ): void;
+  gemmPackedB(
+    m0: number,
+    m1: number,
+    n: number,
+    k: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    pb: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+    accumulate: number,
+  ): void;
   im2col(x: number, col: number, meta: number): void;
   adamF32(
     n: number,

@@ -81,9 +81,13 @@ function spawn(
   const msg = { module, memory, slot, queue, scratch };
   if (nodeWorkerCtor) {
     const w = new nodeWorkerCtor(WORKER_SOURCE, { eval: true });
-    w.unref();
-    w.on('message', onReady);
     w.on('error', onError);
+    // Referenced until ready (so `await wasm()` keeps the process alive), then unref'd so a script
+    // ends without terminate(). unref() must follow on('message'): adding a listener refs again.
+    w.on('message', () => {
+      onReady();
+      w.unref();
+    });
     w.postMessage(msg);
     h.terminate = () => void w.terminate();
   } else {
@@ -227,6 +231,32 @@ export async function createThreadPool(
       const pieces = t <= 1 ? 1 : Math.min(4 * t, Math.ceil(extent / align));
       const chunk = Math.ceil(extent / pieces / align) * align;
       const jobs: Job[] = [];
+      if (t > 1 && byRows && k > 0) {
+        // Every row chunk multiplies the whole of B: pack it once, split by columns over the
+        // threads, instead of once per chunk; then the chunks share the packed copy.
+        const bytes = ctx.k.packedBBytes(k, n);
+        const pb = heap.allocBytes(bytes);
+        try {
+          const packPieces = Math.min(2 * t, Math.ceil(n / 8));
+          const packChunk = Math.ceil(n / packPieces / 8) * 8;
+          const packJobs: Job[] = [];
+          for (let lo = 0; lo < n; lo += packChunk) {
+            packJobs.push({
+              kernel: 'packBAll',
+              args: [b, rsB, csB, k, n, lo, Math.min(n, lo + packChunk), pb],
+            });
+          }
+          run(packJobs);
+          for (let lo = 0; lo < extent; lo += chunk) {
+            const args = [lo, Math.min(extent, lo + chunk), n, k, a, rsA, csA, pb, c, n, 0, acc];
+            jobs.push({ kernel: 'gemmPackedB', args });
+          }
+          run(jobs);
+        } finally {
+          heap.freeBytes(pb, bytes);
+        }
+        return;
+      }
       for (let lo = 0; lo < extent; lo += chunk) {
         const hi = Math.min(extent, lo + chunk);
         const args = byRows

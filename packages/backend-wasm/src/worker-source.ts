@@ -5,6 +5,8 @@ export const WORKER_KERNELS = [
   'convBackwardInput',
   'convBackwardWeight',
   'maxPool2dF32',
+  'packBAll',
+  'gemmPackedB',
 ] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 
@@ -14,6 +16,7 @@ export const SCRATCH_ARG: Partial<Record<WorkerKernel, number>> = {
   convForward: 4,
   convBackwardInput: 4,
   convBackwardWeight: 4,
+  gemmPackedB: 10,
 };
 /**
  * Queue header (i32): [ticket = round << 16 | next job, done, count, failed]; jobs follow at

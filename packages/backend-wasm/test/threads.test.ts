@@ -20,17 +20,23 @@ describe('threads', () => {
     expect(mt.sharedMemory).toBe(true);
     expect(mt.threads).toBe(2);
   });
-  const cases: [number, number, number][] = [
-    [64, 784, 128],
-    [257, 300, 129],
-    [8, 512, 1000],
-    [130, 64, 3],
+  // [m, k, n, B transposed]: row splits (B packed once and shared) with a column edge, beyond one
+  // 1024-column block and one 256-deep k block, and column splits.
+  const cases: [number, number, number, boolean][] = [
+    [64, 784, 128, true],
+    [257, 300, 129, true],
+    [8, 512, 1000, true],
+    [130, 64, 3, true],
+    [1040, 270, 1037, false],
+    [300, 520, 99, false],
   ];
-  for (const [m, k, n] of cases) {
-    it(`${m}x${k} @ ${k}x${n} agrees with cpu and with one thread`, () => {
+  for (const [m, k, n, bT] of cases) {
+    it(`${m}x${k} @ ${k}x${n}${bT ? ' (B transposed)' : ''} agrees with cpu and with one thread`, () => {
       const f = () => {
         const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
-        const b = nn.t(nn.tensor(randValues(k * n, n), { shape: [n, k] }));
+        const b = bT
+          ? nn.t(nn.tensor(randValues(k * n, n), { shape: [n, k] }))
+          : nn.tensor(randValues(k * n, n), { shape: [k, n] });
         return nn.matmul(a, b);
       };
       agree(f, 1e-4, 1e-4, 'wasm-mt');
