@@ -76,7 +76,8 @@ async function run(opt: DemoOptions): Promise<void> {
 
   const perEpoch = history.get('seconds');
   const meanEpoch = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;
-  const show = (p: string): string => relative(process.cwd(), p) || p;
+  // Paths as seen from where the user typed the command (npm and pnpm set INIT_CWD), not from apps/demo.
+  const show = (p: string): string => relative(process.env.INIT_CWD ?? process.cwd(), p) || p;
   const worst = report.f1.map((f, d) => [d, f] as const).sort((a, b) => a[1] - b[1])[0];
   console.log(
     [
