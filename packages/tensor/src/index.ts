@@ -18,6 +18,8 @@ export type {
   UnaryOp,
 } from './backend.js';
 export { BINARY_OPS, COMPARISON_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
+export type { Conv2dGeometry } from './conv-geometry.js';
+export { conv2dGeometry } from './conv-geometry.js';
 export type { ArrayFor, DType, TypedArray } from './dtype.js';
 export { bytesPerElement, DTYPES, isFloat, makeTypedArray, promoteTypes } from './dtype.js';
 export type { BackwardOptions, GradEngine, GradFn } from './engine.js';

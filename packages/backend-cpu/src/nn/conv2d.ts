@@ -1,4 +1,10 @@
-import type { Conv2dParams, TensorView, TypedArray } from '@nn/tensor';
+import {
+  type Conv2dGeometry,
+  type Conv2dParams,
+  conv2dGeometry,
+  type TensorView,
+  type TypedArray,
+} from '@nn/tensor';
 import { gemm } from '../matmul.js';
 import { alloc } from '../strided.js';
 import { scratch } from './scratch.js';
@@ -11,39 +17,6 @@ import { scratch } from './scratch.js';
 /** Largest patch matrix (in doubles) built at once; taller outputs go in bands of rows. */
 const MAX_COLS = 1 << 20;
 
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  outC: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  g: number;
-  cg: number;
-  og: number;
-  /** Rows of cols: cg * kh * kw. */
-  k: number;
-  /** Output positions per image: oh * ow. */
-  l: number;
-  p: Conv2dParams;
-}
-
-function geometry(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  yShape: readonly number[],
-  p: Conv2dParams,
-): Geometry {
-  const [n, c, h, w] = xShape;
-  const [outC, cg, kh, kw] = wShape;
-  const [, , oh, ow] = yShape;
-  const g = p.groups;
-  return { n, c, h, w, outC, kh, kw, oh, ow, g, cg, og: outC / g, k: cg * kh * kw, l: oh * ow, p };
-}
-
 /** First and one-past-last output index o whose input coordinate o*s - pad + off lies in [0, size). */
 function validRange(out: number, size: number, s: number, pad: number, off: number): [number, number] {
   const lo = Math.max(0, Math.ceil((pad - off) / s));
@@ -52,7 +25,7 @@ function validRange(out: number, size: number, s: number, pad: number, off: numb
 }
 
 /** Output rows per band: the patch matrix of one band holds at most MAX_COLS doubles. */
-function bandRows(geo: Geometry): number {
+function bandRows(geo: Conv2dGeometry): number {
   return Math.max(1, Math.min(geo.oh, Math.floor(MAX_COLS / Math.max(1, geo.k * geo.ow))));
 }
 
@@ -60,7 +33,7 @@ function bandRows(geo: Geometry): number {
 function im2col(
   x: TypedArray,
   xOff: number,
-  geo: Geometry,
+  geo: Conv2dGeometry,
   grp: number,
   i: number,
   y0: number,
@@ -100,7 +73,7 @@ function im2col(
 /** dx += cols laid out as im2col made them: its adjoint. */
 function col2im(
   cols: Float64Array,
-  geo: Geometry,
+  geo: Conv2dGeometry,
   grp: number,
   i: number,
   y0: number,
@@ -137,7 +110,7 @@ export function conv2d(
   p: Conv2dParams,
   outShape: readonly number[],
 ): TypedArray {
-  const geo = geometry(x.shape, wt.shape, outShape, p);
+  const geo = conv2dGeometry(x.shape, wt.shape, outShape, p);
   const { n, outC, og, k, l, g, oh, ow } = geo;
   const out = alloc(x.dtype, n * outC * l);
   const X = x.storage as TypedArray;
@@ -170,7 +143,7 @@ export function conv2dBackwardInput(
   p: Conv2dParams,
   xShape: readonly number[],
 ): TypedArray {
-  const geo = geometry(xShape, wt.shape, dy.shape, p);
+  const geo = conv2dGeometry(xShape, wt.shape, dy.shape, p);
   const { n, c, h, w, outC, og, k, l, g, oh, ow } = geo;
   const dx = alloc(dy.dtype, n * c * h * w);
   const DY = dy.storage as TypedArray;
@@ -212,7 +185,7 @@ export function conv2dBackwardWeight(
   p: Conv2dParams,
   wShape: readonly number[],
 ): TypedArray {
-  const geo = geometry(x.shape, wShape, dy.shape, p);
+  const geo = conv2dGeometry(x.shape, wShape, dy.shape, p);
   const { n, outC, og, k, l, g, oh, ow } = geo;
   const X = x.storage as TypedArray;
   const DY = dy.storage as TypedArray;

@@ -1,4 +1,4 @@
-import type { Conv2dParams, TensorView } from '@nn/tensor';
+import { type Conv2dGeometry, type Conv2dParams, conv2dGeometry, type TensorView } from '@nn/tensor';
 import { contiguousStrides } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta } from '../wgsl.js';
@@ -13,38 +13,7 @@ const WG = 256;
 /** Largest patch matrix built at once (floats); bigger batches go in chunks of images. */
 const MAX_COLS = 1 << 24;
 
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  outC: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  g: number;
-  cg: number;
-  og: number;
-  k: number;
-  l: number;
-  p: Conv2dParams;
-}
-
-function geometry(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  yShape: readonly number[],
-  p: Conv2dParams,
-): Geometry {
-  const [n, c, h, w] = xShape;
-  const [outC, cg, kh, kw] = wShape;
-  const [, , oh, ow] = yShape;
-  const g = p.groups;
-  return { n, c, h, w, outC, kh, kw, oh, ow, g, cg, og: outC / g, k: cg * kh * kw, l: oh * ow, p };
-}
-
-function geoMeta(geo: Geometry): Meta {
+function geoMeta(geo: Conv2dGeometry): Meta {
   const m = new Meta();
   // 0 count, 1 n0, 2 grp, 3 offset: filled per call.
   m.all([0, 0, 0, 0]);
@@ -72,7 +41,7 @@ const GEO = `
 function im2col(
   rt: Runtime,
   x: TensorView,
-  geo: Geometry,
+  geo: Conv2dGeometry,
   grp: number,
   n0: number,
   count: number,
@@ -149,7 +118,7 @@ function im2col(
 function col2im(
   rt: Runtime,
   dcols: GPUBuffer,
-  geo: Geometry,
+  geo: Conv2dGeometry,
   grp: number,
   n0: number,
   count: number,
@@ -185,7 +154,7 @@ function col2im(
   rt.dispatch({ key: 'col2im', inputs: 1, outputs: 1, source }, [dcols], [dx], m.u, Math.ceil(total / WG));
 }
 
-function chunk(geo: Geometry): number {
+function chunk(geo: Conv2dGeometry): number {
   return Math.max(1, Math.min(geo.n, Math.floor(MAX_COLS / Math.max(1, pad4(geo.k) * pad4(geo.l)))));
 }
 
@@ -221,7 +190,7 @@ function padded(rt: Runtime, src: TensorView, paddedShape: number[]): GPUBuffer 
 function dyPadded(
   rt: Runtime,
   dy: TensorView,
-  geo: Geometry,
+  geo: Conv2dGeometry,
   grp: number,
   n0: number,
   count: number,
@@ -246,7 +215,7 @@ export function conv2d(
   p: Conv2dParams,
   outShape: readonly number[],
 ): GPUBuffer {
-  const geo = geometry(x.shape, wt.shape, outShape, p);
+  const geo = conv2dGeometry(x.shape, wt.shape, outShape, p);
   const { n, outC, og, k, l, g } = geo;
   const kp = pad4(k);
   const lp = pad4(l);
@@ -281,7 +250,7 @@ export function conv2dBackwardInput(
   p: Conv2dParams,
   xShape: readonly number[],
 ): GPUBuffer {
-  const geo = geometry(xShape, wt.shape, dy.shape, p);
+  const geo = conv2dGeometry(xShape, wt.shape, dy.shape, p);
   const { n, c, h, w, og, k, g } = geo;
   const dx = rt.createBuffer(n * c * h * w * 4);
   const step = chunk(geo);
@@ -310,7 +279,7 @@ export function conv2dBackwardWeight(
   p: Conv2dParams,
   wShape: readonly number[],
 ): GPUBuffer {
-  const geo = geometry(x.shape, wShape, dy.shape, p);
+  const geo = conv2dGeometry(x.shape, wShape, dy.shape, p);
   const { n, outC, og, k, l, g } = geo;
   const kp = pad4(k);
   const lp = pad4(l);
