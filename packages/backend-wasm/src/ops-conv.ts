@@ -1,4 +1,4 @@
-import { type Conv2dParams, sizeOf, type TensorView } from '@nn/tensor';
+import { type Conv2dGeometry, type Conv2dParams, conv2dGeometry, sizeOf, type TensorView } from '@nn/tensor';
 import type { Parallel } from './backend.js';
 import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
@@ -11,50 +11,29 @@ import type { Job } from './threads.js';
 // output directly; threads split the batch.
 // float64 (gradcheck) takes a direct loop instead.
 
-interface Geometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  OC: number;
-  OH: number;
-  OW: number;
-  kh: number;
-  kw: number;
-  G: number;
-  Cg: number;
-  OCg: number;
-  K: number;
-  P: number;
-  meta: number[];
-}
-
-function geometry(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  yShape: readonly number[],
-  p: Conv2dParams,
-): Geometry {
-  const [N, C, H, W] = xShape;
-  const [OC, Cg, kh, kw] = wShape;
-  const [, , OH, OW] = yShape;
-  const G = p.groups;
-  const meta = [
-    Cg,
-    H,
-    W,
-    kh,
-    kw,
+/** Integer parameters the assembly conv kernels read from the meta block, in their order. */
+function convMeta(g: Conv2dGeometry): number[] {
+  const { p } = g;
+  return [
+    g.cg,
+    g.h,
+    g.w,
+    g.kh,
+    g.kw,
     p.stride[0],
     p.stride[1],
     p.padding[0],
     p.padding[1],
     p.dilation[0],
     p.dilation[1],
-    OH,
-    OW,
+    g.oh,
+    g.ow,
+    g.l,
+    g.g,
+    g.og,
+    g.c,
+    g.outC,
   ];
-  return { N, C, H, W, OC, OH, OW, kh, kw, G, Cg, OCg: OC / G, K: Cg * kh * kw, P: OH * OW, meta };
 }
 
 type Mode = 'forward' | 'input' | 'weight';
@@ -66,7 +45,7 @@ const CONV_JOBS = 8;
 function direct(
   ctx: Ctx,
   mode: Mode,
-  g: Geometry,
+  g: Conv2dGeometry,
   p: Conv2dParams,
   x: number,
   w: number,
@@ -79,23 +58,23 @@ function direct(
   const [sh, sw] = p.stride;
   const [ph, pw] = p.padding;
   const [dh, dw] = p.dilation;
-  for (let n = 0; n < g.N; n++) {
-    for (let oc = 0; oc < g.OC; oc++) {
-      const grp = Math.floor(oc / g.OCg);
-      for (let oh = 0; oh < g.OH; oh++) {
-        for (let ow = 0; ow < g.OW; ow++) {
-          const yi = ((n * g.OC + oc) * g.OH + oh) * g.OW + ow;
+  for (let n = 0; n < g.n; n++) {
+    for (let oc = 0; oc < g.outC; oc++) {
+      const grp = Math.floor(oc / g.og);
+      for (let oh = 0; oh < g.oh; oh++) {
+        for (let ow = 0; ow < g.ow; ow++) {
+          const yi = ((n * g.outC + oc) * g.oh + oh) * g.ow + ow;
           let acc = 0;
-          for (let c = 0; c < g.Cg; c++) {
-            const xc = n * g.C + grp * g.Cg + c;
+          for (let c = 0; c < g.cg; c++) {
+            const xc = n * g.c + grp * g.cg + c;
             for (let i = 0; i < g.kh; i++) {
               const ih = oh * sh - ph + i * dh;
-              if (ih < 0 || ih >= g.H) continue;
+              if (ih < 0 || ih >= g.h) continue;
               for (let j = 0; j < g.kw; j++) {
                 const iw = ow * sw - pw + j * dw;
-                if (iw < 0 || iw >= g.W) continue;
-                const xi = (xc * g.H + ih) * g.W + iw;
-                const wi = ((oc * g.Cg + c) * g.kh + i) * g.kw + j;
+                if (iw < 0 || iw >= g.w) continue;
+                const xi = (xc * g.h + ih) * g.w + iw;
+                const wi = ((oc * g.cg + c) * g.kh + i) * g.kw + j;
                 if (mode === 'forward') acc += a[x + xi] * a[w + wi];
                 else if (mode === 'input') a[o + xi] += a[y + yi] * a[w + wi];
                 else a[o + wi] += a[y + yi] * a[x + xi];
@@ -125,7 +104,7 @@ function run(
   p: Conv2dParams,
 ): WasmStorage {
   const dtype = (views.x ?? views.w ?? views.dy)!.dtype as 'float32' | 'float64';
-  const g = geometry(shapes.x, shapes.w, shapes.y, p);
+  const g = conv2dGeometry(shapes.x, shapes.w, shapes.y, p);
   const c = {
     x: views.x && contiguousView(ctx, views.x),
     w: views.w && contiguousView(ctx, views.w),
@@ -133,7 +112,7 @@ function run(
   };
   try {
     const outSize = sizeOf(mode === 'forward' ? shapes.y : mode === 'input' ? shapes.x : shapes.w);
-    const zero = mode === 'input' || dtype !== 'float32' || g.N === 0;
+    const zero = mode === 'input' || dtype !== 'float32' || g.n === 0;
     const out = zero ? zeroed(ctx, outSize, dtype) : allocOut(ctx, outSize, dtype);
     if (outSize === 0) return out;
     if (dtype !== 'float32') {
@@ -145,17 +124,17 @@ function run(
     // per-job partials, and the result must not depend on the thread count); each job has its
     // own im2col buffer (K x P, small enough to stay in cache) and, for the weight gradient, its
     // own partial sum.
-    const parts = Math.max(1, Math.min(g.N, CONV_JOBS));
-    const per = Math.ceil(g.N / parts);
+    const parts = Math.max(1, Math.min(g.n, CONV_JOBS));
+    const per = Math.ceil(g.n / parts);
     const ranges: [number, number][] = [];
-    for (let n0 = 0; n0 < g.N; n0 += per) ranges.push([n0, Math.min(g.N, n0 + per)]);
-    const colBytes = Math.max(16, g.K * g.P * 4);
-    const dwBytes = g.OC * g.K * 4;
+    for (let n0 = 0; n0 < g.n; n0 += per) ranges.push([n0, Math.min(g.n, n0 + per)]);
+    const colBytes = Math.max(16, g.k * g.l * 4);
+    const dwBytes = g.outC * g.k * 4;
     const cols = ranges.map(() => ctx.heap.allocBytes(colBytes));
     const partials =
       mode === 'weight' ? ranges.map((_, j) => (j === 0 ? out.ptr : ctx.heap.allocBytes(dwBytes))) : [];
     try {
-      withMeta(ctx, [...g.meta, g.P, g.G, g.OCg, g.C, g.OC], 0, (meta) => {
+      withMeta(ctx, convMeta(g), 0, (meta) => {
         const xp = c.x ? basePtr(c.x.view) : 0;
         const wp = c.w ? basePtr(c.w.view) : 0;
         const yp = c.dy ? basePtr(c.dy.view) : 0;
@@ -173,7 +152,7 @@ function run(
         const o = out.ptr >> 2;
         for (let j = 1; j < partials.length; j++) {
           const q = partials[j] >> 2;
-          for (let i = 0; i < g.OC * g.K; i++) a[o + i] += a[q + i];
+          for (let i = 0; i < g.outC * g.k; i++) a[o + i] += a[q + i];
         }
       }
     } finally {
