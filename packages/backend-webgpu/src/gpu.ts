@@ -9,7 +9,7 @@ interface DawnModule {
 let nodeGPU: Promise<GPU> | null = null;
 
 /** navigator.gpu in a browser; Dawn (npm `webgpu`) in Node, imported only when first needed. */
-export async function getGPU(): Promise<GPU> {
+async function getGPU(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';

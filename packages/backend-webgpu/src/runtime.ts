@@ -19,7 +19,7 @@ const ARENA_BYTES = DISPATCHES_PER_SUBMIT * META_BYTES;
 /** Bind groups kept for reuse; the cache starts over when full. */
 const MAX_BIND_GROUPS = 8192;
 /** Groups per grid dimension (the WebGPU default limit); larger grids fold into y. */
-export const MAX_GROUPS = 65535;
+const MAX_GROUPS = 65535;
 
 /** A compute kernel: its bindings and WGSL, built only when its pipeline is not cached yet. */
 export interface KernelSpec {
