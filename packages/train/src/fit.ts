@@ -67,7 +67,7 @@ export class History {
   }
 }
 
-export function lossFunction(loss: LossLike): (pred: Tensor, target: Tensor) => Tensor {
+function lossFunction(loss: LossLike): (pred: Tensor, target: Tensor) => Tensor {
   if (typeof loss === 'function') return loss;
   if (loss && typeof (loss as { call?: unknown }).call === 'function') {
     const l = loss as { call(p: Tensor, t: Tensor): Tensor };
