@@ -30,7 +30,7 @@ export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
   --help            this text
 `;
 
-export const IMPLS = [
+const IMPLS = [
   'nn-cpu',
   'nn-wasm',
   'nn-wasm-1t',

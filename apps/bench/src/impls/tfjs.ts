@@ -32,7 +32,7 @@ type Kind = (typeof KINDS)[number];
 let tfPromise: Promise<Tf> | undefined;
 
 /** tfjs-core with its gradients, loaded once, in production mode (no per-op debug checks). */
-export function loadTfCore(): Promise<Tf> {
+function loadTfCore(): Promise<Tf> {
   tfPromise ??= (async () => {
     const tf = (await import('@tensorflow/tfjs-core')) as Tf;
     // tfjs-core alone registers no gradients; its layers bundle registers them all, as the
