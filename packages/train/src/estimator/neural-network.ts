@@ -152,7 +152,7 @@ export class NeuralNetwork {
       const optimizer = buildOptimizer(this.config, this.#model.parameters());
       const scheduler = buildScheduler(this.config, optimizer, validation !== undefined);
       const metrics = this.config.regression ? [] : [new Accuracy()];
-      const history = await fit(this.#model as never, {
+      const history = await fit(this.#model, {
         loss: (p, target) => this.#loss(p, target),
         optimizer,
         train: new DataLoader(new TensorDataset(trainX, trainY), {
@@ -180,7 +180,7 @@ export class NeuralNetwork {
     const x = await readMatrix('predict', 'X', X, this.inputSize);
     const xt = matrixTensor(x, this.config.backend);
     try {
-      return predictModel(this.#model as never, xt);
+      return predictModel(this.#model, xt);
     } finally {
       xt.dispose();
     }
@@ -224,12 +224,12 @@ export class NeuralNetwork {
   async evaluate(X: ArrayInput, y: ArrayInput): Promise<Record<string, number>> {
     const [x, t] = await this.#tensors('evaluate', X, y, false);
     try {
-      const logs = await evaluateModel(this.#model as never, [x, t], {
+      const logs = await evaluateModel(this.#model, [x, t], {
         loss: (p, target) => this.#loss(p, target),
         metrics: this.config.regression ? [] : [new Accuracy()],
       });
       if (!this.config.regression) return logs;
-      const pred = predictModel(this.#model as never, x);
+      const pred = predictModel(this.#model, x);
       const [p, target] = this.#scaler
         ? [this.#scaler.inverseTransform(pred), this.#scaler.inverseTransform(t)]
         : [pred, t];
