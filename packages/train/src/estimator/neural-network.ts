@@ -1,5 +1,5 @@
 import { installAutograd } from '@nn/autograd';
-import { DataLoader, StandardScaler, TensorDataset, trainTestSplit } from '@nn/data';
+import { DataLoader, type ScalerState, StandardScaler, TensorDataset, trainTestSplit } from '@nn/data';
 import type { Module } from '@nn/layers';
 import { bceWithLogitsLoss, crossEntropy, l1Penalty, l2Penalty, mseLoss } from '@nn/losses';
 import { manualSeed, ShapeError, type Tensor, tensor, tidy, ValueError, withGradMode } from '@nn/tensor';
@@ -292,7 +292,9 @@ export class NeuralNetwork {
     }
     if (doc.targetScaler) {
       try {
-        nn.#scaler = new StandardScaler().loadState(doc.targetScaler as never, { backend: options.backend });
+        nn.#scaler = new StandardScaler().loadState(doc.targetScaler as ScalerState, {
+          backend: options.backend,
+        });
       } catch (e) {
         throw new ModelFileError(`${where}: bad target scaler (${(e as Error).message})`);
       }
