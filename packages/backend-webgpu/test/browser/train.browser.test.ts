@@ -88,7 +88,6 @@ it('trains an MLP on MNIST batches: the loss falls and GPU memory stays flat', a
     }
   }
   await gpu.sync();
-  console.log(`losses: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
   expect(losses[0]).toBeGreaterThan(2);
   const last = losses.slice(-5).reduce((a, b) => a + b, 0) / 5;
   expect(last).toBeLessThan(losses[0] * 0.5);
