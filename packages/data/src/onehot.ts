@@ -9,10 +9,10 @@ export function oneHot(labels: Tensor | ArrayLike<number>, numClasses: number): 
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }
-  const host = isTensor(labels) ? (labels.backend.readSync ? labels.dataSync() : null) : labels;
   if (isTensor(labels) && labels.dtype !== 'int32') {
     throw new DTypeError(`oneHot: labels must be int32 class indices, got ${labels.dtype}`);
   }
+  const host = isTensor(labels) ? (labels.backend.readSync ? labels.dataSync() : null) : labels;
   if (host) {
     for (let i = 0; i < host.length; i++) {
       const v = host[i];
