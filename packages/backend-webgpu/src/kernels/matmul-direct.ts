@@ -7,12 +7,11 @@ import { entry, header } from '../wgsl.js';
 export const LANES = 8;
 /**
  * Rows and vec4 column groups per lane of the vec4 kernel. Loads, not multiply-adds, bound
- * lavapipe (each lane loads on its own), so a bigger block per lane wins even past the
- * register file: 8 x 2 vec4s did ~30% more work per CPU-second than 4 x 1 at n = 256 and 512.
+ * lavapipe (each lane loads on its own), so the block per lane is as big as the registers
+ * allow and no bigger: on lavapipe's 256-bit build 4 rows x 2 vec4s ran 1.5-1.8x faster than
+ * 8 x 2 and 4 x 3 at n = 256-1024 (README, Figures).
  */
-export function vecTile(m: number): { tm: number; tv: number } {
-  return m < 8 ? { tm: 4, tv: 2 } : { tm: 8, tv: 2 };
-}
+export const VEC_TILE = { tm: 4, tv: 2 } as const;
 
 /** Uniform slots shared by both variants: 0 M, 1 N, 2 K, 3 batch, 4/5 offsets of A/B, 6..9 strides, then batch dims. */
 function prologue(rowsPerGroup: number, colsPerGroup: number, batchLines: string): string {

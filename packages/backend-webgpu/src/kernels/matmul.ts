@@ -3,7 +3,7 @@ import { collapse, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta } from '../wgsl.js';
 import { cast } from './elementwise.js';
-import { LANES, scalarSpec, vec4Spec, vecTile } from './matmul-direct.js';
+import { LANES, scalarSpec, VEC_TILE, vec4Spec } from './matmul-direct.js';
 import { isTransposed4, transpose4 } from './transpose.js';
 
 // Output tile BM x BN per workgroup; each of the TX*TY invocations keeps a TM x TN block of
@@ -200,7 +200,7 @@ function simd(rt: Runtime, a0: TensorView, b0: TensorView): GPUBuffer {
   const bsa = m.all(batch.strides[0].map((s) => s / unit));
   const bsb = m.all(batch.strides[1].map((s) => s / unit));
   const lines = batchLines(rb, bs, bsa, bsb);
-  const { tm, tv } = vecTile(M);
+  const { tm, tv } = VEC_TILE;
   const spec = useVec4 ? vec4Spec(rb, lines, tm, tv) : scalarSpec(rb, lines);
   const groups = useVec4
     ? B * Math.ceil(M / tm) * Math.ceil(N / (LANES * 4 * tv))
