@@ -1,18 +1,9 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineProject } from 'vitest/config';
+import { chromiumLaunchOptions } from '../../vitest.shared.js';
 
-// The backend in Debian's Chromium (see /work/shared/TOOLING.md). The page is cross-origin
-// isolated (COOP/COEP headers), so SharedArrayBuffer exists and the worker threads run there too.
-const args = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
+// The backend in Debian's Chromium. The page is cross-origin isolated (COOP/COEP headers), so
+// SharedArrayBuffer exists and the worker threads run there too.
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -32,11 +23,7 @@ export default defineProject({
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args,
-          ignoreDefaultArgs: ['--headless'],
-        },
+        launchOptions: chromiumLaunchOptions(),
       }),
       instances: [{ browser: 'chromium' }],
     },

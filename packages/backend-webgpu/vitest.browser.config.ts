@@ -1,20 +1,8 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineProject } from 'vitest/config';
+import { chromiumLaunchOptions } from '../../vitest.shared.js';
 
-// Debian's Chromium with WebGPU on SwiftShader (see /work/shared/TOOLING.md): the new headless
-// mode, unsafe WebGPU allowed, nothing that reaches the network (Playwright gives each launch a
-// fresh profile directory).
-const args = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
+// Debian's Chromium, with WebGPU (on SwiftShader without a GPU) allowed.
 export default defineProject({
   resolve: { conditions: ['source', 'browser', 'import', 'default'] },
   test: {
@@ -27,11 +15,7 @@ export default defineProject({
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args,
-          ignoreDefaultArgs: ['--headless'],
-        },
+        launchOptions: chromiumLaunchOptions(['--enable-unsafe-webgpu']),
       }),
       instances: [{ browser: 'chromium' }],
     },

@@ -90,6 +90,7 @@ async function run(opt: DemoOptions): Promise<void> {
   );
   dispose([train.x, train.y, test.x, test.y]);
   for (const p of model.parameters()) p.dispose();
+  optimizer.dispose();
   if (process.env.NN_DEMO_DEBUG) console.log(`live tensors at exit: ${memory().numTensors}`);
 }
 

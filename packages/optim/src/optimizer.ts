@@ -47,7 +47,7 @@ function isGroupInput<O>(x: unknown): x is ParamGroupInput<O> {
 
 /**
  * The base of every optimizer, as PyTorch's: parameter groups with their own options,
- * `zeroGrad()`, `step()`, `addParamGroup`, `stateDict()`/`loadStateDict()`. Updates run without
+ * `zeroGrad()`, `step()`, `addParamGroup`, `stateDict()`/`loadStateDict()`, `dispose()`. Updates run without
  * recording gradients and inside `tidy`, so a step leaks no tensors; state tensors are kept.
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
@@ -157,6 +157,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   ): Tensor {
     const v = state[key];
     return isTensor(v) ? v : init();
+  }
+
+  /**
+   * Frees every state tensor (moment estimates, momentum buffers...) and forgets the state, as
+   * TensorFlow.js's `optimizer.dispose()`: on wasm and webgpu they hold backend memory until
+   * freed. The optimizer stays usable; a later `step()` starts from fresh state.
+   */
+  dispose(): void {
+    for (const s of this.state.values()) for (const v of Object.values(s)) if (isTensor(v)) v.dispose();
+    this.state.clear();
   }
 
   /** Every parameter in group order: positions index the state dict. */

@@ -79,6 +79,23 @@ describe('optimizers', () => {
     expect(memory().numTensors).toBe(before);
   });
 
+  it('dispose frees the state tensors, and a later step starts afresh', async () => {
+    const p = tensor([0, 1, 5], { requiresGrad: true });
+    const fresh = tensor([0, 1, 5], { requiresGrad: true });
+    const before = memory().numTensors;
+    const opt = new Adam([p], { lr: 0.1, amsgrad: true });
+    train(opt, p, 3);
+    expect(memory().numTensors).toBe(before + 4); // exp_avg, exp_avg_sq, max_exp_avg_sq, the grad
+    opt.dispose();
+    expect(opt.state.size).toBe(0);
+    expect(memory().numTensors).toBe(before + 1);
+    // The next step is Adam's first step again: the same update a fresh optimizer makes.
+    p.assign(tensor([0, 1, 5]));
+    train(opt, p, 1);
+    train(new Adam([fresh], { lr: 0.1, amsgrad: true }), fresh, 1);
+    expect(Array.from(await p.data())).toEqual(Array.from(await fresh.data()));
+  });
+
   it('rejects bad options with ValueError', () => {
     const p = tensor([1, 2], { requiresGrad: true });
     expect(() => new SGD([p], { lr: -1 })).toThrow(ValueError);

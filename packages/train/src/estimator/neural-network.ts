@@ -166,8 +166,7 @@ export class NeuralNetwork {
         regularizer: this.#regularizer(),
         progress: options.verbose === undefined ? true : options.verbose,
       });
-      for (const state of optimizer.state.values())
-        for (const v of Object.values(state)) if (typeof v !== 'number') v.dispose();
+      optimizer.dispose();
       this.#trained = true;
       return history;
     } finally {
