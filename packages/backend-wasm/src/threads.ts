@@ -4,9 +4,12 @@ import type { Ctx } from './context.js';
 import { isNode } from './loader.js';
 import {
   drainQueue,
+  JOB_BITS,
   JOB_WORDS,
   MAX_JOBS,
   QUEUE_HEADER,
+  ROUND_MASK,
+  ROUND_SHIFT,
   SCRATCH_ARG,
   SLOT_WORDS,
   SPINS,
@@ -193,10 +196,10 @@ export async function createThreadPool(
       i32[base] = WORKER_KERNELS.indexOf(job.kernel);
       i32.set(job.args, base + 1);
     });
-    i32[q + 2] = jobs.length;
     Atomics.store(i32, q + 1, 0);
-    round = (round + 1) & 0x7fff;
-    Atomics.store(i32, q, round << 16);
+    round = (round + 1) & ROUND_MASK;
+    // One store publishes the round and its job count together (see QUEUE_HEADER).
+    Atomics.store(i32, q, (round << ROUND_SHIFT) | (jobs.length << JOB_BITS));
     seq = (seq + 1) & 0x3fffffff;
     for (const w of ready.slice(0, jobs.length - 1)) {
       const s = w.slot >> 2;

@@ -19,13 +19,22 @@ export const SCRATCH_ARG: Partial<Record<WorkerKernel, number>> = {
   gemmPackedB: 10,
 };
 /**
- * Queue header (i32): [ticket = round << 16 | next job, done, count, failed]; jobs follow at
- * QUEUE_HEADER. A job that throws (a wasm trap) sets `failed` and still counts as done, so the
- * caller reports the error instead of waiting forever.
+ * Queue header (i32): [ticket, done, (unused), failed]; jobs follow at QUEUE_HEADER. The ticket
+ * packs round << ROUND_SHIFT | job count << JOB_BITS | next job, so a thread reads the count of the
+ * round it claims from in the same atomic word: a count stored apart from the ticket could be
+ * the next round's, read with this round's ticket, and let a thread claim a job twice (and the
+ * caller then wait forever for a `done` that had gone past the count). A job that throws (a wasm
+ * trap) sets `failed` and still counts as done, so the caller reports the error instead of
+ * waiting forever.
  */
 export const QUEUE_HEADER = 16;
 export const JOB_WORDS = 16;
 export const MAX_JOBS = 256;
+/** Ticket fields: job count and next job take JOB_BITS each (MAX_JOBS fits), the round the rest. */
+export const JOB_BITS = 9;
+const JOB_MASK = (1 << JOB_BITS) - 1;
+export const ROUND_SHIFT = 2 * JOB_BITS;
+export const ROUND_MASK = (1 << (31 - ROUND_SHIFT)) - 1;
 /** Per-worker wake slot (i32): [seq, asleep]. */
 export const SLOT_WORDS = 4;
 /** Polls before a thread goes to sleep (~10 us): back-to-back kernel calls need no wake-up system call. */
@@ -33,18 +42,20 @@ export const SPINS = 5000;
 
 /**
  * Takes jobs of the current round from the queue until it is empty: the shared loop of the
- * workers and of the calling thread. A job is taken by a compare-exchange on the ticket, which
- * carries the round, so a thread that wakes up late never takes a job of a later round twice.
+ * workers and of the calling thread. A job is claimed by a compare-exchange on the ticket; a
+ * claim that succeeds is a job of the round the ticket (and its count) belongs to, however late
+ * the thread read it.
  */
 export function drainQueue(i32: Int32Array, q: number, call: (kernel: number, base: number) => void): void {
-  const round = Atomics.load(i32, q) >>> 16;
+  const round = Atomics.load(i32, q) >>> ROUND_SHIFT;
   for (;;) {
     const t = Atomics.load(i32, q);
-    if (t >>> 16 !== round || (t & 0xffff) >= i32[q + 2]) return;
+    const count = (t >>> JOB_BITS) & JOB_MASK;
+    if (t >>> ROUND_SHIFT !== round || (t & JOB_MASK) >= count) return;
     if (Atomics.compareExchange(i32, q, t, t + 1) !== t) continue;
-    const base = q + QUEUE_HEADER + (t & 0xffff) * JOB_WORDS;
+    const base = q + QUEUE_HEADER + (t & JOB_MASK) * JOB_WORDS;
     call(i32[base], base + 1);
-    if (Atomics.add(i32, q + 1, 1) + 1 === i32[q + 2]) Atomics.notify(i32, q + 1);
+    if (Atomics.add(i32, q + 1, 1) + 1 === count) Atomics.notify(i32, q + 1);
   }
 }
 
@@ -60,14 +71,15 @@ const SCRATCH_ARG = ${JSON.stringify(SCRATCH_ARG)};
 // The same loop as drainQueue() in worker-source.ts (kept as text: a bundler may rename the
 // function's free variables, so its toString() is not portable).
 function drainQueue(i32, q, call) {
-  const round = Atomics.load(i32, q) >>> 16;
+  const round = Atomics.load(i32, q) >>> ${ROUND_SHIFT};
   for (;;) {
     const t = Atomics.load(i32, q);
-    if (t >>> 16 !== round || (t & 0xffff) >= i32[q + 2]) return;
+    const count = (t >>> ${JOB_BITS}) & ${JOB_MASK};
+    if (t >>> ${ROUND_SHIFT} !== round || (t & ${JOB_MASK}) >= count) return;
     if (Atomics.compareExchange(i32, q, t, t + 1) !== t) continue;
-    const base = q + ${QUEUE_HEADER} + (t & 0xffff) * ${JOB_WORDS};
+    const base = q + ${QUEUE_HEADER} + (t & ${JOB_MASK}) * ${JOB_WORDS};
     call(i32[base], base + 1);
-    if (Atomics.add(i32, q + 1, 1) + 1 === i32[q + 2]) Atomics.notify(i32, q + 1);
+    if (Atomics.add(i32, q + 1, 1) + 1 === count) Atomics.notify(i32, q + 1);
   }
 }
 const node = typeof process !== 'undefined' && process.versions && process.versions.node;

@@ -75,6 +75,31 @@ describe('threads', () => {
     }
     mt.setThreads(2);
   });
+  it('200,000 back-to-back split GEMMs neither hang nor run a job twice', () => {
+    // 128x64 @ 64x32 on 2 threads: a round of 4 packing jobs, then a round of 8 GEMM jobs. A
+    // worker finishing the last packing job used to read the next round's job count with the
+    // old round's ticket, claim a job twice and leave the caller waiting for ever (~1 in 10^5).
+    mt.setThreads(2);
+    const [m, k, n] = [128, 64, 32];
+    const view = (storage: unknown, rows: number, cols: number) => ({
+      storage,
+      dtype: 'float32' as const,
+      shape: [rows, cols],
+      strides: [cols, 1],
+      offset: 0,
+    });
+    const sa = mt.upload(new Float32Array(m * k).fill(1), 'float32');
+    const sb = mt.upload(new Float32Array(k * n).fill(0.5), 'float32');
+    let wrong = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const c = mt.matmul(view(sa, m, k), view(sb, k, n));
+      if (i % 1000 === 0 && mt.readSync!(c, 'float32', m * n).some((v) => v !== k / 2)) wrong++;
+      mt.free(c);
+    }
+    mt.free(sa);
+    mt.free(sb);
+    expect(wrong).toBe(0);
+  }, 60_000);
   it('a kernel that traps on any thread raises an error instead of hanging, and the pool keeps working', () => {
     const n = 256;
     const good = mt.upload(new Float32Array(n * n).fill(1), 'float32');
