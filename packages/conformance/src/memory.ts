@@ -75,6 +75,20 @@ export function registerMemoryTests(): void {
       for (const t of [x, y, ...params]) t.dispose();
     }, 120_000);
 
+    it('tensor() copies its data: changing the source array afterwards changes nothing', async () => {
+      const f = new Float32Array([1.5, -2, 3]);
+      const i = new Int32Array([4, 5, 6]);
+      const a = tensor(f);
+      const b = tensor(i, { dtype: 'int32' });
+      const c = tensor(f, { dtype: 'int32' });
+      f.fill(9);
+      i.fill(9);
+      expect(Array.from(await a.data())).toEqual([1.5, -2, 3]);
+      expect(Array.from(await b.data())).toEqual([4, 5, 6]);
+      expect(Array.from(await c.data())).toEqual([1, -2, 3]); // converted (truncated) at creation
+      for (const t of [a, b, c]) t.dispose();
+    });
+
     it('tidy frees intermediates and keeps what it returns', async () => {
       const before = memory().numTensors;
       const a = tensor([1, 2, 3]);

@@ -2,18 +2,28 @@ import { batchedMatmul, type Tensor, transpose } from '@nn/tensor';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 
+/** True when the last two dims are laid out column by column: a transposed view, as Linear's Wᵀ. */
+function columnMajor(t: Tensor): boolean {
+  const r = t.ndim;
+  return t.shape[r - 2] > 1 && t.shape[r - 1] > 1 && t.strides[r - 2] === 1;
+}
+
+const T = (t: Tensor): Tensor => transpose(t, -1, -2);
+
 export function registerMatmulRules(): void {
   // Operands reach the kernel already broadcast to equal batch dims; the expand rule sums them back.
+  // Each operand's gradient takes that operand's layout, as PyTorch's mm backward does: for a
+  // transposed view the product is computed transposed, so the gradient reaching the weight of a
+  // Linear layer is contiguous instead of being copied into place.
   defineGradient('matmul', {
     saveInputs: true,
     backward: (c, [g]) => {
       const a = saved(c.inputs, 0);
       const b = saved(c.inputs, 1);
       const gy = g as Tensor;
-      return [
-        c.needsGrad[0] ? batchedMatmul(gy, transpose(b, -1, -2)) : null,
-        c.needsGrad[1] ? batchedMatmul(transpose(a, -1, -2), gy) : null,
-      ];
+      const gradA = (): Tensor => (columnMajor(a) ? T(batchedMatmul(b, T(gy))) : batchedMatmul(gy, T(b)));
+      const gradB = (): Tensor => (columnMajor(b) ? T(batchedMatmul(T(gy), a)) : batchedMatmul(T(a), gy));
+      return [c.needsGrad[0] ? gradA() : null, c.needsGrad[1] ? gradB() : null];
     },
   });
 }

@@ -76,7 +76,10 @@ export function tensor(
     shape = [...options.shape];
   }
   const { b, dtype } = resolve('tensor', options, inferred);
-  const typed = typedArrayFrom(dtype, values);
+  // upload copies, so a typed array already of the target dtype goes straight to it (a batch of
+  // MNIST pixels is copied once, not twice); anything else is converted first (bools to 0/1).
+  const exact = ArrayBuffer.isView(values) && dtype !== 'bool' && dtypeOfTypedArray(values) === dtype;
+  const typed = exact ? (values as TypedArray) : typedArrayFrom(dtype, values);
   return finish(fromStorage(b, b.upload(typed, dtype), dtype, shape), options);
 }
 
