@@ -49,13 +49,6 @@ function tiled(rt: Runtime, a: TensorView, b: TensorView): GPUBuffer {
 
   const key = `matmul:b${rb}`;
   const source = (): string => {
-    const batchLines: string[] = ['  var oa = mu(4u);', '  var ob = mu(5u);', '  { var rem = bt;'];
-    for (let d = rb - 1; d >= 0; d--) {
-      batchLines.push(
-        `    { let c = rem % mu(${bs + d}u); rem = rem / mu(${bs + d}u); oa += c * mu(${bsa + d}u); ob += c * mu(${bsb + d}u); }`,
-      );
-    }
-    batchLines.push('  }');
     const body = `
   let M = mu(0u); let N = mu(1u); let K = mu(2u);
   let tilesN = (N + ${BN - 1}u) / ${BN}u;
@@ -65,7 +58,7 @@ function tiled(rt: Runtime, a: TensorView, b: TensorView): GPUBuffer {
   if (bt >= mu(3u)) { return; }
   let tm = (group % per) / tilesN;
   let tn = (group % per) % tilesN;
-${batchLines.join('\n')}
+${batchLines(rb, bs, bsa, bsb)}
   let sam = mu(6u); let sak = mu(7u); let sbk = mu(8u); let sbn = mu(9u);
   let tx = lid % ${TX}u;
   let ty = lid / ${TX}u;
