@@ -7,9 +7,9 @@ import { entry, header } from '../wgsl.js';
 export const LANES = 8;
 /**
  * Rows and vec4 column groups per lane of the vec4 kernel. Loads, not multiply-adds, bound
- * lavapipe (each lane loads on its own), so the block per lane is as big as the registers
- * allow and no bigger: on lavapipe's 256-bit build 4 rows x 2 vec4s ran 1.5-1.8x faster than
- * 8 x 2 and 4 x 3 at n = 256-1024 (README, Figures).
+ * lavapipe (each lane loads on its own), so each lane keeps a block of sums, but a bigger block
+ * lost: on lavapipe's 256-bit build 4 rows x 2 vec4s ran 1.5-1.8x faster than 8 x 2 and 4 x 3
+ * at n = 256-1024 (README, Figures).
  */
 export const VEC_TILE = { tm: 4, tv: 2 } as const;
 
