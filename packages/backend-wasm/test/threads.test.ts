@@ -15,6 +15,11 @@ beforeAll(async () => {
 
 afterAll(() => mt.terminate());
 
+/** A contiguous float32 [rows, cols] view of backend storage, for calling kernels directly. */
+function matrix(storage: unknown, rows: number, cols: number) {
+  return { storage, dtype: 'float32' as const, shape: [rows, cols], strides: [cols, 1], offset: 0 };
+}
+
 describe('threads', () => {
   it('runs on shared memory with the requested threads in Node', () => {
     expect(mt.sharedMemory).toBe(true);
@@ -81,18 +86,11 @@ describe('threads', () => {
     // old round's ticket, claim a job twice and leave the caller waiting for ever (~1 in 10^5).
     mt.setThreads(2);
     const [m, k, n] = [128, 64, 32];
-    const view = (storage: unknown, rows: number, cols: number) => ({
-      storage,
-      dtype: 'float32' as const,
-      shape: [rows, cols],
-      strides: [cols, 1],
-      offset: 0,
-    });
     const sa = mt.upload(new Float32Array(m * k).fill(1), 'float32');
     const sb = mt.upload(new Float32Array(k * n).fill(0.5), 'float32');
     let wrong = 0;
     for (let i = 0; i < 200_000; i++) {
-      const c = mt.matmul(view(sa, m, k), view(sb, k, n));
+      const c = mt.matmul(matrix(sa, m, k), matrix(sb, k, n));
       if (i % 1000 === 0 && mt.readSync!(c, 'float32', m * n).some((v) => v !== k / 2)) wrong++;
       mt.free(c);
     }
@@ -103,17 +101,10 @@ describe('threads', () => {
   it('a kernel that traps on any thread raises an error instead of hanging, and the pool keeps working', () => {
     const n = 256;
     const good = mt.upload(new Float32Array(n * n).fill(1), 'float32');
-    const view = (storage: unknown) => ({
-      storage,
-      dtype: 'float32' as const,
-      shape: [n, n],
-      strides: [n, 1],
-      offset: 0,
-    });
     // A storage handle past the end of wasm memory: every row block of A reads out of bounds.
     const bad = { ptr: 2 ** 31 - 4096, bytes: n * n * 4, freed: false };
-    expect(() => mt.matmul(view(bad), view(good))).toThrow(/worker thread|out of bounds/);
-    const c = mt.matmul(view(good), view(good));
+    expect(() => mt.matmul(matrix(bad, n, n), matrix(good, n, n))).toThrow(/worker thread|out of bounds/);
+    const c = mt.matmul(matrix(good, n, n), matrix(good, n, n));
     expect(Array.from(mt.readSync!(c, 'float32', 4))).toEqual([n, n, n, n]);
     mt.free(c);
     mt.free(good);
