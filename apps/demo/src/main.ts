@@ -1,10 +1,10 @@
 // The main job: train a CNN (or MLP) on real MNIST digits with @nn/data and @nn/train, show
 // progress, report test accuracy and time per epoch, save the model and a loss/accuracy chart.
-import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installAutograd } from '@nn/autograd';
 import { DataLoader, loadMnist, TensorDataset } from '@nn/data';
+import { writeFileAtomic } from '@nn/io';
 import { CrossEntropyLoss } from '@nn/losses';
 import { Adam, CosineAnnealingLR } from '@nn/optim';
 import { dispose, manualSeed, memory } from '@nn/tensor';
@@ -72,7 +72,7 @@ async function run(opt: DemoOptions): Promise<void> {
       { label: 'test acc.', values: pct(history.get('valAccuracy')), color: '#d62728' },
     ],
   );
-  await writeFile(chartPath, svg);
+  await writeFileAtomic(chartPath, svg);
 
   const perEpoch = history.get('seconds');
   const meanEpoch = perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length;

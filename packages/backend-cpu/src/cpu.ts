@@ -14,7 +14,7 @@ import { matmul } from './matmul.js';
 import { nnKernels } from './nn/index.js';
 import { argReduce, reduce } from './reduce.js';
 import { softmax, softmaxBackward } from './softmax.js';
-import { alloc } from './strided.js';
+import { alloc, budget } from './strided.js';
 import { unary } from './unary.js';
 
 /** Options of `cpu()`. */
@@ -42,6 +42,7 @@ export function cpu(options: CpuOptions = {}): Backend {
   let bytesInUse = 0;
   const track = (s: TypedArray): Storage => {
     bytesInUse += s.byteLength;
+    budget.inUse += s.byteLength;
     return s;
   };
   const fused: FusedKernels = {
@@ -58,6 +59,7 @@ export function cpu(options: CpuOptions = {}): Backend {
     readSync: (storage, _dtype, size) => (storage as TypedArray).slice(0, size),
     free(storage) {
       bytesInUse -= (storage as TypedArray).byteLength;
+      budget.inUse -= (storage as TypedArray).byteLength;
     },
     memory: (): BackendMemory => ({ bytesInUse }),
     fill(size, dtype, value) {

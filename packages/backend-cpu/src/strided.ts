@@ -1,16 +1,50 @@
-import type { DType, TypedArray } from '@nn/tensor';
+import { BackendError, bytesPerElement, type DType, type TypedArray } from '@nn/tensor';
+
+/** The machine's memory in Node (`os.totalmem()`); unbounded where the runtime does not say. */
+function machineMemory(): number {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { totalmem(): number } | undefined;
+  return os?.totalmem() ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Bytes held by every cpu backend's tensors (counted by the backends as they hand out and free
+ * storage) and the most they may hold: the machine's memory. An allocation past it is refused
+ * before a byte is touched, instead of swapping the machine to a halt.
+ */
+export const budget = { inUse: 0, limit: machineMemory() };
+
+function outOfMemory(dtype: DType, size: number, why: string): BackendError {
+  const bytes = size * bytesPerElement(dtype);
+  return new BackendError(
+    `cpu: out of memory: a tensor of ${size} ${dtype} values (${bytes} bytes) ${why}; dispose tensors you no longer need`,
+  );
+}
 
 /** A typed array of `size` elements for `dtype` (bool is stored as 0/1 bytes). */
 export function alloc(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(size);
-    case 'float64':
-      return new Float64Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
+  const bytes = size * bytesPerElement(dtype);
+  if (budget.inUse + bytes > budget.limit) {
+    throw outOfMemory(
+      dtype,
+      size,
+      `does not fit: ${budget.inUse} bytes are in use of this machine's ${budget.limit}`,
+    );
+  }
+  try {
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(size);
+      case 'float64':
+        return new Float64Array(size);
+      case 'int32':
+        return new Int32Array(size);
+      case 'bool':
+        return new Uint8Array(size);
+    }
+  } catch (e) {
+    if (e instanceof RangeError) throw outOfMemory(dtype, size, `cannot be allocated here (${e.message})`);
+    throw e;
   }
 }
 

@@ -1,5 +1,16 @@
 import type { TypedArray } from '@nn/tensor';
-import { fillRandom, full, getBackend, manualSeed, rand, randint, randn, tensor, use } from '@nn/tensor';
+import {
+  BackendError,
+  fillRandom,
+  full,
+  getBackend,
+  manualSeed,
+  rand,
+  randint,
+  randn,
+  tensor,
+  use,
+} from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose } from './oracle.js';
@@ -32,6 +43,26 @@ describe('the backend object', () => {
     expect(b.readSync!(bools, 'bool', 3)).toBeInstanceOf(Uint8Array);
     expect(b.readSync!(b.upload(new Int32Array([5]), 'int32'), 'int32', 1)).toBeInstanceOf(Int32Array);
     expect(b.readSync!(b.upload(new Float64Array([0.1]), 'float64'), 'float64', 1)[0]).toBe(0.1);
+  });
+
+  it('refuses a tensor larger than the machine with a BackendError, before allocating', () => {
+    const before = getBackend().memory().bytesInUse;
+    // 40 GB: past this machine's memory (checked against os.totalmem()), though V8 could map it.
+    let e: unknown = null;
+    try {
+      full([1e5, 1e5], 1);
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(BackendError);
+    expect((e as Error).message).toMatch(
+      /^cpu: out of memory: a tensor of 10000000000 float32 values \(40000000000 bytes\) (does not fit: \d+ bytes are in use of this machine's \d+|cannot be allocated here \(.*\)); dispose tensors you no longer need$/,
+    );
+    // 4 TB: more than a typed array may hold.
+    expect(() => full([1e6, 1e6], 0)).toThrow(
+      /^cpu: out of memory: a tensor of 1000000000000 float32 values/,
+    );
+    expect(getBackend().memory().bytesInUse).toBe(before);
   });
 
   it('counts bytes of live storage and forgets freed storage', () => {

@@ -6,6 +6,7 @@
 import * as nn from '@nn/tensor';
 import {
   AutogradError,
+  BackendError,
   type DType,
   DTypeError,
   IndexError,
@@ -76,6 +77,37 @@ const FAMILIES: [string, BadCase[]][] = [
         says: ['arange', 'step'],
       },
       {
+        name: 'a value beyond int32 into an int32 tensor',
+        call: () => nn.tensor([3e9], { dtype: 'int32' }),
+        error: ValueError,
+        says: ['tensor', '3000000000', 'int32', 'overflow'],
+      },
+      {
+        name: 'NaN into an int32 tensor',
+        call: () => nn.tensor([1, Number.NaN], { dtype: 'int32' }),
+        error: ValueError,
+        says: ['tensor', 'NaN', 'flat index 1', 'int32'],
+      },
+      {
+        name: 'a float32 array holding Infinity into int32',
+        call: () => nn.tensor(Float32Array.from([2, Number.POSITIVE_INFINITY]), { dtype: 'int32' }),
+        error: ValueError,
+        says: ['tensor', 'Infinity', 'int32'],
+      },
+      {
+        name: 'full with a value beyond int32',
+        call: () => nn.full([2], -2147483649, { dtype: 'int32' }),
+        error: ValueError,
+        says: ['full', '-2147483649', 'int32'],
+      },
+      {
+        // 4 TB: every backend refuses it at once, before touching memory, and says how many bytes.
+        name: 'a tensor too large for the backend',
+        call: () => nn.zeros([1e6, 1e6]),
+        error: BackendError,
+        says: ['bytes'],
+      },
+      {
         name: 'rand with an int dtype',
         call: () => nn.rand([2], { dtype: 'int32' }),
         error: DTypeError,
@@ -120,6 +152,34 @@ const FAMILIES: [string, BadCase[]][] = [
         call: ([c, a, b]) => nn.where(c, a, b),
         error: ShapeError,
         says: ['where', '[3]', '[2]'],
+      },
+      {
+        name: 'sub of two bool tensors',
+        inputs: () => [nn.tensor([true, false]), nn.tensor([true, true])],
+        call: ([a, b]) => nn.sub(a, b),
+        error: DTypeError,
+        says: ['sub', 'bool', 'logicalNot'],
+      },
+      {
+        name: 'sub of a float tensor and a bool tensor',
+        inputs: () => [...f32([2])(), nn.tensor([true, false])],
+        call: ([a, b]) => a.sub(b),
+        error: DTypeError,
+        says: ['sub', 'bool'],
+      },
+      {
+        name: 'a number minus a bool tensor',
+        inputs: () => [nn.tensor([true, false])],
+        call: ([a]) => nn.sub(1, a),
+        error: DTypeError,
+        says: ['sub', 'bool'],
+      },
+      {
+        name: 'pow of two bool tensors',
+        inputs: () => [nn.tensor([true, false]), nn.tensor([true, true])],
+        call: ([a, b]) => nn.pow(a, b),
+        error: DTypeError,
+        says: ['pow', 'bool'],
       },
       {
         name: 'exp of a bool tensor',

@@ -16,6 +16,7 @@ import {
   sub,
   type Tensor,
   tidy,
+  ValueError,
 } from '@nn/tensor';
 import { assertFloatArg, checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
@@ -46,6 +47,23 @@ function checkBroadcastWeight(op: string, name: string, w: Tensor | undefined, i
 }
 
 /**
+ * Refuses probabilities outside [0, 1] (and NaN), as PyTorch does, where the backend reads
+ * synchronously (cpu, wasm). On a device backend the values are not read: there such inputs
+ * give a NaN loss, which `fit` reports when it reads the loss.
+ */
+function checkProbabilities(op: string, input: Tensor): void {
+  if (!input.backend.readSync || input.size === 0) return;
+  const v = input.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0 && v[i] <= 1)) {
+      throw new ValueError(
+        `${op}: all elements of input should be between 0 and 1 (as in PyTorch), got ${v[i]} at flat index ${i} of shape ${fmtShape(input.shape)}; apply sigmoid first, or pass logits to bceWithLogitsLoss`,
+      );
+    }
+  }
+}
+
+/**
  * Binary cross entropy of probabilities `input` in [0, 1]. Each log is clamped at -100 as in
  * PyTorch, so a probability of exactly 0 or 1 gives a finite loss.
  */
@@ -55,6 +73,7 @@ export function bceLoss(input: Tensor, target: Tensor, options?: BceOptions): Te
   const reduction = options?.reduction ?? 'mean';
   checkReduction(op, reduction);
   checkBroadcastWeight(op, 'weight', options?.weight, input);
+  checkProbabilities(op, input);
   return tidy(() => {
     const logP = clamp(log(input), { min: -100 });
     const log1mP = clamp(log(sub(1, input)), { min: -100 });

@@ -4,6 +4,7 @@ import {
   DTypeError,
   IndexError,
   manualSeed,
+  memory,
   rand,
   randn,
   ShapeError,
@@ -123,6 +124,24 @@ describe('bad input', () => {
     expect(() => huberLoss(x, x, { delta: 0 })).toThrow(ValueError);
     expect(() => klDiv(x, x, { reduction: 'batch' as never })).toThrow(ValueError);
     expect(() => l2Penalty([])).toThrow(ValueError);
+  });
+  it('bceLoss refuses probabilities outside [0, 1] and NaN, as PyTorch, creating nothing', () => {
+    const t = tensor([1, 0]);
+    const before = memory().numTensors;
+    for (const [bad, at] of [
+      [[0.5, 1.5], 'got 1.5 at flat index 1'],
+      [[-0.1, 0.5], 'got -0.10000000149011612 at flat index 0'],
+      [[Number.NaN, 0.5], 'got NaN at flat index 0'],
+    ] as const) {
+      const p = tensor([...bad]);
+      expect(() => bceLoss(p, t)).toThrow(ValueError);
+      expect(() => bceLoss(p, t)).toThrow(
+        `bceLoss: all elements of input should be between 0 and 1 (as in PyTorch), ${at}`,
+      );
+      p.dispose();
+    }
+    expect(memory().numTensors).toBe(before);
+    expect(() => bceLoss(tensor([0, 1]), t)).not.toThrow();
   });
   it('loss modules call their function', async () => {
     const x = randn([4, 3]);

@@ -99,11 +99,12 @@ export class EarlyStopping implements Callback {
   }
 
   onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainContext): void {
+    // A NaN value is no improvement: it counts towards `patience` like any worse epoch.
     const v = read('EarlyStopping', logs, this.monitor);
-    if (v === undefined) return;
     const better =
-      Number.isNaN(this.best) ||
-      (this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta);
+      v !== undefined &&
+      (Number.isNaN(this.best) ||
+        (this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta));
     if (better) {
       this.best = v;
       this.bestEpoch = epoch;

@@ -53,6 +53,33 @@ export interface FitOptions {
    * backend (WebGPU) less.
    */
   logEvery?: number;
+  /**
+   * What a NaN or infinite training loss does when `fit` reads it back (every `logEvery` batches
+   * and at the end of each epoch; no extra read is made for it): 'throw' (default) stops training
+   * with a `NonFiniteLossError`; 'continue' trains on, as PyTorch and Keras do.
+   */
+  onNonFiniteLoss?: 'throw' | 'continue';
+}
+
+/**
+ * The training loss became NaN or infinite. `fit` noticed it when it read the loss back, so it
+ * happened in the batches `fromBatch..toBatch` (counted from 0) of `epoch` (counted from 0).
+ */
+export class NonFiniteLossError extends ValueError {
+  override name = 'NonFiniteLossError';
+  constructor(
+    readonly loss: number,
+    readonly epoch: number,
+    readonly fromBatch: number,
+    readonly toBatch: number,
+    lr: number | undefined,
+  ) {
+    const where = fromBatch === toBatch ? `batch ${toBatch}` : `batches ${fromBatch}..${toBatch}`;
+    const rate = lr === undefined ? 'the learning rate' : `the learning rate (${lr})`;
+    super(
+      `fit: the training loss became ${loss} in epoch ${epoch}, ${where}. The likely cause is ${rate} being too high; lower it or clip gradients (clipGradNorm), and check the inputs and targets for NaN. Pass onNonFiniteLoss: 'continue' to train on regardless`,
+    );
+  }
 }
 
 /** The logs of every epoch `fit` ran. */
@@ -157,6 +184,9 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
   const logEvery = options.logEvery ?? 10;
   if (!Number.isInteger(logEvery) || logEvery < 0)
     throw new ValueError(`fit: logEvery must be an integer >= 0, got ${logEvery}`);
+  const onNonFinite = options.onNonFiniteLoss ?? 'throw';
+  if (onNonFinite !== 'throw' && onNonFinite !== 'continue')
+    throw new ValueError(`fit: onNonFiniteLoss must be 'throw' or 'continue', got '${String(onNonFinite)}'`);
   const train = toSource(options.train);
   const validation = options.validation ? toSource(options.validation) : undefined;
   const metricSpecs = options.metrics ?? [];
@@ -195,6 +225,17 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
       const lossSum = new DeviceSum();
       let seen = 0;
       let batch = 0;
+      // The first batch after the last read that saw a finite loss: where a NaN may have started.
+      let checkedUpTo = 0;
+      /** The mean loss so far, read after batch `last`; a non-finite one stops training unless allowed. */
+      const meanLoss = async (last: number): Promise<number> => {
+        const mean = (await lossSum.read()) / seen;
+        if (!Number.isFinite(mean) && onNonFinite === 'throw' && seen > 0) {
+          throw new NonFiniteLossError(mean, epoch, checkedUpTo, last, optimizer.paramGroups?.[0]?.lr);
+        }
+        checkedUpTo = last + 1;
+        return mean;
+      };
       try {
         for await (const raw of batchesOf(train)) {
           const [x, y] = checkBatch('fit', raw);
@@ -219,12 +260,12 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
           await emit(
             'onBatchEnd',
             batch,
-            { batch, size: x.shape[0], loss: read ? (await lossSum.read()) / seen : undefined },
+            { batch, size: x.shape[0], loss: read ? await meanLoss(batch) : undefined },
             ctx,
           );
           batch++;
         }
-        const logs: EpochLogs = { loss: (await lossSum.read()) / seen };
+        const logs: EpochLogs = { loss: await meanLoss(batch - 1) };
         for (const m of metrics) logs[m.name] = await m.compute();
         if (validation) {
           const v = await runEvaluation(model, validation, lossFn, valMetrics);

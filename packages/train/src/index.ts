@@ -20,7 +20,7 @@ export type { ArrayInput } from './estimator/inputs.js';
 export type { TrainOptions } from './estimator/neural-network.js';
 export { NeuralNetwork } from './estimator/neural-network.js';
 export type { BatchSource, EvaluateOptions, FitOptions, LossLike, OptimizerLike } from './fit.js';
-export { evaluate, fit, History, predict } from './fit.js';
+export { evaluate, fit, History, NonFiniteLossError, predict } from './fit.js';
 export type { ClassReport, Metric, MetricName } from './metrics.js';
 export {
   Accuracy,
@@ -39,11 +39,12 @@ export type { TrainableModel } from './model.js';
 export { WeightSnapshot } from './model.js';
 export type { ProgressOptions, ProgressStream } from './progress.js';
 export { formatDuration, formatLogs, ProgressBar } from './progress.js';
-export type { SerializedTensor, StatefulModel } from './serialize.js';
+export type { SerializedTensor, StatefulModel, WeightsFileOptions } from './serialize.js';
 export {
   deserializeTensor,
   loadWeights,
   ModelFileError,
+  NonFiniteWeightsError,
   saveWeights,
   serializeStateDict,
   serializeTensor,

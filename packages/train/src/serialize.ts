@@ -1,4 +1,13 @@
-import { type DType, isTensor, makeTypedArray, type Tensor, tensor, ValueError } from '@nn/tensor';
+import { writeFileAtomic } from '@nn/io';
+import {
+  type DType,
+  isTensor,
+  makeTypedArray,
+  type Tensor,
+  type TypedArray,
+  tensor,
+  ValueError,
+} from '@nn/tensor';
 
 /** A model file (or part of one) that cannot be read: bad JSON, wrong format, missing or misshapen data. */
 export class ModelFileError extends ValueError {
@@ -31,15 +40,54 @@ function fromBase64(text: string): Uint8Array {
   return out;
 }
 
+/** Saving weights that hold NaN or ±Infinity, without `allowNonFinite: true`. */
+export class NonFiniteWeightsError extends ValueError {
+  override name = 'NonFiniteWeightsError';
+  constructor(
+    op: string,
+    /** The state-dict key of the tensor. */
+    readonly tensorName: string,
+    shape: readonly number[],
+    value: number,
+    index: number,
+  ) {
+    super(
+      `${op}: tensor '${tensorName}' [${shape.join(',')}] holds ${value} at flat index ${index}; refusing to save weights with NaN or infinite values (pass { allowNonFinite: true } to do it anyway)`,
+    );
+  }
+}
+
+/** Options of the functions that write or read weights. */
+export interface WeightsFileOptions {
+  /** Write (or read) weights holding NaN or ±Infinity instead of refusing them (default false). */
+  allowNonFinite?: boolean;
+}
+
+function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
 /** Reads a tensor's values into JSON-ready form (async: the device may need to finish first). */
 export async function serializeTensor(t: Tensor): Promise<SerializedTensor> {
-  const values = await t.data();
+  return encode(t, await t.data());
+}
+
+function encode(t: Tensor, values: TypedArray): SerializedTensor {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   return { dtype: t.dtype, shape: [...t.shape], data: toBase64(bytes) };
 }
 
-/** Rebuilds a tensor from `serializeTensor` output, checking every field. */
-export function deserializeTensor(s: unknown, where: string, backend?: string): Tensor {
+/**
+ * Rebuilds a tensor from `serializeTensor` output, checking every field. The size is checked
+ * against the bytes before anything is allocated.
+ */
+export function deserializeTensor(
+  s: unknown,
+  where: string,
+  backend?: string,
+  options: WeightsFileOptions = {},
+): Tensor {
   const o = s as Partial<SerializedTensor> | null;
   if (!o || typeof o !== 'object') throw new ModelFileError(`${where}: expected { dtype, shape, data }`);
   if (typeof o.dtype !== 'string' || !(o.dtype in BYTES))
@@ -58,30 +106,50 @@ export function deserializeTensor(s: unknown, where: string, backend?: string): 
   }
   const values = makeTypedArray(o.dtype, n);
   new Uint8Array(values.buffer).set(bytes);
-  if ((o.dtype === 'float32' || o.dtype === 'float64') && !values.every(Number.isFinite)) {
-    throw new ModelFileError(`${where}: holds NaN or infinite values`);
+  if ((o.dtype === 'float32' || o.dtype === 'float64') && !options.allowNonFinite) {
+    const bad = firstNonFinite(values);
+    if (bad >= 0)
+      throw new ModelFileError(
+        `${where}: holds ${values[bad]} at flat index ${bad}; pass { allowNonFinite: true } to load NaN or infinite weights`,
+      );
   }
   return tensor(values, { shape: o.shape, dtype: o.dtype, backend });
 }
 
-/** A state dict (name → tensor) as JSON-ready data. */
+/**
+ * A state dict (name → tensor) as JSON-ready data. Float tensors holding NaN or ±Infinity are
+ * refused with a `NonFiniteWeightsError` naming the tensor, unless `allowNonFinite` is set.
+ */
 export async function serializeStateDict(
   sd: Record<string, Tensor>,
+  options: WeightsFileOptions & { op?: string } = {},
 ): Promise<Record<string, SerializedTensor>> {
+  const op = options.op ?? 'serializeStateDict';
   const out: Record<string, SerializedTensor> = {};
   for (const [k, t] of Object.entries(sd)) {
-    if (!isTensor(t)) throw new ValueError(`serializeStateDict: '${k}' is not a tensor`);
-    out[k] = await serializeTensor(t);
+    if (!isTensor(t)) throw new ValueError(`${op}: '${k}' is not a tensor`);
+    const values = await t.data();
+    if (!options.allowNonFinite && (t.dtype === 'float32' || t.dtype === 'float64')) {
+      const bad = firstNonFinite(values);
+      if (bad >= 0) throw new NonFiniteWeightsError(op, k, t.shape, values[bad], bad);
+    }
+    out[k] = encode(t, values);
   }
   return out;
 }
 
-export function deserializeStateDict(data: unknown, where: string, backend?: string): Record<string, Tensor> {
+export function deserializeStateDict(
+  data: unknown,
+  where: string,
+  backend?: string,
+  options: WeightsFileOptions = {},
+): Record<string, Tensor> {
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new ModelFileError(`${where}: expected an object of tensors by name`);
   const out: Record<string, Tensor> = {};
   try {
-    for (const [k, v] of Object.entries(data)) out[k] = deserializeTensor(v, `${where}.${k}`, backend);
+    for (const [k, v] of Object.entries(data))
+      out[k] = deserializeTensor(v, `${where}.${k}`, backend, options);
   } catch (e) {
     for (const t of Object.values(out)) t.dispose();
     throw e;
@@ -97,11 +165,20 @@ export interface StatefulModel {
 
 const WEIGHTS_FORMAT = 'nn-state-dict';
 
-/** Writes a module's state dict to a JSON file (Node). Use with `ModelCheckpoint`. */
-export async function saveWeights(model: StatefulModel, path: string): Promise<void> {
+/**
+ * Writes a module's state dict to a JSON file (Node). Use with `ModelCheckpoint`. The file is
+ * replaced atomically (`writeFileAtomic` from `@nn/io`): a crash leaves the old file or the new
+ * one. Weights holding NaN or ±Infinity are refused (`NonFiniteWeightsError`) unless
+ * `allowNonFinite` is set.
+ */
+export async function saveWeights(
+  model: StatefulModel,
+  path: string,
+  options: WeightsFileOptions = {},
+): Promise<void> {
   const sd = model.stateDict();
   try {
-    const tensors = await serializeStateDict(sd);
+    const tensors = await serializeStateDict(sd, { ...options, op: 'saveWeights' });
     await writeText(path, JSON.stringify({ format: WEIGHTS_FORMAT, version: 1, tensors }));
   } finally {
     for (const t of Object.values(sd)) t.dispose();
@@ -109,11 +186,15 @@ export async function saveWeights(model: StatefulModel, path: string): Promise<v
 }
 
 /** Loads weights saved by `saveWeights` into a module of the same architecture. */
-export async function loadWeights(model: StatefulModel, path: string): Promise<void> {
+export async function loadWeights(
+  model: StatefulModel,
+  path: string,
+  options: WeightsFileOptions = {},
+): Promise<void> {
   const file = parseJson(await readText(path), path);
   if (file.format !== WEIGHTS_FORMAT)
     throw new ModelFileError(`${path}: not an nn weights file (format '${String(file.format)}')`);
-  const sd = deserializeStateDict(file.tensors, `${path}: tensors`);
+  const sd = deserializeStateDict(file.tensors, `${path}: tensors`, undefined, options);
   try {
     model.loadStateDict(sd);
   } finally {
@@ -133,13 +214,12 @@ export function parseJson(text: string, where: string): Record<string, unknown> 
   return v as Record<string, unknown>;
 }
 
-// node:fs is loaded only when a file is touched, so browser bundles of this package stay clean.
+/** Replaces the file atomically: a temporary file in the same folder, flushed, renamed over it. */
 export async function writeText(path: string, text: string): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  await fs.mkdir(dirname(path), { recursive: true });
-  await fs.writeFile(path, text);
+  await writeFileAtomic(path, text);
 }
+
+// node:fs is loaded only when a file is touched, so browser bundles of this package stay clean.
 
 export async function readText(path: string): Promise<string> {
   const fs = await import('node:fs/promises');

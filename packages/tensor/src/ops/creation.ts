@@ -36,6 +36,25 @@ function resolve(
   return { b, dtype };
 }
 
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * int32 takes whole values in range; like PyTorch, a fraction truncates but NaN, ±Infinity and
+ * values outside [-2^31, 2^31 - 1] are refused instead of wrapping around or becoming 0.
+ */
+function checkInt32(op: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= INT32_MIN && v < INT32_MAX + 1)) {
+      const at = values.length > 1 ? ` at flat index ${i}` : '';
+      throw new ValueError(
+        `${op}: value ${v}${at} cannot be converted to int32 without overflow (int32 holds ${INT32_MIN}..${INT32_MAX}, and no NaN or infinity)`,
+      );
+    }
+  }
+}
+
 function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
   if (options?.requiresGrad) t.requiresGrad = true;
   return t;
@@ -79,6 +98,7 @@ export function tensor(
   // upload copies, so a typed array already of the target dtype goes straight to it (a batch of
   // MNIST pixels is copied once, not twice); anything else is converted first (bools to 0/1).
   const exact = ArrayBuffer.isView(values) && dtype !== 'bool' && dtypeOfTypedArray(values) === dtype;
+  if (dtype === 'int32' && !exact) checkInt32('tensor', values);
   const typed = exact ? (values as TypedArray) : typedArrayFrom(dtype, values);
   return finish(fromStorage(b, b.upload(typed, dtype), dtype, shape), options);
 }
@@ -94,6 +114,7 @@ export function full(shape: readonly number[], value: number, options?: CreateOp
   if (typeof value !== 'number' && typeof value !== 'boolean')
     throw new ValueError(`full: value must be a number, got ${typeof value}`);
   const { b, dtype } = resolve('full', options, typeof value === 'boolean' ? 'bool' : 'float32');
+  if (dtype === 'int32') checkInt32('full', [Number(value)]);
   return finish(fromStorage(b, b.fill(sizeOf(shape), dtype, Number(value)), dtype, shape), options);
 }
 
@@ -136,6 +157,7 @@ export function arange(start: number, end?: number, step = 1, options?: CreateOp
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = [start, end, step].every(Number.isInteger);
   const { b, dtype } = resolve('arange', options, allInt ? 'int32' : 'float32');
+  if (dtype === 'int32' && n > 0) checkInt32('arange', [start, start + (n - 1) * step]);
   const v = makeTypedArray(dtype, n);
   for (let i = 0; i < n; i++) v[i] = start + i * step;
   return finish(fromStorage(b, b.upload(v, dtype), dtype, [n]), options);

@@ -71,8 +71,24 @@ function resultDType(op: BinaryOp, a: Tensor | number, b: Tensor | number): DTyp
   else dt = promoteWithScalar((b as Tensor).dtype, a as number);
   if ((op === 'div' || op === 'pow') && !isFloat(dt)) return 'float32';
   if (dt === 'bool' && !COMPARISON_OPS.has(op))
-    return op === 'maximum' || op === 'minimum' || op === 'mul' ? 'bool' : 'int32';
+    return op === 'maximum' || op === 'minimum' || op === 'mul' || op === 'add' ? 'bool' : 'int32';
   return dt;
+}
+
+const isBool = (v: Tensor | number): boolean => v instanceof Tensor && v.dtype === 'bool';
+
+/** PyTorch refuses these on bool tensors rather than guess what a mask minus a mask means. */
+function checkBoolOperands(op: BinaryOp, a: Tensor | number, b: Tensor | number): void {
+  if (op === 'sub' && (isBool(a) || isBool(b))) {
+    throw new DTypeError(
+      "sub: subtraction with a bool tensor is not supported (as in PyTorch); use logicalNot(x) to invert a mask, ne(a, b) for exclusive or, or cast first with .to('int32')",
+    );
+  }
+  if (op === 'pow' && isBool(a) && isBool(b)) {
+    throw new DTypeError(
+      "pow: not defined for two bool tensors (as in PyTorch); cast first with .to('int32')",
+    );
+  }
 }
 
 /** Runs one binary kernel with broadcasting and type promotion. */
@@ -90,14 +106,17 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
       );
     }
   }
+  checkBoolOperands(op, a, b);
   const backend = backendOf(op, a, b);
   const dt = resultDType(op, a, b);
+  // On bools, add is logical or (PyTorch: True + True is True), which the kernel has.
+  const kernel: BinaryOp = op === 'add' && dt === 'bool' ? 'logicalOr' : op;
   const outShape =
     aT && bT ? broadcastShapes(op, (a as Tensor).shape, (b as Tensor).shape) : ((aT ? a : b) as Tensor).shape;
   const ca = aT ? cast(a as Tensor, dt) : (a as number);
   const cb = bT ? cast(b as Tensor, dt) : (b as number);
   const outDType = COMPARISON_OPS.has(op) ? 'bool' : dt;
-  const y = fromStorage(backend, backend.binary(op, ca, cb, outShape), outDType, outShape);
+  const y = fromStorage(backend, backend.binary(kernel, ca, cb, outShape), outDType, outShape);
   if (!COMPARISON_OPS.has(op)) {
     if (ca instanceof Tensor && cb instanceof Tensor) recordOp(op, [ca, cb], [y]);
     else if (ca instanceof Tensor)
@@ -112,6 +131,7 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
 /** op(a, alpha * b): the `alpha` form of add and sub, as PyTorch's. */
 function withAlpha(op: 'add' | 'sub', a: Tensor | number, b: Tensor | number, alpha: number): Tensor {
   if (alpha === 1) return binary(op, a, b);
+  checkBoolOperands(op, a, b);
   const scaled = mul(b, alpha);
   const out = binary(op, a, scaled);
   scaled.dispose();

@@ -16,17 +16,43 @@ import type { Callback } from '../callbacks.js';
 import { SchedulerCallback } from '../callbacks.js';
 import type { ResolvedConfig } from './config.js';
 
-/** The network of a config: Linear → activation (→ Dropout) per hidden layer, then a Linear producing logits. */
-export function buildNetwork(c: ResolvedConfig): { net: Sequential; model: Module } {
-  const parts: Module[] = [];
+type Part = { kind: 'linear'; inFeatures: number; outFeatures: number } | { kind: 'activation' | 'dropout' };
+
+/** The layers of a config in order: Linear → activation (→ Dropout) per hidden layer, then a Linear producing logits. */
+function plan(c: ResolvedConfig): Part[] {
+  const parts: Part[] = [];
   const sizes = c.layers;
   for (let i = 0; i + 1 < sizes.length; i++) {
-    parts.push(new Linear(sizes[i], sizes[i + 1], { backend: c.backend }));
+    parts.push({ kind: 'linear', inFeatures: sizes[i], outFeatures: sizes[i + 1] });
     if (i + 2 < sizes.length) {
-      parts.push(activationModule('NeuralNetwork', c.activation));
-      if (c.dropoutRate > 0) parts.push(new Dropout(c.dropoutRate));
+      parts.push({ kind: 'activation' });
+      if (c.dropoutRate > 0) parts.push({ kind: 'dropout' });
     }
   }
+  return parts;
+}
+
+/**
+ * The state-dict keys and shapes of a config's network, known without building it: a model file
+ * is checked against them before anything is allocated.
+ */
+export function weightShapes(c: ResolvedConfig): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  plan(c).forEach((part, i) => {
+    if (part.kind !== 'linear') return;
+    shapes.set(`${i}.weight`, [part.outFeatures, part.inFeatures]);
+    shapes.set(`${i}.bias`, [part.outFeatures]);
+  });
+  return shapes;
+}
+
+/** The network of a config (see `plan`). */
+export function buildNetwork(c: ResolvedConfig): { net: Sequential; model: Module } {
+  const parts = plan(c).map((part): Module => {
+    if (part.kind === 'linear') return new Linear(part.inFeatures, part.outFeatures, { backend: c.backend });
+    if (part.kind === 'activation') return activationModule('NeuralNetwork', c.activation);
+    return new Dropout(c.dropoutRate);
+  });
   const net = new Sequential(...parts);
   const model = c.weightNoiseStd > 0 ? new WeightNoise(net, c.weightNoiseStd) : net;
   return { net, model };

@@ -13,9 +13,10 @@ import {
   parseJson,
   readText,
   serializeStateDict,
+  type WeightsFileOptions,
   writeText,
 } from '../serialize.js';
-import { buildNetwork, buildOptimizer, buildScheduler } from './build.js';
+import { buildNetwork, buildOptimizer, buildScheduler, weightShapes } from './build.js';
 import { type NeuralNetworkConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { type ArrayInput, type HostMatrix, matrixTensor, readLabels, readMatrix, rowsOf } from './inputs.js';
 
@@ -31,6 +32,8 @@ export interface TrainOptions {
   callbacks?: readonly Callback[];
   /** Progress bar and per-epoch lines (default true); or progress options. */
   verbose?: boolean | ProgressOptions;
+  /** A NaN or infinite loss stops training with a `NonFiniteLossError` ('throw', default) or not ('continue'); see `fit`. */
+  onNonFiniteLoss?: 'throw' | 'continue';
 }
 
 const FORMAT = 'nn-neural-network';
@@ -131,7 +134,7 @@ export class NeuralNetwork {
     if (typeof split !== 'number' || !(split >= 0 && split < 1))
       throw new ValueError(`train: validationSplit must be in [0, 1), got ${split}`);
     const [x, t] = await this.#tensors('train', X, y, true);
-    const owned: Tensor[] = [x, t];
+    const owned: { dispose(): void }[] = [x, t];
     try {
       if (this.config.seed !== undefined) manualSeed(this.config.seed + 1);
       let trainX = x;
@@ -152,6 +155,8 @@ export class NeuralNetwork {
       const optimizer = buildOptimizer(this.config, this.#model.parameters());
       const scheduler = buildScheduler(this.config, optimizer, validation !== undefined);
       const metrics = this.config.regression ? [] : [new Accuracy()];
+      // The optimizer's state is freed however training ends (a NonFiniteLossError included).
+      owned.push({ dispose: () => optimizer.dispose() });
       const history = await fit(this.#model, {
         loss: (p, target) => this.#loss(p, target),
         optimizer,
@@ -165,8 +170,8 @@ export class NeuralNetwork {
         callbacks: [...(options.callbacks ?? []), ...(scheduler ? [scheduler] : [])],
         regularizer: this.#regularizer(),
         progress: options.verbose === undefined ? true : options.verbose,
+        onNonFiniteLoss: options.onNonFiniteLoss,
       });
-      optimizer.dispose();
       this.#trained = true;
       return history;
     } finally {
@@ -248,8 +253,11 @@ export class NeuralNetwork {
     }
   }
 
-  /** The model as JSON-ready data: config, weights and the target scaler. */
-  async toJSON(): Promise<Record<string, unknown>> {
+  /**
+   * The model as JSON-ready data: config, weights and the target scaler. Weights holding NaN or
+   * ±Infinity are refused (`NonFiniteWeightsError`) unless `allowNonFinite` is set.
+   */
+  async toJSON(options: WeightsFileOptions = {}): Promise<Record<string, unknown>> {
     const sd = this.network.stateDict();
     try {
       const { backend: _b, ...config } = this.config;
@@ -259,56 +267,83 @@ export class NeuralNetwork {
         config,
         trained: this.#trained,
         targetScaler: this.#scaler ? await this.#scaler.state() : null,
-        weights: await serializeStateDict(sd),
+        weights: await serializeStateDict(sd, { ...options, op: 'NeuralNetwork.toJSON' }),
       };
     } finally {
       for (const t of Object.values(sd)) t.dispose();
     }
   }
 
-  /** Rebuilds a network from `toJSON()` output; a damaged document throws ModelFileError. */
-  static fromJSON(data: unknown, options: { backend?: string; where?: string } = {}): NeuralNetwork {
+  /**
+   * Rebuilds a network from `toJSON()` output; a damaged document throws ModelFileError. The
+   * weights are checked against the config (every key and shape) before anything is allocated,
+   * and a failure frees whatever was made.
+   */
+  static fromJSON(
+    data: unknown,
+    options: { backend?: string; where?: string } & WeightsFileOptions = {},
+  ): NeuralNetwork {
     const where = options.where ?? 'NeuralNetwork.fromJSON';
     const doc = data as Record<string, unknown> | null;
-    if (!doc || typeof doc !== 'object' || doc.format !== FORMAT) {
+    if (!isRecord(doc) || doc.format !== FORMAT) {
       throw new ModelFileError(`${where}: not an nn NeuralNetwork model (format '${String(doc?.format)}')`);
     }
     if (doc.version !== 1) throw new ModelFileError(`${where}: unsupported version ${String(doc.version)}`);
-    let nn: NeuralNetwork;
+    if (!isRecord(doc.config))
+      throw new ModelFileError(`${where}: config must be an object, got ${describeValue(doc.config)}`);
+    const { seed: _s, backend: _b, ...fileConfig } = doc.config as NeuralNetworkConfig;
+    const config = { ...fileConfig, backend: options.backend };
+    let resolved: ResolvedConfig;
     try {
-      const { seed: _s, ...config } = doc.config as NeuralNetworkConfig;
-      nn = new NeuralNetwork({ ...config, backend: options.backend });
+      resolved = resolveConfig(config);
     } catch (e) {
       throw new ModelFileError(`${where}: bad config (${(e as Error).message})`);
     }
-    const sd = deserializeStateDict(doc.weights, `${where}: weights`, options.backend);
+    checkWeightEntries(doc.weights, weightShapes(resolved), `${where}: weights`);
+    if (doc.targetScaler !== undefined && doc.targetScaler !== null && !isRecord(doc.targetScaler))
+      throw new ModelFileError(
+        `${where}: targetScaler must be an object or null, got ${describeValue(doc.targetScaler)}`,
+      );
+    const nn = new NeuralNetwork(config);
     try {
-      nn.network.loadStateDict(sd);
-    } catch (e) {
-      throw new ModelFileError(`${where}: weights do not fit the layers (${(e as Error).message})`);
-    } finally {
-      for (const t of Object.values(sd)) t.dispose();
-    }
-    if (doc.targetScaler) {
+      const sd = deserializeStateDict(doc.weights, `${where}: weights`, options.backend, options);
       try {
-        nn.#scaler = new StandardScaler().loadState(doc.targetScaler as ScalerState, {
-          backend: options.backend,
-        });
+        nn.network.loadStateDict(sd);
       } catch (e) {
-        throw new ModelFileError(`${where}: bad target scaler (${(e as Error).message})`);
+        throw new ModelFileError(`${where}: weights do not fit the layers (${(e as Error).message})`);
+      } finally {
+        for (const t of Object.values(sd)) t.dispose();
       }
+      if (doc.targetScaler) {
+        try {
+          nn.#scaler = new StandardScaler().loadState(doc.targetScaler as unknown as ScalerState, {
+            backend: options.backend,
+          });
+        } catch (e) {
+          throw new ModelFileError(`${where}: bad target scaler (${(e as Error).message})`);
+        }
+      }
+    } catch (e) {
+      nn.dispose();
+      throw e;
     }
     nn.#trained = doc.trained === true;
     return nn;
   }
 
-  /** Writes the model to a JSON file (Node). */
-  async save(path: string): Promise<void> {
-    await writeText(path, JSON.stringify(await this.toJSON()));
+  /**
+   * Writes the model to a JSON file (Node), replacing it atomically: a crash leaves the old file
+   * or the new one. NaN or infinite weights are refused unless `allowNonFinite` is set.
+   */
+  async save(path: string, options: WeightsFileOptions = {}): Promise<void> {
+    await writeText(path, JSON.stringify(await this.toJSON(options)));
   }
 
   /** Reads a model written by `save`; a corrupted or foreign file throws ModelFileError. */
-  static async load(path: string, options: { backend?: string } = {}): Promise<NeuralNetwork> {
+  static async load(
+    path: string,
+    options: { backend?: string } & WeightsFileOptions = {},
+  ): Promise<NeuralNetwork> {
     return NeuralNetwork.fromJSON(parseJson(await readText(path), path), { ...options, where: path });
   }
 
@@ -317,5 +352,38 @@ export class NeuralNetwork {
     for (const p of this.network.parameters()) p.dispose();
     for (const b of this.network.buffers()) b.dispose();
     this.#scaler?.dispose();
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
+}
+
+/** The file's weight entries have exactly the keys and shapes the config's layers need. */
+function checkWeightEntries(weights: unknown, shapes: Map<string, number[]>, where: string): void {
+  if (!isRecord(weights)) throw new ModelFileError(`${where}: expected an object of tensors by name`);
+  const missing = [...shapes.keys()].filter((k) => !(k in weights));
+  const unexpected = Object.keys(weights).filter((k) => !shapes.has(k));
+  if (missing.length || unexpected.length) {
+    const parts = [];
+    if (missing.length) parts.push(`missing ${missing.join(', ')}`);
+    if (unexpected.length) parts.push(`unexpected ${unexpected.join(', ')}`);
+    throw new ModelFileError(`${where}: do not match the config's layers (${parts.join('; ')})`);
+  }
+  for (const [key, shape] of shapes) {
+    const entry = weights[key];
+    const got = isRecord(entry) ? entry.shape : undefined;
+    const same = Array.isArray(got) && got.length === shape.length && got.every((d, i) => d === shape[i]);
+    if (!same) {
+      throw new ModelFileError(
+        `${where}.${key}: the config's layers need shape [${shape.join(',')}], the file has ${Array.isArray(got) ? `[${got.join(',')}]` : describeValue(got)}`,
+      );
+    }
   }
 }
