@@ -291,7 +291,7 @@ export class NeuralNetwork {
     if (doc.version !== 1) throw new ModelFileError(`${where}: unsupported version ${String(doc.version)}`);
     if (!isRecord(doc.config))
       throw new ModelFileError(`${where}: config must be an object, got ${describeValue(doc.config)}`);
-    const { seed: _s, backend: _b, ...fileConfig } = doc.config as NeuralNetworkConfig;
+    const { seed: _s, backend: _b, ...fileConfig } = doc.config as unknown as NeuralNetworkConfig;
     const config = { ...fileConfig, backend: options.backend };
     let resolved: ResolvedConfig;
     try {
