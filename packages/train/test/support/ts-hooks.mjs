@@ -3,7 +3,7 @@
 // Each file is transpiled alone (no type check), as vitest does; outputs are cached on disk by
 // path and modification time (NN_TS_CACHE), so the children after the first start fast.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,10 @@ async function transpile(fileName) {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
     await mkdir(cacheDir, { recursive: true });
-    await writeFile(cached, outputText);
+    // Children start together: each writes its own file and renames it, so none reads a half-written one.
+    const tmp = `${cached}.${process.pid}.tmp`;
+    await writeFile(tmp, outputText);
+    await rename(tmp, cached);
     return outputText;
   }
 }
