@@ -46,6 +46,7 @@ export {
   fmtShape,
   IndexError,
   NNError,
+  PlatformError,
   ShapeError,
   ValueError,
 } from './errors.js';
