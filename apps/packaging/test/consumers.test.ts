@@ -7,7 +7,7 @@ const { tarballs, app } = inject('packed');
 const names = tarballs.map((t) => t.name);
 const node = (args: string[]) => runAsync(process.execPath, args, app);
 
-describe('TypeScript users', () => {
+describe.concurrent('TypeScript users', () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // consumer/index.ts imports every package; skipLibCheck: false checks every .d.ts it reaches.
   it.each([
