@@ -1,4 +1,5 @@
 import type { TypedArray } from '@nn/tensor';
+<<<<<<< HEAD
 import {
   BackendError,
   fillRandom,
@@ -11,6 +12,10 @@ import {
   tensor,
   use,
 } from '@nn/tensor';
+=======
+import { full, getBackend, manualSeed, rand, randint, randn, tensor, use } from '@nn/tensor';
+import { fillRandom } from '@nn/tensor/internal';
+>>>>>>> main
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose } from './oracle.js';

@@ -1,4 +1,3 @@
-import { writeFileAtomic } from '@nn/io';
 import {
   type DType,
   isTensor,
@@ -8,6 +7,7 @@ import {
   tensor,
   ValueError,
 } from '@nn/tensor';
+import * as platform from '#platform/files';
 
 /** A model file (or part of one) that cannot be read: bad JSON, wrong format, missing or misshapen data. */
 export class ModelFileError extends ValueError {
@@ -214,14 +214,13 @@ export function parseJson(text: string, where: string): Record<string, unknown> 
   return v as Record<string, unknown>;
 }
 
-/** Replaces the file atomically: a temporary file in the same folder, flushed, renamed over it. */
-export async function writeText(path: string, text: string): Promise<void> {
-  await writeFileAtomic(path, text);
+// Node reads and writes the file (writes atomically, through @nn/io's writeFileAtomic); a
+// browser build gets a PlatformError that names the JSON way (the `node` export condition picks
+// ./node/files.ts, every other platform ./web/files.ts).
+export function writeText(path: string, text: string): Promise<void> {
+  return platform.writeText(path, text);
 }
 
-// node:fs is loaded only when a file is touched, so browser bundles of this package stay clean.
-
-export async function readText(path: string): Promise<string> {
-  const fs = await import('node:fs/promises');
-  return fs.readFile(path, 'utf8');
+export function readText(path: string): Promise<string> {
+  return platform.readText(path);
 }
