@@ -1,21 +1,6 @@
 import type { TypedArray } from '@nn/tensor';
-<<<<<<< HEAD
-import {
-  BackendError,
-  fillRandom,
-  full,
-  getBackend,
-  manualSeed,
-  rand,
-  randint,
-  randn,
-  tensor,
-  use,
-} from '@nn/tensor';
-=======
-import { full, getBackend, manualSeed, rand, randint, randn, tensor, use } from '@nn/tensor';
+import { BackendError, full, getBackend, manualSeed, rand, randint, randn, tensor, use } from '@nn/tensor';
 import { fillRandom } from '@nn/tensor/internal';
->>>>>>> main
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose } from './oracle.js';
