@@ -28,6 +28,14 @@ export function sizeClass(bytes: number): number {
  * The wasm linear memory and its allocator: size-class free lists over a bump region that grows
  * the memory when it runs out. Typed-array views are re-made after every grow, since growing
  * detaches (or, for shared memory, outdates) the old buffer.
+ *
+ * Freed blocks go back to their size class's list at once (the fast path of a training loop,
+ * which frees and asks for the same sizes every step). Neighbouring free blocks are merged only
+ * when a request finds neither a block of its class nor room before the end of memory: then
+ * every free block is sorted by address, runs of neighbours become one block, a free run that
+ * reaches the bump pointer gives its bytes back to the bump region, and the merged blocks serve
+ * later requests of any size (first fit, the rest split off). So after every tensor is freed, the
+ * largest request that fit at the start fits again, and memory grows only when it must.
  */
 export class Heap {
   u8!: Uint8Array;
@@ -35,6 +43,8 @@ export class Heap {
   f32!: Float32Array;
   f64!: Float64Array;
   readonly #free = new Map<number, number[]>();
+  /** Merged free blocks of any size (multiples of 16), by address: [ptr, bytes]. */
+  #merged: [number, number][] = [];
   #top: number;
   #inUse = 0;
   #storage = 0;
@@ -75,12 +85,57 @@ export class Heap {
   allocBytes(bytes: number): number {
     const cls = sizeClass(bytes);
     const list = this.#free.get(cls);
+    let ptr = list && list.length > 0 ? list.pop()! : this.#fromMerged(cls);
+    if (ptr < 0) {
+      if (this.#top + cls + SLACK > this.memory.buffer.byteLength && this.#coalesce()) {
+        ptr = this.#fromMerged(cls);
+      }
+      if (ptr < 0) {
+        ptr = this.#top;
+        this.#ensure(ptr + cls);
+        this.#top = ptr + cls;
+      }
+    }
     this.#inUse += cls;
-    if (list && list.length > 0) return list.pop()!;
-    const ptr = this.#top;
-    this.#ensure(ptr + cls);
-    this.#top = ptr + cls;
     return ptr;
+  }
+
+  /** First fit among the merged blocks, the rest kept; -1 when none is large enough. */
+  #fromMerged(cls: number): number {
+    const blocks = this.#merged;
+    for (let i = 0; i < blocks.length; i++) {
+      const [ptr, size] = blocks[i];
+      if (size < cls) continue;
+      if (size === cls) blocks.splice(i, 1);
+      else blocks[i] = [ptr + cls, size - cls];
+      return ptr;
+    }
+    return -1;
+  }
+
+  /**
+   * Merges every run of neighbouring free blocks into one, returning a run that ends at the bump
+   * pointer to the bump region. False when there was nothing free.
+   */
+  #coalesce(): boolean {
+    const all: [number, number][] = [...this.#merged];
+    for (const [cls, ptrs] of this.#free) for (const p of ptrs) all.push([p, cls]);
+    if (all.length === 0) return false;
+    all.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const [ptr, size] of all) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === ptr) last[1] += size;
+      else merged.push([ptr, size]);
+    }
+    const tail = merged[merged.length - 1];
+    if (tail[0] + tail[1] === this.#top) {
+      this.#top = tail[0];
+      merged.pop();
+    }
+    this.#free.clear();
+    this.#merged = merged;
+    return true;
   }
 
   freeBytes(ptr: number, bytes: number): void {

@@ -108,7 +108,8 @@ export function unaryFn(op: UnaryOp, params: readonly number[]): (x: number) => 
     case 'silu':
       return (x) => x * sigmoid(x);
     case 'clamp':
-      return (x) => (Number.isNaN(x) ? x : x < p0 ? p0 : Math.min(x, p1));
+      // max, then min (PyTorch): NaN passes through, and min > max gives max everywhere.
+      return (x) => (Number.isNaN(x) ? x : Math.min(Math.max(x, p0), p1));
     case 'powScalar':
       return (x) => cPow(x, p0);
   }

@@ -95,7 +95,8 @@ fn pow_f(x: f32, p: f32) -> f32 {
   if (p == 1.0) { return x; }
   if (p == 2.0) { return x * x; }
   if (p == 3.0) { return x * x * x; }
-  if (p == 0.5) { return sqrt(x); }
+  // (-inf)^0.5 is +inf (IEEE pow, PyTorch), where sqrt(-inf) is NaN.
+  if (p == 0.5 && x > -inf_f()) { return sqrt(x); }
   if (p == -1.0) { return 1.0 / x; }
   let ax = abs(x);
   var r: f32;

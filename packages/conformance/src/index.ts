@@ -8,6 +8,7 @@ import { beforeAll, describe } from 'vitest';
 import { registerBadInputTests } from './bad-input.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
+import { registerFuzzTests } from './fuzz.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
@@ -47,6 +48,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerMemoryTests();
     registerPrecisionTests();
     registerBadInputTests(ctx);
+    registerFuzzTests(ctx);
     runModuleConformance({ name: options.name });
   });
 }

@@ -1,4 +1,4 @@
-import { dispose, type Tensor, ValueError } from '@nn/tensor';
+import { dispose, type RandomGenerator, type Tensor, ValueError } from '@nn/tensor';
 import { collate, type Dataset } from './dataset.js';
 import { Shuffler } from './permutation.js';
 
@@ -14,6 +14,8 @@ export interface DataLoaderOptions {
    * generator, so `manualSeed(n)` before training makes the whole run reproducible.
    */
   seed?: number;
+  /** A generator of its own to draw the shuffles from (instead of `seed` or the process-wide one). */
+  generator?: RandomGenerator;
   /**
    * Free each batch when the loop moves to the next one or leaves (default true). Set false to
    * own the batches and dispose them yourself.
@@ -48,7 +50,7 @@ export class DataLoader implements Iterable<Tensor[]>, AsyncIterable<Tensor[]> {
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.disposeBatches = options.disposeBatches ?? true;
-    this.#shuffler = new Shuffler(options.seed);
+    this.#shuffler = new Shuffler(options.seed, options.generator);
   }
 
   /** Batches per epoch. */

@@ -1,24 +1,31 @@
-import { ValueError } from '@nn/tensor';
+import { RandomGenerator, ValueError, withGenerator } from '@nn/tensor';
 import { fillRandom, randpermArray } from '@nn/tensor/internal';
 
 /**
- * Where shuffles come from: the process-wide seeded generator (`manualSeed`) by default, or a
- * private stream when a seed is given, so a loader's order does not shift when the model's
- * initialisation draws more or fewer numbers.
+ * Where shuffles come from: the process-wide seeded generator (`manualSeed`) by default, a
+ * `RandomGenerator` when one is given, or a private stream when a seed is given, so a loader's
+ * order does not shift when the model's initialisation draws more or fewer numbers.
  */
 export class Shuffler {
   readonly #seed: number | undefined;
+  readonly #generator: RandomGenerator | undefined;
   #counter = 0;
 
-  constructor(seed?: number) {
+  constructor(seed?: number, generator?: RandomGenerator) {
     if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) {
       throw new ValueError(`seed must be a non-negative integer, got ${seed}`);
     }
+    if (generator !== undefined && !(generator instanceof RandomGenerator))
+      throw new ValueError('generator must be a RandomGenerator');
+    if (seed !== undefined && generator !== undefined)
+      throw new ValueError('pass a seed or a generator, not both');
     this.#seed = seed;
+    this.#generator = generator;
   }
 
   /** The next permutation of 0..n-1. */
   next(n: number): Int32Array {
+    if (this.#generator) return withGenerator(this.#generator, () => randpermArray(n));
     if (this.#seed === undefined) return randpermArray(n);
     const perm = seededPermutation(n, this.#seed, this.#counter);
     this.#counter += n;

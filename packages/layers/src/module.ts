@@ -8,6 +8,8 @@ import {
   ShapeError,
   shapesEqual,
   type Tensor,
+  type TensorContainer,
+  tidy,
   ValueError,
 } from '@nn/tensor';
 import { isParameter, Parameter } from './parameter.js';
@@ -41,9 +43,15 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** The computation: override in subclasses. Call it through `call` (or directly). */
   abstract forward(...inputs: In): Out;
 
-  /** Runs `forward` (PyTorch's `module(x)`). */
+  /**
+   * Runs `forward` (PyTorch's `module(x)`) in a memory scope: every tensor made inside that is
+   * not part of the output (reachable from it through arrays and objects) is freed when the call
+   * returns, so a loop that never disposes keeps only the outputs. Autograd is unaffected: the
+   * graph holds what backward needs on its own. A tensor `forward` keeps for later must go
+   * through `keep()`, `registerBuffer` or `assign`.
+   */
   call(...inputs: In): Out {
-    return this.forward(...inputs);
+    return tidy(() => this.forward(...inputs) as TensorContainer) as Out;
   }
 
   // ---------------------------------------------------------------- registration

@@ -49,6 +49,10 @@ interface EngineState {
   noGradDepth: number;
   generator: GeneratorState;
   nextId: number;
+  /** Bytes of live storage on every backend (as host element sizes). */
+  liveBytes: number;
+  /** Live bytes past which the next asynchronous read collects garbage (see pressure.ts). */
+  collectAt: number;
 }
 
 // One engine per program, even when two copies of @nn/tensor are installed.
@@ -65,9 +69,15 @@ if (!g[KEY]) {
     noGradDepth: 0,
     generator: { key: seedToKey(0), counter: 0 },
     nextId: 1,
+    liveBytes: 0,
+    // The first collection waits for 256 KiB of live tensors (see pressure.ts).
+    collectAt: 256 * 1024,
   };
 }
 export const engine: EngineState = g[KEY]!;
+// An engine made by an older copy of this package lacks the fields added since.
+engine.liveBytes ??= 0;
+engine.collectAt ??= 256 * 1024;
 
 function counters(name: string): BackendCounters {
   let c = engine.counters.get(name);
@@ -79,7 +89,9 @@ function counters(name: string): BackendCounters {
 }
 
 export function newDataRef(backend: Backend, storage: Storage, dtype: DType, size: number): DataRef {
-  counters(backend.name).numBytes += size * bytesPerElement(dtype);
+  const bytes = size * bytesPerElement(dtype);
+  counters(backend.name).numBytes += bytes;
+  engine.liveBytes += bytes;
   return { backend, storage, dtype, size, refs: 0 };
 }
 
@@ -90,7 +102,9 @@ export function retainData(ref: DataRef): void {
 export function releaseData(ref: DataRef): void {
   ref.refs--;
   if (ref.refs === 0) {
-    counters(ref.backend.name).numBytes -= ref.size * bytesPerElement(ref.dtype);
+    const bytes = ref.size * bytesPerElement(ref.dtype);
+    counters(ref.backend.name).numBytes -= bytes;
+    engine.liveBytes -= bytes;
     ref.backend.free(ref.storage);
   }
 }
@@ -161,6 +175,46 @@ export function removeBackend(name: string): void {
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new ValueError(`manualSeed: seed must be a finite number, got ${seed}`);
   engine.generator = { key: seedToKey(seed), counter: 0 };
+}
+
+/**
+ * A random stream of its own (PyTorch's `torch.Generator`): a key from its seed and a running
+ * counter. Draws made inside `withGenerator(g, fn)` come from it and leave the process-wide
+ * generator untouched, so two seeded computations give the same numbers however they interleave.
+ */
+export class RandomGenerator implements GeneratorState {
+  key: [number, number] = [0, 0];
+  counter = 0;
+  constructor(seed = 0) {
+    this.manualSeed(seed);
+  }
+  /** Restarts the stream from `seed`. */
+  manualSeed(seed: number): this {
+    if (!Number.isFinite(seed))
+      throw new ValueError(`RandomGenerator.manualSeed: seed must be a finite number, got ${seed}`);
+    this.key = seedToKey(seed);
+    this.counter = 0;
+    return this;
+  }
+}
+
+/** Runs the synchronous `fn` with every random draw taken from `generator`. */
+export function withGenerator<T>(generator: RandomGenerator, fn: () => T): T {
+  if (!(generator instanceof RandomGenerator))
+    throw new ValueError('withGenerator: expected a RandomGenerator');
+  const saved = engine.generator;
+  engine.generator = generator;
+  try {
+    const result = fn();
+    if (result && typeof (result as { then?: unknown }).then === 'function') {
+      throw new ValueError(
+        'withGenerator: fn returned a Promise; the generator covers only synchronous code (wrap each synchronous step)',
+      );
+    }
+    return result;
+  } finally {
+    engine.generator = saved;
+  }
 }
 
 /** Reserves `n` counters of the generator and returns the first. */

@@ -26,10 +26,12 @@ export {
   isGradEnabled,
   listBackends,
   manualSeed,
+  RandomGenerator,
   registerBackend,
   removeBackend,
   setBackend,
   use,
+  withGenerator,
   withGradMode,
 } from './engine.js';
 export {
@@ -151,6 +153,7 @@ export {
   view,
 } from './ops/shape.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
+export { collectGarbage } from './pressure.js';
 export type { Shape } from './shape.js';
 export {
   broadcastShapes,

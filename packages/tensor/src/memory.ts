@@ -17,12 +17,20 @@ export type TensorContainer =
       [key: string]: TensorContainer;
     };
 
-function collect(value: unknown, out: Set<Tensor>): void {
-  if (value instanceof Tensor) out.add(value);
-  else if (Array.isArray(value)) for (const v of value) collect(v, out);
-  else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) collect(v, out);
+/**
+ * Every tensor reachable from `value`: through arrays, plain and class objects (own enumerable
+ * properties), Maps and Sets, once each; typed arrays are not searched.
+ */
+function collect(value: unknown, out: Set<Tensor>, seen = new Set<object>()): void {
+  if (value instanceof Tensor) {
+    out.add(value);
+    return;
   }
+  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value) || seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof Map) for (const v of value.values()) collect(v, out, seen);
+  else if (value instanceof Set || Array.isArray(value)) for (const v of value) collect(v, out, seen);
+  else for (const v of Object.values(value)) collect(v, out, seen);
 }
 
 /** Adds a new tensor to the innermost open scope. */
@@ -32,8 +40,9 @@ export function track(t: Tensor): void {
 }
 
 /**
- * Runs `fn` and frees every tensor created inside it, except those it returns (which move to
- * the enclosing scope) and those passed to `keep`. `fn` must be synchronous.
+ * Runs `fn` and frees every tensor created inside it, except those it returns (anywhere inside
+ * arrays, objects, Maps or Sets; they move to the enclosing scope) and those passed to `keep`.
+ * `fn` must be synchronous.
  */
 export function tidy<T extends TensorContainer>(fn: () => T): T;
 export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;

@@ -21,6 +21,7 @@ import * as idx from './ops/indexing.js';
 import * as mm from './ops/matmul.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
+import { collectIfPressed } from './pressure.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested JS arrays as returned by `array()`. */
@@ -251,6 +252,9 @@ export class Tensor implements TensorView {
       this.isContiguous && this.offset === 0 && this._ref.size === this.size ? this : this.contiguous(true);
     const out = await c.backend.read(c.storage, c.dtype, c.size);
     if (c !== this) c.dispose();
+    // Tensors the program dropped without disposing are freed here once memory has grown.
+    const collecting = collectIfPressed();
+    if (collecting) await collecting;
     return out;
   }
 

@@ -1,6 +1,17 @@
 import { installAutograd } from '@nn/autograd';
 import { DataLoader, TensorDataset } from '@nn/data';
-import { cat, dispose, isTensor, keep, type Tensor, tidy, ValueError, withGradMode } from '@nn/tensor';
+import {
+  cat,
+  dispose,
+  isTensor,
+  keep,
+  type RandomGenerator,
+  type Tensor,
+  tidy,
+  ValueError,
+  withGenerator,
+  withGradMode,
+} from '@nn/tensor';
 import {
   type Callback,
   type EpochLogs,
@@ -59,6 +70,12 @@ export interface FitOptions {
    * with a `NonFiniteLossError`; 'continue' trains on, as PyTorch and Keras do.
    */
   onNonFiniteLoss?: 'throw' | 'continue';
+  /**
+   * Draw the training steps' random numbers (dropout, noise layers) from this generator instead
+   * of the process-wide one, so concurrent trainings do not disturb each other's draws. (A
+   * DataLoader takes its own `generator` for shuffles.)
+   */
+  generator?: RandomGenerator;
 }
 
 /**
@@ -240,7 +257,7 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
         for await (const raw of batchesOf(train)) {
           const [x, y] = checkBatch('fit', raw);
           await emit('onBatchBegin', batch, ctx);
-          tidy(() => {
+          const step = (): null => {
             optimizer.zeroGrad();
             const out = forward(model, x);
             const loss = lossFn(out, y);
@@ -254,7 +271,9 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
             const detached = out.detach();
             for (const m of metrics) m.update(detached, y);
             return null;
-          });
+          };
+          if (options.generator) withGenerator(options.generator, () => tidy(step));
+          else tidy(step);
           seen += x.shape[0];
           const read = logEvery > 0 && (batch + 1) % logEvery === 0;
           await emit(

@@ -8,7 +8,17 @@ import { webgpu } from '@nn/backend-webgpu';
 import { Linear, ReLU, Sequential } from '@nn/layers';
 import { crossEntropy } from '@nn/losses';
 import { Adam } from '@nn/optim';
-import { argmax, type Backend, collectGarbage, dispose, manualSeed, memory, randn, tensor, use } from '@nn/tensor';
+import {
+  argmax,
+  type Backend,
+  collectGarbage,
+  dispose,
+  manualSeed,
+  memory,
+  randn,
+  tensor,
+  use,
+} from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import { webgpuOrReason } from '../../../vitest.shared.js';
 

@@ -13,7 +13,8 @@ const SELU_SCALE = '1.0507009873554805';
 const FLOAT_UNARY: Record<UnaryOp, Expr> = {
   neg: ([x]) => `-${x}`,
   abs: ([x]) => `abs(${x})`,
-  sign: ([x]) => `select(sign(${x}), ${x}, is_nan(${x}))`,
+  // sign(NaN) is 0, as in PyTorch and the other backends.
+  sign: ([x]) => `select(sign(${x}), 0.0, is_nan(${x}))`,
   exp: ([x]) => `exp(${x})`,
   log: ([x]) => `log(${x})`,
   sqrt: ([x]) => `sqrt(${x})`,

@@ -251,11 +251,16 @@ export function where(condition: Tensor, a: Tensor | number, b: Tensor | number)
   else if (aT) dt = promoteWithScalar(aT.dtype, b as number);
   else if (bT) dt = promoteWithScalar(bT.dtype, a as number);
   else dt = 'float32'; // two numbers: like any plain JS number, float32
+  // Shapes are checked before any cast or fill, so a mismatch leaves nothing behind.
+  const outShape = broadcastShapes(
+    'where',
+    broadcastShapes('where', condition.shape, aT?.shape ?? []),
+    bT?.shape ?? [],
+  );
   const toT = (v: Tensor | number): Tensor =>
     v instanceof Tensor ? cast(v, dt) : fromStorage(backend, backend.fill(1, dt, v), dt, []);
   const ta = toT(a);
   const tb = toT(b);
-  const outShape = broadcastShapes('where', broadcastShapes('where', condition.shape, ta.shape), tb.shape);
   const y = fromStorage(backend, backend.where(condition, ta, tb, outShape), dt, outShape);
   recordOp('where', [condition, ta, tb], [y]);
   if (ta !== a) ta.dispose();

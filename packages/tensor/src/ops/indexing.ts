@@ -113,6 +113,7 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
 /** x narrowed to [start, start+length) along dim (a view). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   assertTensor('narrow', 'input', x);
+  if (x.ndim === 0) throw new IndexError('narrow: cannot be applied to a 0-dim tensor (as in PyTorch)');
   const d = normalizeDim('narrow', dim, x.ndim);
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;

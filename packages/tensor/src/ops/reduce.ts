@@ -2,6 +2,7 @@ import type { ReduceOp } from '../backend.js';
 import { isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, binary, cast, div, exp, log, mul, sqrt, sub, unary, where } from './elementwise.js';
@@ -105,9 +106,9 @@ function argReduce(
 ): Tensor {
   assertTensor(op, 'input', x);
   const b = backendOf(op, x);
-  if (x.size === 0)
-    throw new ValueError(`${op}: cannot take ${op} of an empty tensor of shape ${fmtShape(x.shape)}`);
   if (options?.dim === undefined) {
+    if (x.size === 0)
+      throw new ValueError(`${op}: cannot take ${op} of an empty tensor of shape ${fmtShape(x.shape)}`);
     const flat = reshape(x, [x.size]);
     const y = fromStorage(b, b.argReduce(op, flat, 0), 'int32', []);
     if (flat !== x) flat.dispose();
@@ -120,7 +121,13 @@ function argReduce(
   }
   const dim = normalizeDim(op, options.dim, x.ndim);
   if (x.ndim === 0) return fromStorage(b, b.fill(1, 'int32', 0), 'int32', []);
-  const y = fromStorage(b, b.argReduce(op, x, dim), 'int32', reducedShape(x.shape, [dim]));
+  // As PyTorch: the reduced dim must hold values; other empty dims give an empty result.
+  if (x.shape[dim] === 0) throw new ValueError(`${op}: dim ${dim} of shape ${fmtShape(x.shape)} is empty`);
+  const outShape = reducedShape(x.shape, [dim]);
+  const y =
+    x.size === 0
+      ? fromStorage(b, b.fill(0, 'int32', 0), 'int32', outShape)
+      : fromStorage(b, b.argReduce(op, x, dim), 'int32', outShape);
   return keepDims(y, x.shape, [dim], options.keepdim);
 }
 
@@ -218,6 +225,11 @@ export function logsumexp(x: Tensor, options: DimOptions): Tensor {
   assertTensor('logsumexp', 'input', x);
   if (options?.dim === undefined) throw new ValueError('logsumexp: options.dim is required');
   const dims = normalizeDims('logsumexp', options.dim, x.ndim);
+  // A failure past this point (an empty dim) frees what was made: the scope keeps only the result.
+  return tidy(() => logsumexpOf(x, dims, options.keepdim));
+}
+
+function logsumexpOf(x: Tensor, dims: number[], keepdim: boolean | undefined): Tensor {
   const input = isFloat(x.dtype) ? x : cast(x, 'float32');
   const m = shiftOf(input, dims);
   const shifted = sub(input, m);
@@ -227,7 +239,7 @@ export function logsumexp(x: Tensor, options: DimOptions): Tensor {
   const out = add(l, m);
   for (const t of [shifted, e, s, l, m]) t.dispose();
   if (input !== x) input.dispose();
-  if (options.keepdim) return out;
+  if (keepdim) return out;
   const r = reshape(out, reducedShape(x.shape, dims));
   out.dispose();
   return r;
@@ -238,8 +250,12 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
   assertTensor(op, 'input', x);
   if (typeof dim !== 'number') throw new ValueError(`${op}: dim must be a number, got ${typeof dim}`);
   const d = normalizeDim(op, dim, x.ndim);
+  return tidy(() => softmaxOf(x, d, logForm));
+}
+
+function softmaxOf(x: Tensor, d: number, logForm: boolean): Tensor {
   const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const b = backendOf(op, input);
+  const b = backendOf(logForm ? 'logSoftmax' : 'softmax', input);
   let y: Tensor;
   if (b.fused?.softmax && x.ndim > 0) {
     y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
@@ -274,6 +290,8 @@ export function norm(x: Tensor, options?: NormOptions): Tensor {
   assertTensor('norm', 'input', x);
   const p = options?.p ?? 2;
   if (!(p > 0)) throw new ValueError(`norm: p must be > 0, got ${p}`);
+  // Checked before the first intermediate exists, so a bad dim leaves nothing behind.
+  normalizeDims('norm', options?.dim, x.ndim);
   const input = isFloat(x.dtype) ? x : cast(x, 'float32');
   const a = unary('abs', input);
   let out: Tensor;

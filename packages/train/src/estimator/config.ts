@@ -38,7 +38,11 @@ export interface NeuralNetworkConfig {
   lrScheduler?: LrSchedulerConfig;
   /** Backend of the weights and data (default: the current backend). */
   backend?: string;
-  /** Seeds the process-wide generator (`manualSeed`) before initialising and before each `train`. */
+  /**
+   * Seeds the network's own random stream (initialisation, shuffles, dropout, noise), restarted
+   * before each `train`; the process-wide generator is left alone, so seeded networks trained
+   * concurrently give the same weights as trained one after the other.
+   */
   seed?: number;
 }
 

@@ -2,7 +2,16 @@ import { installAutograd } from '@nn/autograd';
 import { DataLoader, type ScalerState, StandardScaler, TensorDataset, trainTestSplit } from '@nn/data';
 import type { Module } from '@nn/layers';
 import { bceWithLogitsLoss, crossEntropy, l1Penalty, l2Penalty, mseLoss } from '@nn/losses';
-import { manualSeed, ShapeError, type Tensor, tensor, tidy, ValueError, withGradMode } from '@nn/tensor';
+import {
+  RandomGenerator,
+  ShapeError,
+  type Tensor,
+  tensor,
+  tidy,
+  ValueError,
+  withGenerator,
+  withGradMode,
+} from '@nn/tensor';
 import type { Callback } from '../callbacks.js';
 import { evaluate as evaluateModel, fit, type History, predict as predictModel } from '../fit.js';
 import { Accuracy, MeanAbsoluteError, MeanSquaredError, R2Score, score } from '../metrics.js';
@@ -49,14 +58,19 @@ export class NeuralNetwork {
   /** The underlying `@nn/layers` Sequential (logits out). */
   readonly network: Module;
   readonly #model: Module;
+  /** The estimator's own random stream when seeded: concurrent estimators do not share draws. */
+  readonly #generator: RandomGenerator | undefined;
   #scaler: StandardScaler | null = null;
   #trained = false;
 
   constructor(config: NeuralNetworkConfig) {
     this.config = resolveConfig(config);
     installAutograd();
-    if (this.config.seed !== undefined) manualSeed(this.config.seed);
-    const { net, model } = buildNetwork(this.config);
+    const seed = this.config.seed;
+    this.#generator = seed === undefined ? undefined : new RandomGenerator(seed);
+    const { net, model } = this.#generator
+      ? withGenerator(this.#generator, () => buildNetwork(this.config))
+      : buildNetwork(this.config);
     this.network = net;
     this.#model = model;
   }
@@ -136,7 +150,8 @@ export class NeuralNetwork {
     const [x, t] = await this.#tensors('train', X, y, true);
     const owned: { dispose(): void }[] = [x, t];
     try {
-      if (this.config.seed !== undefined) manualSeed(this.config.seed + 1);
+      // Every train of a seeded network starts its stream afresh: the same call, the same run.
+      if (this.config.seed !== undefined) this.#generator?.manualSeed(this.config.seed + 1);
       let trainX = x;
       let trainY = t;
       let validation: [Tensor, Tensor] | undefined;
@@ -163,7 +178,9 @@ export class NeuralNetwork {
         train: new DataLoader(new TensorDataset(trainX, trainY), {
           batchSize,
           shuffle: options.shuffle ?? true,
+          generator: this.#generator,
         }),
+        generator: this.#generator,
         validation,
         epochs,
         metrics,
