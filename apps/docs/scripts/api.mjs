@@ -153,14 +153,14 @@ function memberCoverage(p) {
   return { total, documented };
 }
 
-const CONTROL = /[\u0000-\u001f]/g;
 
 /** VitePress's heading slug (@mdit-vue/shared), so anchors can be checked before rendering. */
 function slugify(text) {
-  return text
+  return [...text]
+    .filter((c) => c.charCodeAt(0) > 0x1f)
+    .join('')
     .normalize('NFKD')
     .replace(/[\u0300-\u036F]/g, '')
-    .replace(CONTROL, '')
     .replace(/[\s~`!@#$%^&*()\-_+=[\]{}|\\;:"'“”‘’<>,.?/]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -77,7 +77,7 @@ async function editAndRun(backend: string) {
   await block
     .locator('textarea')
     .fill(
-      "import { tensor } from '@nn/tensor';\nconst t = tensor([[1, 2], [3, 4]]).mul(10);\nconsole.log(t.toString());\nconsole.log(await t.sum().item());",
+      "import { tensor } from '@nn/tensor';\nconst t = tensor([[1, 2], [3, 4]]).mul(10);\nconsole.log(await t.format());\nconsole.log(await t.sum().item());",
     );
   await block.locator('select').selectOption(backend);
   await block.locator('.runnable-run').click();
