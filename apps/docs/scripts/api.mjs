@@ -153,7 +153,6 @@ function memberCoverage(p) {
   return { total, documented };
 }
 
-
 /** VitePress's heading slug (@mdit-vue/shared), so anchors can be checked before rendering. */
 function slugify(text) {
   return [...text]

