@@ -1,0 +1,32 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Linear, ReLU, Sequential } from '@nn/layers';
+import { beforeAll, expect, it } from 'vitest';
+import { loadSafetensors, readSafetensors, writeFileAtomic, writeSafetensors } from '../src/index.js';
+import { useCpu } from './helpers.js';
+
+beforeAll(useCpu);
+
+// The README's examples, kept runnable (in a temporary folder instead of out/).
+it('README: safetensors out and in, with the report and the metadata', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'nn-io-readme-'));
+  const model = new Sequential(new Linear(784, 64), new ReLU(), new Linear(64, 10));
+  const sd = model.stateDict();
+  const bytes = await writeSafetensors(sd, { format: 'pt' });
+  await writeFileAtomic(join(out, 'mlp.safetensors'), bytes);
+  const weights = await loadSafetensors(join(out, 'mlp.safetensors'));
+  const report = model.loadStateDict(weights);
+  expect(report).toEqual({ missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] });
+  const { tensors, metadata } = readSafetensors(bytes);
+  expect(metadata).toEqual({ format: 'pt' });
+  expect([...tensors.keys()].sort()).toEqual(Object.keys(sd).sort());
+
+  const prefixed = new Map([...weights].map(([k, v]) => [`model.${k}`, v]));
+  const withNewHead = new Sequential(new Linear(784, 64), new ReLU(), new Linear(64, 3));
+  const r = withNewHead.loadStateDict(prefixed, { strict: false, remap: [[/^model\./, '']] });
+  expect(r.mismatchedKeys.map((m) => m.key)).toEqual(['2.weight', '2.bias']);
+  expect(r.mismatchedKeys[0]).toMatchObject({ expected: { shape: [3, 64] }, got: { shape: [10, 64] } });
+  for (const m of [sd, Object.fromEntries(weights), Object.fromEntries(tensors)])
+    for (const t of Object.values(m)) t.dispose();
+});
