@@ -14,3 +14,5 @@ export { readSafetensors } from './safetensors/read.js';
 export type { NamedTensors, WriteSafetensorsOptions } from './safetensors/write.js';
 export { writeSafetensors } from './safetensors/write.js';
 export type { Source } from './source.js';
+export type { LoadTorchOptions } from './torch/load.js';
+export { loadTorch, readTorch } from './torch/load.js';

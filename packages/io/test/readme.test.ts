@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Linear, ReLU, Sequential } from '@nn/layers';
 import { beforeAll, expect, it } from 'vitest';
-import { loadSafetensors, readSafetensors, writeFileAtomic, writeSafetensors } from '../src/index.js';
-import { useCpu } from './helpers.js';
+import {
+  loadSafetensors,
+  loadTorch,
+  readSafetensors,
+  readTorch,
+  writeFileAtomic,
+  writeSafetensors,
+} from '../src/index.js';
+import { FIXTURES, useCpu } from './helpers.js';
+import { Mixed } from './models.js';
 
 beforeAll(useCpu);
 
@@ -29,4 +37,18 @@ it('README: safetensors out and in, with the report and the metadata', async () 
   expect(r.mismatchedKeys[0]).toMatchObject({ expected: { shape: [3, 64] }, got: { shape: [10, 64] } });
   for (const m of [sd, Object.fromEntries(weights), Object.fromEntries(tensors)])
     for (const t of Object.values(m)) t.dispose();
+});
+
+it('README: PyTorch checkpoints into a model, by key, and whole', async () => {
+  const model = new Mixed();
+  expect(model.loadStateDict(await loadTorch(join(FIXTURES, 'mixed.pt')))).toEqual({
+    missingKeys: [],
+    unexpectedKeys: [],
+    mismatchedKeys: [],
+  });
+  const sd = await loadTorch(join(FIXTURES, 'mixed_nested.pt'), { key: 'model_state_dict' });
+  expect(sd.size).toBe(22);
+  const ckpt = (await readTorch(join(FIXTURES, 'mixed_nested.pt'))) as Map<string, unknown>;
+  expect(ckpt.get('epoch')).toBe(3);
+  for (const t of sd.values()) t.dispose();
 });
