@@ -1,9 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Linear, ReLU, Sequential } from '@nn/layers';
+import { Conv2d, Flatten, Linear, MaxPool2d, type Module, ReLU, Sequential } from '@nn/layers';
+import { randn } from '@nn/tensor';
 import { beforeAll, expect, it } from 'vitest';
 import {
+  exportOnnx,
   loadSafetensors,
   loadTorch,
   readSafetensors,
@@ -51,4 +53,23 @@ it('README: PyTorch checkpoints into a model, by key, and whole', async () => {
   const ckpt = (await readTorch(join(FIXTURES, 'mixed_nested.pt'))) as Map<string, unknown>;
   expect(ckpt.get('epoch')).toBe(3);
   for (const t of sd.values()) t.dispose();
+});
+
+it('README: ONNX export of a small CNN runs in ONNX Runtime', async () => {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  const cnn = new Sequential(
+    new Conv2d(1, 8, 5),
+    new ReLU(),
+    new MaxPool2d(2) as unknown as Module,
+    new Flatten(),
+    new Linear(8 * 12 * 12, 10),
+  );
+  const onnx = await exportOnnx(cnn, randn([1, 1, 28, 28]), { opset: 17 });
+  const out = await mkdtemp(join(tmpdir(), 'nn-io-readme-'));
+  await writeFileAtomic(join(out, 'cnn.onnx'), onnx);
+  const pixels = new Float32Array(64 * 28 * 28).fill(0.5);
+  const session = await ort.InferenceSession.create(onnx);
+  const { output } = await session.run({ input: new ort.Tensor('float32', pixels, [64, 1, 28, 28]) });
+  expect(output.dims).toEqual([64, 10]);
 });
