@@ -8,6 +8,8 @@ export type { ElementType } from './elements.js';
 export type { SafetensorsDefect, TorchCheckpointDefect } from './errors.js';
 export { OnnxExportError, SafetensorsError, SourceError, TorchCheckpointError } from './errors.js';
 export type { LoadOptions } from './make-tensor.js';
+export type { HasStateDict, LoadedModel, SaveModelOptions } from './model.js';
+export { CONFIG_KEY, deleteModel, listModels, loadModel, saveModel } from './model.js';
 export type { ExportOnnxOptions } from './onnx/export.js';
 export { exportOnnx } from './onnx/export.js';
 export { loadSafetensors } from './safetensors/load.js';

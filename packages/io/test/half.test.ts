@@ -12,10 +12,12 @@ import {
 
 describe('16-bit floats', () => {
   it('every F16 and BF16 bit pattern survives widening to float32 and narrowing back', () => {
+    const wrong: string[] = [];
     for (let h = 0; h < 0x10000; h++) {
-      expect(floatBitsToHalf(halfToFloatBits(h))).toBe(h);
-      expect(floatBitsToBfloat(bfloatToFloatBits(h))).toBe(h);
+      if (floatBitsToHalf(halfToFloatBits(h)) !== h) wrong.push(`F16 0x${h.toString(16)}`);
+      if (floatBitsToBfloat(bfloatToFloatBits(h)) !== h) wrong.push(`BF16 0x${h.toString(16)}`);
     }
+    expect(wrong).toEqual([]);
   });
 
   it('widens F16 exactly (subnormals, the largest finite, infinities)', () => {
@@ -47,7 +49,7 @@ describe('16-bit floats', () => {
           if (dy === dz) expect(h & 1).toBe(0);
         }
       }),
-      { numRuns: 20_000 },
+      { numRuns: 5_000 },
     );
   });
 

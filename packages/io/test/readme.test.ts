@@ -6,10 +6,12 @@ import { randn } from '@nn/tensor';
 import { beforeAll, expect, it } from 'vitest';
 import {
   exportOnnx,
+  loadModel,
   loadSafetensors,
   loadTorch,
   readSafetensors,
   readTorch,
+  saveModel,
   writeFileAtomic,
   writeSafetensors,
 } from '../src/index.js';
@@ -72,4 +74,16 @@ it('README: ONNX export of a small CNN runs in ONNX Runtime', async () => {
   const session = await ort.InferenceSession.create(onnx);
   const { output } = await session.run({ input: new ort.Tensor('float32', pixels, [64, 1, 28, 28]) });
   expect(output.dims).toEqual([64, 10]);
+});
+
+it('README: saveModel / loadModel (the Node path; IndexedDB and downloads run in test/browser)', async () => {
+  const build = (c: { hidden: number }) =>
+    new Sequential(new Linear(784, c.hidden), new ReLU(), new Linear(c.hidden, 10));
+  const model = build({ hidden: 64 });
+  const out = await mkdtemp(join(tmpdir(), 'nn-io-readme-'));
+  await saveModel(model, join(out, 'mnist-mlp.safetensors'), { config: { hidden: 64 } });
+  const { config, tensors } = await loadModel(join(out, 'mnist-mlp.safetensors'));
+  const again = build(config as { hidden: number });
+  expect(again.loadStateDict(tensors).missingKeys).toEqual([]);
+  for (const t of tensors.values()) t.dispose();
 });
