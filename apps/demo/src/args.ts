@@ -15,6 +15,8 @@ export interface DemoOptions {
   out: string;
   progress: boolean;
   schedule: 'cosine' | 'none';
+  /** Also write the model as safetensors and ONNX next to the JSON. */
+  export: boolean;
 }
 
 export const DEFAULTS: DemoOptions = {
@@ -29,6 +31,7 @@ export const DEFAULTS: DemoOptions = {
   out: 'output',
   progress: true,
   schedule: 'cosine',
+  export: false,
 };
 
 export const HELP = `npm run demo -- [options]
@@ -47,6 +50,8 @@ progress bar and per-epoch loss and accuracy, then saves the model and a loss/ac
   --seed N            seed of the split, the weights and the shuffle (default ${DEFAULTS.seed})
   --out DIR           where to write the model and chart (default apps/demo/output)
   --no-progress       no live progress bar (one line per epoch)
+  --export            also write the model as mnist-<model>.safetensors (PyTorch loads it)
+                      and mnist-<model>.onnx (ONNX Runtime runs it) next to the JSON
   --config FILE       read options from a JSON file ({"model":"mlp","epochs":3}); flags win
   --help              this text`;
 
@@ -114,6 +119,10 @@ export function parseArgs(argv: readonly string[]): DemoOptions | null {
     }
     if (a === '--no-progress') {
       o.progress = false;
+      continue;
+    }
+    if (a === '--export') {
+      o.export = true;
       continue;
     }
     const value = args[i + 1];
