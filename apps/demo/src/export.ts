@@ -10,7 +10,11 @@ import type { ModelKind } from './args.js';
  * `mnist-<kind>.onnx` (opset 17, dynamic batch, input `input`, output `output`: logits), both
  * written atomically into `outDir`. Returns the two paths.
  */
-export async function exportModel(model: Sequential, kind: ModelKind, outDir: string): Promise<[string, string]> {
+export async function exportModel(
+  model: Sequential,
+  kind: ModelKind,
+  outDir: string,
+): Promise<[string, string]> {
   const safetensorsPath = join(outDir, `mnist-${kind}.safetensors`);
   const onnxPath = join(outDir, `mnist-${kind}.onnx`);
   const sd = model.stateDict();

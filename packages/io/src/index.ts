@@ -1,3 +1,4 @@
+/// <reference path="./host-globals.ts" preserve="true" />
 /**
  * @nn/io: model files in and out. safetensors both ways, PyTorch checkpoints in (no Python, an
  * allow-listed unpickler), ONNX out, browser storage, and `writeFileAtomic`, the one way nn

@@ -1,4 +1,4 @@
-import type { Tensor } from '@nn/tensor';
+import { PlatformError, type Tensor } from '@nn/tensor';
 import { writeFileAtomic } from './atomic-write.js';
 import { deleteStored, getModel, listStored, putModel } from './browser/indexeddb.js';
 import { SourceError } from './errors.js';
@@ -130,7 +130,7 @@ function nameOf(target: string, scheme: string): string {
 /** Offers `bytes` to the user as a file download (browsers only). */
 function download(name: string, bytes: Uint8Array): void {
   if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function')
-    throw new SourceError(`saveModel: '${DOWNLOADS}' needs a browser page; in Node give a file path`);
+    throw new PlatformError(`saveModel: '${DOWNLOADS}' needs a browser page; in Node give a file path`);
   const file = /\.[^./]+$/.test(name) ? name : `${name}.safetensors`;
   const url = URL.createObjectURL(
     new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),

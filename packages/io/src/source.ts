@@ -1,5 +1,7 @@
+import { NNError } from '@nn/tensor';
+import { openFile } from '#platform/read-file';
 import { SourceError } from './errors.js';
-import { openFile, type RandomAccessFile } from './node-file.js';
+import type { RandomAccessFile } from './random-access.js';
 
 /**
  * Where a model file comes from: a file path (Node), an `http(s)` URL (a `URL` or a string
@@ -25,7 +27,7 @@ async function openLocal(op: string, path: string | URL): Promise<RandomAccessFi
   try {
     return await openFile(op, path);
   } catch (e) {
-    if (e instanceof SourceError) throw e;
+    if (e instanceof NNError) throw e;
     throw new SourceError(`${op}: cannot read '${String(path)}': ${(e as Error).message}`, { cause: e });
   }
 }

@@ -2,16 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Linear, ReLU, Sequential } from '@nn/layers';
-import { memory } from '@nn/tensor';
+import { memory, PlatformError } from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONFIG_KEY,
-  loadModel,
-  readSafetensors,
-  SourceError,
-  saveModel,
-  writeSafetensors,
-} from '../src/index.js';
+import { CONFIG_KEY, loadModel, readSafetensors, saveModel, writeSafetensors } from '../src/index.js';
 import { useCpu } from './helpers.js';
 
 beforeAll(useCpu);
@@ -43,7 +36,7 @@ describe('saveModel / loadModel in Node', () => {
     expect(none.config).toBe(null);
     expect(readSafetensors(await writeSafetensors({})).tensors.size).toBe(0);
     const model = build({ hidden: 2 });
-    await expect(saveModel(model, 'indexeddb://x')).rejects.toThrow(SourceError);
+    await expect(saveModel(model, 'indexeddb://x')).rejects.toThrow(PlatformError);
     await expect(saveModel(model, 'indexeddb://x')).rejects.toThrow(/IndexedDB is not available here/);
     await expect(saveModel(model, 'downloads://x')).rejects.toThrow(/needs a browser page/);
     await expect(saveModel(model, 'http://localhost/x')).rejects.toThrow(/cannot save to/);

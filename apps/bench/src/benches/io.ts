@@ -43,7 +43,8 @@ function demoCnn(): Sequential {
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>): boolean {
   if (got.length !== want.length) return false;
-  for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i] - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]))) return false;
+  for (let i = 0; i < want.length; i++)
+    if (!(Math.abs(got[i] - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]))) return false;
   return true;
 }
 
@@ -104,7 +105,8 @@ async function benchOnnx(options: Options): Promise<boolean> {
       ort.env.wasm.numThreads = availableParallelism();
       const session = await ort.InferenceSession.create(onnx);
       const feeds = new Map([...inputs].map(([b, v]) => [b, new ort.Tensor('float32', v, [b, 1, 28, 28])]));
-      const infer = async (b: number) => (await session.run({ input: feeds.get(b)! })).output.data as Float32Array;
+      const infer = async (b: number) =>
+        (await session.run({ input: feeds.get(b)! })).output.data as Float32Array;
       runners.push({
         impl: 'ort-wasm',
         logits: infer,
@@ -130,7 +132,17 @@ async function benchOnnx(options: Options): Promise<boolean> {
           continue;
         }
         const t = await timeIt(() => r.run(b), options.warmup, options.samples);
-        emit({ bench: 'io', impl: r.impl, model: 'demo-cnn', batch: b, ms: t.median, min: t.min, max: t.max, cpuMs: t.cpu.median, samples: options.samples });
+        emit({
+          bench: 'io',
+          impl: r.impl,
+          model: 'demo-cnn',
+          batch: b,
+          ms: t.median,
+          min: t.min,
+          max: t.max,
+          cpuMs: t.cpu.median,
+          samples: options.samples,
+        });
         rows.push([r.impl, b, t.median, t.min, t.max, (b * 1000) / t.median]);
       } catch (e) {
         ok = false;
@@ -139,7 +151,11 @@ async function benchOnnx(options: Options): Promise<boolean> {
     }
     await r.release();
   }
-  table('io: demo CNN inference (ms per batch, median)', ['impl', 'batch', 'ms', 'min', 'max', 'images/s'], rows);
+  table(
+    'io: demo CNN inference (ms per batch, median)',
+    ['impl', 'batch', 'ms', 'min', 'max', 'images/s'],
+    rows,
+  );
   reportSkips('io', skips);
   return ok;
 }
@@ -155,7 +171,8 @@ async function benchLoad(options: Options): Promise<boolean> {
   }
   // 25 float32 tensors of 1,048,576 values: 100 MiB of data.
   const tensors: Record<string, Tensor> = {};
-  for (let i = 0; i < 25; i++) tensors[`layer${i}.weight`] = tensor(uniformArray(1 << 20, i), { shape: [1024, 1024], backend: 'cpu' });
+  for (let i = 0; i < 25; i++)
+    tensors[`layer${i}.weight`] = tensor(uniformArray(1 << 20, i), { shape: [1024, 1024], backend: 'cpu' });
   await writeFileAtomic(file, await writeSafetensors(tensors));
   for (const t of Object.values(tensors)) t.dispose();
   const child = join(dirname(fileURLToPath(import.meta.url)), 'io-load-child.js');
@@ -168,7 +185,12 @@ async function benchLoad(options: Options): Promise<boolean> {
       const r = spawnSync(process.execPath, [child, mode, file], { encoding: 'utf8' });
       if (r.status !== 0) {
         ok = false;
-        emit({ bench: 'io', case: 'load-100mib', mode, error: (r.stderr || r.stdout).trim().split('\n').pop() ?? 'failed' });
+        emit({
+          bench: 'io',
+          case: 'load-100mib',
+          mode,
+          error: (r.stderr || r.stdout).trim().split('\n').pop() ?? 'failed',
+        });
         break;
       }
       const out = JSON.parse(r.stdout) as { ms: number; peakGrowthMiB: number; tensorMiB: number };
@@ -177,10 +199,22 @@ async function benchLoad(options: Options): Promise<boolean> {
     }
     if (ms.length === 0) continue;
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-    emit({ bench: 'io', case: 'load-100mib', mode, ms: median(ms), min: Math.min(...ms), peakGrowthMiB: median(peak), samples: ms.length });
+    emit({
+      bench: 'io',
+      case: 'load-100mib',
+      mode,
+      ms: median(ms),
+      min: Math.min(...ms),
+      peakGrowthMiB: median(peak),
+      samples: ms.length,
+    });
     rows.push([mode, median(ms), Math.min(...ms), median(peak)]);
   }
-  table('io: load a 100 MiB safetensors file into cpu tensors (fresh process each)', ['from', 'ms', 'min', 'peak RSS growth MiB'], rows);
+  table(
+    'io: load a 100 MiB safetensors file into cpu tensors (fresh process each)',
+    ['from', 'ms', 'min', 'peak RSS growth MiB'],
+    rows,
+  );
   await rm(dir, { recursive: true, force: true });
   return ok;
 }

@@ -1,3 +1,4 @@
+import { PlatformError } from '@nn/tensor';
 import { SourceError } from '../errors.js';
 
 // Models saved in the browser live in one IndexedDB database, one record per name.
@@ -12,7 +13,7 @@ export interface StoredModel {
 
 function idb(op: string): IDBFactory {
   if (typeof indexedDB === 'undefined')
-    throw new SourceError(
+    throw new PlatformError(
       `${op}: IndexedDB is not available here (it is a browser API; in Node use a file path)`,
     );
   return indexedDB;

@@ -1,4 +1,4 @@
-import type { RandomAccessFile } from '../node-file.js';
+import type { RandomAccessFile } from '../random-access.js';
 
 /** Bytes read at positions: a buffer in memory or an open file (read piece by piece). */
 export interface ByteReader {

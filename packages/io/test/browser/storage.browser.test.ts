@@ -115,7 +115,7 @@ describe('browser storage (Chromium)', () => {
     const model = build({ hidden: 2 });
     const before = memory().numTensors;
     await expect(loadSafetensors('model.safetensors')).rejects.toThrow(
-      /only Node can open; in a browser pass a URL/,
+      /file paths need Node.js; in a browser pass a URL/,
     );
     await expect(saveModel(model, 'https://example.invalid/m')).rejects.toThrow(/cannot save to/);
     expect(memory().numTensors).toBe(before);
