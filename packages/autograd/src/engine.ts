@@ -1,3 +1,4 @@
+import type { Probe } from '@nn/tensor';
 import {
   AutogradError,
   add,
@@ -14,7 +15,7 @@ import {
 } from '@nn/tensor';
 import { type GradEngine, getGradEngine, setGradEngine } from '@nn/tensor/internal';
 import { type Edge, Node } from './node.js';
-import { getGradient } from './registry.js';
+import { type GradRule, getGradient, type RuleContext } from './registry.js';
 import { registerBuiltinRules } from './rules/index.js';
 import { sumToShape } from './rules/util.js';
 
@@ -53,6 +54,27 @@ function record(
     out._setGradFn(node);
   }
   if (node.refs === 0) node.release();
+}
+
+type RunRule = (rule: GradRule, ctx: RuleContext, grads: readonly (Tensor | null)[]) => (Tensor | null)[];
+
+const runPlain: RunRule = (rule, ctx, grads) => rule.backward(ctx, grads);
+
+// Swapped for a timed version by the profiler only (see `instrument`), so backward does no extra work.
+let runRule: RunRule = runPlain;
+
+function instrument(probe: Probe | null): void {
+  runRule = probe
+    ? (rule, ctx, grads) => {
+        // A rule's own time is op dispatch: the profiler counts it as frontend.
+        probe.enter('frontend');
+        try {
+          return rule.backward(ctx, grads);
+        } finally {
+          probe.exit();
+        }
+      }
+    : runPlain;
 }
 
 /** Adds g into a leaf's `.grad`, keeping the result out of every tidy scope. */
@@ -138,7 +160,8 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
           tidy(() => {
             const saved = node.restoreSaved();
             const needsGrad = node.edges.map((e) => e !== null);
-            const inGrads = node.rule.backward(
+            const inGrads = runRule(
+              node.rule,
               {
                 inputs: saved.inputs,
                 outputs: saved.outputs,
@@ -178,7 +201,7 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
   });
 }
 
-const ENGINE: GradEngine = { record, backward };
+const ENGINE: GradEngine = { record, backward, instrument };
 
 /** Turns on automatic differentiation for every tensor op (idempotent). */
 export function installAutograd(): void {

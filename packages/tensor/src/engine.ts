@@ -1,4 +1,4 @@
-import type { Backend, Storage } from './backend.js';
+import type { Backend, Probe, Storage } from './backend.js';
 import { bytesPerElement, type DType } from './dtype.js';
 import { BackendError, ValueError } from './errors.js';
 import { type GeneratorState, seedToKey } from './random.js';
@@ -33,6 +33,8 @@ export interface GradEngine {
     attrs: Readonly<Record<string, unknown>>,
   ): void;
   backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
+  /** Installs or removes the profiler's hooks around gradient rules (see `Backend.instrument`). */
+  instrument?(probe: Probe | null): void;
 }
 
 interface BackendCounters {
