@@ -15,7 +15,7 @@ import {
 } from '@nn/tensor';
 import { type GradEngine, getGradEngine, OPS, type OpName, setGradEngine } from '@nn/tensor/internal';
 import { type Edge, Node } from './node.js';
-import { type GradRule, getGradient, type RuleContext } from './registry.js';
+import { getGradient, type StoredRule } from './registry.js';
 import { registerBuiltinRules } from './rules/index.js';
 import { sumToShape } from './rules/util.js';
 
@@ -50,20 +50,24 @@ function record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[
   if (node.refs === 0) node.release();
 }
 
-type RunRule = (rule: GradRule, ctx: RuleContext, grads: readonly (Tensor | null)[]) => (Tensor | null)[];
+type RunRule = (
+  rule: StoredRule,
+  ctx: Parameters<StoredRule['backward']>[0],
+  grad: Tensor,
+) => readonly (Tensor | null)[];
 
-const runPlain: RunRule = (rule, ctx, grads) => rule.backward(ctx, grads);
+const runPlain: RunRule = (rule, ctx, grad) => rule.backward(ctx, grad);
 
 // Swapped for a timed version by the profiler only (see `instrument`), so backward does no extra work.
 let runRule: RunRule = runPlain;
 
 function instrument(probe: Probe | null): void {
   runRule = probe
-    ? (rule, ctx, grads) => {
+    ? (rule, ctx, grad) => {
         // A rule's own time is op dispatch: the profiler counts it as frontend.
         probe.enter('frontend');
         try {
-          return rule.backward(ctx, grads);
+          return rule.backward(ctx, grad);
         } finally {
           probe.exit();
         }
