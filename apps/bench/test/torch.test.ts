@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { checkMatmul } from '../src/benches/matmul-check.js';
 import { benchMatmul } from '../src/benches/matmul.js';
+import { checkMatmul } from '../src/benches/matmul-check.js';
 import { parseArgs } from '../src/cli.js';
 import { findTorch, PYTHON_ENV, runTorch, scratchDir } from '../src/impls/torch.js';
 import { setJsonOnly } from '../src/report.js';
@@ -12,7 +12,7 @@ import { uniformArray } from '../src/rng.js';
 // A "python" that has no torch: what a machine without PyTorch looks like to the harness.
 const fakeDir = mkdtempSync(join(tmpdir(), 'nn-bench-fake-python-'));
 const fakePython = join(fakeDir, 'python3');
-writeFileSync(fakePython, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1\n");
+writeFileSync(fakePython, '#!/bin/sh\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n');
 chmodSync(fakePython, 0o755);
 afterAll(() => rmSync(fakeDir, { recursive: true, force: true }));
 

@@ -3,15 +3,16 @@
  * times (enough for ~50 ms, so small sizes are not timer noise) and waits for the last result's
  * data, which is how completion is observed on queued backends.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { matmul, type Tensor, tensor } from '@nn/tensor';
 import { type Options, wanted } from '../cli.js';
 import { loadNn, type NnImpl } from '../impls/nn.js';
 import { loadTfjs, type TfjsImpl } from '../impls/tfjs.js';
+import { findTorch, runTorch, scratchDir, TORCH_IMPL, type TorchImpl } from '../impls/torch.js';
 import { emit, note, reportSkips, table } from '../report.js';
 import { uniformArray } from '../rng.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { findTorch, runTorch, scratchDir, TORCH_IMPL, type TorchImpl } from '../impls/torch.js';
 import { now, reason, stats as summarize, type Timing, timeIt } from '../timing.js';
 import { checkMatmul, WrongResultError } from './matmul-check.js';
 
@@ -137,7 +138,11 @@ async function measureTorch(
   try {
     scratch.write('a.f32', av);
     scratch.write('b.f32', bv);
-    const r = await runTorch(t, 'matmul', scratch.dir, { n, warmup: options.warmup, samples: options.samples });
+    const r = await runTorch(t, 'matmul', scratch.dir, {
+      n,
+      warmup: options.warmup,
+      samples: options.samples,
+    });
     const c = readFileSync(join(scratch.dir, 'c.f32'));
     checkMatmul(av, bv, new Float32Array(c.buffer, c.byteOffset, c.byteLength >> 2), n, `${t.impl} n=${n}`);
     const ms = r.ms as number[];
