@@ -20,10 +20,10 @@ export interface Options {
   readonly profile: boolean;
 }
 
-export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
+export const USAGE = `usage: pnpm bench <matmul|conv|train|io|all> [options]
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
-                    tfjs-cpu, tfjs-wasm, tfjs-webgpu, torch-cpu (default: every one present)
+                    tfjs-cpu, tfjs-wasm, tfjs-webgpu, ort-wasm, torch-cpu (default: every one present)
   --sizes 128,256   matmul sizes (default 128,256,512,1024)
   --samples N       timed samples per measurement (default 7; median reported)
   --warmup N        untimed runs first (default 2)
@@ -43,6 +43,7 @@ const IMPLS = [
   'tfjs-cpu',
   'tfjs-wasm',
   'tfjs-webgpu',
+  'ort-wasm',
   'torch-cpu',
 ] as const;
 
