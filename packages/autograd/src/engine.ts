@@ -1,3 +1,4 @@
+import type { Probe } from '@nn/tensor';
 import {
   AutogradError,
   add,
@@ -12,9 +13,9 @@ import {
   tidy,
   withGradMode,
 } from '@nn/tensor';
-import { type GradEngine, getGradEngine, setGradEngine } from '@nn/tensor/internal';
+import { type GradEngine, getGradEngine, OPS, type OpName, setGradEngine } from '@nn/tensor/internal';
 import { type Edge, Node } from './node.js';
-import { getGradient } from './registry.js';
+import { getGradient, type StoredRule } from './registry.js';
 import { registerBuiltinRules } from './rules/index.js';
 import { sumToShape } from './rules/util.js';
 
@@ -25,18 +26,11 @@ function edgeOf(t: Tensor): Edge {
   return { kind: 'leaf', tensor: t };
 }
 
-function record(
-  op: string,
-  inputs: readonly Tensor[],
-  outputs: readonly Tensor[],
-  attrs: Readonly<Record<string, unknown>>,
-): void {
+function record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void {
+  if (OPS[op] === 'nonDifferentiable') return;
   const rule = getGradient(op);
-  const save = rule.saveInputs ?? false;
-  const savedInputs = inputs.map((t, i) =>
-    save === true || (Array.isArray(save) && save.includes(i)) ? t.save() : null,
-  );
-  const savedOutputs = outputs.map((t) => (rule.saveOutputs ? t.save() : null));
+  const savedInputs = inputs.map((t, i) => (rule.saveInputs?.includes(i) ? t.save() : null));
+  const savedOutputs = outputs.map((t, i) => (rule.saveOutputs?.includes(i) ? t.save() : null));
   const node = new Node(
     op,
     rule,
@@ -47,12 +41,38 @@ function record(
     outputs.map((t) => t.id),
     attrs,
   );
-  for (const out of outputs) {
-    if (!isFloat(out.dtype)) continue;
+  // Only the first output is differentiable (the others, such as maxDim's indices, are integers).
+  const y = outputs[0];
+  if (isFloat(y.dtype)) {
     node.retain();
-    out._setGradFn(node);
+    y._setGradFn(node);
   }
   if (node.refs === 0) node.release();
+}
+
+type RunRule = (
+  rule: StoredRule,
+  ctx: Parameters<StoredRule['backward']>[0],
+  grad: Tensor,
+) => readonly (Tensor | null)[];
+
+const runPlain: RunRule = (rule, ctx, grad) => rule.backward(ctx, grad);
+
+// Swapped for a timed version by the profiler only (see `instrument`), so backward does no extra work.
+let runRule: RunRule = runPlain;
+
+function instrument(probe: Probe | null): void {
+  runRule = probe
+    ? (rule, ctx, grad) => {
+        // A rule's own time is op dispatch: the profiler counts it as frontend.
+        probe.enter('frontend');
+        try {
+          return rule.backward(ctx, grad);
+        } finally {
+          probe.exit();
+        }
+      }
+    : runPlain;
 }
 
 /** Adds g into a leaf's `.grad`, keeping the result out of every tidy scope. */
@@ -133,12 +153,14 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
       for (const node of order) {
         const grads = pending.get(node);
         pending.delete(node);
-        if (!grads || grads.every((g) => g === null)) continue;
+        const grad = grads?.[0];
+        if (!grads || !grad) continue;
         try {
           tidy(() => {
             const saved = node.restoreSaved();
             const needsGrad = node.edges.map((e) => e !== null);
-            const inGrads = node.rule.backward(
+            const inGrads = runRule(
+              node.rule,
               {
                 inputs: saved.inputs,
                 outputs: saved.outputs,
@@ -146,7 +168,7 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
                 attrs: node.attrs,
                 needsGrad,
               },
-              grads,
+              grad,
             );
             node.edges.forEach((edge, i) => {
               const g0 = inGrads[i];
@@ -178,9 +200,19 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
   });
 }
 
-const ENGINE: GradEngine = { record, backward };
+const ENGINE: GradEngine = { record, backward, instrument };
 
-/** Turns on automatic differentiation for every tensor op (idempotent). */
+/**
+ * Turns on automatic differentiation for every tensor op (idempotent).
+ *
+ * @example
+ * ```ts
+ * installAutograd();
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * console.log(await x.grad!.format()); // tensor([2., 4., 6.])
+ * ```
+ */
 export function installAutograd(): void {
   if (getGradEngine() !== ENGINE) {
     registerBuiltinRules();
@@ -188,7 +220,15 @@ export function installAutograd(): void {
   }
 }
 
-/** Runs fn without recording gradients (PyTorch's `torch.no_grad()`). */
+/**
+ * Runs fn without recording gradients (PyTorch's `torch.no_grad()`).
+ *
+ * @example
+ * ```ts
+ * const preds = noGrad(() => model.call(x)); // no graph recorded
+ * console.log(preds.requiresGrad); // false
+ * ```
+ */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }

@@ -1,6 +1,7 @@
-import type { Backend, Storage } from './backend.js';
+import type { Backend, Probe, Storage } from './backend.js';
 import { bytesPerElement, type DType } from './dtype.js';
 import { BackendError, ValueError } from './errors.js';
+import type { AttrsArg, CheckedOpName, InputsArg, OpName, OutputsArg } from './op-table.js';
 import { type GeneratorState, seedToKey } from './random.js';
 import type { Tensor } from './tensor.js';
 
@@ -20,19 +21,18 @@ export interface GradFn {
   release(): void;
 }
 
+/** Options of `t.backward()`: `retainGraph` keeps the saved tensors for a second backward pass. */
 export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
 /** What @nn/autograd installs: the recorder of ops and the reverse pass. */
 export interface GradEngine {
-  record(
-    op: string,
-    inputs: readonly Tensor[],
-    outputs: readonly Tensor[],
-    attrs: Readonly<Record<string, unknown>>,
-  ): void;
+  /** `attrs` are `OpTable[op]['attrs']`; `inputs` and `outputs` have the table's shapes. */
+  record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void;
   backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
+  /** Installs or removes the profiler's hooks around gradient rules (see `Backend.instrument`). */
+  instrument?(probe: Probe | null): void;
 }
 
 interface BackendCounters {
@@ -137,7 +137,16 @@ export function setBackend(name: string): void {
   engine.current = b;
 }
 
-/** Registers a backend and makes it current: `use(cpu())`. */
+/**
+ * Registers a backend and makes it current: `use(cpu())`.
+ *
+ * @example
+ * ```ts
+ * import { cpu } from '@nn/backend-cpu';
+ * use(cpu());
+ * console.log(getBackend().name); // 'cpu'
+ * ```
+ */
 export function use(backend: Backend): Backend {
   registerBackend(backend);
   engine.current = backend;
@@ -159,6 +168,7 @@ export function getBackend(name?: string): Backend {
   return engine.current;
 }
 
+/** Names of the registered backends, in registration order. */
 export function listBackends(): string[] {
   return [...engine.backends.keys()];
 }
@@ -171,7 +181,17 @@ export function removeBackend(name: string): void {
 
 // ---------------------------------------------------------------- randomness
 
-/** Makes every random draw from here on reproducible. */
+/**
+ * Makes every random draw from here on reproducible.
+ *
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const a = await randn([3]).data();
+ * manualSeed(0);
+ * const b = await randn([3]).data(); // the same numbers, on every backend
+ * ```
+ */
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new ValueError(`manualSeed: seed must be a finite number, got ${seed}`);
   engine.generator = { key: seedToKey(seed), counter: 0 };
@@ -234,6 +254,7 @@ export function getGradEngine(): GradEngine | null {
   return engine.gradEngine;
 }
 
+/** Whether ops are being recorded for autograd now (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return engine.noGradDepth === 0;
 }
@@ -249,15 +270,21 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-/** Records an op for autograd when recording is on and some input needs a gradient. */
-export function recordOp(
-  op: string,
-  inputs: readonly Tensor[],
-  outputs: readonly Tensor[],
-  attrs: Readonly<Record<string, unknown>> = {},
+const NO_ATTRS = Object.freeze({});
+
+/**
+ * Records an op for autograd when recording is on and some input needs a gradient. The op must be
+ * in `OpTable` (packages/tensor/src/op-table.ts), which types its inputs, outputs and attributes;
+ * an op not in the table does not compile, and the error says what to add.
+ */
+export function recordOp<K extends string>(
+  op: CheckedOpName<K>,
+  inputs: InputsArg<K>,
+  outputs: OutputsArg<K>,
+  ...attrs: AttrsArg<K>
 ): void {
   const ge = engine.gradEngine;
   if (!ge || engine.noGradDepth > 0) return;
   if (!inputs.some((t) => t.requiresGrad)) return;
-  ge.record(op, inputs, outputs, attrs);
+  ge.record(op as OpName, inputs, outputs, attrs[0] ?? NO_ATTRS);
 }
