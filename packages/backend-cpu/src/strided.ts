@@ -1,16 +1,11 @@
+import { machineMemory } from '#platform/machine-memory';
 import { BackendError, bytesPerElement, type DType, type TypedArray } from '@nn/tensor';
-
-/** The machine's memory in Node (`os.totalmem()`); unbounded where the runtime does not say. */
-function machineMemory(): number {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const os = proc?.getBuiltinModule?.('node:os') as { totalmem(): number } | undefined;
-  return os?.totalmem() ?? Number.POSITIVE_INFINITY;
-}
 
 /**
  * Bytes held by every cpu backend's tensors (counted by the backends as they hand out and free
  * storage) and the most they may hold: the machine's memory. An allocation past it is refused
- * before a byte is touched, instead of swapping the machine to a halt.
+ * before a byte is touched, instead of swapping the machine to a halt (`#platform/machine-memory`:
+ * Node's `os.totalmem()`; unbounded in browsers, which refuse a too-large typed array themselves).
  */
 export const budget = { inUse: 0, limit: machineMemory() };
 

@@ -308,6 +308,10 @@ export function registerFuzzTests(ctx: SuiteContext): void {
       const name = ctx.backend.name;
       const dtypes = ctx.backend.dtypes.filter((d) => d !== 'float64');
       const healthy = nn.tensor([1, 2, 3]);
+      // Tensors earlier tests dropped: freed now, so that a collection during a read below (or a
+      // browser's own) cannot lower the counts mid-call. Where a runtime cannot collect on demand
+      // (browsers) it still may later, so the end of a call checks that the count did not grow.
+      await nn.collectGarbage();
       await fc.assert(
         fc.asyncProperty(callArb(dtypes), async ({ op: opName, inputs, args }) => {
           const op = BY_NAME.get(opName) as Op;
@@ -366,7 +370,7 @@ export function registerFuzzTests(ctx: SuiteContext): void {
           const check = healthy.mul(2);
           expect(await values(check), `after ${what}`).toEqual([2, 4, 6]);
           check.dispose();
-          expect(nn.memory().backends[name].numTensors, `after ${what}`).toBe(base);
+          expect(nn.memory().backends[name].numTensors, `after ${what}`).toBeLessThanOrEqual(base);
         }),
         { numRuns: RUNS, seed: 20_261_204 },
       );

@@ -5,6 +5,7 @@
 import { noGrad } from '@nn/autograd';
 import {
   add,
+  keep,
   manualSeed,
   matmul,
   mean,
@@ -102,6 +103,24 @@ export function registerMemoryTests(): void {
       a.dispose();
       kept.dispose();
       expect(memory().numTensors).toBe(before);
+    });
+
+    it('a nested tidy that returns a tensor from outside it leaves that tensor where it was', async () => {
+      // Module.call scopes every layer: an identity layer returns its input, which the enclosing
+      // scope must not take over (it would free the caller's tensor), nor a kept tensor.
+      const x = tensor([1, 2]);
+      const made: Tensor[] = [];
+      const y = tidy(() => {
+        const passed = tidy(() => x);
+        const k = tidy(() => keep(add(x, 1)));
+        made.push(k);
+        return add(passed, k);
+      });
+      expect([x.isDisposed, made[0].isDisposed]).toEqual([false, false]);
+      expect(Array.from(await x.data())).toEqual([1, 2]);
+      expect(Array.from(await made[0].data())).toEqual([2, 3]);
+      expect(Array.from(await y.data())).toEqual([3, 5]);
+      for (const t of [x, y, made[0]]) t.dispose();
     });
 
     it('backward releases the graph: disposing the leaves returns memory to where it was', async () => {

@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchNorm1d,
   Dropout,
+  Identity,
   init,
   Linear,
   Module,
@@ -111,6 +112,21 @@ describe('Module', () => {
       return null;
     });
     expect(memory().numTensors).toBe(before);
+  });
+
+  it('a call frees what forward made, and never the caller's input passed through', async () => {
+    const m = new Sequential(new Identity(), new Linear(3, 2), new ReLU(), new Identity());
+    const x = randn([2, 3]);
+    const before = memory().numTensors;
+    const y = m.call(x);
+    // Only the output is left: the Linear's and ReLU's intermediates were freed inside the call.
+    expect(memory().numTensors).toBe(before + 1);
+    expect(x.isDisposed).toBe(false);
+    expect(Array.from(await x.data())).toHaveLength(6);
+    const same = tidy(() => new Identity().call(x));
+    expect([same === x, x.isDisposed]).toEqual([true, false]);
+    x.dispose();
+    y.dispose();
   });
 
   it('moves to another backend with its parameters and buffers', async () => {

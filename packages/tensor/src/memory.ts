@@ -75,8 +75,10 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
   const returned = new Set<Tensor>();
   collect(result, returned);
   for (const t of scope) if (!returned.has(t)) t.dispose();
+  // Only what this scope made moves out: a returned tensor from outside (an input passed through,
+  // a kept tensor) stays where it was, or an enclosing scope would free its caller's tensor.
   const parent = engine.scopes[engine.scopes.length - 1];
-  if (parent) for (const t of returned) if (!t.isDisposed) parent.add(t);
+  if (parent) for (const t of returned) if (scope.has(t) && !t.isDisposed) parent.add(t);
   return result;
 }
 

@@ -6,40 +6,17 @@
  * awaits only reads: the JavaScript collector does not see WebAssembly or GPU memory, and a read
  * that resolves at once never lets a task run. So every asynchronous read checks how far live
  * tensor bytes grew since the last collection; past a quarter (at least 256 KiB) it collects:
- * a full garbage collection where the runtime offers one, then one turn of the event loop so the
- * finalizers free the storage.
+ * a full garbage collection where the runtime offers one (`#platform/collector`: Node's, none in
+ * browsers), then one turn of the event loop so the finalizers free the storage.
  */
+import { findCollector } from '#platform/collector';
 import { engine } from './engine.js';
 
 /** Growth allowed between collections: this share of the live bytes, at least MIN_GROWTH. */
 const GROWTH = 0.25;
 const MIN_GROWTH = 256 * 1024;
 
-type Collector = () => void;
-
-let collector: Collector | null | undefined;
-
-/**
- * A synchronous full garbage collection: `globalThis.gc` when the program was started with
- * `--expose-gc`; in Node otherwise V8's own, reached through a fresh context with the flag set
- * (the program's global scope is left as it was); none in browsers, where the engine's own
- * collections and the finalizers' turn of the event loop do the work.
- */
-function findCollector(): Collector | null {
-  const g = globalThis as { gc?: unknown; process?: { getBuiltinModule?: (id: string) => unknown } };
-  if (typeof g.gc === 'function') return g.gc as Collector;
-  const builtin = g.process?.getBuiltinModule;
-  if (typeof builtin !== 'function') return null;
-  try {
-    const v8 = builtin('node:v8') as { setFlagsFromString(flags: string): void };
-    const vm = builtin('node:vm') as { runInNewContext(code: string): unknown };
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as Collector) : null;
-  } catch {
-    return null;
-  }
-}
+let collector: (() => void) | null | undefined;
 
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

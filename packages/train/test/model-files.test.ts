@@ -116,8 +116,8 @@ describe('malformed model files', () => {
     }
     const after = memory();
     expect([after.numTensors, after.numBytes]).toEqual([before.numTensors, before.numBytes]);
-    // A scaler that fails after the weights loaded: the network is freed (loadStateDict's own
-    // handles are @nn/layers' business, so memory is not compared here).
+    // A scaler that fails after the weights loaded (memory-backends.test.ts checks on every
+    // backend that this and the other failures leave no tensor and no backend byte behind).
     expect(() => NeuralNetwork.fromJSON({ ...doc, targetScaler: { mean: 1 } }, { where: 'm.json' })).toThrow(
       'm.json: bad target scaler',
     );

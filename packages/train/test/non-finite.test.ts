@@ -2,7 +2,16 @@
 import { DataLoader, TensorDataset } from '@nn/data';
 import { mseLoss } from '@nn/losses';
 import { SGD } from '@nn/optim';
-import { dispose, manualSeed, memory, randn, type Tensor, tensor, ValueError } from '@nn/tensor';
+import {
+  dispose,
+  manualSeed,
+  memory,
+  randn,
+  startProfiler,
+  type Tensor,
+  tensor,
+  ValueError,
+} from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EarlyStopping, fit, NeuralNetwork, NonFiniteLossError } from '../src/index.js';
 import { linearModel, setup } from './helpers.js';
@@ -98,6 +107,33 @@ describe('a non-finite training loss', () => {
       }),
     ).rejects.toThrow("fit: onNonFiniteLoss must be 'throw' or 'continue', got 'ignore'");
     dispose([x, y, model.w, model.b]);
+  });
+
+  it('adds no host read: a clean run reads the loss as often with the check as without it', async () => {
+    /** Host reads (and syncs) of the backend during 2 epochs of 20 batches, logEvery 5. */
+    const reads = async (onNonFiniteLoss: 'throw' | 'continue'): Promise<number> => {
+      manualSeed(5);
+      const [x, y] = data();
+      const model = linearModel(2, 1);
+      const profiler = startProfiler();
+      await fit(model, {
+        loss: mseLoss,
+        optimizer: new SGD(model.parameters(), { lr: 0.05 }),
+        train: new DataLoader(new TensorDataset(x, y), { batchSize: 4 }),
+        epochs: 2,
+        logEvery: 5,
+        progress: false,
+        onNonFiniteLoss,
+      });
+      const n = profiler.stop().categories.read?.calls ?? 0;
+      dispose([x, y, model.w, model.b]);
+      return n;
+    };
+    const checked = await reads('throw');
+    expect(checked).toBe(await reads('continue'));
+    // Per epoch, the loss is read after batches 4, 9, 14 and 19 (for the logs) and once at the
+    // epoch's end (its mean), and nothing else is read: no read per step.
+    expect(checked).toBe(2 * 5);
   });
 
   it('stops the estimator too, and frees its optimizer state', async () => {
