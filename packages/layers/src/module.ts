@@ -287,7 +287,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       }
       pairs.push([target, v]);
     }
-    throwIfMismatched(strict ? { missingKeys, unexpectedKeys } : { missingKeys: [], unexpectedKeys: [] }, mismatchedKeys);
+    throwIfMismatched(
+      strict ? { missingKeys, unexpectedKeys } : { missingKeys: [], unexpectedKeys: [] },
+      mismatchedKeys,
+    );
     // Everything checked. Convert first (a failure here frees the conversions and changes nothing),
     // then assign, which cannot fail.
     const converted: [Tensor, Tensor][] = [];
@@ -393,8 +396,7 @@ function throwIfMismatched(r: LoadStateDictResult, mismatched: MismatchedKey[]):
     : '';
   const message = `loadStateDict: the state dict does not match the module (${parts.join('; ')})${hint}`;
   if (r.missingKeys.length || r.unexpectedKeys.length) throw new ValueError(message);
-  if (mismatched.some((m) => !shapesEqual(m.got.shape, m.expected.shape)))
-    throw new ShapeError(message);
+  if (mismatched.some((m) => !shapesEqual(m.got.shape, m.expected.shape))) throw new ShapeError(message);
   throw new DTypeError(message);
 }
 
