@@ -5,6 +5,7 @@ import {
   fromStorage,
   type Pool2dParams,
   type Storage,
+  scaledDotProductAttentionBackward,
   type Tensor,
 } from '@nn/tensor';
 import { defineGradient } from '../registry.js';
@@ -55,6 +56,29 @@ export function registerNNRules(): void {
       const p = c.attrs.params as Pool2dParams;
       const include = c.attrs.countIncludePad as boolean;
       return [like(dy, kernels(dy, 'avgPool2d').avgPool2dBackward!(dy, p, include, xShape), xShape)];
+    },
+  });
+  // Inputs are [q, k, v] or [q, k, v, mask] as the fused kernel saw them ([B, L, E] ...); outputs
+  // [out, lse]. The tensor-level backward picks the fused backward kernel or its composite.
+  defineGradient('scaledDotProductAttention', {
+    saveInputs: true,
+    saveOutputs: true,
+    backward: (c, [g]) => {
+      const none = c.inputs.map(() => null);
+      if (!g) return none;
+      const grads = scaledDotProductAttentionBackward({
+        dOut: g,
+        q: saved(c.inputs, 0),
+        k: saved(c.inputs, 1),
+        v: saved(c.inputs, 2),
+        mask: c.inputs[3] ?? null,
+        out: saved(c.outputs, 0),
+        lse: saved(c.outputs, 1),
+        scale: c.attrs.scale as number,
+        causal: c.attrs.causal as boolean,
+      });
+      const result = [grads.dq, grads.dk, grads.dv].map((t, i) => (c.needsGrad[i] ? t : null));
+      return c.inputs.length > 3 ? [...result, null] : result;
     },
   });
 }
