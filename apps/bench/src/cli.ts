@@ -16,7 +16,7 @@ export interface Options {
   readonly json: boolean;
 }
 
-export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
+export const USAGE = `usage: pnpm bench <matmul|conv|train|sdpa|all> [options]
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
                     tfjs-cpu, tfjs-wasm, tfjs-webgpu (default: every one present)

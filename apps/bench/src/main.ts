@@ -1,8 +1,9 @@
-/** Entry point: `pnpm bench <matmul|conv|train|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|sdpa|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchMatmul } from './benches/matmul.js';
+import { benchSdpa } from './benches/sdpa.js';
 import { benchTrain } from './benches/train.js';
 import type { Options } from './cli.js';
 import { parseArgs, USAGE, UsageError } from './cli.js';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   matmul: benchMatmul,
   conv: benchConv,
   train: benchTrain,
+  sdpa: benchSdpa,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -159,7 +159,7 @@ function fusedApplies(b: Backend, p: Plan): boolean {
   if (!b.fused?.attention || p.dropoutP > 0) return false;
   // A float mask that needs a gradient (a learned bias) takes the composite, which gives it one.
   if (p.mask?.requiresGrad && isGradEnabled()) return false;
-  return p.l > 0 && p.s > 0 && sizeOf(p.batch) > 0;
+  return p.l > 0 && p.s > 0 && p.e > 0 && p.ev > 0 && sizeOf(p.batch) > 0;
 }
 
 function fused(b: Backend, q: Tensor, k: Tensor, v: Tensor, p: Plan): Tensor {
