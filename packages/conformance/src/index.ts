@@ -12,6 +12,7 @@ import { registerConventionTests } from './conventions.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
+import { registerPrecisionTests } from './precision.js';
 import { registerPropertyTests } from './properties.js';
 import { registerReferenceTests } from './reference.js';
 
@@ -45,6 +46,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerGradcheckTests(ctx);
     registerConventionTests();
     registerMemoryTests();
+    registerPrecisionTests();
     registerBadInputTests(ctx);
     registerAttentionTests(ctx);
     runModuleConformance({ name: options.name });

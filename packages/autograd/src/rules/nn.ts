@@ -2,12 +2,12 @@ import {
   BackendError,
   type Conv2dParams,
   type FusedKernels,
-  fromStorage,
   type Pool2dParams,
   type Storage,
   scaledDotProductAttentionBackward,
   type Tensor,
 } from '@nn/tensor';
+import { fromStorage } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 
