@@ -42,8 +42,14 @@ describe('fused attention', () => {
     const calls: string[] = [];
     const { attention: fwd, attentionBackward: bwd } = fused;
     const spied = fused as { -readonly [K in keyof nn.FusedKernels]: nn.FusedKernels[K] };
-    spied.attention = (a) => (calls.push('forward'), fwd!(a));
-    spied.attentionBackward = (a) => (calls.push('backward'), bwd!(a));
+    spied.attention = (a) => {
+      calls.push('forward');
+      return fwd!(a);
+    };
+    spied.attentionBackward = (a) => {
+      calls.push('backward');
+      return bwd!(a);
+    };
     try {
       runOn('wasm', attention([2], 5, 7, 4, 3, 'causal'));
     } finally {

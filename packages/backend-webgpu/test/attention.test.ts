@@ -76,8 +76,14 @@ describeGpu('fused attention', () => {
     const fused = gpu.fused as { -readonly [K in keyof nn.FusedKernels]: nn.FusedKernels[K] };
     const calls: string[] = [];
     const { attention: fwd, attentionBackward: bwd } = fused;
-    fused.attention = (a) => (calls.push('forward'), fwd!(a));
-    fused.attentionBackward = (a) => (calls.push('backward'), bwd!(a));
+    fused.attention = (a) => {
+      calls.push('forward');
+      return fwd!(a);
+    };
+    fused.attentionBackward = (a) => {
+      calls.push('backward');
+      return bwd!(a);
+    };
     try {
       await run('webgpu', CASES[1]);
     } finally {

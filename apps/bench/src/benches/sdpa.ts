@@ -91,7 +91,11 @@ function runner(backend: string, s: Shape, x: Inputs): Run {
 }
 
 /** out and dq, dk, dv of one head (b, h) in float64. */
-function reference(s: Shape, x: Inputs, head: number): { out: number[]; dq: number[]; dk: number[]; dv: number[] } {
+function reference(
+  s: Shape,
+  x: Inputs,
+  head: number,
+): { out: number[]; dq: number[]; dk: number[]; dv: number[] } {
   const { seq: n, dim: d } = s;
   const base = head * n * d;
   const at = (a: Float32Array, i: number, j: number) => a[base + i * d + j];

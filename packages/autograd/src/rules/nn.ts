@@ -4,10 +4,9 @@ import {
   type FusedKernels,
   type Pool2dParams,
   type Storage,
-  scaledDotProductAttentionBackward,
   type Tensor,
 } from '@nn/tensor';
-import { fromStorage } from '@nn/tensor/internal';
+import { fromStorage, scaledDotProductAttentionBackward } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 

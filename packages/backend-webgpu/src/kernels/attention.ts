@@ -28,10 +28,8 @@ const S_MASK = 8;
 const S_MASK_RS = 9;
 const S_MASK_CS = 10;
 const S_MASK_RANK = 11;
-/** Offsets of the extra operands of each kernel (out/lse, stats, dO). */
-const S_X0 = 12;
+/** Offset of dO in the gradient kernels (slots 12 and 14 are spare). */
 const S_X1 = 13;
-const S_X2 = 14;
 const S_E = 15;
 const S_EV = 16;
 const S_TK = 17;
@@ -212,7 +210,7 @@ export function attention(rt: Runtime, a0: AttentionArgs): { out: GPUBuffer; lse
   let scale = mf(${S_SCALE}u);
   let E4 = (mu(${S_E}u) + 3u) / 4u;
   let EV4 = (mu(${S_EV}u) + 3u) / 4u;
-  let tk = min(mu(17u), TK);
+  let tk = min(mu(${S_TK}u), TK);
   let mb = mask_base(b);
   var qr: array<array<vec4<f32>, CE>, R>;
   var o: array<array<vec4<f32>, CV>, R>;
@@ -468,8 +466,13 @@ function dq(rt: Runtime, a: AttentionBackwardArgs, stats: GPUBuffer, s: Spec): G
   return out;
 }
 
-function dkv(rt: Runtime, a: AttentionBackwardArgs, stats: GPUBuffer, s: Spec): { dk: GPUBuffer; dv: GPUBuffer } {
-  const [B, L, e] = a.q.shape;
+function dkv(
+  rt: Runtime,
+  a: AttentionBackwardArgs,
+  stats: GPUBuffer,
+  s: Spec,
+): { dk: GPUBuffer; dv: GPUBuffer } {
+  const [B, , e] = a.q.shape;
   const [, S, ev] = a.v.shape;
   const dk = rt.createBuffer(B * S * e * 4);
   const dv = rt.createBuffer(B * S * ev * 4);
@@ -601,4 +604,3 @@ export function attentionBackward(
     }
   });
 }
-
