@@ -1,14 +1,6 @@
-import {
-  BackendError,
-  type Conv2dParams,
-  type FusedKernels,
-  type Pool2dParams,
-  type Storage,
-  type Tensor,
-} from '@nn/tensor';
+import { BackendError, type FusedKernels, type Storage, type Tensor } from '@nn/tensor';
 import { fromStorage, scaledDotProductAttentionBackward } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
-import { saved } from './util.js';
 
 // These ops are recorded only on backends that have the whole fused family (the frontend falls
 // back to composites elsewhere), so each rule calls the matching backward kernel directly.
@@ -25,59 +17,56 @@ function like(t: Tensor, storage: Storage, shape: readonly number[]): Tensor {
 
 export function registerNNRules(): void {
   defineGradient('conv2d', {
-    saveInputs: true,
-    backward: (c, [g]) => {
-      const x = saved(c.inputs, 0);
-      const w = saved(c.inputs, 1);
-      const p = c.attrs.params as Conv2dParams;
-      const dy = (g as Tensor).contiguous();
+    saveInputs: [0, 1],
+    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => {
+      const dy = g.contiguous();
       const f = kernels(dy, 'conv2d');
       return [
-        c.needsGrad[0] ? like(dy, f.conv2dBackwardInput!(dy, w, p, x.shape), x.shape) : null,
-        c.needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(x, dy, p, w.shape), w.shape) : null,
+        needsGrad[0] ? like(dy, f.conv2dBackwardInput!(dy, w, p, x.shape), x.shape) : null,
+        needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(x, dy, p, w.shape), w.shape) : null,
       ];
     },
   });
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.
   defineGradient('maxPool2d', {
     saveInputs: [1],
-    backward: (c, [g]) => {
-      const indices = saved(c.inputs, 1);
-      const dy = (g as Tensor).contiguous();
-      const xShape = c.inputShapes[0];
+    backward: ({ inputs: [, indices], inputShapes: [xShape] }, g) => {
+      const dy = g.contiguous();
       return [like(dy, kernels(dy, 'maxPool2d').maxPool2dBackward!(dy, indices, xShape), xShape), null];
     },
   });
   defineGradient('avgPool2d', {
-    backward: (c, [g]) => {
-      const dy = (g as Tensor).contiguous();
-      const xShape = c.inputShapes[0];
-      const p = c.attrs.params as Pool2dParams;
-      const include = c.attrs.countIncludePad as boolean;
-      return [like(dy, kernels(dy, 'avgPool2d').avgPool2dBackward!(dy, p, include, xShape), xShape)];
+    backward: ({ inputShapes: [xShape], attrs: { params, countIncludePad } }, g) => {
+      const dy = g.contiguous();
+      const f = kernels(dy, 'avgPool2d');
+      return [like(dy, f.avgPool2dBackward!(dy, params, countIncludePad, xShape), xShape)];
     },
   });
-  // Inputs are [q, k, v] or [q, k, v, mask] as the fused kernel saw them ([B, L, E] ...); outputs
+  // Inputs [q, k, v] (and the mask) as the fused kernel saw them ([B, L, E] ...); outputs
   // [out, lse]. The tensor-level backward picks the fused backward kernel or its composite.
+  const attention = (
+    [q, k, v]: readonly [Tensor, Tensor, Tensor],
+    mask: Tensor | null,
+    [out, lse]: readonly [Tensor, Tensor],
+    attrs: { scale: number; causal: boolean },
+    needsGrad: readonly boolean[],
+    dOut: Tensor,
+  ): [Tensor | null, Tensor | null, Tensor | null] => {
+    const g = scaledDotProductAttentionBackward({ dOut, q, k, v, mask, out, lse, ...attrs });
+    return [needsGrad[0] ? g.dq : null, needsGrad[1] ? g.dk : null, needsGrad[2] ? g.dv : null];
+  };
   defineGradient('scaledDotProductAttention', {
-    saveInputs: true,
-    saveOutputs: true,
-    backward: (c, [g]) => {
-      const none = c.inputs.map(() => null);
-      if (!g) return none;
-      const grads = scaledDotProductAttentionBackward({
-        dOut: g,
-        q: saved(c.inputs, 0),
-        k: saved(c.inputs, 1),
-        v: saved(c.inputs, 2),
-        mask: c.inputs[3] ?? null,
-        out: saved(c.outputs, 0),
-        lse: saved(c.outputs, 1),
-        scale: c.attrs.scale as number,
-        causal: c.attrs.causal as boolean,
-      });
-      const result = [grads.dq, grads.dk, grads.dv].map((t, i) => (c.needsGrad[i] ? t : null));
-      return c.inputs.length > 3 ? [...result, null] : result;
-    },
+    saveInputs: [0, 1, 2],
+    saveOutputs: [0, 1],
+    backward: ({ inputs: [q, k, v], outputs, attrs, needsGrad }, dOut) =>
+      attention([q, k, v], null, outputs, attrs, needsGrad, dOut),
+  });
+  defineGradient('scaledDotProductAttention:masked', {
+    saveInputs: [0, 1, 2, 3],
+    saveOutputs: [0, 1],
+    backward: ({ inputs: [q, k, v, mask], outputs, attrs, needsGrad }, dOut) => [
+      ...attention([q, k, v], mask, outputs, attrs, needsGrad, dOut),
+      null,
+    ],
   });
 }

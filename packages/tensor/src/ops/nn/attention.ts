@@ -173,10 +173,9 @@ function fused(b: Backend, q: Tensor, k: Tensor, v: Tensor, p: Plan): Tensor {
     const r = b.fused!.attention!(args);
     const out = fromStorage(b, r.out, q.dtype, [B, p.l, p.ev]);
     const lse = fromStorage(b, r.lse, q.dtype, [B, p.l]);
-    recordOp(OP, mask ? [q3, k3, v3, mask] : [q3, k3, v3], [out, lse], {
-      scale: p.scale,
-      causal: p.causal,
-    });
+    const attrs = { scale: p.scale, causal: p.causal };
+    if (mask) recordOp('scaledDotProductAttention:masked', [q3, k3, v3, mask], [out, lse], attrs);
+    else recordOp('scaledDotProductAttention', [q3, k3, v3], [out, lse], attrs);
     return reshape(out, [...p.batch, p.l, p.ev]);
   });
 }
