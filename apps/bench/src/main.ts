@@ -1,7 +1,8 @@
-/** Entry point: `pnpm bench <matmul|conv|train|sdpa|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|io|sdpa|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
 import { benchConv, benchConv2d } from './benches/conv.js';
+import { benchIo } from './benches/io.js';
 import { benchMatmul } from './benches/matmul.js';
 import { benchSdpa } from './benches/sdpa.js';
 import { benchTrain } from './benches/train.js';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   matmul: benchMatmul,
   conv: benchConv,
   train: benchTrain,
+  io: benchIo,
   sdpa: benchSdpa,
 };
 

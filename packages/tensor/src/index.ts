@@ -12,6 +12,7 @@ export type {
   Conv2dParams,
   FusedKernels,
   Pool2dParams,
+  Probe,
   RandomSpec,
   ReduceOp,
   SgdStepArgs,
@@ -153,6 +154,8 @@ export {
   view,
 } from './ops/shape.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
+export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
+export { startProfiler } from './profiler.js';
 export type { Shape } from './shape.js';
 export {
   broadcastShapes,

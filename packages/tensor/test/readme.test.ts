@@ -6,6 +6,7 @@ import {
   memory,
   randn,
   scaledDotProductAttention,
+  startProfiler,
   tensor,
   tidy,
   use,
@@ -45,4 +46,16 @@ it('the README attention example runs and gives the shapes it says', async () =>
   const two = scaledDotProductAttention(q, k.index('...', ':2', ':'), v.index('...', ':2', ':'));
   const [a, b] = [await masked.data(), await two.data()];
   for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
+});
+
+it('the README profiling example prints what it says', () => {
+  use(cpu());
+  const x = randn([64, 32]);
+  const w = randn([32, 16]);
+  const prof = startProfiler();
+  for (let i = 0; i < 3; i++) prof.region('step', () => tidy(() => x.matmul(w).relu().sum()));
+  const report = prof.stop();
+  expect(report.kernels.matmul.calls).toBe(3);
+  expect(report.regions.step.calls).toBe(3);
+  expect(Object.keys(report.categories)).toEqual(['kernel', 'free', 'frontend', 'outside']);
 });
