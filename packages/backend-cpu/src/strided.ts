@@ -1,5 +1,5 @@
-import { machineMemory } from '#platform/machine-memory';
 import { BackendError, bytesPerElement, type DType, type TypedArray } from '@nn/tensor';
+import { machineMemory } from '#platform/machine-memory';
 
 /**
  * Bytes held by every cpu backend's tensors (counted by the backends as they hand out and free

@@ -34,7 +34,18 @@ import {
   Tanh,
   Unflatten,
 } from '@nn/layers';
-import { collectGarbage, manualSeed, memory, rand, randn, relu, type Tensor, tensor, tidy, withGradMode } from '@nn/tensor';
+import {
+  collectGarbage,
+  manualSeed,
+  memory,
+  rand,
+  randn,
+  relu,
+  type Tensor,
+  tensor,
+  tidy,
+  withGradMode,
+} from '@nn/tensor';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, OnnxExportError } from '../src/index.js';

@@ -114,7 +114,7 @@ describe('Module', () => {
     expect(memory().numTensors).toBe(before);
   });
 
-  it('a call frees what forward made, and never the caller's input passed through', async () => {
+  it('a call frees what forward made, and never the input it passed through', async () => {
     const m = new Sequential(new Identity(), new Linear(3, 2), new ReLU(), new Identity());
     const x = randn([2, 3]);
     const before = memory().numTensors;

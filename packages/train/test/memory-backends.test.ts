@@ -71,7 +71,10 @@ describe.each(BACKENDS)('fit on %s', (name, make, missing) => {
         // another architecture's weights: refused before anything is allocated
         [{ ...doc, weights: otherDoc.weights }, /need shape \[4,2\], the file has \[8,2\]/],
         // a config that asks for 1.6 GB: refused against the weights, before allocating
-        [{ ...doc, config: { ...(doc.config as object), layers: [2, 2e8, 3] } }, /need shape \[200000000,2\]/],
+        [
+          { ...doc, config: { ...(doc.config as object), layers: [2, 2e8, 3] } },
+          /need shape \[200000000,2\]/,
+        ],
         // weights decoded, then one fails: the network and the decoded tensors are freed
         [{ ...doc, weights }, /2\.bias: shape \[3\] needs 12 bytes of float32, the file has 3/],
         // a scaler that fails after the weights loaded
