@@ -23,6 +23,15 @@ export { randpermArray } from './ops/creation.js';
 export { binary, unary } from './ops/elementwise.js';
 export { scatterAddZeros } from './ops/indexing.js';
 export { batchedMatmul } from './ops/matmul.js';
+export {
+  avgPool2dBackward,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2dBackward,
+} from './ops/nn/backward.js';
+export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './ops/optim.js';
+export { adamStep, sgdStep } from './ops/optim.js';
+export { softmaxBackward } from './ops/reduce.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';

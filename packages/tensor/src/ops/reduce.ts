@@ -2,11 +2,12 @@ import type { ReduceOp } from '../backend.js';
 import { isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, binary, cast, div, exp, log, mul, sqrt, sub, unary, where } from './elementwise.js';
-import { reshape } from './shape.js';
-import { assertTensor, backendOf, fromStorage } from './util.js';
+import { contiguous, reshape } from './shape.js';
+import { assertTensor, backendOf, fromStorage, recording } from './util.js';
 
 export interface DimOptions {
   /** One dim or several; all dims when left out. */
@@ -269,6 +270,27 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
   }
   if (input !== x) input.dispose();
   return y;
+}
+
+/**
+ * The gradient of softmax (or log-softmax, `log`) along `dim` from its output y and the output's
+ * gradient gy: the fused kernel when the backend has one and no graph is being recorded, else
+ * y * (gy - sum(gy * y)) (log: gy - exp(y) * sum(gy)).
+ */
+export function softmaxBackward(y: Tensor, gy: Tensor, dim: number, log: boolean): Tensor {
+  const kernel = y.backend.fused?.softmaxBackward;
+  if (kernel && !recording(y, gy)) {
+    return tidy(() => {
+      const yc = contiguous(y);
+      const gc = contiguous(gy);
+      return fromStorage(y.backend, kernel(yc, gc, dim, log), y.dtype, y.shape);
+    });
+  }
+  return tidy(() =>
+    log
+      ? sub(gy, mul(exp(y), sum(gy, { dim, keepdim: true })))
+      : mul(y, sub(gy, sum(mul(gy, y), { dim, keepdim: true }))),
+  );
 }
 
 export const softmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, false);
