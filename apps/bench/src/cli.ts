@@ -18,10 +18,10 @@ export interface Options {
   readonly json: boolean;
 }
 
-export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
+export const USAGE = `usage: pnpm bench <matmul|conv|train|io|all> [options]
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
-                    tfjs-cpu, tfjs-wasm, tfjs-webgpu (default: every one present)
+                    tfjs-cpu, tfjs-wasm, tfjs-webgpu, ort-wasm (default: every one present)
   --sizes 128,256   matmul sizes (default 128,256,512,1024)
   --samples N       timed samples per measurement (default 7; median reported)
   --warmup N        untimed runs first (default 2)
@@ -40,6 +40,7 @@ const IMPLS = [
   'tfjs-cpu',
   'tfjs-wasm',
   'tfjs-webgpu',
+  'ort-wasm',
 ] as const;
 
 export class UsageError extends Error {}
