@@ -10,6 +10,7 @@ export type {
   Conv2dParams,
   FusedKernels,
   Pool2dParams,
+  Probe,
   RandomSpec,
   ReduceOp,
   SgdStepArgs,
@@ -151,6 +152,8 @@ export {
   view,
 } from './ops/shape.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
+export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
+export { startProfiler } from './profiler.js';
 export type { Shape } from './shape.js';
 export {
   broadcastShapes,

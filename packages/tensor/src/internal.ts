@@ -35,5 +35,6 @@ export { softmaxBackward } from './ops/reduce.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';
+export { timeMethods } from './profiler.js';
 export { fillRandom, threefry2x32 } from './random.js';
 export { SavedTensor } from './tensor.js';
