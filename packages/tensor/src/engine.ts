@@ -21,9 +21,15 @@ export interface GradFn {
   release(): void;
 }
 
-/** Options of `t.backward()`: `retainGraph` keeps the saved tensors for a second backward pass. */
+/** Options of `t.backward()`. */
 export interface BackwardOptions {
+  /** Keep the saved tensors for a second backward pass (default: `createGraph`). */
   retainGraph?: boolean;
+  /**
+   * Record the backward pass itself, so the gradients it produces have a graph and can be
+   * differentiated again (gradient penalties, Hessian-vector products), as PyTorch's `create_graph`.
+   */
+  createGraph?: boolean;
 }
 
 /** What @nn/autograd installs: the recorder of ops and the reverse pass. */

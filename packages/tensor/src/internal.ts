@@ -9,6 +9,7 @@ export type { Conv2dGeometry } from './conv-geometry.js';
 export { conv2dGeometry } from './conv-geometry.js';
 export type { GradEngine, GradFn } from './engine.js';
 export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
+export { track } from './memory.js';
 export type {
   ArithmeticOp,
   OpKind,
