@@ -374,7 +374,7 @@ export function grad(
   const ins = asList(inputs);
   if (outs.length === 0) throw new ValueError('grad: expected at least one output tensor');
   if (ins.length === 0) throw new ValueError('grad: expected at least one input tensor');
-  if (getGradEngine() !== ENGINE) {
+  if (getGradEngine() === null) {
     throw new AutogradError('grad: automatic differentiation is not installed; call installAutograd() first');
   }
   const given = options.gradOutputs === undefined ? [] : asList(options.gradOutputs);
@@ -484,7 +484,13 @@ function sameEdge(a: NonNullable<Edge>, b: NonNullable<Edge>): boolean {
   return b.kind === 'node' && a.node === b.node && a.index === b.index;
 }
 
-const ENGINE: GradEngine = { record, backward, instrument };
+/** An identity view takes its source's place in the graph (no node, nothing to run backward). */
+function alias(source: Tensor, view: Tensor): void {
+  const e = edgeOf(source);
+  if (e) connect(view, e);
+}
+
+const ENGINE: GradEngine = { record, backward, alias, instrument };
 
 /**
  * Turns on automatic differentiation for every tensor op (idempotent).
