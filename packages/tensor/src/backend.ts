@@ -116,7 +116,14 @@ export interface BackendMemory {
  * Kernels may queue work (webgpu); only `read` waits.
  */
 export interface Backend {
+  /** The name it is registered under; every built-in backend takes a `name` option. */
   readonly name: string;
+  /**
+   * Shuts the backend down: releases what it holds beyond tensor storage (worker threads, the GPU
+   * device). Every built-in backend has it; remove the backend from the registry too
+   * (`removeBackend`) if it was registered.
+   */
+  dispose?(): void;
   /** dtypes this backend stores; float64 is optional. */
   readonly dtypes: readonly DType[];
   /** True when `readSync` is available (storage in host memory). */

@@ -19,6 +19,7 @@ export type {
   UnaryOp,
 } from './backend.js';
 export { BINARY_OPS, COMPARISON_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
+export { var_ } from './deprecated.js';
 export type { ArrayFor, DType, TypedArray } from './dtype.js';
 export { bytesPerElement, DTYPES, isFloat, makeTypedArray, promoteTypes } from './dtype.js';
 export type { BackwardOptions } from './engine.js';
@@ -130,7 +131,6 @@ export {
   std,
   sum,
   variance,
-  variance as var_,
 } from './ops/reduce.js';
 export {
   cat,

@@ -7,6 +7,7 @@
  */
 export type { Conv2dGeometry } from './conv-geometry.js';
 export { conv2dGeometry } from './conv-geometry.js';
+export { warnDeprecated } from './deprecation.js';
 export type { GradEngine, GradFn } from './engine.js';
 export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
 export { track } from './memory.js';
