@@ -4,8 +4,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** Packages that may look at fused kernels and storage: the frontend and the backends. */
-const KERNEL_SIDE = /^packages\/(tensor|backend-[^/]+)\//;
+/**
+ * Where fused kernels and storage may be looked at: the frontend and the backends, and the two
+ * harnesses that build backend variants with kernels removed to compare the paths (the
+ * conformance suite and the benchmarks) — they choose nothing for a computation.
+ */
+const KERNEL_SIDE = /^(packages\/(tensor|backend-[^/]+|conformance)|apps\/bench)\//;
 const FORBIDDEN = [
   { pattern: /\.fused\b/, what: 'reads backend.fused (call the tensor-level op of @nn/tensor instead)' },
   {

@@ -41,7 +41,6 @@ export type {
   KeyRemap,
   LoadStateDictOptions,
   LoadStateDictResult,
-  MismatchedKey,
   StateDict,
   StateDictLike,
 } from './module.js';
