@@ -12,6 +12,7 @@ import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
 import { registerPropertyTests } from './properties.js';
+import { registerReorderPropertyTests } from './properties-reorder.js';
 import { registerReferenceTests } from './reference.js';
 
 export interface ConformanceOptions {
@@ -41,6 +42,7 @@ export function runConformance(options: ConformanceOptions): void {
     });
     registerReferenceTests();
     registerPropertyTests();
+    registerReorderPropertyTests();
     registerGradcheckTests(ctx);
     registerConventionTests();
     registerMemoryTests();

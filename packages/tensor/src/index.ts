@@ -54,9 +54,13 @@ export type { MemoryInfo, TensorContainer } from './memory.js';
 export { dispose, keep, memory, tidy } from './memory.js';
 export * from './ops/activation.js';
 export * from './ops/creation.js';
+export type { CumulativeOptions } from './ops/cumulative.js';
+export { cumprod, cumsum } from './ops/cumulative.js';
+export { einsum, outer } from './ops/einsum.js';
 export * from './ops/elementwise.js';
 export type { IndexItem } from './ops/indexing.js';
 export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/indexing.js';
+export { maskedFill, tril, triu } from './ops/mask.js';
 export { batchedMatmul, bmm, matmul, mm } from './ops/matmul.js';
 export * from './ops/nn/index.js';
 export type { DimOptions, NormOptions, ValuesIndices, VarOptions } from './ops/reduce.js';
@@ -78,6 +82,10 @@ export {
   variance,
   variance as var_,
 } from './ops/reduce.js';
+export { flip, roll } from './ops/reorder.js';
+export { repeat, tile } from './ops/repeat.js';
+export type { MultinomialOptions } from './ops/sample.js';
+export { multinomial } from './ops/sample.js';
 export type { SliceSpec } from './ops/shape.js';
 export {
   cat,
@@ -99,6 +107,8 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
+export type { SortOptions, TopkOptions } from './ops/sort.js';
+export { argsort, sort, topk } from './ops/sort.js';
 export { assertTensor, checkNumber, describeValue, fromStorage } from './ops/util.js';
 export { fillRandom, threefry2x32 } from './random.js';
 export type { Shape } from './shape.js';
@@ -112,5 +122,6 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
+export { argsortContiguous, sortedPositions } from './sort-order.js';
 export type { NestedArray } from './tensor.js';
 export { isTensor, SavedTensor, Tensor } from './tensor.js';

@@ -38,6 +38,22 @@ export function registerNNRules(): void {
       ];
     },
   });
+  // A transposed convolution is conv2d's input gradient, so its own gradients are conv2d
+  // (for the input) and conv2d's weight gradient with the roles of input and output swapped.
+  defineGradient('convTranspose2d', {
+    saveInputs: true,
+    backward: (c, [g]) => {
+      const x = saved(c.inputs, 0);
+      const w = saved(c.inputs, 1);
+      const p = c.attrs.params as Conv2dParams;
+      const dy = (g as Tensor).contiguous();
+      const f = kernels(dy, 'convTranspose2d');
+      return [
+        c.needsGrad[0] ? like(dy, f.conv2d!(dy, w, p, x.shape), x.shape) : null,
+        c.needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(dy, x, p, w.shape), w.shape) : null,
+      ];
+    },
+  });
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.
   defineGradient('maxPool2d', {
     saveInputs: [1],

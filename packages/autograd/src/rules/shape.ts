@@ -1,6 +1,9 @@
 import {
+  cumsum,
+  flip,
   permute,
   reshape,
+  roll,
   scatterAdd,
   sizeOf,
   split,
@@ -61,6 +64,24 @@ export function registerShapeRules(): void {
   });
   defineGradient('cat', {
     backward: (c, [g]) => split(g as Tensor, c.attrs.sizes as number[], c.attrs.dim as number),
+  });
+  defineGradient('flip', { backward: (c, [g]) => [flip(g as Tensor, c.attrs.dims as number[])] });
+  defineGradient('roll', {
+    backward: (c, [g]) => [
+      roll(
+        g as Tensor,
+        (c.attrs.shifts as number[]).map((s) => -s),
+        c.attrs.dims as number[],
+      ),
+    ],
+  });
+  // The gradient of a running sum is the running sum from the other end.
+  defineGradient('cumsum', {
+    backward: (c, [g]) => {
+      const d = c.attrs.dim as number;
+      if (c.inputShapes[0].length === 0) return [g];
+      return [flip(cumsum(flip(g as Tensor, d), d), d)];
+    },
   });
   defineGradient('toBackend', { backward: (c, [g]) => [(g as Tensor).to(c.attrs.from as string)] });
   defineGradient('indexSelect', {

@@ -5,18 +5,23 @@ import {
   Conv1d,
   Conv2d,
   Conv3d,
+  ConvTranspose1d,
+  ConvTranspose2d,
   Dropout,
   Embedding,
   Flatten,
   GRU,
+  GroupNorm,
   LayerNorm,
   Linear,
   LSTM,
   MaxPool2d,
-  type Module,
+  Module,
+  PixelShuffle,
   RNN,
+  Upsample,
 } from '@nn/layers';
-import { dispose, isTensor, type Tensor } from '@nn/tensor';
+import { dispose, type InterpolateMode, interpolate, isTensor, type Tensor } from '@nn/tensor';
 import type { ModuleRefCase } from './cases.js';
 import { checkForwardBackward, refTensor, tensorProblems } from './check.js';
 
@@ -37,12 +42,40 @@ const conv = (C: typeof Conv1d | typeof Conv2d | typeof Conv3d) => (c: Cfg) =>
     bias: c.bias as boolean,
   }) as unknown as AnyCallable;
 
+const convTranspose = (C: typeof ConvTranspose1d | typeof ConvTranspose2d) => (c: Cfg) =>
+  new C(num(c.in_channels), num(c.out_channels), intOrTuple(c.kernel_size), {
+    stride: intOrTuple(c.stride),
+    padding: intOrTuple(c.padding),
+    outputPadding: intOrTuple(c.output_padding),
+    dilation: intOrTuple(c.dilation),
+    groups: num(c.groups),
+    bias: c.bias as boolean,
+  }) as unknown as AnyCallable;
+
+/** size / scale_factor / mode / align_corners of nn.Upsample and F.interpolate. */
+const resampling = (c: Cfg) => ({
+  size: orUndefined(c.size as number | number[] | null),
+  scaleFactor: orUndefined(c.scale_factor as number | number[] | null),
+  mode: c.mode as InterpolateMode,
+  alignCorners: orUndefined(c.align_corners as boolean | null),
+});
+
 const rnnOptions = (c: Cfg) => ({
   numLayers: num(c.num_layers),
   bias: c.bias as boolean,
   batchFirst: c.batch_first as boolean,
   bidirectional: c.bidirectional as boolean,
 });
+
+/** A parameterless module around a function, for the functional cases of the layers category. */
+class Functional extends Module {
+  constructor(readonly fn: (x: Tensor) => Tensor) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return this.fn(x);
+  }
+}
 
 /** PyTorch module name to ours, built from the case's constructor arguments. */
 const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
@@ -97,6 +130,17 @@ const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
     }) as unknown as AnyCallable,
   'nn.LSTM': (c) => new LSTM(num(c.input_size), num(c.hidden_size), rnnOptions(c)) as unknown as AnyCallable,
   'nn.GRU': (c) => new GRU(num(c.input_size), num(c.hidden_size), rnnOptions(c)) as unknown as AnyCallable,
+  'nn.GroupNorm': (c) =>
+    new GroupNorm(num(c.num_groups), num(c.num_channels), {
+      eps: num(c.eps),
+      affine: c.affine as boolean,
+    }) as unknown as AnyCallable,
+  'nn.ConvTranspose1d': convTranspose(ConvTranspose1d),
+  'nn.ConvTranspose2d': convTranspose(ConvTranspose2d),
+  'nn.Upsample': (c) => new Upsample(resampling(c)) as unknown as AnyCallable,
+  'nn.PixelShuffle': (c) => new PixelShuffle(num(c.upscale_factor)) as unknown as AnyCallable,
+  // F.interpolate: a function, not a module; a parameterless module calls it.
+  interpolate: (c) => new Functional((x) => interpolate(x, resampling(c))) as unknown as AnyCallable,
 };
 
 function callModule(c: ModuleRefCase, m: AnyCallable, t: Record<string, Tensor>): Record<string, Tensor> {
