@@ -198,14 +198,12 @@ export function std(x: Tensor, options?: VarOptions): Tensor {
   return s;
 }
 
-/** log(sum(exp(x))) over dims, stable for large values. */
-export function logsumexp(x: Tensor, options: DimOptions): Tensor {
-  assertTensor('logsumexp', 'input', x);
-  if (options?.dim === undefined) throw new ValueError('logsumexp: options.dim is required');
-  const dims = normalizeDims('logsumexp', options.dim, x.ndim);
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  // The shift by the (detached) max cancels in the gradient; it only keeps exp from overflowing.
-  const m = withGradMode(false, () => {
+/**
+ * The max over dims (kept), detached, with infinite maxima replaced by 0: subtracting it keeps
+ * exp from overflowing, and it cancels in the gradient.
+ */
+function shiftOf(input: Tensor, dims: number[]): Tensor {
+  return withGradMode(false, () => {
     const raw = amax(input, { dim: dims, keepdim: true });
     const finite = unary('abs', raw);
     const isInf = binary('eq', finite, Number.POSITIVE_INFINITY);
@@ -213,6 +211,15 @@ export function logsumexp(x: Tensor, options: DimOptions): Tensor {
     for (const t of [raw, finite, isInf]) t.dispose();
     return safe;
   });
+}
+
+/** log(sum(exp(x))) over dims, stable for large values. */
+export function logsumexp(x: Tensor, options: DimOptions): Tensor {
+  assertTensor('logsumexp', 'input', x);
+  if (options?.dim === undefined) throw new ValueError('logsumexp: options.dim is required');
+  const dims = normalizeDims('logsumexp', options.dim, x.ndim);
+  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+  const m = shiftOf(input, dims);
   const shifted = sub(input, m);
   const e = exp(shifted);
   const s = sum(e, { dim: dims, keepdim: true });
@@ -238,9 +245,15 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
     y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
     recordOp('softmax', [input], [y], { dim: d, log: logForm });
   } else if (logForm) {
-    const lse = logsumexp(input, { dim: d, keepdim: true });
-    y = sub(input, lse);
-    lse.dispose();
+    // (x - m) - log(s): x - m is exact near the max, so large logits keep their digits
+    // (x - (m + log(s)) would round m + log(s) at the scale of m first).
+    const m = shiftOf(input, [d]);
+    const shifted = sub(input, m);
+    const e = exp(shifted);
+    const s = sum(e, { dim: d, keepdim: true });
+    const l = log(s);
+    y = sub(shifted, l);
+    for (const t of [m, shifted, e, s, l]) t.dispose();
   } else {
     const m = withGradMode(false, () => amax(input, { dim: d, keepdim: true }));
     const shifted = sub(input, m);
