@@ -1,4 +1,5 @@
-import { argsortContiguous, sizeOf, type TensorView } from '@nn/tensor';
+import { sizeOf, type TensorView } from '@nn/tensor';
+import { argsortContiguous } from '@nn/tensor/internal';
 import { allocOut, type Ctx } from './context.js';
 import type { WasmStorage } from './heap.js';
 import { cast } from './ops-elementwise.js';

@@ -229,6 +229,12 @@ const SHAPE: Check[] = [
   u('triu', (x) => nn.triu(x, 1), 'normal', [3, 5]),
   u('maskedFill', (x) => nn.maskedFill(x, mask(x, [3, 1], 8), -2), 'normal', [3, 4]),
   b('maskedFill tensor value', (x, v) => nn.maskedFill(x, mask(x, [3, 4], 9), v), N(3, 4), N()),
+  b(
+    'scatterAdd (collisions, in input and src)',
+    (x, s) => nn.scatterAdd(x, 1, ints(x, [0, 2, 2, 1, 0, 0], [2, 3]), s),
+    N(2, 4),
+    N(2, 3),
+  ),
 ];
 
 const MATMUL: Check[] = [
