@@ -21,6 +21,9 @@ export {
   Softplus,
   Tanh,
 } from './layers/activation.js';
+export type { AttentionCallOptions, MultiheadAttentionOptions } from './layers/attention.js';
+export { MultiheadAttention } from './layers/attention.js';
+export type { AttentionCoreOptions } from './layers/attention-core.js';
 export type { ConvLayerOptions } from './layers/conv.js';
 export { Conv1d, Conv2d, Conv3d } from './layers/conv.js';
 export type { ConvTransposeLayerOptions } from './layers/conv-transpose.js';
@@ -41,6 +44,20 @@ export { PixelShuffle, PixelUnshuffle, Upsample } from './layers/resample.js';
 export type { ElmanRNNOptions, RNNOptions } from './layers/rnn.js';
 export { GRU, LSTM, RNN } from './layers/rnn.js';
 export { Flatten, Unflatten } from './layers/shape.js';
+export type {
+  DecoderCallOptions,
+  EncoderCallOptions,
+  EncoderStackCallOptions,
+  TransformerLayerOptions,
+  TransformerStackOptions,
+} from './layers/transformer.js';
+export {
+  generateSquareSubsequentMask,
+  TransformerDecoder,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+} from './layers/transformer.js';
 export type { FactoryOptions } from './layers/util.js';
 export type { AnyModule, LoadStateDictOptions, LoadStateDictResult, StateDict } from './module.js';
 export { Module } from './module.js';

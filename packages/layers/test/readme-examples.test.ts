@@ -14,7 +14,7 @@ const examples = readExamples(join(import.meta.dirname, '../README.md'));
 
 it('the README has its layer examples', () => {
   expect(examples.map((e) => e.name)).toEqual(
-    expect.arrayContaining(['conv-transpose', 'upsample', 'group-norm']),
+    expect.arrayContaining(['attention', 'transformer', 'conv-transpose', 'upsample', 'group-norm']),
   );
 });
 

@@ -7,6 +7,7 @@ import {
   Conv3d,
   ConvTranspose1d,
   ConvTranspose2d,
+  ConvTranspose3d,
   Dropout,
   Embedding,
   Flatten,
@@ -42,15 +43,16 @@ const conv = (C: typeof Conv1d | typeof Conv2d | typeof Conv3d) => (c: Cfg) =>
     bias: c.bias as boolean,
   }) as unknown as AnyCallable;
 
-const convTranspose = (C: typeof ConvTranspose1d | typeof ConvTranspose2d) => (c: Cfg) =>
-  new C(num(c.in_channels), num(c.out_channels), intOrTuple(c.kernel_size), {
-    stride: intOrTuple(c.stride),
-    padding: intOrTuple(c.padding),
-    outputPadding: intOrTuple(c.output_padding),
-    dilation: intOrTuple(c.dilation),
-    groups: num(c.groups),
-    bias: c.bias as boolean,
-  }) as unknown as AnyCallable;
+const convTranspose =
+  (C: typeof ConvTranspose1d | typeof ConvTranspose2d | typeof ConvTranspose3d) => (c: Cfg) =>
+    new C(num(c.in_channels), num(c.out_channels), intOrTuple(c.kernel_size), {
+      stride: intOrTuple(c.stride),
+      padding: intOrTuple(c.padding),
+      outputPadding: intOrTuple(c.output_padding),
+      dilation: intOrTuple(c.dilation),
+      groups: num(c.groups),
+      bias: c.bias as boolean,
+    }) as unknown as AnyCallable;
 
 /** size / scale_factor / mode / align_corners of nn.Upsample and F.interpolate. */
 const resampling = (c: Cfg) => ({
@@ -137,6 +139,7 @@ const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
     }) as unknown as AnyCallable,
   'nn.ConvTranspose1d': convTranspose(ConvTranspose1d),
   'nn.ConvTranspose2d': convTranspose(ConvTranspose2d),
+  'nn.ConvTranspose3d': convTranspose(ConvTranspose3d),
   'nn.Upsample': (c) => new Upsample(resampling(c)) as unknown as AnyCallable,
   'nn.PixelShuffle': (c) => new PixelShuffle(num(c.upscale_factor)) as unknown as AnyCallable,
   // F.interpolate: a function, not a module; a parameterless module calls it.
@@ -162,14 +165,15 @@ function callModule(c: ModuleRefCase, m: AnyCallable, t: Record<string, Tensor>)
 }
 
 /**
- * Builds the layer through the public API, loads the case's parameters and buffers with
- * `loadStateDict` (strict: the names must be PyTorch's), runs it in the case's mode, and
- * compares outputs, gradients of inputs and parameters, and buffers after the call.
+ * Loads the case's parameters and buffers into `m` with `loadStateDict` (strict: the names must
+ * be PyTorch's), runs `call` in the case's mode, and compares outputs, gradients of inputs and
+ * parameters, and buffers after the call. Frees everything it made.
  */
-export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
-  const make = LAYERS[c.op];
-  if (!make) return [`no layer mapped for ${c.op}`];
-  const m = make(c.config);
+export async function runModuleCase(
+  c: ModuleRefCase,
+  m: AnyCallable,
+  call: (m: AnyCallable, inputs: Record<string, Tensor>) => Record<string, Tensor>,
+): Promise<string[]> {
   const sd: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries({ ...c.params, ...(c.buffers ?? {}) })) sd[k] = refTensor(v);
   const t: Record<string, Tensor> = {};
@@ -179,7 +183,7 @@ export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
   try {
     m.loadStateDict(sd);
     m.train(c.config.training !== false);
-    outputs = callModule(c, m, t);
+    outputs = call(m, t);
     const gradOf: Record<string, Tensor> = { ...t, ...Object.fromEntries(m.namedParameters()) };
     const problems = await checkForwardBackward(c, outputs, gradOf);
     for (const [name, want] of Object.entries(c.buffers_after ?? {})) {
@@ -198,4 +202,11 @@ export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
       ...m.buffers(),
     ]);
   }
+}
+
+/** One case of the layers category through the public API of @nn/layers (or @nn/tensor's F.interpolate). */
+export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
+  const make = LAYERS[c.op];
+  if (!make) return [`no layer mapped for ${c.op}`];
+  return runModuleCase(c, make(c.config), (m, t) => callModule(c, m, t));
 }
