@@ -48,7 +48,12 @@ function reducedShape(shape: readonly number[], dims: readonly number[]): number
 }
 
 /** The reduce kernel, recorded under `name` (sum, amax, amin, prod). */
-function reduceOp(op: ReduceOp, name: string, x: Tensor, options: DimOptions | undefined): Tensor {
+function reduceOp(
+  op: ReduceOp,
+  name: 'sum' | 'prod' | 'amax' | 'amin',
+  x: Tensor,
+  options: DimOptions | undefined,
+): Tensor {
   assertTensor(name, 'input', x);
   const dims = normalizeDims(name, options?.dim, x.ndim);
   const b = backendOf(name, x);
