@@ -68,7 +68,9 @@ const ATTENTION: Record<string, { make: (c: Cfg) => AnyModule; call: Call }> = {
         needWeights: c.need_weights as boolean,
         averageAttnWeights: c.average_attn_weights as boolean,
       }) as [Tensor, Tensor | null];
-      return weights ? { output, weights } : { output };
+      const outputs: Record<string, Tensor> = { output };
+      if (weights) outputs.weights = weights;
+      return outputs;
     },
   },
   'nn.TransformerEncoderLayer': {
