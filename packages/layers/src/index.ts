@@ -59,6 +59,14 @@ export {
   TransformerEncoderLayer,
 } from './layers/transformer.js';
 export type { FactoryOptions } from './layers/util.js';
-export type { AnyModule, LoadStateDictOptions, LoadStateDictResult, StateDict } from './module.js';
+export type {
+  AnyModule,
+  KeyRemap,
+  LoadStateDictOptions,
+  LoadStateDictResult,
+  MismatchedKey,
+  StateDict,
+  StateDictLike,
+} from './module.js';
 export { Module } from './module.js';
 export { isParameter, Parameter } from './parameter.js';

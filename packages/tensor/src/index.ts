@@ -10,6 +10,7 @@ export type {
   Conv2dParams,
   FusedKernels,
   Pool2dParams,
+  Probe,
   RandomSpec,
   ReduceOp,
   SgdStepArgs,
@@ -161,6 +162,8 @@ export {
 export type { SortOptions, TopkOptions } from './ops/sort.js';
 export { argsort, sort, topk } from './ops/sort.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
+export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
+export { startProfiler } from './profiler.js';
 export type { Shape } from './shape.js';
 export {
   broadcastShapes,
