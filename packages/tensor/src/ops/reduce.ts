@@ -251,6 +251,8 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
   return tidy(() => {
     const input = isFloat(x.dtype) ? x : cast(x, 'float32');
     const b = backendOf(op, input);
+    // Nothing to normalise: an empty result, as PyTorch (the composite's max would refuse it).
+    if (input.size === 0) return mul(input, 1);
     if (b.fused?.softmax && x.ndim > 0) {
       const y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
       recordOp('softmax', [input], [y], { dim: d, log: logForm });
