@@ -56,6 +56,12 @@ var<private> INF_BITS: u32 = 0x7f800000u;
 fn nan_f() -> f32 { return bitcast<f32>(NAN_BITS); }
 fn inf_f() -> f32 { return bitcast<f32>(INF_BITS); }
 fn b2u(c: bool) -> u32 { return select(0u, 1u, c); }
+// WGSL leaves log of 0, of negatives and of NaN to the implementation (Chromium gave -88 for 0).
+fn log_f(x: f32) -> f32 {
+  if (x == 0.0) { return -inf_f(); }
+  if (x < 0.0 || is_nan(x)) { return nan_f(); }
+  return log(x);
+}
 fn erf_f(x: f32) -> f32 {
   let a = abs(x);
   if (a < 0.5) {

@@ -16,7 +16,7 @@ const FLOAT_UNARY: Record<UnaryOp, Expr> = {
   // sign(NaN) is 0, as in PyTorch and the other backends.
   sign: ([x]) => `select(sign(${x}), 0.0, is_nan(${x}))`,
   exp: ([x]) => `exp(${x})`,
-  log: ([x]) => `log(${x})`,
+  log: ([x]) => `log_f(${x})`,
   sqrt: ([x]) => `sqrt(${x})`,
   rsqrt: ([x]) => `1.0 / sqrt(${x})`,
   reciprocal: ([x]) => `1.0 / ${x}`,
