@@ -54,12 +54,20 @@ export type { MemoryInfo, TensorContainer } from './memory.js';
 export { dispose, keep, memory, tidy } from './memory.js';
 export * from './ops/activation.js';
 export * from './ops/creation.js';
+export type { Dims } from './ops/dim-args.js';
+export type { ClampOptions } from './ops/elementwise.js';
 export * from './ops/elementwise.js';
 export type { IndexItem } from './ops/indexing.js';
 export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/indexing.js';
 export { batchedMatmul, bmm, matmul, mm } from './ops/matmul.js';
 export * from './ops/nn/index.js';
-export type { DimOptions, NormOptions, ValuesIndices, VarOptions } from './ops/reduce.js';
+export type {
+  DimOptions,
+  NormOptions,
+  SingleDimOptions,
+  ValuesIndices,
+  VarOptions,
+} from './ops/reduce.js';
 export {
   amax,
   amin,
@@ -78,7 +86,7 @@ export {
   variance,
   variance as var_,
 } from './ops/reduce.js';
-export type { SliceSpec } from './ops/shape.js';
+export type { DimOption, FlattenOptions, SliceSpec } from './ops/shape.js';
 export {
   cat,
   chunk,
@@ -100,6 +108,7 @@ export {
   view,
 } from './ops/shape.js';
 export { assertTensor, checkNumber, describeValue, fromStorage } from './ops/util.js';
+export { checkOptions, isOptionsObject, optionKeys, suggestOption, UnknownOptionError } from './options.js';
 export { fillRandom, threefry2x32 } from './random.js';
 export type { Shape } from './shape.js';
 export {

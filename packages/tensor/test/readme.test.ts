@@ -11,7 +11,7 @@ it('the README example prints what it says', async () => {
     [4, 5, 6],
   ]);
   const b = arange(3).float();
-  const c = a.add(b).mul(2).sum({ dim: 1 });
+  const c = a.add(b).mul(2).sum(1);
   expect(c.toString()).toBe('tensor([18., 36.])');
   expect(a.index(':', '::2').toString().replace(/\s+/g, ' ')).toBe('tensor([[1., 3.], [4., 6.]])');
   expect(randn([2, 2]).matmul(a).shape).toEqual([2, 3]);
