@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkOptions,
-  optionKeys,
-  suggestOption,
-  UnknownOptionError,
-  ValueError,
-} from '../src/index.js';
+import { checkOptions, optionKeys, suggestOption, UnknownOptionError, ValueError } from '../src/index.js';
 
 const SGD_KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'];
 

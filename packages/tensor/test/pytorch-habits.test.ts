@@ -163,7 +163,10 @@ await describeEachBackend('positional dims, as PyTorch takes them', () => {
       [() => x.softmax(undefined as never), /softmax: dim is required/],
       [() => x.softmax('1' as never), /softmax: dim must be an integer/],
       [() => x.transpose(0, '1' as never), /transpose: dim must be an integer, got '1'/],
-      [() => x.sum({ dim: 1 } as never, true), /sum: pass keepdim either positionally or in the options object/],
+      [
+        () => x.sum({ dim: 1 } as never, true),
+        /sum: pass keepdim either positionally or in the options object/,
+      ],
       [() => x.max(undefined as never, true), /max: keepdim needs a dim/],
       [() => x.clamp('0' as never), /clamp: min must be a number/],
       [() => x.norm('nuc' as never), /norm: p must be a number > 0/],
@@ -186,7 +189,7 @@ await describeEachBackend('positional dims, as PyTorch takes them', () => {
     expect(tensor([1, 2], { requiresGrad: true }).requiresGrad).toBe(true);
   });
 
-  it('loss.backward({ retainGraph: true }) reads as PyTorch\'s backward(retain_graph=True)', async () => {
+  it("loss.backward({ retainGraph: true }) reads as PyTorch's backward(retain_graph=True)", async () => {
     installAutograd();
     const w = tensor([2], { requiresGrad: true });
     const loss = w.mul(w).sum();
