@@ -91,7 +91,8 @@ function editDistance(a: string, b: string, max: number): number {
 /** The valid key a user most likely meant by `key`, or undefined. */
 export function suggestOption(key: string, valid: readonly string[]): string | undefined {
   const known = new Set(valid);
-  for (const candidate of OTHER_SPELLINGS[key] ?? []) if (known.has(candidate)) return candidate;
+  const others = Object.hasOwn(OTHER_SPELLINGS, key) ? OTHER_SPELLINGS[key] : [];
+  for (const candidate of others) if (known.has(candidate)) return candidate;
   const camel = snakeToCamel(key);
   if (known.has(camel)) return camel;
   const l = loose(key);

@@ -53,6 +53,7 @@ describe('checkOptions', () => {
     // Only names the function has are suggested.
     expect(suggestOption('use_bias', ['dtype'])).toBeUndefined();
     expect(suggestOption('colour', SGD_KEYS)).toBeUndefined();
+    expect(suggestOption('toString', SGD_KEYS)).toBeUndefined();
   });
 
   it('a value that is not an options object is a ValueError saying what was given', () => {
