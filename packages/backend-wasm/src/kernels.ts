@@ -58,6 +58,8 @@ export interface KernelExports {
     outX: number,
     beta1: number,
     beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
     eps: number,
     coupledDecay: number,
     decay: number,

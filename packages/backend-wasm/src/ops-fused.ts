@@ -149,6 +149,8 @@ export function adamStep(
       outX ? outX.ptr : 0,
       beta1,
       beta2,
+      1 - beta1,
+      1 - beta2,
       eps,
       decoupled ? 0 : weightDecay,
       decay,

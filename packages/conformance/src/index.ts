@@ -11,6 +11,7 @@ import { registerConventionTests } from './conventions.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
+import { registerPrecisionTests } from './precision.js';
 import { registerPropertyTests } from './properties.js';
 import { registerReferenceTests } from './reference.js';
 
@@ -44,6 +45,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerGradcheckTests(ctx);
     registerConventionTests();
     registerMemoryTests();
+    registerPrecisionTests();
     registerBadInputTests(ctx);
     runModuleConformance({ name: options.name });
   });

@@ -44,7 +44,8 @@ export function softmax(rt: Runtime, x: TensorView, axis: number, log: boolean):
   for (var j = 0u; j < L; j++) { s += exp(x[o + base + j * inner] - mx); }
   ${
     log
-      ? 'let ls = log(s) + mx;\n  for (var j = 0u; j < L; j++) { out[base + j * inner] = x[o + base + j * inner] - ls; }'
+      ? // (x - mx) - log(s): x - mx is exact near the max; x - (mx + log(s)) loses digits of large logits.
+        'let ls = log(s);\n  for (var j = 0u; j < L; j++) { out[base + j * inner] = (x[o + base + j * inner] - mx) - ls; }'
       : 'let inv = 1.0 / s;\n  for (var j = 0u; j < L; j++) { out[base + j * inner] = exp(x[o + base + j * inner] - mx) * inv; }'
   }`;
       return header([{ name: 'x', type: 'f32' }], [{ name: 'out', type: 'f32' }]) + entry(WG, body);

@@ -341,6 +341,21 @@ export function std(
   return s;
 }
 
+/**
+ * The max over dims (kept), detached, with infinite maxima replaced by 0: subtracting it keeps
+ * exp from overflowing, and it cancels in the gradient.
+ */
+function shiftOf(input: Tensor, dims: number[]): Tensor {
+  return withGradMode(false, () => {
+    const raw = amax(input, dims, true);
+    const finite = unary('abs', raw);
+    const isInf = binary('eq', finite, Number.POSITIVE_INFINITY);
+    const safe = where(isInf, 0, raw);
+    for (const t of [raw, finite, isInf]) t.dispose();
+    return safe;
+  });
+}
+
 /** log(sum(exp(x))) over dims, stable for large values: `logsumexp(x, 1)`, `logsumexp(x, { dim: 1, keepdim: true })`. */
 export function logsumexp(x: Tensor, options: DimOptions & { dim: Dims }): Tensor;
 export function logsumexp(x: Tensor, dim: Dims, keepdim?: boolean): Tensor;
@@ -350,15 +365,7 @@ export function logsumexp(x: Tensor, dim: Dims | DimOptions, keepdim?: boolean):
   if (a.dim === undefined) throw new ValueError('logsumexp: dim is required, e.g. logsumexp(x, 1)');
   const dims = normalizeDims('logsumexp', a.dim, x.ndim);
   const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  // The shift by the (detached) max cancels in the gradient; it only keeps exp from overflowing.
-  const m = withGradMode(false, () => {
-    const raw = amax(input, dims, true);
-    const finite = unary('abs', raw);
-    const isInf = binary('eq', finite, Number.POSITIVE_INFINITY);
-    const safe = where(isInf, 0, raw);
-    for (const t of [raw, finite, isInf]) t.dispose();
-    return safe;
-  });
+  const m = shiftOf(input, dims);
   const shifted = sub(input, m);
   const e = exp(shifted);
   const s = sum(e, dims, true);
@@ -383,9 +390,15 @@ function softmaxImpl(x: Tensor, dim: unknown, logForm: boolean): Tensor {
     y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
     recordOp('softmax', [input], [y], { dim: d, log: logForm });
   } else if (logForm) {
-    const lse = logsumexp(input, d, true);
-    y = sub(input, lse);
-    lse.dispose();
+    // (x - m) - log(s): x - m is exact near the max, so large logits keep their digits
+    // (x - (m + log(s)) would round m + log(s) at the scale of m first).
+    const m = shiftOf(input, [d]);
+    const shifted = sub(input, m);
+    const e = exp(shifted);
+    const s = sum(e, d, true);
+    const l = log(s);
+    y = sub(shifted, l);
+    for (const t of [m, shifted, e, s, l]) t.dispose();
   } else {
     const m = withGradMode(false, () => amax(input, d, true));
     const shifted = sub(input, m);
