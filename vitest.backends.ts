@@ -1,13 +1,14 @@
 /**
  * The backends a cross-backend test of a higher package runs on: cpu and wasm always, webgpu when
- * an adapter is found. Outside CI a missing adapter skips the webgpu block and its name says why;
- * with CI=true it fails the run, as the backends' own suites do.
+ * an adapter is found (`webgpuOrReason`: outside CI a missing adapter skips the webgpu block and
+ * its name says why; with CI=true it fails the run, as the backends' own suites do).
  */
 import { cpu } from '@nn/backend-cpu';
 import { wasm } from '@nn/backend-wasm';
 import { webgpu } from '@nn/backend-webgpu';
 import { type Backend, use } from '@nn/tensor';
 import { beforeAll, describe } from 'vitest';
+import { webgpuOrReason } from './vitest.shared.js';
 
 interface Found {
   name: string;
@@ -20,12 +21,12 @@ async function find(): Promise<Found[]> {
     { name: 'cpu', backend: cpu(), reason: '' },
     { name: 'wasm', backend: await wasm({ threads: 1 }), reason: '' },
   ];
-  try {
-    out.push({ name: 'webgpu', backend: await webgpu(), reason: '' });
-  } catch (e) {
-    if (process.env.CI === 'true' || process.env.CI === '1') throw e;
-    out.push({ name: 'webgpu', backend: null, reason: (e as Error).message });
-  }
+  const gpu = await webgpuOrReason(() => webgpu());
+  out.push(
+    typeof gpu === 'string'
+      ? { name: 'webgpu', backend: null, reason: gpu }
+      : { name: 'webgpu', backend: gpu, reason: '' },
+  );
   return out;
 }
 
