@@ -3,18 +3,16 @@ import {
   add,
   type BackwardOptions,
   fmtShape,
-  type GradEngine,
-  getGradEngine,
   isFloat,
   keep,
   onesLike,
   ShapeError,
-  setGradEngine,
   shapesEqual,
   type Tensor,
   tidy,
   withGradMode,
 } from '@nn/tensor';
+import { type GradEngine, getGradEngine, setGradEngine } from '@nn/tensor/internal';
 import { type Edge, Node } from './node.js';
 import { getGradient } from './registry.js';
 import { registerBuiltinRules } from './rules/index.js';

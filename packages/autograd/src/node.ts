@@ -1,4 +1,5 @@
-import { AutogradError, type GradFn, type SavedTensor, type Tensor } from '@nn/tensor';
+import { AutogradError, type Tensor } from '@nn/tensor';
+import type { GradFn, SavedTensor } from '@nn/tensor/internal';
 import type { GradRule } from './registry.js';
 
 /** Where an input's gradient goes: a parent node's output, a leaf tensor, or nowhere. */

@@ -7,7 +7,7 @@ import type {
   Storage,
   TypedArray,
 } from '@nn/tensor';
-import { fillRandom } from '@nn/tensor';
+import { fillRandom } from '@nn/tensor/internal';
 import { binary, where } from './binary.js';
 import { cast, concat, gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';

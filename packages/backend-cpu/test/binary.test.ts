@@ -1,5 +1,6 @@
 import type { BinaryOp, Tensor } from '@nn/tensor';
-import { BINARY_OPS, binary, COMPARISON_OPS, tensor, use, where } from '@nn/tensor';
+import { BINARY_OPS, COMPARISON_OPS, tensor, use, where } from '@nn/tensor';
+import { binary } from '@nn/tensor/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose, layouts, randValues, size, unravel, viewValues } from './oracle.js';

@@ -1,4 +1,4 @@
-import { cat, gather, indexSelect, scatterAdd, tensor, use } from '@nn/tensor';
+import { cat, gather, indexSelect, scatterAdd, tensor, use, zeros } from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose, randValues, ravel, size, unravel, viewValues } from './oracle.js';
@@ -70,7 +70,7 @@ describe('scatterAdd', () => {
         idx[dim] = k;
         expected[ravel(idx, shape)] += sv[e];
       });
-      const y = scatterAdd(shape, dim, index, src);
+      const y = scatterAdd(zeros(shape), dim, index, src);
       expectClose(y.dataSync(), Array.from(Float32Array.from(expected)), 1e-6, 1e-6);
     }
   });
@@ -81,7 +81,7 @@ describe('scatterAdd', () => {
       [1, 100],
       [2, 200],
     ]);
-    expect(Array.from(scatterAdd([1, 2], 0, index, src).dataSync())).toEqual([3, 0]);
+    expect(Array.from(scatterAdd(zeros([1, 2]), 0, index, src).dataSync())).toEqual([3, 0]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Tensor } from '@nn/tensor';
-import { batchedMatmul, matmul, tensor, use } from '@nn/tensor';
+import { matmul, tensor, use } from '@nn/tensor';
+import { batchedMatmul } from '@nn/tensor/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose, randValues, rng, viewValues } from './oracle.js';

@@ -1,5 +1,6 @@
 import type { TypedArray } from '@nn/tensor';
-import { fillRandom, full, getBackend, manualSeed, rand, randint, randn, tensor, use } from '@nn/tensor';
+import { full, getBackend, manualSeed, rand, randint, randn, tensor, use } from '@nn/tensor';
+import { fillRandom } from '@nn/tensor/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose } from './oracle.js';

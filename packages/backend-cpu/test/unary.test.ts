@@ -1,5 +1,6 @@
 import type { UnaryOp } from '@nn/tensor';
-import { tensor, unary, use } from '@nn/tensor';
+import { tensor, use } from '@nn/tensor';
+import { unary } from '@nn/tensor/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpu } from '../src/index.js';
 import { expectClose, layouts, randValues, viewValues } from './oracle.js';

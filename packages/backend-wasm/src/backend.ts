@@ -3,12 +3,12 @@ import {
   type BackendMemory,
   type DType,
   type FusedKernels,
-  fillRandom,
   makeTypedArray,
   type RandomSpec,
   type Storage,
   type TypedArray,
 } from '@nn/tensor';
+import { fillRandom } from '@nn/tensor/internal';
 import { allocOut, asStorage, type Ctx } from './context.js';
 import { Heap } from './heap.js';
 import type { KernelExports } from './kernels.js';

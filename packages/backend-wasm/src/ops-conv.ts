@@ -1,4 +1,5 @@
-import { type Conv2dGeometry, type Conv2dParams, conv2dGeometry, sizeOf, type TensorView } from '@nn/tensor';
+import { type Conv2dParams, sizeOf, type TensorView } from '@nn/tensor';
+import { type Conv2dGeometry, conv2dGeometry } from '@nn/tensor/internal';
 import type { Parallel } from './backend.js';
 import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';

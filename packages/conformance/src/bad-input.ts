@@ -436,6 +436,36 @@ const FAMILIES: [string, BadCase[]][] = [
         says: ['gather', '-1'],
         indexValues: true,
       },
+      {
+        name: 'scatterAdd with an index value past the output',
+        inputs: () => [nn.zeros([2]), nn.tensor(Int32Array.from([5]), { dtype: 'int32' }), nn.ones([1])],
+        call: ([a, i, s]) => nn.scatterAdd(a, 0, i, s),
+        error: IndexError,
+        says: ['scatterAdd', 'index 5', 'size 2'],
+        indexValues: true,
+      },
+      {
+        name: 'scatterAdd with an index larger than src',
+        inputs: () => [
+          nn.zeros([2, 3]),
+          nn.tensor(Int32Array.from([0, 1, 0, 1]), { shape: [2, 2], dtype: 'int32' }),
+          nn.ones([2, 1]),
+        ],
+        call: ([a, i, s]) => nn.scatterAdd(a, 0, i, s),
+        error: ShapeError,
+        says: ['scatterAdd', '[2,2]', '[2,1]'],
+      },
+      {
+        name: 'scatterAdd with a src of another dtype',
+        inputs: () => [
+          nn.zeros([2]),
+          nn.tensor(Int32Array.from([1]), { dtype: 'int32' }),
+          nn.tensor(Int32Array.from([1]), { dtype: 'int32' }),
+        ],
+        call: ([a, i, s]) => nn.scatterAdd(a, 0, i, s),
+        error: DTypeError,
+        says: ['scatterAdd', 'int32', 'float32'],
+      },
     ],
   ],
   [

@@ -209,6 +209,12 @@ const SHAPE: Check[] = [
   u('gather', (x) => nn.gather(x, 1, ints(x, [0, 2, 2, 1, 0, 3, 3, 3, 1], [3, 3])), 'normal', [3, 4]),
   u('indexSelect (repeated rows)', (x) => nn.indexSelect(x, 0, ints(x, [2, 0, 2], [3]))),
   u('indexSelect dim 1', (x) => nn.indexSelect(x, 1, ints(x, [3, 1], [2]))),
+  b(
+    'scatterAdd (collisions, in input and src)',
+    (x, s) => nn.scatterAdd(x, 1, ints(x, [0, 2, 2, 1, 0, 0], [2, 3]), s),
+    N(2, 4),
+    N(2, 3),
+  ),
 ];
 
 const MATMUL: Check[] = [

@@ -1,4 +1,5 @@
-import { fillRandom, randpermArray, ValueError } from '@nn/tensor';
+import { ValueError } from '@nn/tensor';
+import { fillRandom, randpermArray } from '@nn/tensor/internal';
 
 /**
  * Where shuffles come from: the process-wide seeded generator (`manualSeed`) by default, or a

@@ -3,18 +3,17 @@
  * are replaced; the tensor object stays) from the seeded generator (`manualSeed`) and returns it.
  */
 import {
-  fillRandom,
   fmtShape,
   full,
   isTensor,
   rand,
   randn,
   type Tensor,
-  takeCounters,
   tensor,
   ValueError,
   withGradMode,
 } from '@nn/tensor';
+import { fillRandom, takeCounters } from '@nn/tensor/internal';
 
 /** What follows a layer, for `calculateGain` (PyTorch's names). */
 export type Nonlinearity =

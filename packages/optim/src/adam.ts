@@ -1,4 +1,5 @@
-import { add, div, fromStorage, maximum, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { add, div, maximum, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { fromStorage } from '@nn/tensor/internal';
 import {
   type BaseOptions,
   Optimizer,

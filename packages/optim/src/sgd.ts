@@ -1,4 +1,5 @@
-import { add, checkNumber, fromStorage, isTensor, mul, sub, type Tensor, ValueError } from '@nn/tensor';
+import { add, checkNumber, isTensor, mul, sub, type Tensor, ValueError } from '@nn/tensor';
+import { fromStorage } from '@nn/tensor/internal';
 import {
   type BaseOptions,
   Optimizer,

@@ -18,23 +18,17 @@ export type {
   UnaryOp,
 } from './backend.js';
 export { BINARY_OPS, COMPARISON_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
-export type { Conv2dGeometry } from './conv-geometry.js';
-export { conv2dGeometry } from './conv-geometry.js';
 export type { ArrayFor, DType, TypedArray } from './dtype.js';
 export { bytesPerElement, DTYPES, isFloat, makeTypedArray, promoteTypes } from './dtype.js';
-export type { BackwardOptions, GradEngine, GradFn } from './engine.js';
+export type { BackwardOptions } from './engine.js';
 export {
   getBackend,
-  getGradEngine,
   isGradEnabled,
   listBackends,
   manualSeed,
-  recordOp,
   registerBackend,
   removeBackend,
   setBackend,
-  setGradEngine,
-  takeCounters,
   use,
   withGradMode,
 } from './engine.js';
@@ -53,13 +47,71 @@ export { formatTensor } from './format.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { dispose, keep, memory, tidy } from './memory.js';
 export * from './ops/activation.js';
-export * from './ops/creation.js';
 export type { Dims } from './ops/dim-args.js';
 export type { ClampOptions } from './ops/elementwise.js';
-export * from './ops/elementwise.js';
+export type { CreateOptions } from './ops/creation.js';
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randLike,
+  randn,
+  randnLike,
+  randperm,
+  scalar,
+  tensor,
+  zeros,
+  zerosLike,
+} from './ops/creation.js';
+export {
+  abs,
+  add,
+  cast,
+  ceil,
+  clamp,
+  clampMax,
+  clampMin,
+  cos,
+  div,
+  eq,
+  erf,
+  exp,
+  expm1,
+  floor,
+  ge,
+  gt,
+  le,
+  log,
+  log1p,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  lt,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  neg,
+  pow,
+  reciprocal,
+  round,
+  rsqrt,
+  sign,
+  sin,
+  sqrt,
+  square,
+  sub,
+  where,
+} from './ops/elementwise.js';
 export type { IndexItem } from './ops/indexing.js';
 export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/indexing.js';
-export { batchedMatmul, bmm, matmul, mm } from './ops/matmul.js';
+export { bmm, matmul, mm } from './ops/matmul.js';
 export * from './ops/nn/index.js';
 export type {
   DimOptions,
@@ -95,7 +147,6 @@ export {
   flatten,
   permute,
   reshape,
-  sliceView,
   split,
   squeeze,
   stack,
@@ -107,9 +158,14 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
-export { assertTensor, checkNumber, describeValue, fromStorage } from './ops/util.js';
-export { checkOptions, isOptionsObject, optionKeys, suggestOption, UnknownOptionError } from './options.js';
-export { fillRandom, threefry2x32 } from './random.js';
+export { assertTensor, checkNumber, describeValue } from './ops/util.js';
+export {
+  checkOptions,
+  isOptionsObject,
+  optionKeys,
+  suggestOption,
+  UnknownOptionError,
+} from './options.js';
 export type { Shape } from './shape.js';
 export {
   broadcastShapes,
@@ -122,4 +178,4 @@ export {
   sizeOf,
 } from './shape.js';
 export type { NestedArray } from './tensor.js';
-export { isTensor, SavedTensor, Tensor } from './tensor.js';
+export { isTensor, Tensor } from './tensor.js';

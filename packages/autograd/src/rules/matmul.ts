@@ -1,4 +1,5 @@
-import { batchedMatmul, type Tensor, transpose } from '@nn/tensor';
+import { type Tensor, transpose } from '@nn/tensor';
+import { batchedMatmul } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 

@@ -2,11 +2,11 @@ import {
   BackendError,
   type Conv2dParams,
   type FusedKernels,
-  fromStorage,
   type Pool2dParams,
   type Storage,
   type Tensor,
 } from '@nn/tensor';
+import { fromStorage } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 

@@ -3,17 +3,15 @@ import {
   eq,
   exp,
   expand,
-  fromStorage,
   mul,
   reshape,
   type Storage,
-  scatterAdd,
   sub,
   sum,
   type Tensor,
-  type TensorView,
   unsqueeze,
 } from '@nn/tensor';
+import { fromStorage, scatterAddZeros } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { saved } from './util.js';
 
@@ -62,8 +60,7 @@ export function registerReduceRules(): void {
         if (shape.length === 0) return [g];
         const dim = c.attrs.dim as number;
         const idx = unsqueeze(saved(c.outputs, 1), dim);
-        const view: TensorView = idx;
-        return [scatterAdd(shape, dim, view, unsqueeze(g as Tensor, dim))];
+        return [scatterAddZeros(shape, dim, idx, unsqueeze(g as Tensor, dim))];
       },
     });
   }

@@ -1,13 +1,5 @@
-import {
-  permute,
-  reshape,
-  scatterAdd,
-  sizeOf,
-  split,
-  type Tensor,
-  type TensorView,
-  tensor,
-} from '@nn/tensor';
+import { expand, gather, permute, reshape, sizeOf, split, type Tensor, tensor } from '@nn/tensor';
+import { scatterAddZeros } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { saved, sumToShape } from './util.js';
 
@@ -55,7 +47,7 @@ export function registerShapeRules(): void {
           backend: gy.backendName,
         },
       );
-      const flat = scatterAdd([sizeOf(inShape)], 0, idx, reshape(gy, [gy.size]));
+      const flat = scatterAddZeros([sizeOf(inShape)], 0, idx, reshape(gy, [gy.size]));
       return [reshape(flat, inShape)];
     },
   });
@@ -69,21 +61,24 @@ export function registerShapeRules(): void {
       const gy = g as Tensor;
       const index = saved(c.inputs, 1);
       const dim = c.attrs.dim as number;
-      const view: TensorView = {
-        storage: index.storage,
-        dtype: 'int32',
-        shape: gy.shape,
-        strides: gy.shape.map((_, i) => (i === dim ? (index.ndim === 0 ? 0 : index.strides[0]) : 0)),
-        offset: index.offset,
-      };
-      return [scatterAdd(c.inputShapes[0], dim, view, gy), null];
+      // The 1-D index broadcast along every other dim of the gradient.
+      const column = reshape(
+        index,
+        gy.shape.map((s, i) => (i === dim ? s : 1)),
+      );
+      return [scatterAddZeros(c.inputShapes[0], dim, expand(column, gy.shape), gy), null];
     },
   });
   defineGradient('gather', {
     saveInputs: [1],
     backward: (c, [g]) => [
-      scatterAdd(c.inputShapes[0], c.attrs.dim as number, saved(c.inputs, 1), g as Tensor),
+      scatterAddZeros(c.inputShapes[0], c.attrs.dim as number, saved(c.inputs, 1), g as Tensor),
       null,
     ],
+  });
+  // Inputs are [index, src]: the adjoint of gather, whose gradient is a gather again.
+  defineGradient('scatterAdd', {
+    saveInputs: [0],
+    backward: (c, [g]) => [null, gather(g as Tensor, c.attrs.dim as number, saved(c.inputs, 0))],
   });
 }

@@ -1,10 +1,5 @@
-import {
-  type Conv2dGeometry,
-  type Conv2dParams,
-  conv2dGeometry,
-  type TensorView,
-  type TypedArray,
-} from '@nn/tensor';
+import type { Conv2dParams, TensorView, TypedArray } from '@nn/tensor';
+import { type Conv2dGeometry, conv2dGeometry } from '@nn/tensor/internal';
 import { gemm } from '../matmul.js';
 import { alloc } from '../strided.js';
 import { scratch } from './scratch.js';

@@ -1,4 +1,5 @@
-import { type Conv2dGeometry, type Conv2dParams, conv2dGeometry, type TensorView } from '@nn/tensor';
+import type { Conv2dParams, TensorView } from '@nn/tensor';
+import { type Conv2dGeometry, conv2dGeometry } from '@nn/tensor/internal';
 import { contiguousStrides } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta } from '../wgsl.js';

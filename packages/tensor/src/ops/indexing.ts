@@ -3,6 +3,7 @@ import { recordOp } from '../engine.js';
 import { DTypeError, fmtShape, IndexError, ShapeError, ValueError } from '../errors.js';
 import { contiguousStrides, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { add } from './elementwise.js';
 import { narrowView, reshape, sliceView } from './shape.js';
 import { assertTensor, backendOf, fromStorage } from './util.js';
 
@@ -203,11 +204,50 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return y;
 }
 
-/** zeros(shape) with src added at index along dim (the adjoint of gather; differentiable in src). */
-export function scatterAdd(shape: readonly number[], dim: number, index: TensorView, src: Tensor): Tensor {
-  const b = backendOf('scatterAdd', src);
+/**
+ * zeros(shape) with src added at index along dim: the adjoint of gather, recorded so it is
+ * differentiable in src. Unchecked: for callers that made the index themselves (gradient rules).
+ */
+export function scatterAddZeros(shape: readonly number[], dim: number, index: Tensor, src: Tensor): Tensor {
+  const b = backendOf('scatterAdd', src, index);
   const d = normalizeDim('scatterAdd', dim, shape.length);
   const y = fromStorage(b, b.scatterAdd(shape, d, index, src), src.dtype, shape);
+  recordOp('scatterAdd', [index, src], [y], { shape: [...shape], dim: d });
+  return y;
+}
+
+/**
+ * PyTorch's `scatter_add`: a copy of input with src[i][j][k] added at out[index[i][j][k]][j][k]
+ * (for dim 0, and so on). index is int32 with the rank of input and src, no larger than src in any
+ * dim and no larger than input except along dim; differentiable in input and src.
+ */
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const op = 'scatterAdd';
+  assertTensor(op, 'input', input);
+  assertTensor(op, 'index', index);
+  assertTensor(op, 'src', src);
+  checkIndexTensor(op, index);
+  backendOf(op, input, index, src);
+  if (src.dtype !== input.dtype) {
+    throw new DTypeError(`${op}: src is ${src.dtype} but input is ${input.dtype}; they must match`);
+  }
+  if (index.ndim !== input.ndim || src.ndim !== input.ndim) {
+    throw new ShapeError(
+      `${op}: index ${fmtShape(index.shape)} and src ${fmtShape(src.shape)} must have the rank of input ${fmtShape(input.shape)}`,
+    );
+  }
+  const d = normalizeDim(op, dim, Math.max(input.ndim, 1));
+  for (let i = 0; i < index.ndim; i++) {
+    if (index.shape[i] > src.shape[i] || (i !== d && index.shape[i] > input.shape[i])) {
+      throw new ShapeError(
+        `${op}: index ${fmtShape(index.shape)} must be no larger than src ${fmtShape(src.shape)} in every dim and than input ${fmtShape(input.shape)} in every dim but ${d}`,
+      );
+    }
+  }
+  checkIndexValues(op, index, input.ndim === 0 ? 1 : input.shape[d], d);
+  const added = scatterAddZeros(input.shape, d, index, src);
+  const y = add(input, added);
+  added.dispose();
   return y;
 }
 

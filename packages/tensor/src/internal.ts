@@ -1,0 +1,20 @@
+/**
+ * @nn/tensor/internal: what the other packages of nn need from the engine and users do not —
+ * recording ops for autograd, the grad-engine hook, wrapping storage a kernel returned, kernels
+ * that skip validation (their callers have validated), the host side of the seeded generator and
+ * helpers for backend kernels. Not a stable API: anything here may change in any release.
+ * Nothing exported here is exported by '@nn/tensor' (a test checks the two are disjoint).
+ */
+export type { Conv2dGeometry } from './conv-geometry.js';
+export { conv2dGeometry } from './conv-geometry.js';
+export type { GradEngine, GradFn } from './engine.js';
+export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
+export { randpermArray } from './ops/creation.js';
+export { binary, unary } from './ops/elementwise.js';
+export { scatterAddZeros } from './ops/indexing.js';
+export { batchedMatmul } from './ops/matmul.js';
+export type { SliceSpec } from './ops/shape.js';
+export { sliceView } from './ops/shape.js';
+export { fromStorage } from './ops/util.js';
+export { fillRandom, threefry2x32 } from './random.js';
+export { SavedTensor } from './tensor.js';
