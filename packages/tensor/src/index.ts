@@ -47,8 +47,6 @@ export { formatTensor } from './format.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { dispose, keep, memory, tidy } from './memory.js';
 export * from './ops/activation.js';
-export type { Dims } from './ops/dim-args.js';
-export type { ClampOptions } from './ops/elementwise.js';
 export type { CreateOptions } from './ops/creation.js';
 export {
   arange,
@@ -69,6 +67,8 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export type { Dims } from './ops/dim-args.js';
+export type { ClampOptions } from './ops/elementwise.js';
 export {
   abs,
   add,
