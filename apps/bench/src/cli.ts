@@ -1,3 +1,5 @@
+import { parseArgs as parseFlags } from 'node:util';
+
 /** Command-line options shared by every bench. */
 export interface Options {
   /** Only these impls (e.g. nn-cpu, tfjs-wasm); every available one when undefined. */
@@ -42,85 +44,79 @@ const IMPLS = [
 
 export class UsageError extends Error {}
 
-function list(flag: string, v: string | undefined): string[] {
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-  return v
+function list(flag: string, v: string): string[] {
+  const items = v
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  if (items.length === 0) throw new UsageError(`${flag} needs a value`);
+  return items;
 }
 
-function posInt(flag: string, v: string | undefined, min = 1): number {
+function posInt(flag: string, v: string, min = 1): number {
   const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min)
+  if (v.trim() === '' || !Number.isInteger(n) || n < min)
     throw new UsageError(`${flag} needs an integer >= ${min}, got ${v}`);
   return n;
 }
 
+/** The flags, for node:util's parseArgs (the singular/plural pairs are both accepted). */
+const FLAGS = {
+  impl: { type: 'string' },
+  impls: { type: 'string' },
+  sizes: { type: 'string' },
+  size: { type: 'string' },
+  samples: { type: 'string' },
+  warmup: { type: 'string' },
+  epochs: { type: 'string' },
+  limit: { type: 'string' },
+  models: { type: 'string' },
+  model: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function readFlags(argv: readonly string[]) {
+  // `pnpm run start -- x` forwards the `--` on some pnpm versions; it would end the options.
+  return parseFlags({
+    args: argv.filter((a) => a !== '--'),
+    options: FLAGS,
+    strict: true,
+    allowPositionals: true,
+  });
+}
+
 /** Splits argv into the bench names and the options. */
 export function parseArgs(argv: readonly string[]): { benches: string[]; options: Options; help: boolean } {
-  const benches: string[] = [];
-  let impls: string[] | undefined;
-  let sizes = [128, 256, 512, 1024];
-  let samples = 7;
-  let warmup = 2;
-  let epochs = 1;
-  let limit: number | undefined;
-  let models = ['mlp', 'cnn'];
-  let json = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    // `pnpm run start -- x` forwards the `--` on some pnpm versions.
-    if (a === '--') continue;
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--impl':
-      case '--impls':
-        impls = list(flag, value());
-        break;
-      case '--sizes':
-      case '--size':
-        sizes = list(flag, value()).map((s) => posInt(flag, s));
-        break;
-      case '--samples':
-        samples = posInt(flag, value());
-        break;
-      case '--warmup':
-        warmup = posInt(flag, value(), 0);
-        break;
-      case '--epochs':
-        epochs = posInt(flag, value());
-        break;
-      case '--limit':
-        limit = posInt(flag, value());
-        break;
-      case '--models':
-      case '--model':
-        models = list(flag, value());
-        break;
-      case '--json':
-        json = true;
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        benches.push(a);
-    }
+  let parsed: ReturnType<typeof readFlags>;
+  try {
+    parsed = readFlags(argv);
+  } catch (e) {
+    // node:util's own message, first sentence: "Unknown option '--fast'", "Option '--sizes <value>' argument missing".
+    throw new UsageError((e as Error).message.split('. ')[0]);
   }
-  for (const i of impls ?? []) {
+  const v = parsed.values;
+  const impl = v.impl ?? v.impls;
+  const sizes = v.sizes ?? v.size;
+  const models = v.models ?? v.model;
+  const options: Options = {
+    impls: impl === undefined ? undefined : list('--impl', impl),
+    sizes:
+      sizes === undefined ? [128, 256, 512, 1024] : list('--sizes', sizes).map((s) => posInt('--sizes', s)),
+    samples: v.samples === undefined ? 7 : posInt('--samples', v.samples),
+    warmup: v.warmup === undefined ? 2 : posInt('--warmup', v.warmup, 0),
+    epochs: v.epochs === undefined ? 1 : posInt('--epochs', v.epochs),
+    limit: v.limit === undefined ? undefined : posInt('--limit', v.limit),
+    models: models === undefined ? ['mlp', 'cnn'] : list('--models', models),
+    json: v.json ?? false,
+  };
+  for (const i of options.impls ?? []) {
     if (!(IMPLS as readonly string[]).includes(i))
       throw new UsageError(`--impl: unknown impl ${i} (${IMPLS.join(', ')})`);
   }
-  for (const m of models)
+  for (const m of options.models)
     if (m !== 'mlp' && m !== 'cnn') throw new UsageError(`--models: unknown model ${m} (mlp, cnn)`);
-  return { benches, options: { impls, sizes, samples, warmup, epochs, limit, models, json }, help };
+  return { benches: parsed.positionals, options, help: v.help ?? false };
 }
 
 /** Whether an impl was asked for (every impl when no --impl was given). */

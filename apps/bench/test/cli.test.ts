@@ -52,6 +52,8 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['train', '--models', 'rnn'])).toThrow(/unknown model rnn/);
     expect(() => parseArgs(['matmul', '--samples', '0'])).toThrow(/--samples needs an integer >= 1, got 0/);
     expect(() => parseArgs(['matmul', '--sizes', '12.5'])).toThrow(UsageError);
-    expect(() => parseArgs(['matmul', '--sizes'])).toThrow(/--sizes needs a value/);
+    expect(() => parseArgs(['matmul', '--sizes'])).toThrow("Option '--sizes <value>' argument missing");
+    expect(() => parseArgs(['matmul', '--fast'])).toThrow("Unknown option '--fast'");
+    expect(() => parseArgs(['matmul', '--sizes='])).toThrow('--sizes needs a value');
   });
 });

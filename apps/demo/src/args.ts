@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs as parseFlags } from 'node:util';
 
 export type ModelKind = 'mlp' | 'cnn';
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
@@ -50,14 +51,31 @@ progress bar and per-epoch loss and accuracy, then saves the model and a loss/ac
   --config FILE       read options from a JSON file ({"model":"mlp","epochs":3}); flags win
   --help              this text`;
 
-const NUMERIC: Record<string, keyof DemoOptions> = {
-  '--epochs': 'epochs',
-  '--batch-size': 'batchSize',
-  '--lr': 'lr',
-  '--train': 'train',
-  '--test': 'test',
-  '--seed': 'seed',
-};
+/** The flags, for node:util's parseArgs; numbers arrive as text and are checked below. */
+const FLAGS = {
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  train: { type: 'string' },
+  test: { type: 'string' },
+  schedule: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const NUMERIC = {
+  epochs: 'epochs',
+  'batch-size': 'batchSize',
+  lr: 'lr',
+  train: 'train',
+  test: 'test',
+  seed: 'seed',
+} as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -85,49 +103,48 @@ function check(o: DemoOptions): DemoOptions {
   return o;
 }
 
+function readFlags(argv: readonly string[]) {
+  // Some pnpm versions forward the `--` of `pnpm demo -- --epochs 3`; it would end the options.
+  return parseFlags({ args: argv.filter((a) => a !== '--'), options: FLAGS, strict: true }).values;
+}
+
+function readConfig(file: string): Partial<DemoOptions> {
+  let fromFile: unknown;
+  try {
+    fromFile = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read options file ${file}: ${(e as Error).message}`);
+  }
+  if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile))
+    throw new UsageError(`${file} must hold a JSON object of options`);
+  const unknown = Object.keys(fromFile).filter((k) => !(k in DEFAULTS));
+  if (unknown.length) throw new UsageError(`${file}: unknown options ${unknown.join(', ')}`);
+  return fromFile as Partial<DemoOptions>;
+}
+
 /** Options from flags, on top of an optional JSON options file, on top of the defaults; null for --help. */
 export function parseArgs(argv: readonly string[]): DemoOptions | null {
-  const args = argv.filter((a) => a !== '--');
-  if (args.includes('--help') || args.includes('-h')) return null;
-  let o: DemoOptions = { ...DEFAULTS };
-  const at = args.indexOf('--config');
-  if (at >= 0) {
-    const file = args[at + 1];
-    if (!file) throw new UsageError('--config needs a file name');
-    let fromFile: unknown;
-    try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`cannot read options file ${file}: ${(e as Error).message}`);
-    }
-    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile))
-      throw new UsageError(`${file} must hold a JSON object of options`);
-    const unknown = Object.keys(fromFile).filter((k) => !(k in DEFAULTS));
-    if (unknown.length) throw new UsageError(`${file}: unknown options ${unknown.join(', ')}`);
-    o = { ...o, ...(fromFile as Partial<DemoOptions>) };
+  let values: ReturnType<typeof readFlags>;
+  try {
+    values = readFlags(argv);
+  } catch (e) {
+    // node:util's own message, first sentence: "Unknown option '--bogus'", "Option '--lr <value>' argument missing".
+    throw new UsageError((e as Error).message.split('. ')[0]);
   }
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--config') {
-      i++;
-      continue;
-    }
-    if (a === '--no-progress') {
-      o.progress = false;
-      continue;
-    }
-    const value = args[i + 1];
-    if (value === undefined) throw new UsageError(`${a} needs a value`);
-    i++;
-    if (a === '--model') o.model = value as ModelKind;
-    else if (a === '--backend') o.backend = value as BackendName;
-    else if (a === '--out') o.out = value;
-    else if (a === '--schedule') o.schedule = value as DemoOptions['schedule'];
-    else if (NUMERIC[a]) {
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new UsageError(`${a} needs a number, got '${value}'`);
-      (o as unknown as Record<string, number>)[NUMERIC[a]] = n;
-    } else throw new UsageError(`unknown option ${a}`);
+  if (values.help) return null;
+  const o: DemoOptions = { ...DEFAULTS, ...(values.config === undefined ? {} : readConfig(values.config)) };
+  if (values.model !== undefined) o.model = values.model as ModelKind;
+  if (values.backend !== undefined) o.backend = values.backend as BackendName;
+  if (values.out !== undefined) o.out = values.out;
+  if (values.schedule !== undefined) o.schedule = values.schedule as DemoOptions['schedule'];
+  if (values['no-progress']) o.progress = false;
+  for (const [flag, key] of Object.entries(NUMERIC)) {
+    const text = values[flag as keyof typeof NUMERIC];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`--${flag} needs a number, got '${text}'`);
+    o[key] = n;
   }
   return check(o);
 }

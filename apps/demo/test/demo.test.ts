@@ -36,6 +36,15 @@ describe('demo options', () => {
       expect(() => parseArgs(argv)).toThrow(UsageError);
     }
   });
+
+  it('reads --flag=value and -h, and its errors name the flag (node:util parseArgs)', () => {
+    expect(parseArgs(['--epochs=2', '--model=mlp'])).toMatchObject({ epochs: 2, model: 'mlp' });
+    expect(parseArgs(['-h'])).toBeNull();
+    expect(() => parseArgs(['--bogus', '1'])).toThrow("Unknown option '--bogus'");
+    expect(() => parseArgs(['--epochs'])).toThrow("Option '--epochs <value>' argument missing");
+    expect(() => parseArgs(['--lr', 'fast'])).toThrow("--lr needs a number, got 'fast'");
+    expect(() => parseArgs(['mnist'])).toThrow("Unexpected argument 'mnist'");
+  });
 });
 
 describe('chart', () => {

@@ -1,3 +1,4 @@
+/// <reference path="./wasm-globals.ts" preserve="true" />
 /**
  * @nn/backend-wasm: the nn Backend on WebAssembly. Kernels are AssemblyScript compiled with SIMD;
  * storage lives in wasm memory; GEMM splits across worker threads where memory can be shared.
@@ -11,20 +12,23 @@
  */
 import { createBackend, createContext, type Parallel, singleThread, type WasmBackend } from './backend.js';
 import type { Ctx } from './context.js';
-import { canShareMemory, defaultWasmUrl, fetchModule, instantiate, makeMemory } from './loader.js';
+import { canShareMemory, instantiate, loadModule, makeMemory, type WasmSource } from './loader.js';
 import { createThreadPool, defaultThreadCount } from './threads.js';
 
 export type { WasmBackend } from './backend.js';
 export type { WasmStorage } from './heap.js';
+export type { WasmSource } from './loader.js';
 
 export interface WasmOptions {
   /** Threads for GEMM and conv (default: the number of cores; always 1 where memory cannot be shared). */
   threads?: number;
   /**
-   * Where the kernels are. Threads need the shared-memory build (build/kernels-mt.wasm); given
-   * the single-threaded build (build/kernels.wasm), the backend runs on one thread.
+   * Serve the kernels yourself instead of using the ones built into the package (which need no
+   * file and no bundler set-up): a URL of a copy of build/kernels-mt.wasm (threads) or
+   * build/kernels.wasm (the backend then runs on one thread). A relative string resolves against
+   * the page; in Node a `file:` URL is read from disk.
    */
-  wasmUrl?: string | URL;
+  wasmUrl?: WasmSource;
   /** Registry name (default 'wasm'): two differently configured instances need two names. */
   name?: string;
 }
@@ -32,7 +36,7 @@ export interface WasmOptions {
 /** Loads and instantiates the kernels and returns the backend: `registerBackend(await wasm())`. */
 export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
   let shared = canShareMemory();
-  const module = await fetchModule(options.wasmUrl ?? defaultWasmUrl(shared));
+  const module = await loadModule(options.wasmUrl, shared);
   let memory = makeMemory(shared);
   let ctx: Ctx;
   try {
@@ -47,7 +51,7 @@ export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
   let par: Parallel = singleThread(ctx);
   if (shared) {
     try {
-      par = await createThreadPool(ctx, module, options.threads ?? (await defaultThreadCount()));
+      par = await createThreadPool(ctx, module, options.threads ?? defaultThreadCount());
     } catch {
       // Workers cannot start here (a sandbox without Worker, a blocked blob: URL): one thread.
       par = singleThread(ctx);

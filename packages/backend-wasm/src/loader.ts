@@ -1,48 +1,71 @@
 import { BackendError } from '@nn/tensor';
+import { readLocalFile, sharedMemoryAllowed } from '#platform/host';
 import type { KernelExports } from './kernels.js';
 
 /** Pages (64 KiB) the shared memory may grow to; matches --maximumMemory in scripts/build-wasm.mjs. */
 export const MAX_PAGES = 32768;
 
-export type WasmSource = string | URL;
-
-export function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
+/** A URL object or its text (`{ href }` keeps the .d.ts free of the DOM's URL type). */
+export type WasmSource = string | { readonly href: string };
 
 /** True where wasm threads can run: SharedArrayBuffer exists (browsers: cross-origin isolated). */
 export function canShareMemory(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  const g = globalThis as { crossOriginIsolated?: boolean };
-  return isNode() || g.crossOriginIsolated === true;
+  return sharedMemoryAllowed();
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
 }
 
 /**
- * The .wasm beside the package: build/ is a sibling of both src/ and dist/. Each URL is a literal
- * `new URL('…', import.meta.url)`, the form bundlers (Vite, webpack 5, esbuild) recognise and copy.
+ * The kernels built into the package: build/*-embedded.js hold the .wasm as base64 text, so every
+ * bundler (Vite, webpack, esbuild) and Node load them as plain JavaScript, with no file to serve or
+ * copy. Each variant is its own module, so a bundler that splits chunks loads only the one in use.
  */
-export function defaultWasmUrl(shared: boolean): URL {
-  return shared
-    ? new URL('../build/kernels-mt.wasm', import.meta.url)
-    : new URL('../build/kernels.wasm', import.meta.url);
+async function embeddedModule(shared: boolean): Promise<WebAssembly.Module> {
+  let base64: string;
+  try {
+    base64 = shared
+      ? (await import('../build/kernels-mt-embedded.js')).default
+      : (await import('../build/kernels-embedded.js')).default;
+  } catch (e) {
+    throw new BackendError(
+      `wasm: the kernels built into @nn/backend-wasm (build/kernels${shared ? '-mt' : ''}-embedded.js) did not load (${(e as Error).message}); reinstall @nn/backend-wasm (in the nn repository: pnpm build)`,
+    );
+  }
+  return WebAssembly.compile(decodeBase64(base64) as Uint8Array<ArrayBuffer>);
 }
 
-export async function fetchModule(source: WasmSource): Promise<WebAssembly.Module> {
-  const url = source instanceof URL ? source : new URL(source, import.meta.url);
+/** Kernels from a URL the user gives: fetched, or read from disk for a `file:` URL in Node. */
+async function moduleFromUrl(source: WasmSource): Promise<WebAssembly.Module> {
+  const page = (globalThis as { location?: { href: string } }).location?.href;
+  let url: URL;
   try {
-    if (url.protocol === 'file:' && isNode()) {
-      const fs = await import(/* @vite-ignore */ 'node:fs/promises');
-      return await WebAssembly.compile(await fs.readFile(url));
-    }
+    url = typeof source === 'string' ? new URL(source, page) : new URL(source.href);
+  } catch {
+    throw new BackendError(
+      `wasm: wasmUrl '${String(source)}' is not a URL (a relative one needs a page to resolve against)`,
+    );
+  }
+  try {
+    const local = await readLocalFile(url);
+    if (local) return await WebAssembly.compile(local as Uint8Array<ArrayBuffer>);
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return await WebAssembly.compile(await res.arrayBuffer());
   } catch (e) {
     throw new BackendError(
-      `wasm: cannot load kernels from ${url.href} (${(e as Error).message}); run \`pnpm build\` in @nn/backend-wasm or pass wasm({ wasmUrl })`,
+      `wasm: cannot load the kernels from wasmUrl ${url.href} (${(e as Error).message}). wasmUrl must point at a copy of kernels-mt.wasm (threads) or kernels.wasm (one thread) from node_modules/@nn/backend-wasm/build/ that your app serves; or leave wasmUrl out to use the kernels built into the package`,
     );
   }
+}
+
+/** The user's kernels when `wasmUrl` is given, else the ones built into the package. */
+export function loadModule(source: WasmSource | undefined, shared: boolean): Promise<WebAssembly.Module> {
+  return source === undefined ? embeddedModule(shared) : moduleFromUrl(source);
 }
 
 export function makeMemory(shared: boolean): WebAssembly.Memory {

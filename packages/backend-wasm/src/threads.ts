@@ -1,7 +1,7 @@
 import { BackendError } from '@nn/tensor';
+import { hardwareThreads, startWorker } from '#platform/host';
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
-import { isNode } from './loader.js';
 import {
   drainQueue,
   JOB_BITS,
@@ -29,34 +29,8 @@ interface WorkerHandle {
   slot: number;
 }
 
-type NodeWorker = {
-  on(ev: 'message' | 'error', f: (m: unknown) => void): void;
-  postMessage(m: unknown): void;
-  terminate(): Promise<number>;
-  unref(): void;
-};
-
-let nodeWorkerCtor: (new (src: string, opts: { eval: boolean }) => NodeWorker) | null = null;
-
-/** Loads node:worker_threads once (top-level await keeps the module graph free of a static import). */
-async function loadNodeWorker(): Promise<void> {
-  if (nodeWorkerCtor || !isNode()) return;
-  const wt = (await import(/* @vite-ignore */ 'node:worker_threads')) as unknown as {
-    Worker: new (src: string, opts: { eval: boolean }) => NodeWorker;
-  };
-  nodeWorkerCtor = wt.Worker;
-}
-
-export async function defaultThreadCount(): Promise<number> {
-  if (isNode()) {
-    const os = (await import(/* @vite-ignore */ 'node:os')) as unknown as {
-      availableParallelism?: () => number;
-      cpus: () => unknown[];
-    };
-    return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  }
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  return nav?.hardwareConcurrency ?? 1;
+export function defaultThreadCount(): number {
+  return hardwareThreads();
 }
 
 function spawn(
@@ -81,26 +55,9 @@ function spawn(
     h.isReady = true;
     resolveReady();
   };
-  const msg = { module, memory, slot, queue, scratch };
-  if (nodeWorkerCtor) {
-    const w = new nodeWorkerCtor(WORKER_SOURCE, { eval: true });
-    w.on('error', onError);
-    // Referenced until ready (so `await wasm()` keeps the process alive), then unref'd so a script
-    // ends without terminate(). unref() must follow on('message'): adding a listener refs again.
-    w.on('message', () => {
-      onReady();
-      w.unref();
-    });
-    w.postMessage(msg);
-    h.terminate = () => void w.terminate();
-  } else {
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new Worker(url);
-    w.onmessage = onReady;
-    w.onerror = (e) => onError(e);
-    w.postMessage(msg);
-    h.terminate = () => w.terminate();
-  }
+  const w = startWorker(WORKER_SOURCE, { ready: onReady, error: onError });
+  w.post({ module, memory, slot, queue, scratch });
+  h.terminate = () => w.terminate();
   return h;
 }
 
@@ -130,7 +87,6 @@ export async function createThreadPool(
   module: WebAssembly.Module,
   threads: number,
 ): Promise<Parallel> {
-  await loadNodeWorker();
   const heap = ctx.heap;
   const queueBytes = (QUEUE_HEADER + MAX_JOBS * JOB_WORDS) * 4;
   const queue = heap.allocBytes(queueBytes);

@@ -84,8 +84,11 @@ function drainQueue(i32, q, call) {
 }
 const node = typeof process !== 'undefined' && process.versions && process.versions.node;
 let port;
-if (node) port = require('node:worker_threads').parentPort;
-const onMessage = (f) => node ? port.on('message', f) : (self.onmessage = (e) => f(e.data));
+// import(), not require(): Node evaluates this text as an ES module when the program runs with
+// --input-type=module. The port queues the first message until the listener is attached.
+const onMessage = (f) => node
+  ? import('node:worker_threads').then((wt) => { port = wt.parentPort; port.on('message', f); })
+  : (self.onmessage = (e) => f(e.data));
 const post = (m) => node ? port.postMessage(m) : self.postMessage(m);
 onMessage((msg) => {
   const k = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;

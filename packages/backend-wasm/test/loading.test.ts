@@ -1,4 +1,5 @@
 import * as nn from '@nn/tensor';
+import { BackendError } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import { wasm } from '../src/index.js';
 
@@ -42,9 +43,25 @@ describe('loading', () => {
     b.free(s);
   });
 
-  it('names a missing .wasm in its error', async () => {
-    await expect(wasm({ wasmUrl: new URL('../build/missing.wasm', import.meta.url) })).rejects.toThrow(
-      /missing\.wasm.*pnpm build/,
+  it('names a missing .wasm and what wasmUrl must serve in its error', async () => {
+    const missing = wasm({ wasmUrl: new URL('../build/missing.wasm', import.meta.url) });
+    await expect(missing).rejects.toThrow(BackendError);
+    await expect(missing).rejects.toThrow(
+      /missing\.wasm .*node_modules\/@nn\/backend-wasm\/build\/.*leave wasmUrl out/,
     );
+  });
+
+  it('says what a wasmUrl string that is not a URL needs', async () => {
+    await expect(wasm({ wasmUrl: 'kernels.wasm' })).rejects.toThrow(
+      "wasm: wasmUrl 'kernels.wasm' is not a URL (a relative one needs a page to resolve against)",
+    );
+  });
+
+  it('loads the kernels built into the package by default', async () => {
+    const b = await wasm({ threads: 1, name: 'wasm-embedded' });
+    const s = b.upload(Float32Array.from([4, 5]), 'float32');
+    expect(Array.from(await b.read(s, 'float32', 2))).toEqual([4, 5]);
+    b.free(s);
+    b.terminate();
   });
 });

@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" preserve="true" />
 import type {
   Backend,
   BackendMemory,

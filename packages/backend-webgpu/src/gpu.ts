@@ -1,42 +1,17 @@
-/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '@nn/tensor';
+import { platformGPU } from '#platform/dawn';
 
-interface DawnModule {
-  create(options: string[]): GPU;
-  globals: Record<string, unknown>;
-}
+let fallbackGPU: Promise<GPU> | null = null;
 
-let nodeGPU: Promise<GPU> | null = null;
-
-/** navigator.gpu in a browser; Dawn (npm `webgpu`) in Node, imported only when first needed. */
+/** navigator.gpu where it exists; else Dawn in Node, or a BackendError in a browser without WebGPU. */
 async function getGPU(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (!isNode) {
-    throw new BackendError(
-      'webgpu: this browser has no WebGPU (navigator.gpu is missing); use another backend such as cpu()',
-    );
-  }
-  nodeGPU ??= loadDawn();
-  return nodeGPU;
-}
-
-async function loadDawn(): Promise<GPU> {
-  // A computed specifier keeps browser bundlers from trying to resolve the Node-only module.
-  const specifier = 'webgpu';
-  let mod: DawnModule;
-  try {
-    mod = (await import(/* @vite-ignore */ specifier)) as DawnModule;
-  } catch (e) {
-    nodeGPU = null;
-    throw new BackendError(
-      `webgpu: WebGPU in Node needs the 'webgpu' package (npm install webgpu@0.6.2), which failed to load: ${(e as Error).message}`,
-    );
-  }
-  const g = globalThis as Record<string, unknown>;
-  for (const [k, v] of Object.entries(mod.globals)) if (!(k in g)) g[k] = v;
-  return mod.create([]);
+  fallbackGPU ??= platformGPU().catch((e: unknown) => {
+    fallbackGPU = null;
+    throw e;
+  });
+  return fallbackGPU;
 }
 
 /** The adapter, or a BackendError that says in one line why there is none. */

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" preserve="true" />
+/// <reference path="./webgpu-globals.ts" preserve="true" />
 import { WebGPUBackend } from './backend.js';
 import { getAdapter, getDevice } from './gpu.js';
 import { Runtime } from './runtime.js';

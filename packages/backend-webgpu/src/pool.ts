@@ -1,5 +1,3 @@
-/// <reference types="@webgpu/types" preserve="true" />
-
 /**
  * Rounds a byte count up to its size class: four classes per power of two, so a reused buffer
  * wastes at most a quarter of its size while a new batch size still finds pooled buffers.

@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '@nn/tensor';
 import { INDEX_ERROR_BYTES, indexErrorOf } from './index-errors.js';
 import { BufferPool } from './pool.js';

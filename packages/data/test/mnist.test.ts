@@ -1,6 +1,7 @@
-import { ValueError } from '@nn/tensor';
+import { PlatformError, ValueError } from '@nn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, loadMnistArrays } from '../src/index.js';
+import { importMnistDigits as browserDigits } from '../src/web/mnist-digits.js';
 import { useCpu } from './setup.js';
 
 beforeAll(useCpu);
@@ -26,7 +27,7 @@ describe('loadMnist', () => {
     let shared = 0;
     for (let i = 0; i < 8000; i++) if (seen.has(key(train.x, i))) shared++;
     expect(shared).toBeLessThan(5); // the set holds a handful of pixel-identical duplicates at most
-  });
+  }, 60_000); // reading the 41 MB package takes ~5 s on a loaded 2-core machine
 
   it('shapes tensors for an MLP or a CNN', async () => {
     const mlp = await loadMnist({ train: 10, test: 5 });
@@ -35,5 +36,11 @@ describe('loadMnist', () => {
     const cnn = await loadMnist({ train: 10, test: 5, shape: 'cnn' });
     expect(cnn.test.x.shape).toEqual([5, 1, 28, 28]);
     await expect(loadMnist({ train: 9000, test: 2000 })).rejects.toThrow(ValueError);
+  });
+
+  it('in a browser build, says that it reads the mnist package in Node only', async () => {
+    // What bundlers resolve for @nn/data (no `node` condition): the 41 MB package is never referenced.
+    await expect(browserDigits()).rejects.toThrow(PlatformError);
+    await expect(browserDigits()).rejects.toThrow(/'mnist' package .* Node\.js only; in a browser/);
   });
 });

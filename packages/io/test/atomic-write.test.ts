@@ -1,8 +1,10 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PlatformError } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/index.js';
+import { writeFileAtomic as browserWrite } from '../src/web/atomic-write.js';
 
 describe('writeFileAtomic', () => {
   it('writes text and bytes, creating folders, and leaves no temporary file behind', async () => {
@@ -25,5 +27,16 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(blocked, 'new')).rejects.toThrow();
     expect(await readFile(path, 'utf8')).toBe('old');
     expect((await readdir(dir)).sort()).toEqual(['model.json', 'sub']);
+  });
+});
+
+describe('writeFileAtomic in a browser build', () => {
+  it('throws a PlatformError that names the path and why', async () => {
+    // What bundlers resolve for @nn/io (no `node` condition): no node:fs import at all.
+    const write = browserWrite('out/model.json', 'x');
+    await expect(write).rejects.toThrow(PlatformError);
+    await expect(write).rejects.toThrow(
+      "writeFileAtomic('out/model.json'): writing files needs Node.js (node:fs); this build of @nn/io was resolved for a browser",
+    );
   });
 });

@@ -28,6 +28,14 @@ export class BackendError extends NNError {
   override name = 'BackendError';
 }
 
+/**
+ * What the call needs is missing where it runs: Node's file system in a browser build, or an
+ * optional package (such as `mnist`) that is not installed. The message says what to install or use.
+ */
+export class PlatformError extends NNError {
+  override name = 'PlatformError';
+}
+
 /** Use of a tensor after `dispose()` (directly or by `tidy`). */
 export class DisposedError extends NNError {
   override name = 'DisposedError';

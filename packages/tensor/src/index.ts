@@ -40,6 +40,7 @@ export {
   fmtShape,
   IndexError,
   NNError,
+  PlatformError,
   ShapeError,
   ValueError,
 } from './errors.js';

@@ -1,4 +1,5 @@
 import { type DType, isTensor, makeTypedArray, type Tensor, tensor, ValueError } from '@nn/tensor';
+import * as platform from '#platform/files';
 
 /** A model file (or part of one) that cannot be read: bad JSON, wrong format, missing or misshapen data. */
 export class ModelFileError extends ValueError {
@@ -133,15 +134,12 @@ export function parseJson(text: string, where: string): Record<string, unknown> 
   return v as Record<string, unknown>;
 }
 
-// node:fs is loaded only when a file is touched, so browser bundles of this package stay clean.
-export async function writeText(path: string, text: string): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  await fs.mkdir(dirname(path), { recursive: true });
-  await fs.writeFile(path, text);
+// Node reads and writes the file; a browser build gets a PlatformError that names the JSON way
+// (the `node` export condition picks ./node/files.ts, every other platform ./web/files.ts).
+export function writeText(path: string, text: string): Promise<void> {
+  return platform.writeText(path, text);
 }
 
-export async function readText(path: string): Promise<string> {
-  const fs = await import('node:fs/promises');
-  return fs.readFile(path, 'utf8');
+export function readText(path: string): Promise<string> {
+  return platform.readText(path);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { wasm } from '../../src/index.js';
 
 describe('wasm backend in Chromium', () => {
-  it('loads the kernels relative to the module and runs matmul, softmax and conv', async () => {
+  it('loads the kernels built into the package and runs matmul, softmax and conv', async () => {
     const b = await wasm({ threads: 1, name: 'wasm-browser-1' });
     nn.registerBackend(b);
     nn.setBackend('wasm-browser-1');

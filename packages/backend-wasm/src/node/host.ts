@@ -1,0 +1,32 @@
+// What the backend needs from Node.js (worker_threads, os, fs); browsers get ../web/host.ts.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { StartedWorker, WorkerEvents } from '../worker-types.js';
+
+/** Node shares memory between threads whenever SharedArrayBuffer exists. */
+export function sharedMemoryAllowed(): boolean {
+  return typeof SharedArrayBuffer !== 'undefined';
+}
+
+export function hardwareThreads(): number {
+  return availableParallelism();
+}
+
+/** A worker thread running `source` (CommonJS text, evaluated). */
+export function startWorker(source: string, events: WorkerEvents): StartedWorker {
+  const w = new Worker(source, { eval: true });
+  w.on('error', events.error);
+  // Referenced until ready (so `await wasm()` keeps the process alive), then unref'd so a script
+  // ends without terminate(). unref() must follow on('message'): adding a listener refs again.
+  w.on('message', () => {
+    events.ready();
+    w.unref();
+  });
+  return { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
+}
+
+/** The bytes of a `file:` URL; other URLs are fetched by the caller. */
+export async function readLocalFile(url: URL): Promise<Uint8Array | null> {
+  return url.protocol === 'file:' ? readFile(url) : null;
+}

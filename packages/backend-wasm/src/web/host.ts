@@ -1,0 +1,27 @@
+// What the backend needs from a browser (or any non-Node platform); Node gets ../node/host.ts.
+import type { StartedWorker, WorkerEvents } from '../worker-types.js';
+
+/** Browsers expose SharedArrayBuffer to pages that are cross-origin isolated (COOP + COEP headers). */
+export function sharedMemoryAllowed(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return typeof SharedArrayBuffer !== 'undefined' && g.crossOriginIsolated === true;
+}
+
+export function hardwareThreads(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+/** A Web Worker running `source` from a blob: URL (no file to serve, nothing for a bundler to copy). */
+export function startWorker(source: string, events: WorkerEvents): StartedWorker {
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const w = new Worker(url);
+  w.onmessage = () => events.ready();
+  w.onerror = (e) => events.error(e);
+  return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+}
+
+/** Browsers fetch every URL. */
+export async function readLocalFile(_url: URL): Promise<Uint8Array | null> {
+  return null;
+}

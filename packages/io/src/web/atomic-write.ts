@@ -1,0 +1,8 @@
+// writeFileAtomic where the package was resolved without the `node` condition (browsers, workers).
+import { PlatformError } from '@nn/tensor';
+
+export async function writeFileAtomic(path: string, _data: string | Uint8Array): Promise<void> {
+  throw new PlatformError(
+    `writeFileAtomic('${path}'): writing files needs Node.js (node:fs); this build of @nn/io was resolved for a browser`,
+  );
+}
