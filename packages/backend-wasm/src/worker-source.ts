@@ -62,10 +62,11 @@ export function drainQueue(i32: Int32Array, q: number, call: (kernel: number, ba
 /**
  * The worker's code, as a string so the same text starts a Node worker_thread (eval) and a
  * browser Worker (Blob URL) without a bundler step. A worker instantiates the kernels over the
- * shared memory, then sleeps on its wake slot; when `seq` changes it drains the job queue.
+ * shared memory, then sleeps on its wake slot; when `seq` changes it drains the job queue. The
+ * platform's startWorker (src/node/host.ts, src/web/host.ts) puts `onMessage(f)` and `post(m)`
+ * in front of it, so a browser bundle holds no Node text.
  */
 export const WORKER_SOURCE = `
-'use strict';
 const NAMES = ${JSON.stringify(WORKER_KERNELS)};
 const SCRATCH_ARG = ${JSON.stringify(SCRATCH_ARG)};
 // The same loop as drainQueue() in worker-source.ts (kept as text: a bundler may rename the
@@ -82,14 +83,6 @@ function drainQueue(i32, q, call) {
     if (Atomics.add(i32, q + 1, 1) + 1 === count) Atomics.notify(i32, q + 1);
   }
 }
-const node = typeof process !== 'undefined' && process.versions && process.versions.node;
-let port;
-// import(), not require(): Node evaluates this text as an ES module when the program runs with
-// --input-type=module. The port queues the first message until the listener is attached.
-const onMessage = (f) => node
-  ? import('node:worker_threads').then((wt) => { port = wt.parentPort; port.on('message', f); })
-  : (self.onmessage = (e) => f(e.data));
-const post = (m) => node ? port.postMessage(m) : self.postMessage(m);
 onMessage((msg) => {
   const k = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
   const slot = msg.slot >> 2;

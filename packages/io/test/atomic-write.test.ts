@@ -36,7 +36,7 @@ describe('writeFileAtomic in a browser build', () => {
     const write = browserWrite('out/model.json', 'x');
     await expect(write).rejects.toThrow(PlatformError);
     await expect(write).rejects.toThrow(
-      "writeFileAtomic('out/model.json'): writing files needs Node.js (node:fs); this build of @nn/io was resolved for a browser",
+      "writeFileAtomic('out/model.json'): writing files needs the file system of Node.js; this build of @nn/io was resolved for a browser",
     );
   });
 });

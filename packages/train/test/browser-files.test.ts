@@ -8,7 +8,7 @@ describe('save and load by path in a browser build', () => {
   it('throw a PlatformError that names the path and the JSON way', async () => {
     await expect(writeText('m.json', '{}')).rejects.toThrow(PlatformError);
     await expect(writeText('m.json', '{}')).rejects.toThrow(
-      "save('m.json'): file paths need Node.js (node:fs); this build of @nn/train was resolved for a browser. Use toJSON()",
+      "save('m.json'): file paths need the file system of Node.js; this build of @nn/train was resolved for a browser. Use toJSON()",
     );
     await expect(readText('m.json')).rejects.toThrow(PlatformError);
     await expect(readText('m.json')).rejects.toThrow(

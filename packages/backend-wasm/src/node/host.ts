@@ -13,9 +13,17 @@ export function hardwareThreads(): number {
   return availableParallelism();
 }
 
-/** A worker thread running `source` (CommonJS text, evaluated). */
+// import(), not require(): Node evaluates the worker's text as an ES module when the program runs
+// with --input-type=module. The port queues the first message until the listener is attached.
+const PRELUDE = `'use strict';
+let port;
+const onMessage = (f) => import('node:worker_threads').then((wt) => { port = wt.parentPort; port.on('message', f); });
+const post = (m) => port.postMessage(m);
+`;
+
+/** A worker thread evaluating `source` after the lines that give it `onMessage` and `post`. */
 export function startWorker(source: string, events: WorkerEvents): StartedWorker {
-  const w = new Worker(source, { eval: true });
+  const w = new Worker(PRELUDE + source, { eval: true });
   w.on('error', events.error);
   // Referenced until ready (so `await wasm()` keeps the process alive), then unref'd so a script
   // ends without terminate(). unref() must follow on('message'): adding a listener refs again.

@@ -12,9 +12,17 @@ export function hardwareThreads(): number {
   return nav?.hardwareConcurrency ?? 1;
 }
 
-/** A Web Worker running `source` from a blob: URL (no file to serve, nothing for a bundler to copy). */
+const PRELUDE = `'use strict';
+const onMessage = (f) => { self.onmessage = (e) => f(e.data); };
+const post = (m) => self.postMessage(m);
+`;
+
+/**
+ * A Web Worker running `source` after the lines that give it `onMessage` and `post`, from a blob:
+ * URL (no file to serve, nothing for a bundler to copy).
+ */
 export function startWorker(source: string, events: WorkerEvents): StartedWorker {
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([PRELUDE + source], { type: 'text/javascript' }));
   const w = new Worker(url);
   w.onmessage = () => events.ready();
   w.onerror = (e) => events.error(e);

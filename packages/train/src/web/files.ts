@@ -3,7 +3,7 @@ import { PlatformError } from '@nn/tensor';
 
 const why = (what: string, path: string, instead: string): PlatformError =>
   new PlatformError(
-    `${what}('${path}'): file paths need Node.js (node:fs); this build of @nn/train was resolved for a browser. ${instead}`,
+    `${what}('${path}'): file paths need the file system of Node.js; this build of @nn/train was resolved for a browser. ${instead}`,
   );
 
 export async function writeText(path: string, _text: string): Promise<void> {
