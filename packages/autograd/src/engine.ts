@@ -12,7 +12,7 @@ import {
   tidy,
   withGradMode,
 } from '@nn/tensor';
-import { type GradEngine, getGradEngine, setGradEngine } from '@nn/tensor/internal';
+import { type GradEngine, getGradEngine, OPS, type OpName, setGradEngine } from '@nn/tensor/internal';
 import { type Edge, Node } from './node.js';
 import { getGradient } from './registry.js';
 import { registerBuiltinRules } from './rules/index.js';
@@ -25,18 +25,11 @@ function edgeOf(t: Tensor): Edge {
   return { kind: 'leaf', tensor: t };
 }
 
-function record(
-  op: string,
-  inputs: readonly Tensor[],
-  outputs: readonly Tensor[],
-  attrs: Readonly<Record<string, unknown>>,
-): void {
+function record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void {
+  if (OPS[op] === 'nonDifferentiable') return;
   const rule = getGradient(op);
-  const save = rule.saveInputs ?? false;
-  const savedInputs = inputs.map((t, i) =>
-    save === true || (Array.isArray(save) && save.includes(i)) ? t.save() : null,
-  );
-  const savedOutputs = outputs.map((t) => (rule.saveOutputs ? t.save() : null));
+  const savedInputs = inputs.map((t, i) => (rule.saveInputs?.includes(i) ? t.save() : null));
+  const savedOutputs = outputs.map((t, i) => (rule.saveOutputs?.includes(i) ? t.save() : null));
   const node = new Node(
     op,
     rule,
@@ -47,10 +40,11 @@ function record(
     outputs.map((t) => t.id),
     attrs,
   );
-  for (const out of outputs) {
-    if (!isFloat(out.dtype)) continue;
+  // Only the first output is differentiable (the others, such as maxDim's indices, are integers).
+  const y = outputs[0];
+  if (isFloat(y.dtype)) {
     node.retain();
-    out._setGradFn(node);
+    y._setGradFn(node);
   }
   if (node.refs === 0) node.release();
 }
@@ -133,7 +127,8 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
       for (const node of order) {
         const grads = pending.get(node);
         pending.delete(node);
-        if (!grads || grads.every((g) => g === null)) continue;
+        const grad = grads?.[0];
+        if (!grads || !grad) continue;
         try {
           tidy(() => {
             const saved = node.restoreSaved();
@@ -146,7 +141,7 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
                 attrs: node.attrs,
                 needsGrad,
               },
-              grads,
+              grad,
             );
             node.edges.forEach((edge, i) => {
               const g0 = inGrads[i];

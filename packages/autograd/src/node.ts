@@ -1,6 +1,6 @@
 import { AutogradError, type Tensor } from '@nn/tensor';
 import type { GradFn, SavedTensor } from '@nn/tensor/internal';
-import type { GradRule } from './registry.js';
+import type { StoredRule } from './registry.js';
 
 /** Where an input's gradient goes: a parent node's output, a leaf tensor, or nowhere. */
 export type Edge = { kind: 'node'; node: Node; index: number } | { kind: 'leaf'; tensor: Tensor } | null;
@@ -14,13 +14,13 @@ export class Node implements GradFn {
   savedFreed = false;
   constructor(
     readonly name: string,
-    readonly rule: GradRule,
+    readonly rule: StoredRule,
     readonly edges: readonly Edge[],
     readonly inputShapes: readonly (readonly number[])[],
     readonly savedInputs: readonly (SavedTensor | null)[],
     readonly savedOutputs: readonly (SavedTensor | null)[],
     readonly outputIds: readonly number[],
-    readonly attrs: Readonly<Record<string, unknown>>,
+    readonly attrs: object,
   ) {
     for (const e of edges) if (e?.kind === 'node') e.node.refs++;
   }

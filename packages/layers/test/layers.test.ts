@@ -129,9 +129,11 @@ const CASES: LayerCase[] = [
   { name: 'Dropout(eval)', make: () => new Dropout(0.3).eval() as never, inputs: () => [x([3, 4])] },
 ];
 
+// Central differences re-run a recurrent layer hundreds of times: seconds on a loaded machine, so
+// these cases get more than vitest's default 5 s (a limit here would be a timing assertion).
 describe('gradcheck of every layer (inputs and parameters)', () => {
   for (const c of CASES) {
-    it(c.name, async () => {
+    it(c.name, { timeout: 60_000 }, async () => {
       const m = c.make();
       const r = await gradcheckModule(m, c.inputs(), (xs) => (c.call ? c.call(m, xs) : run(m, xs)));
       expect(r.ok, r.message).toBe(true);

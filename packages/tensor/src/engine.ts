@@ -1,6 +1,7 @@
 import type { Backend, Storage } from './backend.js';
 import { bytesPerElement, type DType } from './dtype.js';
 import { BackendError, ValueError } from './errors.js';
+import type { AttrsArg, CheckedOpName, InputsArg, OpName, OutputsArg } from './op-table.js';
 import { type GeneratorState, seedToKey } from './random.js';
 import type { Tensor } from './tensor.js';
 
@@ -26,12 +27,8 @@ export interface BackwardOptions {
 
 /** What @nn/autograd installs: the recorder of ops and the reverse pass. */
 export interface GradEngine {
-  record(
-    op: string,
-    inputs: readonly Tensor[],
-    outputs: readonly Tensor[],
-    attrs: Readonly<Record<string, unknown>>,
-  ): void;
+  /** `attrs` are `OpTable[op]['attrs']`; `inputs` and `outputs` have the table's shapes. */
+  record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void;
   backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
 }
 
@@ -195,15 +192,21 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-/** Records an op for autograd when recording is on and some input needs a gradient. */
-export function recordOp(
-  op: string,
-  inputs: readonly Tensor[],
-  outputs: readonly Tensor[],
-  attrs: Readonly<Record<string, unknown>> = {},
+const NO_ATTRS = Object.freeze({});
+
+/**
+ * Records an op for autograd when recording is on and some input needs a gradient. The op must be
+ * in `OpTable` (packages/tensor/src/op-table.ts), which types its inputs, outputs and attributes;
+ * an op not in the table does not compile, and the error says what to add.
+ */
+export function recordOp<K extends string>(
+  op: CheckedOpName<K>,
+  inputs: InputsArg<K>,
+  outputs: OutputsArg<K>,
+  ...attrs: AttrsArg<K>
 ): void {
   const ge = engine.gradEngine;
   if (!ge || engine.noGradDepth > 0) return;
   if (!inputs.some((t) => t.requiresGrad)) return;
-  ge.record(op, inputs, outputs, attrs);
+  ge.record(op as OpName, inputs, outputs, attrs[0] ?? NO_ATTRS);
 }

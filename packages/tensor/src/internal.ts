@@ -9,6 +9,16 @@ export type { Conv2dGeometry } from './conv-geometry.js';
 export { conv2dGeometry } from './conv-geometry.js';
 export type { GradEngine, GradFn } from './engine.js';
 export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
+export type {
+  ArithmeticOp,
+  OpKind,
+  OpName,
+  OpSignature,
+  OpTable,
+  RecordedUnaryOp,
+  UnaryParams,
+} from './op-table.js';
+export { OPS } from './op-table.js';
 export { randpermArray } from './ops/creation.js';
 export { binary, unary } from './ops/elementwise.js';
 export { scatterAddZeros } from './ops/indexing.js';

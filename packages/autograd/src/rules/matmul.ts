@@ -1,7 +1,6 @@
 import { type Tensor, transpose } from '@nn/tensor';
 import { batchedMatmul } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
-import { saved } from './util.js';
 
 /** True when the last two dims are laid out column by column: a transposed view, as Linear's Wᵀ. */
 function columnMajor(t: Tensor): boolean {
@@ -17,14 +16,11 @@ export function registerMatmulRules(): void {
   // transposed view the product is computed transposed, so the gradient reaching the weight of a
   // Linear layer is contiguous instead of being copied into place.
   defineGradient('matmul', {
-    saveInputs: true,
-    backward: (c, [g]) => {
-      const a = saved(c.inputs, 0);
-      const b = saved(c.inputs, 1);
-      const gy = g as Tensor;
+    saveInputs: [0, 1],
+    backward: ({ inputs: [a, b], needsGrad }, gy) => {
       const gradA = (): Tensor => (columnMajor(a) ? T(batchedMatmul(b, T(gy))) : batchedMatmul(gy, T(b)));
       const gradB = (): Tensor => (columnMajor(b) ? T(batchedMatmul(T(gy), a)) : batchedMatmul(T(a), gy));
-      return [c.needsGrad[0] ? gradA() : null, c.needsGrad[1] ? gradB() : null];
+      return [needsGrad[0] ? gradA() : null, needsGrad[1] ? gradB() : null];
     },
   });
 }

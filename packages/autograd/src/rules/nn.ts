@@ -1,14 +1,6 @@
-import {
-  BackendError,
-  type Conv2dParams,
-  type FusedKernels,
-  type Pool2dParams,
-  type Storage,
-  type Tensor,
-} from '@nn/tensor';
+import { BackendError, type FusedKernels, type Storage, type Tensor } from '@nn/tensor';
 import { fromStorage } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
-import { saved } from './util.js';
 
 // These ops are recorded only on backends that have the whole fused family (the frontend falls
 // back to composites elsewhere), so each rule calls the matching backward kernel directly.
@@ -25,36 +17,29 @@ function like(t: Tensor, storage: Storage, shape: readonly number[]): Tensor {
 
 export function registerNNRules(): void {
   defineGradient('conv2d', {
-    saveInputs: true,
-    backward: (c, [g]) => {
-      const x = saved(c.inputs, 0);
-      const w = saved(c.inputs, 1);
-      const p = c.attrs.params as Conv2dParams;
-      const dy = (g as Tensor).contiguous();
+    saveInputs: [0, 1],
+    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => {
+      const dy = g.contiguous();
       const f = kernels(dy, 'conv2d');
       return [
-        c.needsGrad[0] ? like(dy, f.conv2dBackwardInput!(dy, w, p, x.shape), x.shape) : null,
-        c.needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(x, dy, p, w.shape), w.shape) : null,
+        needsGrad[0] ? like(dy, f.conv2dBackwardInput!(dy, w, p, x.shape), x.shape) : null,
+        needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(x, dy, p, w.shape), w.shape) : null,
       ];
     },
   });
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.
   defineGradient('maxPool2d', {
     saveInputs: [1],
-    backward: (c, [g]) => {
-      const indices = saved(c.inputs, 1);
-      const dy = (g as Tensor).contiguous();
-      const xShape = c.inputShapes[0];
+    backward: ({ inputs: [, indices], inputShapes: [xShape] }, g) => {
+      const dy = g.contiguous();
       return [like(dy, kernels(dy, 'maxPool2d').maxPool2dBackward!(dy, indices, xShape), xShape), null];
     },
   });
   defineGradient('avgPool2d', {
-    backward: (c, [g]) => {
-      const dy = (g as Tensor).contiguous();
-      const xShape = c.inputShapes[0];
-      const p = c.attrs.params as Pool2dParams;
-      const include = c.attrs.countIncludePad as boolean;
-      return [like(dy, kernels(dy, 'avgPool2d').avgPool2dBackward!(dy, p, include, xShape), xShape)];
+    backward: ({ inputShapes: [xShape], attrs: { params, countIncludePad } }, g) => {
+      const dy = g.contiguous();
+      const f = kernels(dy, 'avgPool2d');
+      return [like(dy, f.avgPool2dBackward!(dy, params, countIncludePad, xShape), xShape)];
     },
   });
 }

@@ -1,7 +1,7 @@
-import { expand, gather, permute, reshape, sizeOf, split, type Tensor, tensor } from '@nn/tensor';
+import { expand, gather, permute, reshape, sizeOf, split, tensor } from '@nn/tensor';
 import { scatterAddZeros } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
-import { saved, sumToShape } from './util.js';
+import { sumToShape } from './util.js';
 
 /** Positions in a contiguous input that a strided slice reads, in the slice's row-major order. */
 function sliceIndices(outShape: readonly number[], strides: readonly number[], offset: number): Int32Array {
@@ -24,61 +24,49 @@ function sliceIndices(outShape: readonly number[], strides: readonly number[], o
 }
 
 export function registerShapeRules(): void {
-  defineGradient('clone', { backward: (_c, [g]) => [g] });
-  defineGradient('reshape', { backward: (c, [g]) => [reshape(g as Tensor, c.inputShapes[0])] });
+  defineGradient('clone', { backward: (_c, g) => [g] });
+  defineGradient('reshape', { backward: ({ inputShapes: [shape] }, g) => [reshape(g, shape)] });
   defineGradient('permute', {
-    backward: (c, [g]) => {
-      const dims = c.attrs.dims as number[];
+    backward: ({ attrs: { dims } }, g) => {
       const inverse = new Array<number>(dims.length);
       dims.forEach((d, i) => {
         inverse[d] = i;
       });
-      return [permute(g as Tensor, inverse)];
+      return [permute(g, inverse)];
     },
   });
-  defineGradient('expand', { backward: (c, [g]) => [sumToShape(g as Tensor, c.inputShapes[0])] });
+  defineGradient('expand', { backward: ({ inputShapes: [shape] }, g) => [sumToShape(g, shape)] });
   defineGradient('slice', {
-    backward: (c, [g]) => {
-      const gy = g as Tensor;
-      const inShape = c.inputShapes[0];
-      const idx = tensor(
-        sliceIndices(gy.shape, c.attrs.logicalStrides as number[], c.attrs.logicalOffset as number),
-        {
-          backend: gy.backendName,
-        },
-      );
-      const flat = scatterAddZeros([sizeOf(inShape)], 0, idx, reshape(gy, [gy.size]));
-      return [reshape(flat, inShape)];
+    backward: ({ inputShapes: [shape], attrs }, g) => {
+      const positions = sliceIndices(g.shape, attrs.logicalStrides, attrs.logicalOffset);
+      const idx = tensor(positions, { backend: g.backendName });
+      const flat = scatterAddZeros([sizeOf(shape)], 0, idx, reshape(g, [g.size]));
+      return [reshape(flat, shape)];
     },
   });
-  defineGradient('cat', {
-    backward: (c, [g]) => split(g as Tensor, c.attrs.sizes as number[], c.attrs.dim as number),
-  });
-  defineGradient('toBackend', { backward: (c, [g]) => [(g as Tensor).to(c.attrs.from as string)] });
+  defineGradient('cat', { backward: ({ attrs: { sizes, dim } }, g) => split(g, sizes, dim) });
+  defineGradient('toBackend', { backward: ({ attrs: { from } }, g) => [g.to(from)] });
   defineGradient('indexSelect', {
     saveInputs: [1],
-    backward: (c, [g]) => {
-      const gy = g as Tensor;
-      const index = saved(c.inputs, 1);
-      const dim = c.attrs.dim as number;
+    backward: ({ inputs: [, index], inputShapes: [shape], attrs: { dim } }, g) => {
       // The 1-D index broadcast along every other dim of the gradient.
       const column = reshape(
         index,
-        gy.shape.map((s, i) => (i === dim ? s : 1)),
+        g.shape.map((s, i) => (i === dim ? s : 1)),
       );
-      return [scatterAddZeros(c.inputShapes[0], dim, expand(column, gy.shape), gy), null];
+      return [scatterAddZeros(shape, dim, expand(column, g.shape), g), null];
     },
   });
   defineGradient('gather', {
     saveInputs: [1],
-    backward: (c, [g]) => [
-      scatterAddZeros(c.inputShapes[0], c.attrs.dim as number, saved(c.inputs, 1), g as Tensor),
+    backward: ({ inputs: [, index], inputShapes: [shape], attrs: { dim } }, g) => [
+      scatterAddZeros(shape, dim, index, g),
       null,
     ],
   });
   // Inputs are [index, src]: the adjoint of gather, whose gradient is a gather again.
   defineGradient('scatterAdd', {
     saveInputs: [0],
-    backward: (c, [g]) => [null, gather(g as Tensor, c.attrs.dim as number, saved(c.inputs, 0))],
+    backward: ({ inputs: [index], attrs: { dim } }, g) => [null, gather(g, dim, index)],
   });
 }

@@ -11,13 +11,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return reshape(s, shape);
 }
 
-/** The i-th saved tensor; rules only ask for what they saved. */
-export function saved(list: readonly (Tensor | null)[], i: number): Tensor {
-  const t = list[i];
-  if (!t) throw new Error(`internal: gradient rule read unsaved tensor #${i}`);
-  return t;
-}
-
-export function param(attrs: Readonly<Record<string, unknown>>, i: number): number {
-  return (attrs.params as readonly number[])[i];
+/** `shape` with the reduced `dims` kept as size 1. */
+export function keptShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.map((d, i) => (dims.includes(i) ? 1 : d));
 }

@@ -2,6 +2,7 @@ import { type BinaryOp, COMPARISON_OPS, type UnaryOp } from '../backend.js';
 import { type DType, isFloat, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { recordOp } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
+import type { ArithmeticOp, UnaryParams } from '../op-table.js';
 import { checkOptions } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -43,7 +44,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return y;
 }
 
-/** Runs one unary kernel; the recorded op name is the kernel's. */
+/** Runs one unary kernel with its params (`UnaryParams[op]`); the recorded op name is the kernel's. */
 export function unary(op: UnaryOp, x: Tensor, params: readonly number[] = []): Tensor {
   assertTensor(op, 'input', x);
   const b = backendOf(op, x);
@@ -60,7 +61,8 @@ export function unary(op: UnaryOp, x: Tensor, params: readonly number[] = []): T
   }
   const input = FLOAT_RESULT.has(op) && !isFloat(x.dtype) ? cast(x, 'float32') : x;
   const y = fromStorage(b, b.unary(op, input, params), input.dtype, x.shape);
-  recordOp(op, [input], [y], { params });
+  // The public ops pass each kernel its own params (UnaryParams in the op table).
+  recordOp(op as 'powScalar', [input], [y], { params: params as UnaryParams['powScalar'] });
   if (input !== x) input.dispose();
   return y;
 }
@@ -100,7 +102,7 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
   const cb = bT ? cast(b as Tensor, dt) : (b as number);
   const outDType = COMPARISON_OPS.has(op) ? 'bool' : dt;
   const y = fromStorage(backend, backend.binary(op, ca, cb, outShape), outDType, outShape);
-  if (!COMPARISON_OPS.has(op)) {
+  if (isArithmetic(op)) {
     if (ca instanceof Tensor && cb instanceof Tensor) recordOp(op, [ca, cb], [y]);
     else if (ca instanceof Tensor)
       recordOp(`${op}:scalar`, [ca], [y], { value: cb as number, reversed: false });
@@ -109,6 +111,11 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
   if (ca instanceof Tensor && ca !== a) ca.dispose();
   if (cb instanceof Tensor && cb !== b) cb.dispose();
   return y;
+}
+
+/** Binary ops with a float result, which autograd records. */
+function isArithmetic(op: BinaryOp): op is ArithmeticOp {
+  return !COMPARISON_OPS.has(op);
 }
 
 /** op(a, alpha * b): the `alpha` form of add and sub, as PyTorch's. */

@@ -94,7 +94,13 @@ function reducedShape(shape: readonly number[], dims: readonly number[]): number
 }
 
 /** The reduce kernel, recorded under `name` (sum, amax, amin, prod). */
-function reduceOp(op: ReduceOp, name: string, x: Tensor, dim: Dims | undefined, keepdim: boolean): Tensor {
+function reduceOp(
+  op: ReduceOp,
+  name: 'sum' | 'prod' | 'amax' | 'amin',
+  x: Tensor,
+  dim: Dims | undefined,
+  keepdim: boolean,
+): Tensor {
   assertTensor(name, 'input', x);
   const dims = normalizeDims(name, dim, x.ndim);
   const b = backendOf(name, x);
@@ -113,7 +119,7 @@ function reduceOp(op: ReduceOp, name: string, x: Tensor, dim: Dims | undefined, 
 }
 
 /** A reduction over dims read from `(dim, keepdim)` or `({ dim, keepdim })`. */
-function reduceWith(op: ReduceOp, name: string, x: Tensor, first: unknown, keepdim: unknown): Tensor {
+function reduceWith(op: ReduceOp, name: 'sum' | 'prod' | 'amax' | 'amin', x: Tensor, first: unknown, keepdim: unknown): Tensor {
   assertTensor(name, 'input', x);
   const a = reduceArgs(name, first, keepdim);
   return reduceOp(op, name, x, a.dim, a.keepdim);

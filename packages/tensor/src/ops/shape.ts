@@ -20,19 +20,24 @@ export function shapeArgs(args: number[] | [readonly number[]]): number[] {
     : (args as number[]);
 }
 
-/** A view of x (sharing storage), recorded under `op` with attrs. */
+/** A view of x (sharing storage), recorded for autograd by `record`. */
 function viewOf(
   x: Tensor,
   shape: readonly number[],
   strides: readonly number[],
   offset: number,
-  op: string,
-  attrs: Record<string, unknown>,
+  record: (y: Tensor) => void,
 ): Tensor {
   const y = Tensor._view(x._ref, shape, strides, offset);
-  recordOp(op, [x], [y], attrs);
+  record(y);
   return y;
 }
+
+/** Records y as a view of x with x's elements in the same order. */
+const asReshape =
+  (x: Tensor) =>
+  (y: Tensor): void =>
+    recordOp('reshape', [x], [y]);
 
 /** A contiguous copy of x, or x itself when already contiguous (unless `force`). */
 export function contiguous(x: Tensor, force = false): Tensor {
@@ -81,9 +86,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   assertTensor('reshape', 'input', x);
   const target = inferShape('reshape', shape, x.size, x.shape);
   const strides = viewStrides(x.shape, x.strides, target);
-  if (strides) return viewOf(x, target, strides, x.offset, 'reshape', { shape: x.shape });
+  if (strides) return viewOf(x, target, strides, x.offset, asReshape(x));
   const c = contiguous(x, true);
-  const y = viewOf(c, target, contiguousStrides(target), c.offset, 'reshape', { shape: c.shape });
+  const y = viewOf(c, target, contiguousStrides(target), c.offset, asReshape(c));
   c.dispose();
   return y;
 }
@@ -98,7 +103,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
       `view: shape ${fmtShape(target)} is not compatible with the strides of input ${fmtShape(x.shape)}; use reshape() instead`,
     );
   }
-  return viewOf(x, target, strides, x.offset, 'reshape', { shape: x.shape });
+  return viewOf(x, target, strides, x.offset, asReshape(x));
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -116,8 +121,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     d.map((i) => x.shape[i]),
     d.map((i) => x.strides[i]),
     x.offset,
-    'permute',
-    { dims: d },
+    (y) => recordOp('permute', [x], [y], { dims: d }),
   );
 }
 
@@ -162,7 +166,7 @@ export function squeeze(
   }
   const shape = x.shape.filter((_, i) => !drop.includes(i));
   const strides = x.strides.filter((_, i) => !drop.includes(i));
-  return viewOf(x, shape, strides, x.offset, 'reshape', { shape: x.shape });
+  return viewOf(x, shape, strides, x.offset, asReshape(x));
 }
 
 /** Inserts a size-1 dim at `dim`: `unsqueeze(x, 0)` or `unsqueeze(x, { dim: 0 })`. */
@@ -173,7 +177,7 @@ export function unsqueeze(x: Tensor, dim: number | DimOption): Tensor {
   const strides = [...x.strides];
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
-  return viewOf(x, shape, strides, x.offset, 'reshape', { shape: x.shape });
+  return viewOf(x, shape, strides, x.offset, asReshape(x));
 }
 
 /** Broadcasts size-1 dims (and adds leading dims) without copying; -1 keeps a size. */
@@ -209,7 +213,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       );
     }
   }
-  return viewOf(x, outShape, strides, x.offset, 'expand', { shape: x.shape });
+  return viewOf(x, outShape, strides, x.offset, (y) => recordOp('expand', [x], [y]));
 }
 
 /** The options form of `flatten`. */
@@ -368,11 +372,9 @@ export interface SliceSpec {
 
 /** A strided view of x, recorded as 'slice' so its gradient scatters back into x's shape. */
 export function sliceView(x: Tensor, spec: SliceSpec): Tensor {
-  return viewOf(x, spec.shape, spec.strides, spec.offset, 'slice', {
-    inputShape: x.shape,
-    logicalStrides: spec.logicalStrides,
-    logicalOffset: spec.logicalOffset,
-  });
+  return viewOf(x, spec.shape, spec.strides, spec.offset, (y) =>
+    recordOp('slice', [x], [y], { logicalStrides: spec.logicalStrides, logicalOffset: spec.logicalOffset }),
+  );
 }
 
 /** Converts dtype, or copies to another backend (needs a synchronous read on the source). */
