@@ -119,7 +119,13 @@ function reduceOp(
 }
 
 /** A reduction over dims read from `(dim, keepdim)` or `({ dim, keepdim })`. */
-function reduceWith(op: ReduceOp, name: 'sum' | 'prod' | 'amax' | 'amin', x: Tensor, first: unknown, keepdim: unknown): Tensor {
+function reduceWith(
+  op: ReduceOp,
+  name: 'sum' | 'prod' | 'amax' | 'amin',
+  x: Tensor,
+  first: unknown,
+  keepdim: unknown,
+): Tensor {
   assertTensor(name, 'input', x);
   const a = reduceArgs(name, first, keepdim);
   return reduceOp(op, name, x, a.dim, a.keepdim);
