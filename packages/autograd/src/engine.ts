@@ -182,13 +182,3 @@ export function installAutograd(): void {
     setGradEngine(ENGINE);
   }
 }
-
-/** Runs fn without recording gradients (PyTorch's `torch.no_grad()`). */
-export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
-}
-
-/** Runs fn with gradient recording on, even inside noGrad. */
-export function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, fn);
-}

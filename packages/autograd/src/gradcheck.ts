@@ -4,13 +4,13 @@ import {
   isFloat,
   listBackends,
   mul,
+  noGrad,
   sum,
   type Tensor,
   tensor,
   tidy,
   ValueError,
 } from '@nn/tensor';
-import { noGrad } from './engine.js';
 
 /** Options of `gradcheck`: the finite-difference step, tolerances and where to evaluate. */
 export interface GradcheckOptions {

@@ -3,7 +3,10 @@
  * for every tensor op; each op's gradient rule is registered by name and written with tensor
  * ops, so every backend trains.
  */
-export { enableGrad, installAutograd, noGrad } from './engine.js';
+// noGrad and enableGrad live in @nn/tensor, where the recording switch is; re-exported here
+// because this is where PyTorch users look for them.
+export { enableGrad, noGrad } from '@nn/tensor';
+export { installAutograd } from './engine.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
 export { gradcheck } from './gradcheck.js';
 export type { GradRule, RuleContext } from './registry.js';

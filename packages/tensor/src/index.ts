@@ -22,10 +22,12 @@ export type { ArrayFor, DType, TypedArray } from './dtype.js';
 export { bytesPerElement, DTYPES, isFloat, makeTypedArray, promoteTypes } from './dtype.js';
 export type { BackwardOptions } from './engine.js';
 export {
+  enableGrad,
   getBackend,
   isGradEnabled,
   listBackends,
   manualSeed,
+  noGrad,
   registerBackend,
   removeBackend,
   setBackend,
