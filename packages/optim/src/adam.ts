@@ -1,4 +1,4 @@
-import { add, div, maximum, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { add, div, maximum, mul, optionKeys, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import { fromStorage } from '@nn/tensor/internal';
 import {
   type BaseOptions,
@@ -26,6 +26,8 @@ const adamDefaults = (weightDecay: number): AdamOptions => ({
   weightDecay,
   amsgrad: false,
 });
+
+const ADAM_KEYS = optionKeys<AdamOptions>({ lr: 1, betas: 1, eps: 1, weightDecay: 1, amsgrad: 1 });
 
 /** Adam and AdamW share everything but where weight decay goes. */
 abstract class AdamBase extends Optimizer<AdamOptions> {
@@ -91,7 +93,7 @@ export class Adam extends AdamBase {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
     options: Partial<AdamOptions> = {},
   ) {
-    super('Adam', params, { ...adamDefaults(0), ...options });
+    super('Adam', params, { ...adamDefaults(0), ...options }, ADAM_KEYS);
   }
 }
 
@@ -102,6 +104,6 @@ export class AdamW extends AdamBase {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
     options: Partial<AdamOptions> = {},
   ) {
-    super('AdamW', params, { ...adamDefaults(1e-2), ...options });
+    super('AdamW', params, { ...adamDefaults(1e-2), ...options }, ADAM_KEYS);
   }
 }

@@ -10,8 +10,17 @@ import {
   nextTensorId,
   releaseData,
   retainData,
+  withGradMode,
 } from './engine.js';
-import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors.js';
+import {
+  AutogradError,
+  BackendError,
+  DisposedError,
+  DTypeError,
+  fmtShape,
+  ShapeError,
+  ValueError,
+} from './errors.js';
 import { formatTensor } from './format.js';
 import { track } from './memory.js';
 import { nest } from './nest.js';
@@ -244,6 +253,29 @@ export class Tensor implements TensorView {
     return this;
   }
 
+  /**
+   * @internal Moves this tensor's values (and its gradient's) to another backend in place: the
+   * same object, with new storage. How `Module.to` moves parameters, so an optimizer built
+   * before the move still holds them, as in PyTorch.
+   */
+  _moveTo(backend: string): void {
+    this.#check('to');
+    if (backend === this.backendName) return;
+    const moved = withGradMode(false, () => sh.to(this, backend), '_moveTo');
+    const life = this.#life;
+    const ref = moved._ref;
+    retainData(ref);
+    releaseData(life.ref);
+    countTensor(life.backend, -1);
+    countTensor(ref.backend.name, 1);
+    life.ref = ref;
+    life.backend = ref.backend.name;
+    (this as { strides: readonly number[] }).strides = Object.freeze(contiguousStrides(this.shape));
+    (this as { offset: number }).offset = 0;
+    moved.dispose();
+    this.grad?._moveTo(backend);
+  }
+
   // ------------------------------------------------------------ reading
 
   /** The values in row-major order (a copy), when they are ready. */
@@ -304,6 +336,16 @@ export class Tensor implements TensorView {
       return `tensor(<on ${this.backendName}: await t.format()>, shape=${fmtShape(this.shape)})`;
     return formatTensor(this.dataSync(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
   }
+  /**
+   * Refuses JSON.stringify, as PyTorch's json.dumps refuses a tensor: the JSON of a tensor's
+   * fields would be its metadata, not its values, and a model saved that way cannot be loaded.
+   */
+  toJSON(): never {
+    throw new ValueError(
+      `a Tensor ${fmtShape(this.shape)} (${this.dtype}) is not JSON: JSON.stringify would save no values. Save a model with saveWeights(model, path) from @nn/train or @nn/io's safetensors functions; read values with await t.array()`,
+    );
+  }
+
   async format(): Promise<string> {
     return formatTensor(await this.data(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
   }
