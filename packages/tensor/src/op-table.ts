@@ -126,6 +126,8 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
     outputs: Y;
     attrs: { params: Pool2dParams; countIncludePad: boolean };
   };
+  /** Per-element binary cross entropy of probabilities (PyTorch's clamped logs and gradient). */
+  binaryCrossEntropy: { inputs: [p: Tensor, target: Tensor]; outputs: Y; attrs: NoAttrs };
 }
 
 /** The name of an op autograd can record. */
@@ -208,6 +210,7 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   conv2d: d,
   maxPool2d: d,
   avgPool2d: d,
+  binaryCrossEntropy: d,
 };
 
 /** The compile error `recordOp` gives for a name missing from the table says what to add. */
