@@ -8,6 +8,7 @@ import { chromiumMissing, isCI, WEBGPU_SKIP_ENV, webgpuMissing } from './vitest.
 const browserProjects = [
   'packages/backend-webgpu/vitest.browser.config.ts',
   'packages/backend-wasm/vitest.browser.config.ts',
+  'packages/io/vitest.browser.config.ts',
 ];
 
 function skipped(group: string, reason: string): void {
@@ -24,7 +25,7 @@ if (!isCI()) {
   const chromium = chromiumMissing();
   if (chromium) {
     runBrowsers = false;
-    skipped('the browser projects (backend-webgpu-browser, backend-wasm-browser)', chromium);
+    skipped('the browser projects (backend-webgpu-browser, backend-wasm-browser, io-browser)', chromium);
   }
 }
 

@@ -16,18 +16,21 @@ export interface Options {
   readonly models: readonly string[];
   /** Print only JSON lines (no table, no skip notes on stdout). */
   readonly json: boolean;
+  /** train: after the timed epochs, one more epoch under the profiler, with its breakdown. */
+  readonly profile: boolean;
 }
 
-export const USAGE = `usage: pnpm bench <matmul|conv|train|all> [options]
+export const USAGE = `usage: pnpm bench <matmul|conv|train|io|all> [options]
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
-                    tfjs-cpu, tfjs-wasm, tfjs-webgpu (default: every one present)
+                    tfjs-cpu, tfjs-wasm, tfjs-webgpu, ort-wasm, torch-cpu (default: every one present)
   --sizes 128,256   matmul sizes (default 128,256,512,1024)
   --samples N       timed samples per measurement (default 7; median reported)
   --warmup N        untimed runs first (default 2)
   --epochs N        train: epochs per model (default 1)
   --limit N         train: first N of the 8,000 training digits (default all)
   --models a,b      train: mlp, cnn (default both)
+  --profile         train: profile one more epoch per nn impl (where a step's time goes)
   --json            JSON lines only
   --help            this text
 `;
@@ -40,6 +43,8 @@ const IMPLS = [
   'tfjs-cpu',
   'tfjs-wasm',
   'tfjs-webgpu',
+  'ort-wasm',
+  'torch-cpu',
 ] as const;
 
 export class UsageError extends Error {}
@@ -73,6 +78,7 @@ const FLAGS = {
   models: { type: 'string' },
   model: { type: 'string' },
   json: { type: 'boolean' },
+  profile: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,6 +115,7 @@ export function parseArgs(argv: readonly string[]): { benches: string[]; options
     limit: v.limit === undefined ? undefined : posInt('--limit', v.limit),
     models: models === undefined ? ['mlp', 'cnn'] : list('--models', models),
     json: v.json ?? false,
+    profile: v.profile ?? false,
   };
   for (const i of options.impls ?? []) {
     if (!(IMPLS as readonly string[]).includes(i))

@@ -1,7 +1,8 @@
-/** Entry point: `pnpm bench <matmul|conv|train|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|io|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
 import { benchConv, benchConv2d } from './benches/conv.js';
+import { benchIo } from './benches/io.js';
 import { benchMatmul } from './benches/matmul.js';
 import { benchTrain } from './benches/train.js';
 import type { Options } from './cli.js';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   matmul: benchMatmul,
   conv: benchConv,
   train: benchTrain,
+  io: benchIo,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

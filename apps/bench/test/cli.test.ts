@@ -14,6 +14,7 @@ describe('parseArgs', () => {
       models: ['mlp', 'cnn'],
     });
     expect(options.impls).toBeUndefined();
+    expect(options.profile).toBe(false);
     expect(options.limit).toBeUndefined();
     expect(wanted(options, 'tfjs-webgpu')).toBe(true);
   });
@@ -55,5 +56,11 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['matmul', '--sizes'])).toThrow("Option '--sizes <value>' argument missing");
     expect(() => parseArgs(['matmul', '--fast'])).toThrow("Unknown option '--fast'");
     expect(() => parseArgs(['matmul', '--sizes='])).toThrow('--sizes needs a value');
+  });
+
+  it('reads --profile and knows torch-cpu', () => {
+    const { options } = parseArgs(['train', '--profile', '--impl', 'nn-wasm,torch-cpu']);
+    expect(options.profile).toBe(true);
+    expect(options.impls).toEqual(['nn-wasm', 'torch-cpu']);
   });
 });

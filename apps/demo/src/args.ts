@@ -16,6 +16,8 @@ export interface DemoOptions {
   out: string;
   progress: boolean;
   schedule: 'cosine' | 'none';
+  /** Also write the model as safetensors and ONNX next to the JSON. */
+  export: boolean;
 }
 
 export const DEFAULTS: DemoOptions = {
@@ -30,6 +32,7 @@ export const DEFAULTS: DemoOptions = {
   out: 'output',
   progress: true,
   schedule: 'cosine',
+  export: false,
 };
 
 export const HELP = `npm run demo -- [options]
@@ -48,6 +51,8 @@ progress bar and per-epoch loss and accuracy, then saves the model and a loss/ac
   --seed N            seed of the split, the weights and the shuffle (default ${DEFAULTS.seed})
   --out DIR           where to write the model and chart (default apps/demo/output)
   --no-progress       no live progress bar (one line per epoch)
+  --export            also write the model as mnist-<model>.safetensors (PyTorch loads it)
+                      and mnist-<model>.onnx (ONNX Runtime runs it) next to the JSON
   --config FILE       read options from a JSON file ({"model":"mlp","epochs":3}); flags win
   --help              this text`;
 
@@ -64,6 +69,7 @@ const FLAGS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   'no-progress': { type: 'boolean' },
+  export: { type: 'boolean' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -138,6 +144,7 @@ export function parseArgs(argv: readonly string[]): DemoOptions | null {
   if (values.out !== undefined) o.out = values.out;
   if (values.schedule !== undefined) o.schedule = values.schedule as DemoOptions['schedule'];
   if (values['no-progress']) o.progress = false;
+  if (values.export) o.export = true;
   for (const [flag, key] of Object.entries(NUMERIC)) {
     const text = values[flag as keyof typeof NUMERIC];
     if (text === undefined) continue;

@@ -12,6 +12,7 @@ import { ConfusionMatrix, classificationReport, evaluate, fit, predict, saveWeig
 import { type DemoOptions, HELP, parseArgs, UsageError } from './args.js';
 import { selectBackend } from './backend.js';
 import { lossAccuracyChart } from './chart.js';
+import { exportModel } from './export.js';
 import { buildModel, describeModel } from './models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,6 +61,7 @@ async function run(opt: DemoOptions): Promise<void> {
   const modelPath = join(outDir, `mnist-${opt.model}.json`);
   const chartPath = join(outDir, `mnist-${opt.model}-curves.svg`);
   await saveWeights(model, modelPath);
+  const exported = opt.export ? await exportModel(model, opt.model, outDir) : null;
   const pct = (v: number[]): number[] => v.map((x) => x * 100);
   const svg = lossAccuracyChart(
     `nn · ${describeModel(opt.model)} on MNIST (${opt.backend}) · test accuracy ${(final.accuracy * 100).toFixed(2)}%`,
@@ -85,6 +87,7 @@ async function run(opt: DemoOptions): Promise<void> {
       `test accuracy   ${(final.accuracy * 100).toFixed(2)} % on ${test.x.shape[0].toLocaleString('en-US')} held-out digits (macro F1 ${report.macro.f1.toFixed(4)}; hardest digit ${worst[0]}, F1 ${worst[1].toFixed(3)})`,
       `time per epoch  ${meanEpoch.toFixed(1)} s (mean of ${perEpoch.length}; training took ${trainSeconds.toFixed(1)} s)`,
       `model saved to  ${show(modelPath)}`,
+      ...(exported ? [`exported to     ${exported.map(show).join(', ')}`] : []),
       `chart saved to  ${show(chartPath)}`,
     ].join('\n'),
   );

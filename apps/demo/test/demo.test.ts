@@ -64,3 +64,25 @@ describe('chart', () => {
     expect(svg).not.toContain('NaN');
   });
 });
+
+describe('--export', () => {
+  it('writes the model as safetensors and ONNX next to the JSON', async () => {
+    const { cpu } = await import('@nn/backend-cpu');
+    const { use } = await import('@nn/tensor');
+    const { readSafetensors } = await import('@nn/io');
+    const { readFileSync } = await import('node:fs');
+    const { buildModel } = await import('../src/models.js');
+    const { exportModel } = await import('../src/export.js');
+    use(cpu());
+    expect(parseArgs(['--export'])?.export).toBe(true);
+    const model = buildModel('cnn');
+    const dir = mkdtempSync(join(tmpdir(), 'nn-demo-export-'));
+    const [weights, onnx] = await exportModel(model, 'cnn', dir);
+    expect(weights).toBe(join(dir, 'mnist-cnn.safetensors'));
+    const { tensors, metadata } = readSafetensors(new Uint8Array(readFileSync(weights)));
+    expect(metadata).toEqual({ format: 'pt' });
+    expect([...tensors.keys()].sort()).toEqual(Object.keys(model.stateDict()).sort());
+    // An ONNX ModelProto starts with field 1 (ir_version = 8) as a varint.
+    expect([...readFileSync(onnx).subarray(0, 2)]).toEqual([0x08, 0x08]);
+  });
+});

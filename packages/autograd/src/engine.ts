@@ -1,3 +1,4 @@
+import type { Probe } from '@nn/tensor';
 import {
   AutogradError,
   add,
@@ -14,7 +15,7 @@ import {
 } from '@nn/tensor';
 import { type GradEngine, getGradEngine, OPS, type OpName, setGradEngine } from '@nn/tensor/internal';
 import { type Edge, Node } from './node.js';
-import { getGradient } from './registry.js';
+import { getGradient, type StoredRule } from './registry.js';
 import { registerBuiltinRules } from './rules/index.js';
 import { sumToShape } from './rules/util.js';
 
@@ -47,6 +48,31 @@ function record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[
     y._setGradFn(node);
   }
   if (node.refs === 0) node.release();
+}
+
+type RunRule = (
+  rule: StoredRule,
+  ctx: Parameters<StoredRule['backward']>[0],
+  grad: Tensor,
+) => readonly (Tensor | null)[];
+
+const runPlain: RunRule = (rule, ctx, grad) => rule.backward(ctx, grad);
+
+// Swapped for a timed version by the profiler only (see `instrument`), so backward does no extra work.
+let runRule: RunRule = runPlain;
+
+function instrument(probe: Probe | null): void {
+  runRule = probe
+    ? (rule, ctx, grad) => {
+        // A rule's own time is op dispatch: the profiler counts it as frontend.
+        probe.enter('frontend');
+        try {
+          return rule.backward(ctx, grad);
+        } finally {
+          probe.exit();
+        }
+      }
+    : runPlain;
 }
 
 /** Adds g into a leaf's `.grad`, keeping the result out of every tidy scope. */
@@ -133,7 +159,8 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
           tidy(() => {
             const saved = node.restoreSaved();
             const needsGrad = node.edges.map((e) => e !== null);
-            const inGrads = node.rule.backward(
+            const inGrads = runRule(
+              node.rule,
               {
                 inputs: saved.inputs,
                 outputs: saved.outputs,
@@ -173,7 +200,7 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
   });
 }
 
-const ENGINE: GradEngine = { record, backward };
+const ENGINE: GradEngine = { record, backward, instrument };
 
 /** Turns on automatic differentiation for every tensor op (idempotent). */
 export function installAutograd(): void {

@@ -4,6 +4,7 @@ import {
   type DType,
   type FusedKernels,
   makeTypedArray,
+  type Probe,
   type RandomSpec,
   type Storage,
   type TypedArray,
@@ -48,6 +49,8 @@ export interface Parallel {
   threads(): number;
   setThreads(n: number): void;
   terminate(): void;
+  /** Times the hand-off to worker threads and the wait for them (profiler only). */
+  instrument?(probe: Probe | null): void;
 }
 
 export function createContext(memory: WebAssembly.Memory, k: KernelExports): Ctx {
@@ -158,5 +161,9 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     scatterAdd: (shape, dim, index, src) => ix.scatterAdd(ctx, shape, dim, index, src),
     fused,
     sync: () => Promise.resolve(),
+    instrument(probe) {
+      heap.instrument(probe);
+      par.instrument?.(probe);
+    },
   };
 }

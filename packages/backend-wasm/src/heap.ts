@@ -1,4 +1,5 @@
-import { BackendError } from '@nn/tensor';
+import { BackendError, type Probe } from '@nn/tensor';
+import { timeMethods } from '@nn/tensor/internal';
 
 /** A block of WebAssembly memory holding one tensor's elements. */
 export interface WasmStorage {
@@ -38,6 +39,7 @@ export class Heap {
   #top: number;
   #inUse = 0;
   #storage = 0;
+  #untime: (() => void) | null = null;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -105,6 +107,14 @@ export class Heap {
     s.freed = true;
     this.#storage -= s.bytes;
     this.freeBytes(s.ptr, s.bytes);
+  }
+
+  /** Times every block handed out or returned while a profiler's probe is installed. */
+  instrument(probe: Probe | null): void {
+    this.#untime?.();
+    this.#untime = probe
+      ? timeMethods(this, { allocBytes: 'alloc', freeBytes: 'free' }, probe, { allocBytes: 'allocations' })
+      : null;
   }
 
   #ensure(blockEnd: number): void {

@@ -1,4 +1,5 @@
-import { BackendError } from '@nn/tensor';
+import { BackendError, type Probe } from '@nn/tensor';
+import { timeMethods } from '@nn/tensor/internal';
 import { hardwareThreads, startWorker } from '#platform/host';
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
@@ -133,20 +134,9 @@ export async function createThreadPool(
       }
     };
 
-  /** Runs independent jobs on every ready thread (this one included) and returns when all are done. */
-  const run = (jobs: readonly Job[]): void => {
-    const ready = workers.filter((w) => w.isReady);
-    if (jobs.length === 0) return;
+  /** Writes the jobs to the queue and wakes the workers that will take them. */
+  const publish = (jobs: readonly Job[], ready: readonly WorkerHandle[]): void => {
     const i32 = heap.i32;
-    if (jobs.length === 1 || ready.length === 0 || jobs.length > MAX_JOBS) {
-      for (const job of jobs) {
-        const args = [...job.args];
-        const at = SCRATCH_ARG[job.kernel];
-        if (at !== undefined) args[at] = mainScratch;
-        (ctx.k[job.kernel] as (...a: number[]) => void)(...args);
-      }
-      return;
-    }
     jobs.forEach((job, j) => {
       const base = q + QUEUE_HEADER + j * JOB_WORDS;
       i32[base] = WORKER_KERNELS.indexOf(job.kernel);
@@ -162,14 +152,50 @@ export async function createThreadPool(
       Atomics.store(i32, s, seq);
       if (Atomics.load(i32, s + 1) === 1) Atomics.notify(i32, s);
     }
-    drainQueue(i32, q, callHere(i32));
-    for (let done = Atomics.load(i32, q + 1); done !== jobs.length; done = Atomics.load(i32, q + 1)) {
+  };
+
+  /** Waits until every job of the round is done (this thread has run out of jobs to take). */
+  const awaitDone = (count: number): void => {
+    const i32 = heap.i32;
+    for (let done = Atomics.load(i32, q + 1); done !== count; done = Atomics.load(i32, q + 1)) {
       waitWhileEqual(i32, q + 1, done);
     }
+  };
+
+  // The two hand-off phases of a parallel call, as methods the profiler can time (instrument).
+  const phases = { publish, awaitDone };
+  let untime: (() => void) | null = null;
+
+  /** Runs independent jobs on every ready thread (this one included) and returns when all are done. */
+  const run = (jobs: readonly Job[]): void => {
+    const ready = workers.filter((w) => w.isReady);
+    if (jobs.length === 0) return;
+    const i32 = heap.i32;
+    if (jobs.length === 1 || ready.length === 0 || jobs.length > MAX_JOBS) {
+      for (const job of jobs) {
+        const args = [...job.args];
+        const at = SCRATCH_ARG[job.kernel];
+        if (at !== undefined) args[at] = mainScratch;
+        (ctx.k[job.kernel] as (...a: number[]) => void)(...args);
+      }
+      return;
+    }
+    phases.publish(jobs, ready);
+    drainQueue(i32, q, callHere(i32));
+    phases.awaitDone(jobs.length);
     if (Atomics.load(i32, q + 3) !== 0) {
       Atomics.store(i32, q + 3, 0);
       throw new BackendError('wasm: a kernel failed on a worker thread (a trap); its output is incomplete');
     }
+  };
+
+  const instrument = (probe: Probe | null): void => {
+    untime?.();
+    untime = probe
+      ? timeMethods(phases, { publish: 'threadSync', awaitDone: 'threadSync' }, probe, {
+          publish: 'parallelCalls',
+        })
+      : null;
   };
   const available = (): number => 1 + workers.filter((w) => w.isReady).length;
 
@@ -180,6 +206,7 @@ export async function createThreadPool(
     terminate: () => void resize(1),
     available,
     run,
+    instrument,
     gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate) {
       const acc = accumulate ? 1 : 0;
       const t = Math.min(available(), Math.max(1, Math.floor((m * n * k) / MIN_PARALLEL_WORK)));

@@ -4,6 +4,7 @@ import type {
   BinaryOp,
   DType,
   FusedKernels,
+  Probe,
   RandomSpec,
   ReduceOp,
   Storage,
@@ -12,6 +13,7 @@ import type {
   UnaryOp,
 } from '@nn/tensor';
 import { BackendError } from '@nn/tensor';
+import { timeMethods } from '@nn/tensor/internal';
 import { binary, cast, fill, unary, where } from './kernels/elementwise.js';
 import { fused } from './kernels/fused.js';
 import { concat, gather, scatterAdd } from './kernels/indexing.js';
@@ -55,6 +57,16 @@ export class WebGPUBackend implements Backend {
 
   free(storage: Storage): void {
     this.runtime.free(buf(storage));
+  }
+
+  #untime: (() => void) | null = null;
+
+  /** Times buffer creation (from the pool or new) while a profiler's probe is installed. */
+  instrument(probe: Probe | null): void {
+    this.#untime?.();
+    this.#untime = probe
+      ? timeMethods(this.runtime, { createBuffer: 'alloc' }, probe, { createBuffer: 'allocations' })
+      : null;
   }
 
   memory(): BackendMemory {

@@ -36,6 +36,14 @@ export type { ElmanRNNOptions, RNNOptions } from './layers/rnn.js';
 export { GRU, LSTM, RNN } from './layers/rnn.js';
 export { Flatten, Unflatten } from './layers/shape.js';
 export type { FactoryOptions } from './layers/util.js';
-export type { AnyModule, LoadStateDictOptions, LoadStateDictResult, StateDict } from './module.js';
+export type {
+  AnyModule,
+  KeyRemap,
+  LoadStateDictOptions,
+  LoadStateDictResult,
+  MismatchedKey,
+  StateDict,
+  StateDictLike,
+} from './module.js';
 export { Module } from './module.js';
 export { isParameter, Parameter } from './parameter.js';

@@ -17,16 +17,45 @@ import { isParameter, Parameter } from './parameter.js';
 /** Tensors by dotted name (`"0.weight"`, `"bn.running_mean"`): what `stateDict()` gives and `loadStateDict()` takes. */
 export type StateDict = Record<string, Tensor>;
 
+/** A state dict as an object or as a Map (what the `@nn/io` loaders return). */
+export type StateDictLike = StateDict | ReadonlyMap<string, Tensor>;
+
+/**
+ * Renames incoming keys before they are matched: `[pattern, replacement]` pairs applied in order
+ * with `String.replace` (e.g. `[[/^model\./, '']]` drops a prefix), or a function that returns the
+ * new key, or null to skip the key.
+ */
+export type KeyRemap = Iterable<readonly [RegExp, string]> | ((key: string) => string | null);
+
 /** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
-  /** Require exactly the module's keys (default true); false loads the keys both have. */
+  /**
+   * Require exactly the module's keys with their shapes (default true): any missing, unexpected
+   * or mis-shaped key throws and nothing changes. With false, the keys that fit are loaded and the
+   * rest are reported.
+   */
   strict?: boolean;
+  /** Renames the dict's keys to the module's (applied before matching). */
+  remap?: KeyRemap;
 }
 
-/** What `Module.loadStateDict` matched: module keys the dict lacks, and dict keys the module lacks (both empty when strict). */
+/** A key present on both sides whose tensor does not fit (shape, or float vs integer). */
+export interface MismatchedKey {
+  key: string;
+  /** The shape and dtype the module has. */
+  expected: { shape: number[]; dtype: string };
+  /** The shape and dtype the state dict gave. */
+  got: { shape: number[]; dtype: string };
+}
+
+/** What `Module.loadStateDict` matched (all empty after a strict load, which throws otherwise). */
 export interface LoadStateDictResult {
+  /** Module keys the dict lacks. */
   missingKeys: string[];
+  /** Dict keys (after remapping) the module lacks. */
   unexpectedKeys: string[];
+  /** Keys on both sides whose shape or kind differs (not loaded). */
+  mismatchedKeys: MismatchedKey[];
 }
 
 /**
@@ -216,51 +245,58 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Copies values from a state dict. Every key, type and shape is checked before anything
-   * changes: on an error (ValueError for missing or unexpected keys, ShapeError, DTypeError) the
-   * module is exactly as it was. Values may come from another backend.
+   * Copies values from a state dict (an object or a Map, e.g. from `loadSafetensors` or
+   * `loadTorch` of `@nn/io`), as PyTorch's `load_state_dict`. Every key, shape and kind is
+   * checked before anything changes. Strict (the default): a missing, unexpected or mis-shaped key
+   * throws (ValueError for keys, else ShapeError or DTypeError, the message listing every problem)
+   * and the module is exactly as it was. Not strict: the keys that fit are loaded, and the others
+   * are reported (unlike PyTorch, a mis-shaped key is skipped rather than fatal: a new head on a
+   * pretrained body). Values may come from another backend or dtype (int64 data read as int32
+   * loads into an int32 buffer; float64 into float32); the dict's tensors stay the caller's.
    */
-  loadStateDict(sd: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = checkOptions('loadStateDict', options, ['strict']).strict ?? true;
-    if (!sd || typeof sd !== 'object')
-      throw new ValueError('loadStateDict: expected an object of tensors by name');
+  loadStateDict(sd: StateDictLike, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const strict = checkOptions('loadStateDict', options, ['strict', 'remap']).strict ?? true;
+    const incoming = renamed(sd, options.remap);
     const targets = this.#stateTargets();
-    const missingKeys = [...targets.keys()].filter((k) => !(k in sd));
-    const unexpectedKeys = Object.keys(sd).filter((k) => !targets.has(k));
-    if (strict && (missingKeys.length || unexpectedKeys.length)) {
-      const parts: string[] = [];
-      if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
-      if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-      throw new ValueError(`loadStateDict: the state dict does not match the module (${parts.join('; ')})`);
-    }
+    const missingKeys = [...targets.keys()].filter((k) => !incoming.has(k));
+    const unexpectedKeys = [...incoming.keys()].filter((k) => !targets.has(k));
+    const mismatchedKeys: MismatchedKey[] = [];
     const pairs: [Tensor, Tensor][] = [];
     for (const [key, target] of targets) {
-      if (!(key in sd)) continue;
-      const v = sd[key];
+      const v = incoming.get(key);
+      if (v === undefined) continue;
       if (!isTensor(v))
         throw new ValueError(
           `loadStateDict: '${key}' must be a Tensor, got ${v === null ? 'null' : typeof v}`,
         );
       if (v.isDisposed) throw new ValueError(`loadStateDict: '${key}' was disposed`);
-      if (!shapesEqual(v.shape, target.shape)) {
-        throw new ShapeError(
-          `loadStateDict: '${key}' has shape ${fmtShape(v.shape)}, the module expects ${fmtShape(target.shape)}`,
-        );
-      }
-      if (isFloat(v.dtype) !== isFloat(target.dtype)) {
-        throw new DTypeError(`loadStateDict: '${key}' is ${v.dtype}, the module expects ${target.dtype}`);
+      if (!shapesEqual(v.shape, target.shape) || isFloat(v.dtype) !== isFloat(target.dtype)) {
+        mismatchedKeys.push({
+          key,
+          expected: { shape: [...target.shape], dtype: target.dtype },
+          got: { shape: [...v.shape], dtype: v.dtype },
+        });
+        continue;
       }
       pairs.push([target, v]);
     }
-    // Everything checked: now copy.
-    for (const [target, v] of pairs) {
-      const onBackend = v.backendName === target.backendName ? v : v.to(target.backendName);
-      const typed = onBackend.dtype === target.dtype ? onBackend : onBackend.to(target.dtype);
-      target.assign(typed === v ? v.detach() : typed);
-      if (typed !== v && typed !== onBackend) typed.dispose();
-      if (onBackend !== v) onBackend.dispose();
+    const report = { missingKeys, unexpectedKeys, mismatchedKeys };
+    if (strict) throwIfMismatched(report);
+    // Everything checked. Convert first (a failure here frees the conversions and changes nothing),
+    // then assign, which cannot fail.
+    const converted: [Tensor, Tensor][] = [];
+    try {
+      for (const [target, v] of pairs) converted.push([target, convertLike(v, target)]);
+    } catch (e) {
+      for (const [, c] of converted) c.dispose();
+      throw e;
     }
-    return { missingKeys, unexpectedKeys };
+    for (const [i, [target, c]] of converted.entries()) {
+      target.assign(c);
+      // A conversion is ours to free; the caller's own tensor is not.
+      if (c !== pairs[i][1]) c.dispose();
+    }
+    return report;
   }
 
   /**
@@ -302,6 +338,66 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
 /** Any module, whatever its forward signature (for traversal; call a module through its own type). */
 export type AnyModule = Module<never[], unknown>;
+
+/** The incoming tensors by (remapped) key. */
+function renamed(sd: StateDictLike, remap: KeyRemap | undefined): Map<string, Tensor> {
+  if (!sd || typeof sd !== 'object')
+    throw new ValueError('loadStateDict: expected tensors by name (an object or a Map)');
+  const entries: [string, Tensor][] = sd instanceof Map ? [...sd.entries()] : Object.entries(sd as StateDict);
+  const rename = remapFunction(remap);
+  const out = new Map<string, Tensor>();
+  const from = new Map<string, string>();
+  for (const [key, t] of entries) {
+    const k = rename(key);
+    if (k === null) continue;
+    if (from.has(k))
+      throw new ValueError(`loadStateDict: remap sends both '${from.get(k)}' and '${key}' to '${k}'`);
+    from.set(k, key);
+    out.set(k, t);
+  }
+  return out;
+}
+
+function remapFunction(remap: KeyRemap | undefined): (key: string) => string | null {
+  if (remap === undefined) return (k) => k;
+  if (typeof remap === 'function') return remap;
+  if (typeof (remap as Iterable<unknown>)[Symbol.iterator] !== 'function')
+    throw new ValueError('loadStateDict: remap must be [pattern, replacement] pairs or a function');
+  const rules = [...remap];
+  for (const r of rules) {
+    if (!Array.isArray(r) || !(r[0] instanceof RegExp) || typeof r[1] !== 'string')
+      throw new ValueError('loadStateDict: each remap rule must be [RegExp, replacement string]');
+  }
+  return (key) => rules.reduce((k, [re, to]) => k.replace(re, to), key);
+}
+
+function throwIfMismatched(r: LoadStateDictResult): void {
+  const parts: string[] = [];
+  if (r.missingKeys.length) parts.push(`missing keys: ${r.missingKeys.join(', ')}`);
+  if (r.unexpectedKeys.length) parts.push(`unexpected keys: ${r.unexpectedKeys.join(', ')}`);
+  for (const m of r.mismatchedKeys) {
+    parts.push(
+      `'${m.key}' has shape ${fmtShape(m.got.shape)} (${m.got.dtype}), the module expects ${fmtShape(m.expected.shape)} (${m.expected.dtype})`,
+    );
+  }
+  if (parts.length === 0) return;
+  const message = `loadStateDict: the state dict does not match the module (${parts.join('; ')})`;
+  if (r.missingKeys.length || r.unexpectedKeys.length) throw new ValueError(message);
+  if (r.mismatchedKeys.some((m) => !shapesEqual(m.got.shape, m.expected.shape)))
+    throw new ShapeError(message);
+  throw new DTypeError(message);
+}
+
+/** `v` on the target's backend and dtype: `v` itself when it already is, else a new tensor. */
+function convertLike(v: Tensor, target: Tensor): Tensor {
+  const onBackend = v.backendName === target.backendName ? v : v.to(target.backendName);
+  if (onBackend.dtype === target.dtype) return onBackend;
+  try {
+    return onBackend.to(target.dtype);
+  } finally {
+    if (onBackend !== v) onBackend.dispose();
+  }
+}
 
 function checkName(op: string, name: string): void {
   if (typeof name !== 'string' || name === '' || name.includes('.')) {

@@ -157,6 +157,26 @@ export interface Backend {
   readonly fused?: FusedKernels;
   /** Work queued so far is done (webgpu); resolves at once elsewhere. */
   sync?(): Promise<void>;
+  /**
+   * Installs (`probe`) or removes (`null`) hooks that time the backend's own work inside its
+   * kernels: allocation, freeing, waiting for worker threads. Only the profiler calls it, so a
+   * backend that is not being profiled does no extra work; a backend without it is profiled from
+   * the outside only (its kernels, reads and uploads).
+   */
+  instrument?(probe: Probe | null): void;
+}
+
+/**
+ * Spans a profiler hands to instrumented code. `enter`/`exit` pairs nest; each span is timed
+ * exclusive of the spans inside it, so an allocation inside a kernel counts as allocation only.
+ */
+export interface Probe {
+  /** Starts a span of `category` ('alloc', 'free', 'threadSync', ...). */
+  enter(category: string): void;
+  /** Ends the innermost span. */
+  exit(): void;
+  /** Adds `n` (default 1) to a counter ('allocations', 'parallelCalls', ...). */
+  count(name: string, n?: number): void;
 }
 
 export interface Conv2dParams {

@@ -1,4 +1,4 @@
-import type { Backend, Storage } from './backend.js';
+import type { Backend, Probe, Storage } from './backend.js';
 import { bytesPerElement, type DType } from './dtype.js';
 import { BackendError, ValueError } from './errors.js';
 import type { AttrsArg, CheckedOpName, InputsArg, OpName, OutputsArg } from './op-table.js';
@@ -31,6 +31,8 @@ export interface GradEngine {
   /** `attrs` are `OpTable[op]['attrs']`; `inputs` and `outputs` have the table's shapes. */
   record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void;
   backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
+  /** Installs or removes the profiler's hooks around gradient rules (see `Backend.instrument`). */
+  instrument?(probe: Probe | null): void;
 }
 
 interface BackendCounters {

@@ -10,6 +10,7 @@ export type {
   Conv2dParams,
   FusedKernels,
   Pool2dParams,
+  Probe,
   RandomSpec,
   ReduceOp,
   SgdStepArgs,
@@ -169,6 +170,8 @@ export {
   suggestOption,
   UnknownOptionError,
 } from './options.js';
+export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
+export { startProfiler } from './profiler.js';
 export type { Shape } from './shape.js';
 export {
   broadcastShapes,

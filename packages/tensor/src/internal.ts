@@ -27,5 +27,6 @@ export { binaryCrossEntropy } from './ops/nn/binary-cross-entropy.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';
+export { timeMethods } from './profiler.js';
 export { fillRandom, threefry2x32 } from './random.js';
 export { SavedTensor } from './tensor.js';

@@ -1,6 +1,6 @@
 import { cpu } from '@nn/backend-cpu';
 import { expect, it } from 'vitest';
-import { arange, manualSeed, memory, randn, tensor, tidy, use } from '../src/index.js';
+import { arange, manualSeed, memory, randn, startProfiler, tensor, tidy, use } from '../src/index.js';
 
 // The README's example, kept runnable: each printed value it claims is asserted here.
 it('the README example prints what it says', async () => {
@@ -19,4 +19,16 @@ it('the README example prints what it says', async () => {
   const total = tidy(() => a.exp().log().sum());
   expect(await total.item()).toBeCloseTo(21, 4);
   expect(memory().numTensors).toBe(before + 1);
+});
+
+it('the README profiling example prints what it says', () => {
+  use(cpu());
+  const x = randn([64, 32]);
+  const w = randn([32, 16]);
+  const prof = startProfiler();
+  for (let i = 0; i < 3; i++) prof.region('step', () => tidy(() => x.matmul(w).relu().sum()));
+  const report = prof.stop();
+  expect(report.kernels.matmul.calls).toBe(3);
+  expect(report.regions.step.calls).toBe(3);
+  expect(Object.keys(report.categories)).toEqual(['kernel', 'free', 'frontend', 'outside']);
 });

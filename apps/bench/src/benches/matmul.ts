@@ -3,13 +3,17 @@
  * times (enough for ~50 ms, so small sizes are not timer noise) and waits for the last result's
  * data, which is how completion is observed on queued backends.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { matmul, type Tensor, tensor } from '@nn/tensor';
-import type { Options } from '../cli.js';
+import { type Options, wanted } from '../cli.js';
 import { loadNn, type NnImpl } from '../impls/nn.js';
 import { loadTfjs, type TfjsImpl } from '../impls/tfjs.js';
+import { findTorch, runTorch, scratchDir, TORCH_IMPL, type TorchImpl } from '../impls/torch.js';
 import { emit, note, reportSkips, table } from '../report.js';
 import { uniformArray } from '../rng.js';
-import { now, reason, type Timing, timeIt } from '../timing.js';
+import { now, reason, stats as summarize, type Timing, timeIt } from '../timing.js';
 import { checkMatmul, WrongResultError } from './matmul-check.js';
 
 interface Runner {
@@ -122,11 +126,47 @@ async function measure(
   }
 }
 
+/** PyTorch times its own samples (same calibration) in one python process per size. */
+async function measureTorch(
+  t: TorchImpl,
+  n: number,
+  options: Options,
+): Promise<{ stats: Timing; reps: number }> {
+  const av = uniformArray(n * n, 1000 + n);
+  const bv = uniformArray(n * n, 2000 + n);
+  const scratch = scratchDir();
+  try {
+    scratch.write('a.f32', av);
+    scratch.write('b.f32', bv);
+    const r = await runTorch(t, 'matmul', scratch.dir, {
+      n,
+      warmup: options.warmup,
+      samples: options.samples,
+    });
+    const c = readFileSync(join(scratch.dir, 'c.f32'));
+    checkMatmul(av, bv, new Float32Array(c.buffer, c.byteOffset, c.byteLength >> 2), n, `${t.impl} n=${n}`);
+    const ms = r.ms as number[];
+    const cpu = r.cpuMs as number[];
+    return { stats: { ...summarize(ms), cpu: summarize(cpu) }, reps: r.reps as number };
+  } finally {
+    scratch.done();
+  }
+}
+
 export async function benchMatmul(options: Options): Promise<boolean> {
   const nn = await loadNn(options);
   const tfjs = await loadTfjs(options);
-  const runners = [...nn.impls.map(nnRunner), ...tfjs.impls.map(tfjsRunner)];
-  reportSkips('matmul', [...nn.skips, ...tfjs.skips]);
+  const runners: { impl: string; measure(n: number): Promise<{ stats: Timing; reps: number }> }[] = [
+    ...nn.impls.map(nnRunner),
+    ...tfjs.impls.map(tfjsRunner),
+  ].map((r) => ({ impl: r.impl, measure: (n: number) => measure(r, n, options) }));
+  const skips = [...nn.skips, ...tfjs.skips];
+  if (wanted(options, TORCH_IMPL)) {
+    const t = findTorch();
+    if ('reason' in t) skips.push({ impl: TORCH_IMPL, reason: t.reason });
+    else runners.push({ impl: t.impl, measure: (n) => measureTorch(t, n, options) });
+  }
+  reportSkips('matmul', skips);
   if (runners.length === 0) {
     note('matmul: nothing to run');
     return true;
@@ -138,7 +178,7 @@ export async function benchMatmul(options: Options): Promise<boolean> {
     results.set(runner.impl, perN);
     for (const n of options.sizes) {
       try {
-        const { stats, reps } = await measure(runner, n, options);
+        const { stats, reps } = await runner.measure(n);
         const flop = 2 * n * n * n * reps;
         const gflops = (ms: number): number => flop / (ms * 1e6);
         perN.set(n, gflops(stats.median));

@@ -3,7 +3,7 @@
  * layers, CrossEntropyLoss on logits, Adam(1e-3), batches of 64, one tidy scope per step.
  * @nn/layers, @nn/losses and @nn/optim are loaded when present; until then nn impls are skipped.
  */
-import { argmax, manualSeed, type Tensor, tensor, tidy, withGradMode } from '@nn/tensor';
+import { argmax, manualSeed, type Profiler, type Tensor, tensor, tidy, withGradMode } from '@nn/tensor';
 import { CLASSES, gatherBatch, PIXELS, type Split } from '../data/mnist.js';
 import { ensureAutograd, type NnImpl, syncBackend } from '../impls/nn.js';
 import { importOptional, type Module } from '../impls/optional.js';
@@ -57,6 +57,9 @@ export function loadNnApi(): Promise<NnApi | string> {
   return apiPromise;
 }
 
+/** Runs fn: the region helper when nothing is profiled. */
+const run = <T>(_name: string, fn: () => T): T => fn();
+
 function make<T>(mod: Module, name: string, ...args: unknown[]): T {
   const C = mod[name] as unknown as Ctor<T>;
   return new C(...(args as never[]));
@@ -93,6 +96,7 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
   const shapeOf = (model: ModelName, n: number): number[] => (model === 'mlp' ? [n, PIXELS] : [n, 1, 28, 28]);
   return {
     impl: impl.impl,
+    profiles: true,
     unsupported: () => null,
     async create(model, seed) {
       const api = await loadNnApi();
@@ -103,21 +107,27 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
       const lossFn = make<unknown>(api.losses, 'CrossEntropyLoss');
       const opt = make<NnOptimizer>(api.optim, 'Adam', net.parameters(), { lr: LEARNING_RATE });
       const trainer: Trainer = {
-        async epoch(train: Split, order: Int32Array) {
+        async epoch(train: Split, order: Int32Array, prof?: Profiler) {
           impl.activate();
           net.train?.();
+          const region = prof ? <T>(name: string, fn: () => T): T => prof.region(name, fn) : run;
           for (let from = 0; from < train.size; from += BATCH_SIZE) {
             const to = Math.min(train.size, from + BATCH_SIZE);
-            const b = gatherBatch(train, order, from, to);
-            tidy(() => {
-              const x = tensor(b.x, { shape: shapeOf(model, to - from) });
-              const y = tensor(b.y, { dtype: 'int32' });
-              opt.zeroGrad();
-              const loss = apply(lossFn, apply(net, x), y);
-              loss.backward();
-              opt.step();
-              return null;
-            });
+            region('step', () =>
+              tidy(() => {
+                const [x, y] = region('data', () => {
+                  const b = gatherBatch(train, order, from, to);
+                  return [tensor(b.x, { shape: shapeOf(model, to - from) }), tensor(b.y, { dtype: 'int32' })];
+                });
+                const loss = region('forward', () => apply(lossFn, apply(net, x), y));
+                region('backward', () => loss.backward());
+                region('optimizer', () => {
+                  opt.step();
+                  opt.zeroGrad();
+                });
+                return null;
+              }),
+            );
           }
           await syncBackend(impl.backend);
         },

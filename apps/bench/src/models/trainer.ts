@@ -1,4 +1,5 @@
 /** What the train bench needs from each library: the same models, loop and data. */
+import type { Profiler } from '@nn/tensor';
 import type { Split } from '../data/mnist.js';
 
 export type ModelName = 'mlp' | 'cnn';
@@ -8,8 +9,11 @@ export const LEARNING_RATE = 1e-3;
 
 /** One model on one impl, trained with Adam(1e-3) on batches of 64 in the order given. */
 export interface Trainer {
-  /** Trains one epoch; resolves when the work is done (not just queued). */
-  epoch(train: Split, order: Int32Array): Promise<void>;
+  /**
+   * Trains one epoch; resolves when the work is done (not just queued). With a profiler, each step
+   * is a region `step` holding the regions `data`, `forward`, `backward` and `optimizer`.
+   */
+  epoch(train: Split, order: Int32Array, profiler?: Profiler): Promise<void>;
   /** Fraction of `test` classified correctly. */
   accuracy(test: Split): Promise<number>;
   dispose(): void;
@@ -17,6 +21,8 @@ export interface Trainer {
 
 export interface TrainerFactory {
   readonly impl: string;
+  /** Whether `epoch` takes a profiler (nn impls). */
+  readonly profiles?: boolean;
   /** Why this impl cannot train `model`, or null. */
   unsupported(model: ModelName): string | null;
   /** A freshly initialised model (seed fixed where the library allows). */
