@@ -6,15 +6,7 @@
 import { installAutograd } from '@nn/autograd';
 import { Linear, Sequential, Sigmoid } from '@nn/layers';
 import { SGD } from '@nn/optim';
-import {
-  DTypeError,
-  manualSeed,
-  randn,
-  type Tensor,
-  tensor,
-  UnknownOptionError,
-  ValueError,
-} from '@nn/tensor';
+import { DTypeError, manualSeed, randn, tensor, UnknownOptionError, ValueError } from '@nn/tensor';
 import { expect, it } from 'vitest';
 import { describeEachBackend } from '../../../vitest.backends.js';
 import { BCELoss, bceLoss, CrossEntropyLoss, crossEntropy, nllLoss } from '../src/index.js';
