@@ -7,6 +7,7 @@ import type {
   Storage,
   TypedArray,
 } from '@nn/tensor';
+import { checkOptions } from '@nn/tensor';
 import { fillRandom } from '@nn/tensor/internal';
 import { binary, where } from './binary.js';
 import { cast, concat, gather, scatterAdd } from './indexing.js';
@@ -39,6 +40,7 @@ function copyAs(values: TypedArray, dtype: DType): TypedArray {
  * Int32Array, Uint8Array for bool), every kernel reads strided views and returns a new array.
  */
 export function cpu(options: CpuOptions = {}): Backend {
+  checkOptions('cpu', options, ['name']);
   let bytesInUse = 0;
   const track = (s: TypedArray): Storage => {
     bytesInUse += s.byteLength;

@@ -1,6 +1,17 @@
 import { installAutograd } from '@nn/autograd';
 import { DataLoader, TensorDataset } from '@nn/data';
-import { cat, dispose, isTensor, keep, type Tensor, tidy, ValueError, withGradMode } from '@nn/tensor';
+import {
+  cat,
+  checkOptions,
+  dispose,
+  isTensor,
+  keep,
+  optionKeys,
+  type Tensor,
+  tidy,
+  ValueError,
+  withGradMode,
+} from '@nn/tensor';
 import {
   type Callback,
   type EpochLogs,
@@ -54,6 +65,21 @@ export interface FitOptions {
    */
   logEvery?: number;
 }
+
+const FIT_KEYS = optionKeys<FitOptions>({
+  loss: 1,
+  optimizer: 1,
+  train: 1,
+  validation: 1,
+  epochs: 1,
+  scheduler: 1,
+  schedulerOptions: 1,
+  callbacks: 1,
+  metrics: 1,
+  progress: 1,
+  regularizer: 1,
+  logEvery: 1,
+});
 
 /** The logs of every epoch `fit` ran. */
 export class History {
@@ -146,6 +172,7 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
   checkModel('fit', model);
   if (!options || typeof options !== 'object')
     throw new ValueError('fit: expected options { loss, optimizer, train, ... }');
+  checkOptions('fit', options, FIT_KEYS);
   const lossFn = lossFunction(options.loss);
   const optimizer = options.optimizer;
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {
@@ -299,6 +326,7 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<EpochLogs> {
   checkModel('evaluate', model);
+  checkOptions('evaluate', options, optionKeys<EvaluateOptions>({ loss: 1, metrics: 1, batchSize: 1 }));
   const metrics = (options.metrics ?? []).map(makeMetric);
   return runEvaluation(
     model,
@@ -315,7 +343,7 @@ export function predict(
   options: { batchSize?: number } = {},
 ): Tensor {
   checkModel('predict', model);
-  const batchSize = options.batchSize ?? 256;
+  const batchSize = checkOptions('predict', options, ['batchSize']).batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new ValueError(`predict: batchSize must be a positive integer, got ${batchSize}`);
   const wasTraining = (model as { training?: unknown }).training;

@@ -10,6 +10,7 @@ import {
   silu,
   softmax,
   softplus,
+  suggestOption,
   type Tensor,
   tanh,
   ValueError,
@@ -177,13 +178,18 @@ const BY_NAME: Record<ActivationName, () => Module> = {
   linear: () => new Identity(),
 };
 
+/** The activation names `activationModule` (and `Dense`, and the estimator) take. */
+export const ACTIVATION_NAMES: readonly ActivationName[] = Object.keys(BY_NAME) as ActivationName[];
+
 /** An activation module from a name or a module. */
 export function activationModule(op: string, a: Activation): Module {
   if (a instanceof Module) return a;
-  const make = BY_NAME[a as ActivationName];
-  if (!make)
+  const make = typeof a === 'string' && Object.hasOwn(BY_NAME, a) ? BY_NAME[a] : undefined;
+  if (!make) {
+    const meant = typeof a === 'string' ? suggestOption(a, ACTIVATION_NAMES) : undefined;
     throw new ValueError(
-      `${op}: unknown activation '${String(a)}' (expected one of ${Object.keys(BY_NAME).join(', ')}, or a Module)`,
+      `${op}: unknown activation '${String(a)}'${meant ? ` (did you mean '${meant}'?)` : ''}; valid activations: ${ACTIVATION_NAMES.join(', ')}, or a Module`,
     );
+  }
   return make();
 }
