@@ -202,7 +202,17 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
 
 const ENGINE: GradEngine = { record, backward, instrument };
 
-/** Turns on automatic differentiation for every tensor op (idempotent). */
+/**
+ * Turns on automatic differentiation for every tensor op (idempotent).
+ *
+ * @example
+ * ```ts
+ * installAutograd();
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * console.log(await x.grad!.format()); // tensor([2., 4., 6.])
+ * ```
+ */
 export function installAutograd(): void {
   if (getGradEngine() !== ENGINE) {
     registerBuiltinRules();

@@ -214,3 +214,33 @@ describe('writeSafetensors', () => {
     big.dispose();
   });
 });
+
+describe('the unsigned and narrow integer types', () => {
+  it('round-trip through U8, U16, U32, U64, I16 and I8, and refuse values outside int32 when read', async () => {
+    const v = tensor(new Int32Array([0, 1, 127]));
+    for (const type of ['U8', 'U16', 'U32', 'U64', 'I16', 'I8', 'I64'] as const) {
+      const bytes = await writeSafetensors({ v }, null, { dtypes: { int32: type } });
+      const { tensors } = readSafetensors(bytes);
+      expect([...tensors.get('v')!.dataSync()], type).toEqual([0, 1, 127]);
+      expect(tensors.get('v')!.dtype, type).toBe('int32');
+      disposeMap(tensors);
+    }
+    // 2^31 as U32 and as U64: beyond int32.
+    for (const [type, size] of [
+      ['U32', 4],
+      ['U64', 8],
+    ] as const) {
+      const header = new TextEncoder().encode(
+        `{"big":{"dtype":"${type}","shape":[1],"data_offsets":[0,${size}]}}`,
+      );
+      const file = new Uint8Array(8 + header.length + size);
+      new DataView(file.buffer).setUint32(0, header.length, true);
+      file.set(header, 8);
+      file[8 + header.length + 3] = 0x80; // 0x80000000
+      expect(() => readSafetensors(file), type).toThrow(
+        new RegExp(`'big' is ${type} and holds 2147483648 at flat index 0, outside int32`),
+      );
+    }
+    v.dispose();
+  });
+});

@@ -153,14 +153,14 @@ const global = (m: string, n: string) => cat([0x63], enc.encode(`${m}\n${n}\n`))
 const pickle = (body: Uint8Array) => cat([0x80, 0x02], body, [0x2e]);
 const dict = (items: [string, Uint8Array][]) =>
   cat([0x7d, 0x28], ...items.flatMap(([k, v]) => [str(k), v]), [0x75]); // EMPTY_DICT MARK ... SETITEMS
-/** `_rebuild_tensor_v2(storage '0' (FloatStorage, 1 element), 0, (1,), (1,), False, OrderedDict())`. */
-const tensorPickle = () =>
+/** `_rebuild_tensor_v2(storage '0' (<storage>, 1 element), 0, (1,), (1,), False, OrderedDict())`. */
+const tensorPickle = (storage = 'FloatStorage') =>
   cat(
     global('torch._utils', '_rebuild_tensor_v2'),
     [0x28], // MARK (the args tuple)
     [0x28], // MARK (the persistent id tuple)
     str('storage'),
-    global('torch', 'FloatStorage'),
+    global('torch', storage),
     str('0'),
     str('cpu'),
     [0x4b, 1], // numel
@@ -321,5 +321,21 @@ describe('broken checkpoints are typed errors', () => {
     );
     expect([...sd.get('w')!.dataSync()]).toEqual([2.5]);
     disposeMap(sd);
+  });
+});
+
+describe('int64 storages', () => {
+  it('become int32, and a value beyond int32 is a DTypeError naming the tensor', async () => {
+    const long = (v: bigint) => new Uint8Array(new BigInt64Array([v]).buffer);
+    const pkl = pickle(dict([['steps', tensorPickle('LongStorage')]]));
+    const ok = await loadTorch(zipOf({ 'a/data.pkl': pkl, 'a/data/0': long(-5n) }));
+    expect(ok.get('steps')!.dtype).toBe('int32');
+    expect([...ok.get('steps')!.dataSync()]).toEqual([-5]);
+    disposeMap(ok);
+    const before = memory().numTensors;
+    await expect(loadTorch(zipOf({ 'a/data.pkl': pkl, 'a/data/0': long(2n ** 40n) }))).rejects.toThrow(
+      /'steps' is I64 and holds 1099511627776 at flat index 0, outside int32/,
+    );
+    expect(memory().numTensors).toBe(before);
   });
 });

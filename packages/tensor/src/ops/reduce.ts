@@ -32,6 +32,9 @@ import {
 import { reshape } from './shape.js';
 import { assertTensor, backendOf, describeValue, fromStorage } from './util.js';
 
+/**
+ * Which dims a reduction runs over (all when omitted; negative dims count from the end), and whether they stay as size 1.
+ */
 export interface DimOptions {
   /** One dim or several; all dims when left out. */
   dim?: Dims;
@@ -44,6 +47,9 @@ export interface SingleDimOptions {
   keepdim?: boolean;
 }
 
+/**
+ * Options of `variance` / `std`: the dims, and Bessel's correction (`unbiased`, default true, or an explicit `correction`).
+ */
 export interface VarOptions extends DimOptions {
   /** Bessel's correction (divide by n - 1); true unless given. */
   unbiased?: boolean;
@@ -51,6 +57,7 @@ export interface VarOptions extends DimOptions {
   correction?: number;
 }
 
+/** Options of `norm`: the order `p` (2 by default; `Infinity` for the max-norm) and the dims. */
 export interface NormOptions extends DimOptions {
   /** The order: 1, 2 (default, also 'fro'), Infinity, or any p > 0. */
   p?: number | 'fro';

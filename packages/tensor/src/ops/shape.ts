@@ -106,6 +106,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
   return viewOf(x, target, strides, x.offset, asReshape(x));
 }
 
+/** Reorders the dims (a view): `permute(x, [0, 2, 1])`. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   assertTensor('permute', 'input', x);
   if (dims.length !== x.ndim) {
@@ -125,6 +126,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   );
 }
 
+/** Swaps two dims (a view). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   assertTensor('transpose', 'input', x);
   if (x.ndim === 0) return permute(x, []);
@@ -236,6 +238,7 @@ export function flatten(x: Tensor, startDim?: number | FlattenOptions, endDim?: 
   return reshape(x, [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
 }
 
+/** Splits dim `dim` into `sizes` (one may be -1); a view when the strides allow. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   assertTensor('unflatten', 'input', x);
   const d = normalizeDim('unflatten', dim, x.ndim);
@@ -397,6 +400,7 @@ export function to(x: Tensor, target: DType | string): Tensor {
   return y;
 }
 
+/** Copies a tensor to another registered backend, reading it asynchronously (works from webgpu too). */
 export async function toAsync(x: Tensor, target: string): Promise<Tensor> {
   assertTensor('toAsync', 'input', x);
   const dst = getBackend(target);

@@ -44,6 +44,9 @@ export interface RegressionEvaluation {
   r2: number;
 }
 
+/**
+ * Options of `NeuralNetwork.train`: epochs, batch size, validation split, shuffling, callbacks, verbosity.
+ */
 export interface TrainOptions {
   /** Passes over the data (default 10). */
   epochs?: number;
@@ -65,6 +68,13 @@ const FORMAT = 'nn-neural-network';
  * Classification (softmax + cross-entropy, or one sigmoid output + BCE for two classes) or
  * regression (linear output + MSE, targets standardised by default). Inputs are nested arrays,
  * typed arrays or tensors; bad inputs throw ShapeError / ValueError before anything trains.
+ *
+ * @example
+ * ```ts
+ * const net = new NeuralNetwork({ layers: [2, 16, 2], lr: 0.05, seed: 0 });
+ * await net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], { epochs: 200, batchSize: 4, verbose: false });
+ * console.log(await net.predict([[0, 1]])); // [1]
+ * ```
  */
 export class NeuralNetwork {
   readonly config: ResolvedConfig;
