@@ -1,10 +1,12 @@
 import {
+  checkOptions,
   type DType,
   getBackend,
   isFloat,
   listBackends,
   mul,
   noGrad,
+  optionKeys,
   sum,
   type Tensor,
   tensor,
@@ -60,6 +62,7 @@ export async function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): Promise<GradcheckResult> {
+  checkOptions('gradcheck', options, optionKeys<GradcheckOptions>({ eps: 1, atol: 1, rtol: 1, backend: 1 }));
   if (inputs.length === 0) throw new ValueError('gradcheck: expected at least one input tensor');
   const first = inputs[0].backend;
   const backendName =
