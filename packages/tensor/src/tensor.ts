@@ -350,7 +350,7 @@ export class Tensor implements TensorView {
    */
   toJSON(): never {
     throw new ValueError(
-      `a Tensor ${fmtShape(this.shape)} (${this.dtype}) is not JSON: JSON.stringify would save no values. Save a model with saveWeights(model, path) from @nn/train or @nn/io's safetensors functions; read values with await t.array()`,
+      `a Tensor ${fmtShape(this.shape)} (${this.dtype}) is not JSON: JSON.stringify would save no values. Save a model with saveModel(model, path) from @nn/io (safetensors) or saveWeights(model, path) from @nn/train; read values with await t.array()`,
     );
   }
 

@@ -21,6 +21,9 @@ await describeEachBackend(
       expect(call).toThrow(
         /NeuralNetwork: unknown option 'learningRate' \(did you mean 'lr'\?\); valid options: layers, activation/,
       );
+      expect(() => new NeuralNetwork({ layers: [2, 1], learning_rate_init: 0.1 } as never)).toThrow(
+        /unknown option 'learning_rate_init' \(did you mean 'lr'\?\)/,
+      );
       expect(() => new NeuralNetwork({ hidden_layer_sizes: [4], layers: [2, 1] } as never)).toThrow(
         /did you mean 'layers'/,
       );
