@@ -76,17 +76,54 @@ export function optionParameters(): OptionParameter[] {
     const source = program.getSourceFile(file);
     const moduleSymbol = source && checker.getSymbolAtLocation(source);
     if (!moduleSymbol) throw new Error(`cannot read the exports of ${pkg}`);
-    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
-      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const add = (name: string, sigs: readonly ts.Signature[]) => {
       const indices = new Map<number, string>();
-      for (const sig of signaturesOf(symbol, checker)) {
+      for (const sig of sigs) {
         sig.parameters.forEach((p, i) => {
           if (isOptionParameter(p, checker) && !indices.has(i))
             indices.set(i, checker.signatureToString(sig));
         });
       }
-      for (const [index, signature] of indices) found.push({ pkg, name: exported.name, index, signature });
-    }
+      for (const [index, signature] of indices) found.push({ pkg, name, index, signature });
+    };
+    // Methods (instance `A#m`, static `A.m`) declared by the class itself: inherited ones are
+    // listed once, at the class that declares them.
+    const walkMembers = (className: string, cls: ts.Symbol) => {
+      const decl = cls.valueDeclaration;
+      if (!decl) return;
+      const members = [
+        ...checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(cls)).map((m) => [m, '#'] as const),
+        ...checker
+          .getPropertiesOfType(checker.getTypeOfSymbolAtLocation(cls, decl))
+          .map((m) => [m, '.'] as const),
+      ];
+      for (const [m, sep] of members) {
+        if (!(m.flags & ts.SymbolFlags.Method)) continue;
+        if (!m.declarations?.some((d) => d.parent === decl)) continue;
+        // Protected members (an optimizer's validate) are for subclasses, not users.
+        if (
+          m.declarations.some(
+            (d) => ts.getCombinedModifierFlags(d) & ts.ModifierFlags.NonPublicAccessibilityModifier,
+          )
+        )
+          continue;
+        add(`${className}${sep}${m.name}`, checker.getTypeOfSymbolAtLocation(m, decl).getCallSignatures());
+      }
+    };
+    const walk = (prefix: string, exports: readonly ts.Symbol[]) => {
+      for (const exported of exports) {
+        const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+        const name = `${prefix}${exported.name}`;
+        // `export * as init`: a namespace's functions are public API too.
+        if (symbol.flags & ts.SymbolFlags.ValueModule) {
+          walk(`${name}.`, checker.getExportsOfModule(symbol));
+          continue;
+        }
+        add(name, signaturesOf(symbol, checker));
+        if (symbol.flags & ts.SymbolFlags.Class) walkMembers(name, symbol);
+      }
+    };
+    walk('', checker.getExportsOfModule(moduleSymbol));
   }
   return found;
 }

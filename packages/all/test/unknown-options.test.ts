@@ -40,7 +40,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const img = (...shape: number[]) => nn.randn(shape);
 const o_ = (o: Options) => o as never;
 
-/** A call of each export with the options object at its place; the other arguments are valid. */
+/**
+ * A call of each export with the options object at its place; the other arguments are valid.
+ * Methods are `Class#method` (instance) and `Class.method` (static); `name@i` when a second
+ * signature takes the options at another place.
+ */
 const CALLS: Readonly<Record<string, Call>> = {
   // @nn/tensor
   arange: (o) => nn.arange(0, 3, 1, o_(o)),
@@ -90,6 +94,25 @@ const CALLS: Readonly<Record<string, Call>> = {
   avgPool2d: (o) => nn.avgPool2d(img(1, 1, 4, 4), o_({ kernelSize: 2, ...o })),
   maxPool1d: (o) => nn.maxPool1d(img(1, 1, 4), o_({ kernelSize: 2, ...o })),
   maxPool2d: (o) => nn.maxPool2d(img(1, 1, 4, 4), o_({ kernelSize: 2, ...o })),
+  'Tensor#backward': (o) => nn.randn([2], { requiresGrad: true }).sum().backward(o_(o)),
+  'Tensor#backward@1': (o) => nn.randn([2], { requiresGrad: true }).sum().backward(nn.ones([]), o_(o)),
+  'Tensor#add': (o) => x.add(x, o_(o)),
+  'Tensor#sub': (o) => x.sub(x, o_(o)),
+  'Tensor#clamp': (o) => x.clamp(o_({ min: 0, ...o })),
+  'Tensor#sum': (o) => x.sum(o_(o)),
+  'Tensor#mean': (o) => x.mean(o_(o)),
+  'Tensor#prod': (o) => x.prod(o_(o)),
+  'Tensor#max': (o) => x.max(o_({ dim: 1, ...o })),
+  'Tensor#min': (o) => x.min(o_({ dim: 1, ...o })),
+  'Tensor#amax': (o) => x.amax(o_(o)),
+  'Tensor#amin': (o) => x.amin(o_(o)),
+  'Tensor#argmax': (o) => x.argmax(o_(o)),
+  'Tensor#argmin': (o) => x.argmin(o_(o)),
+  'Tensor#var': (o) => x.var(o_(o)),
+  'Tensor#std': (o) => x.std(o_(o)),
+  'Tensor#logsumexp': (o) => x.logsumexp(o_({ dim: 1, ...o })),
+  'Tensor#norm': (o) => x.norm(o_(o)),
+  'Tensor#flatten': (o) => x.flatten(o_(o)),
   // @nn/autograd
   gradcheck: (o) =>
     gradcheck((a) => a.mul(a).sum(), [nn.randn([2], { dtype: 'float64', requiresGrad: true })], o_(o)),
@@ -112,6 +135,15 @@ const CALLS: Readonly<Record<string, Call>> = {
   LSTM: (o) => new nn.LSTM(3, 2, o_(o)),
   RNN: (o) => new nn.RNN(3, 2, o_(o)),
   Parameter: (o) => nn.Parameter(nn.randn([2]), o_(o)),
+  'init.xavierUniform': (o) => nn.init.xavierUniform(nn.zeros([2, 3]), o_(o)),
+  'init.xavierNormal': (o) => nn.init.xavierNormal(nn.zeros([2, 3]), o_(o)),
+  'init.kaimingUniform': (o) => nn.init.kaimingUniform(nn.zeros([2, 3]), o_(o)),
+  'init.kaimingNormal': (o) => nn.init.kaimingNormal(nn.zeros([2, 3]), o_(o)),
+  'init.orthogonal': (o) => nn.init.orthogonal(nn.zeros([2, 3]), o_(o)),
+  'Module#registerBuffer': (o) => new nn.Linear(3, 2).registerBuffer('extra', nn.zeros([1]), o_(o)),
+  'Module#namedParameters': (o) => model.namedParameters(o_(o)),
+  'Module#parameters': (o) => model.parameters(o_(o)),
+  'Module#loadStateDict': (o) => model.loadStateDict(model.stateDict(), o_(o)),
   // @nn/losses
   bceLoss: (o) => nn.bceLoss(probs, probs, o_(o)),
   bceWithLogitsLoss: (o) => nn.bceWithLogitsLoss(nn.randn([4]), probs, o_(o)),
@@ -159,6 +191,9 @@ const CALLS: Readonly<Record<string, Call>> = {
   ModelCheckpoint: (o) => new nn.ModelCheckpoint(o_({ save: () => {}, ...o })),
   SchedulerCallback: (o) => new nn.SchedulerCallback(new nn.StepLR(optimizer, { stepSize: 1 }), o_(o)),
   NeuralNetwork: (o) => new nn.NeuralNetwork(o_({ layers: [3, 2], ...o })),
+  'NeuralNetwork#train': (o) => new nn.NeuralNetwork({ layers: [3, 2] }).train([[0, 0, 0]], [0], o_(o)),
+  'NeuralNetwork.fromJSON': (o) => nn.NeuralNetwork.fromJSON({}, o_(o)),
+  'NeuralNetwork.load': (o) => nn.NeuralNetwork.load(join(dir, 'none.json'), o_(o)),
   evaluate: (o) => nn.evaluate(model, [x, y], o_(o)),
   fit: (o) => nn.fit(model, o_({ loss: nn.mseLoss, optimizer, train: [[x, y]], ...o })),
   predict: (o) => nn.predict(model, x, o_(o)),
@@ -209,7 +244,8 @@ function misspelling(valid: readonly string[]): [string, string] | undefined {
 }
 
 const listed = optionParameters();
-const label = (p: OptionParameter) => `${p.pkg} ${p.name}`;
+const label = (p: OptionParameter) => `${p.pkg} ${p.name} (argument ${p.index})`;
+const callOf = (p: OptionParameter): Call | undefined => CALLS[`${p.name}@${p.index}`] ?? CALLS[p.name];
 
 describe('every options object of the public API', () => {
   it('is found in the type declarations (the walk sees the whole API)', () => {
@@ -231,14 +267,14 @@ describe('every options object of the public API', () => {
   });
 
   it('has a call in this test, or a reason not to', () => {
-    const missing = listed.filter((p) => !CALLS[p.name] && !EXEMPT[p.name]).map(label);
+    const missing = listed.filter((p) => !callOf(p) && !EXEMPT[p.name]).map(label);
     expect(missing, `add a call for each of these to CALLS: ${missing.join(', ')}`).toEqual([]);
   });
 
-  it.each(listed.filter((p) => CALLS[p.name]).map((p) => [label(p), p.name]))(
+  it.each(listed.filter((p) => callOf(p)).map((p) => [label(p), p] as const))(
     '%s rejects an unknown key and names the key meant',
-    async (_, name) => {
-      const call = CALLS[name];
+    async (_, p) => {
+      const call = callOf(p) as Call;
       const e = await thrown(() => call({ not_an_option: 1 }));
       expect(e).toBeInstanceOf(nn.UnknownOptionError);
       const err = e as nn.UnknownOptionError;

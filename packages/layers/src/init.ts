@@ -159,6 +159,7 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
  * the first are flattened. Computed on the host from the seeded generator.
  */
 export function orthogonal(t: Tensor, options: { gain?: number } = {}): Tensor {
+  checkOptions('orthogonal', options, ['gain']);
   if (t.ndim < 2)
     throw new ValueError(`orthogonal: needs a tensor with at least 2 dims, got ${fmtShape(t.shape)}`);
   const rows = t.shape[0];
