@@ -1,9 +1,10 @@
-/** Entry point: `pnpm bench <matmul|conv|train|io|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|io|sdpa|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchIo } from './benches/io.js';
 import { benchMatmul } from './benches/matmul.js';
+import { benchSdpa } from './benches/sdpa.js';
 import { benchTrain } from './benches/train.js';
 import type { Options } from './cli.js';
 import { parseArgs, USAGE, UsageError } from './cli.js';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   conv: benchConv,
   train: benchTrain,
   io: benchIo,
+  sdpa: benchSdpa,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

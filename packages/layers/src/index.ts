@@ -42,7 +42,6 @@ export type {
   KeyRemap,
   LoadStateDictOptions,
   LoadStateDictResult,
-  MismatchedKey,
   StateDict,
   StateDictLike,
 } from './module.js';

@@ -128,6 +128,21 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
   };
   /** Per-element binary cross entropy of probabilities (PyTorch's clamped logs and gradient). */
   binaryCrossEntropy: { inputs: [p: Tensor, target: Tensor]; outputs: Y; attrs: NoAttrs };
+  /**
+   * The fused attention kernel: q [B, L, E], k, v [B, S, *] as it saw them; its output and each
+   * row's logsumexp (what the backward rebuilds the weights from).
+   */
+  scaledDotProductAttention: {
+    inputs: [q: Tensor, k: Tensor, v: Tensor];
+    outputs: [out: Tensor, lse: Tensor];
+    attrs: { scale: number; causal: boolean };
+  };
+  /** The same with a mask (bool, or additive without a gradient), a [...batch, L, S] view. */
+  'scaledDotProductAttention:masked': {
+    inputs: [q: Tensor, k: Tensor, v: Tensor, mask: Tensor];
+    outputs: [out: Tensor, lse: Tensor];
+    attrs: { scale: number; causal: boolean };
+  };
 }
 
 /** The name of an op autograd can record. */
@@ -211,6 +226,8 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   maxPool2d: d,
   avgPool2d: d,
   binaryCrossEntropy: d,
+  scaledDotProductAttention: d,
+  'scaledDotProductAttention:masked': d,
 };
 
 /** The compile error `recordOp` gives for a name missing from the table says what to add. */
