@@ -91,6 +91,8 @@ const CALLS: Readonly<Record<string, Call>> = {
   embedding: (o) => nn.embedding(labels, nn.randn([3, 2]), o_(o)),
   batchNorm: (o) => nn.batchNorm(x, null, null, null, null, o_(o)),
   layerNorm: (o) => nn.layerNorm(x, 3, null, null, o_(o)),
+  scaledDotProductAttention: (o) =>
+    nn.scaledDotProductAttention(img(1, 2, 4), img(1, 3, 4), img(1, 3, 4), o_(o)),
   avgPool2d: (o) => nn.avgPool2d(img(1, 1, 4, 4), o_({ kernelSize: 2, ...o })),
   maxPool1d: (o) => nn.maxPool1d(img(1, 1, 4), o_({ kernelSize: 2, ...o })),
   maxPool2d: (o) => nn.maxPool2d(img(1, 1, 4, 4), o_({ kernelSize: 2, ...o })),
