@@ -1,8 +1,21 @@
 import { recordOp, withGradMode } from '../../engine.js';
 import { fmtShape, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
-import { add, clamp, log, mul, neg, sub } from '../elementwise.js';
+import { add, clamp, gt, log, mul, neg, sub, where } from '../elementwise.js';
 import { assertTensor, backendOf } from '../util.js';
+
+/**
+ * max(log(x), -100), with log(0) taken as -100 explicitly: WGSL leaves log(0) to the
+ * implementation (some GPUs give NaN or a finite value, not -Infinity), so 0 is never logged.
+ */
+function clampedLog(x: Tensor): Tensor {
+  const positive = gt(x, 0);
+  const logged = log(x);
+  const picked = where(positive, logged, -100);
+  const out = clamp(picked, { min: -100 });
+  for (const t of [positive, logged, picked]) t.dispose();
+  return out;
+}
 
 /**
  * Per-element binary cross entropy of probabilities `p` against `target` (same shape), as
@@ -23,9 +36,9 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor): Tensor {
   const y = withGradMode(
     false,
     () => {
-      const logP = clamp(log(p), { min: -100 });
+      const logP = clampedLog(p);
       const oneMinusP = sub(1, p);
-      const log1mP = clamp(log(oneMinusP), { min: -100 });
+      const log1mP = clampedLog(oneMinusP);
       const oneMinusT = sub(1, target);
       const a = mul(target, logP);
       const b = mul(oneMinusT, log1mP);
