@@ -6,9 +6,10 @@
 // noGrad and enableGrad live in @nn/tensor, where the recording switch is; re-exported here
 // because this is where PyTorch users look for them.
 export { enableGrad, noGrad } from '@nn/tensor';
-export { installAutograd } from './engine.js';
+export type { GradOptions } from './engine.js';
+export { grad, installAutograd } from './engine.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
-export { gradcheck } from './gradcheck.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
 export type { GradRule, RuleContext } from './registry.js';
 export { defineGradient, hasGradient } from './registry.js';
 export { sumToShape } from './rules/util.js';

@@ -2,6 +2,7 @@ import type { ReduceOp } from '../backend.js';
 import { isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Tensor as TensorClass } from '../tensor.js';
@@ -29,8 +30,8 @@ import {
   unary,
   where,
 } from './elementwise.js';
-import { reshape } from './shape.js';
-import { assertTensor, backendOf, describeValue, fromStorage } from './util.js';
+import { contiguous, reshape } from './shape.js';
+import { assertTensor, backendOf, describeValue, fromStorage, recording } from './util.js';
 
 /**
  * Which dims a reduction runs over (all when omitted; negative dims count from the end), and whether they stay as size 1.
@@ -165,10 +166,7 @@ export function mean(x: Tensor, dim?: Dims | DimOptions, keepdim?: boolean): Ten
   }
   const dims = normalizeDims('mean', a.dim, x.ndim);
   const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
-  const s = reduceOp('sum', 'sum', x, a.dim, a.keepdim);
-  const m = mul(s, 1 / n);
-  s.dispose();
-  return m;
+  return tidy(() => mul(reduceOp('sum', 'sum', x, a.dim, a.keepdim), 1 / n));
 }
 
 /** Largest values over dims; gradient split evenly between ties (PyTorch's amax). */
@@ -320,13 +318,10 @@ function varianceOf(op: string, x: Tensor, o: VarOptions): Tensor {
   const dims = normalizeDims(op, o.dim, x.ndim);
   const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
   const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
-  const m = mean(x, dims, true);
-  const d = sub(x, m);
-  const d2 = mul(d, d);
-  const s = sum(d2, dims, o.keepdim ?? false);
-  const v = mul(s, 1 / Math.max(0, n - correction));
-  for (const t of [m, d, d2, s]) t.dispose();
-  return v;
+  return tidy(() => {
+    const d = sub(x, mean(x, dims, true));
+    return mul(sum(mul(d, d), dims, o.keepdim ?? false), 1 / Math.max(0, n - correction));
+  });
 }
 
 /** Variance over dims (unbiased by default, like PyTorch): `var(x, 1)`, `var(x, 1, false, true)`, `var(x, { dim: 1, correction: 0 })`. */
@@ -354,10 +349,8 @@ export function std(
   keepdim?: boolean,
 ): Tensor {
   assertTensor('std', 'input', x);
-  const v = varianceOf('std', x, varArgs('std', dim, unbiased, keepdim));
-  const s = sqrt(v);
-  v.dispose();
-  return s;
+  const o = varArgs('std', dim, unbiased, keepdim);
+  return tidy(() => sqrt(varianceOf('std', x, o)));
 }
 
 /**
@@ -365,14 +358,12 @@ export function std(
  * exp from overflowing, and it cancels in the gradient.
  */
 function shiftOf(input: Tensor, dims: number[]): Tensor {
-  return withGradMode(false, () => {
-    const raw = amax(input, dims, true);
-    const finite = unary('abs', raw);
-    const isInf = binary('eq', finite, Number.POSITIVE_INFINITY);
-    const safe = where(isInf, 0, raw);
-    for (const t of [raw, finite, isInf]) t.dispose();
-    return safe;
-  });
+  return withGradMode(false, () =>
+    tidy(() => {
+      const raw = amax(input, dims, true);
+      return where(binary('eq', unary('abs', raw), Number.POSITIVE_INFINITY), 0, raw);
+    }),
+  );
 }
 
 /** log(sum(exp(x))) over dims, stable for large values: `logsumexp(x, 1)`, `logsumexp(x, { dim: 1, keepdim: true })`. */
@@ -383,51 +374,55 @@ export function logsumexp(x: Tensor, dim: Dims | DimOptions, keepdim?: boolean):
   const a = reduceArgs('logsumexp', dim, keepdim);
   if (a.dim === undefined) throw new ValueError('logsumexp: dim is required, e.g. logsumexp(x, 1)');
   const dims = normalizeDims('logsumexp', a.dim, x.ndim);
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const m = shiftOf(input, dims);
-  const shifted = sub(input, m);
-  const e = exp(shifted);
-  const s = sum(e, dims, true);
-  const l = log(s);
-  const out = add(l, m);
-  for (const t of [shifted, e, s, l, m]) t.dispose();
-  if (input !== x) input.dispose();
-  if (a.keepdim) return out;
-  const r = reshape(out, reducedShape(x.shape, dims));
-  out.dispose();
-  return r;
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const m = shiftOf(input, dims);
+    const out = add(log(sum(exp(sub(input, m)), dims, true)), m);
+    return a.keepdim ? out : reshape(out, reducedShape(x.shape, dims));
+  });
 }
 
 function softmaxImpl(x: Tensor, dim: unknown, logForm: boolean): Tensor {
   const op = logForm ? 'logSoftmax' : 'softmax';
   assertTensor(op, 'input', x);
   const d = normalizeDim(op, requiredDim(op, dim), x.ndim);
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const b = backendOf(op, input);
-  let y: Tensor;
-  if (b.fused?.softmax && x.ndim > 0) {
-    y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
-    recordOp('softmax', [input], [y], { dim: d, log: logForm });
-  } else if (logForm) {
-    // (x - m) - log(s): x - m is exact near the max, so large logits keep their digits
-    // (x - (m + log(s)) would round m + log(s) at the scale of m first).
-    const m = shiftOf(input, [d]);
-    const shifted = sub(input, m);
-    const e = exp(shifted);
-    const s = sum(e, d, true);
-    const l = log(s);
-    y = sub(shifted, l);
-    for (const t of [m, shifted, e, s, l]) t.dispose();
-  } else {
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const b = backendOf(op, input);
+    if (b.fused?.softmax && x.ndim > 0) {
+      const y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
+      recordOp('softmax', [input], [y], { dim: d, log: logForm });
+      return y;
+    }
+    if (logForm) {
+      // (x - m) - log(s): x - m is exact near the max, so large logits keep their digits
+      // (x - (m + log(s)) would round m + log(s) at the scale of m first).
+      const shifted = sub(input, shiftOf(input, [d]));
+      return sub(shifted, log(sum(exp(shifted), d, true)));
+    }
     const m = withGradMode(false, () => amax(input, d, true));
-    const shifted = sub(input, m);
-    const e = exp(shifted);
-    const s = sum(e, d, true);
-    y = div(e, s);
-    for (const t of [m, shifted, e, s]) t.dispose();
+    const e = exp(sub(input, m));
+    return div(e, sum(e, d, true));
+  });
+}
+
+/**
+ * The gradient of softmax (or log-softmax, `log`) along `dim` from its output y and the output's
+ * gradient gy: the fused kernel when the backend has one and no graph is being recorded, else
+ * y * (gy - sum(gy * y)) (log: gy - exp(y) * sum(gy)).
+ */
+export function softmaxBackward(y: Tensor, gy: Tensor, dim: number, log: boolean): Tensor {
+  const kernel = y.backend.fused?.softmaxBackward;
+  if (kernel && !recording(y, gy)) {
+    return tidy(() => {
+      const yc = contiguous(y);
+      const gc = contiguous(gy);
+      return fromStorage(y.backend, kernel(yc, gc, dim, log), y.dtype, y.shape);
+    });
   }
-  if (input !== x) input.dispose();
-  return y;
+  return tidy(() =>
+    log ? sub(gy, mul(exp(y), sum(gy, dim, true))) : mul(y, sub(gy, sum(mul(gy, y), dim, true))),
+  );
 }
 
 /** exp(x) / sum(exp(x)) along `dim`: `softmax(x, 1)` or `softmax(x, { dim: 1 })`. */
@@ -462,24 +457,17 @@ export function norm(x: Tensor, p?: number | 'fro' | NormOptions, dim?: Dims, ke
 }
 
 function pNorm(x: Tensor, p: number, options: DimOptions): Tensor {
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const a = unary('abs', input);
-  let out: Tensor;
-  if (p === Number.POSITIVE_INFINITY) out = amax(a, options);
-  else if (p === 1) out = sum(a, options);
-  else {
-    const pw = p === 2 ? mul(a, a) : unary('powScalar', a, [p]);
-    const s = sum(pw, options);
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const a = unary('abs', input);
+    if (p === Number.POSITIVE_INFINITY) return amax(a, options);
+    if (p === 1) return sum(a, options);
+    const s = sum(p === 2 ? mul(a, a) : unary('powScalar', a, [p]), options);
     // root(s) has an infinite slope at s = 0; route zeros around it so the gradient is 0, not NaN.
     const zero = binary('eq', s, 0);
     const safe = where(zero, 1, s);
-    const root = p === 2 ? sqrt(safe) : unary('powScalar', safe, [1 / p]);
-    out = where(zero, 0, root);
-    for (const t of [pw, s, zero, safe, root]) t.dispose();
-  }
-  a.dispose();
-  if (input !== x) input.dispose();
-  return out;
+    return where(zero, 0, p === 2 ? sqrt(safe) : unary('powScalar', safe, [1 / p]));
+  });
 }
 
 export { sizeOf };
