@@ -118,6 +118,12 @@ const CALLS: Readonly<Record<string, Call>> = {
   // @nn/autograd
   gradcheck: (o) =>
     gradcheck((a) => a.mul(a).sum(), [nn.randn([2], { dtype: 'float64', requiresGrad: true })], o_(o)),
+  grad: (o) => {
+    const a = nn.randn([2], { requiresGrad: true });
+    return nn.grad(a.mul(a).sum(), a, o_(o));
+  },
+  gradgradcheck: (o) =>
+    nn.gradgradcheck((a) => a.mul(a).sum(), [nn.randn([2], { dtype: 'float64', requiresGrad: true })], o_(o)),
   // @nn/layers
   GELU: (o) => new nn.GELU(o_(o)),
   Softplus: (o) => new nn.Softplus(o_(o)),

@@ -27,6 +27,8 @@ export interface GradcheckOptions {
   backend?: string;
 }
 
+const GRADCHECK_KEYS = optionKeys<GradcheckOptions>({ eps: 1, atol: 1, rtol: 1, backend: 1 });
+
 /** What `gradcheck` found: a gradient mismatch is reported here, not thrown. */
 export interface GradcheckResult {
   ok: boolean;
@@ -65,7 +67,7 @@ export async function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): Promise<GradcheckResult> {
-  checkOptions('gradcheck', options, optionKeys<GradcheckOptions>({ eps: 1, atol: 1, rtol: 1, backend: 1 }));
+  checkOptions('gradcheck', options, GRADCHECK_KEYS);
   if (inputs.length === 0) throw new ValueError('gradcheck: expected at least one input tensor');
   const first = inputs[0].backend;
   const backendName =
@@ -185,6 +187,7 @@ export async function gradgradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): Promise<GradcheckResult> {
+  checkOptions('gradgradcheck', options, GRADCHECK_KEYS);
   const anyMarked = inputs.some((t) => t.requiresGrad);
   const checked = inputs.map((t) => isFloat(t.dtype) && (!anyMarked || t.requiresGrad));
   const firstDerivatives = (...xs: Tensor[]): Tensor[] =>

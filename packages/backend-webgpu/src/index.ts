@@ -34,7 +34,7 @@ export interface WebGPUOptions {
  * ```
  */
 export async function webgpu(options: WebGPUOptions = {}): Promise<WebGPUBackend> {
-  checkOptions('webgpu', options, optionKeys<WebGPUOptions>({ matmul: 1, device: 1, adapter: 1 }));
+  checkOptions('webgpu', options, optionKeys<WebGPUOptions>({ matmul: 1, device: 1, adapter: 1, name: 1 }));
   let device = options.device;
   let a: GPUAdapterInfo | undefined = (device as { adapterInfo?: GPUAdapterInfo } | undefined)?.adapterInfo;
   if (!device) {

@@ -32,7 +32,7 @@ import * as idx from './ops/indexing.js';
 import * as mm from './ops/matmul.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
-import { checkOptions } from './options.js';
+import { checkOptions, optionKeys } from './options.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested JS arrays as returned by `array()`. */
@@ -379,7 +379,11 @@ export class Tensor implements TensorView {
       maybeOptions !== undefined
     )
       throw new AutogradError('backward: pass the options once, as backward(gradient, { retainGraph })');
-    const options = checkOptions('backward', given, ['retainGraph']);
+    const options = checkOptions(
+      'backward',
+      given,
+      optionKeys<BackwardOptions>({ retainGraph: 1, createGraph: 1 }),
+    );
     const ge = engine.gradEngine;
     if (!ge) {
       throw new AutogradError(
