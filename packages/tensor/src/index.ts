@@ -76,6 +76,9 @@ export {
 } from './ops/creation.js';
 export type { Dims } from './ops/dim-args.js';
 export type { ClampOptions } from './ops/elementwise.js';
+export type { CumulativeOptions } from './ops/cumulative.js';
+export { cumprod, cumsum } from './ops/cumulative.js';
+export { einsum, outer } from './ops/einsum.js';
 export {
   abs,
   add,
@@ -118,6 +121,7 @@ export {
 } from './ops/elementwise.js';
 export type { IndexItem } from './ops/indexing.js';
 export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/indexing.js';
+export { maskedFill, tril, triu } from './ops/mask.js';
 export { bmm, matmul, mm } from './ops/matmul.js';
 export * from './ops/nn/index.js';
 export type {
@@ -145,6 +149,10 @@ export {
   variance,
 } from './ops/reduce.js';
 export type { DimOption, FlattenOptions, SliceSpec } from './ops/shape.js';
+export { flip, roll } from './ops/reorder.js';
+export { repeat, tile } from './ops/repeat.js';
+export type { MultinomialOptions } from './ops/sample.js';
+export { multinomial } from './ops/sample.js';
 export {
   cat,
   chunk,
@@ -164,6 +172,8 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
+export type { SortOptions, TopkOptions } from './ops/sort.js';
+export { argsort, sort, topk } from './ops/sort.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
 export {
   checkOptions,
