@@ -38,6 +38,10 @@ const dir = mkdtempSync(join(tmpdir(), 'nn-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const img = (...shape: number[]) => nn.randn(shape);
+/** A sequence [L, N, E] = [3, 1, 4] for the attention layers. */
+const seq = () => nn.randn([3, 1, 4]);
+const encoderLayer = () => new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 });
+const decoderLayer = () => new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 });
 const o_ = (o: Options) => o as never;
 
 /**
@@ -115,6 +119,23 @@ const CALLS: Readonly<Record<string, Call>> = {
   'Tensor#logsumexp': (o) => x.logsumexp(o_({ dim: 1, ...o })),
   'Tensor#norm': (o) => x.norm(o_(o)),
   'Tensor#flatten': (o) => x.flatten(o_(o)),
+  cumsum: (o) => nn.cumsum(x, 1, o_(o)),
+  cumprod: (o) => nn.cumprod(x, 1, o_(o)),
+  multinomial: (o) => nn.multinomial(nn.tensor([0.2, 0.8]), 1, o_(o)),
+  sort: (o) => nn.sort(x, o_(o)),
+  argsort: (o) => nn.argsort(x, o_(o)),
+  topk: (o) => nn.topk(x, 1, o_(o)),
+  'Tensor#cumsum': (o) => x.cumsum(1, o_(o)),
+  'Tensor#cumprod': (o) => x.cumprod(1, o_(o)),
+  'Tensor#sort': (o) => x.sort(o_(o)),
+  'Tensor#argsort': (o) => x.argsort(o_(o)),
+  'Tensor#topk': (o) => x.topk(1, o_(o)),
+  'Tensor#multinomial': (o) => nn.tensor([0.2, 0.8]).multinomial(1, o_(o)),
+  convTranspose1d: (o) => nn.convTranspose1d(img(1, 1, 4), img(1, 1, 2), null, o_(o)),
+  convTranspose2d: (o) => nn.convTranspose2d(img(1, 1, 4, 4), img(1, 1, 2, 2), null, o_(o)),
+  convTranspose3d: (o) => nn.convTranspose3d(img(1, 1, 4, 4, 4), img(1, 1, 2, 2, 2), null, o_(o)),
+  groupNorm: (o) => nn.groupNorm(img(2, 4, 3), 2, null, null, o_(o)),
+  interpolate: (o) => nn.interpolate(img(1, 1, 2, 2), o_({ scaleFactor: 2, ...o })),
   // @nn/autograd
   gradcheck: (o) =>
     gradcheck((a) => a.mul(a).sum(), [nn.randn([2], { dtype: 'float64', requiresGrad: true })], o_(o)),
@@ -152,6 +173,22 @@ const CALLS: Readonly<Record<string, Call>> = {
   'Module#namedParameters': (o) => model.namedParameters(o_(o)),
   'Module#parameters': (o) => model.parameters(o_(o)),
   'Module#loadStateDict': (o) => model.loadStateDict(model.stateDict(), o_(o)),
+  MultiheadAttention: (o) => new nn.MultiheadAttention(4, 2, o_(o)),
+  'MultiheadAttention#forward': (o) => new nn.MultiheadAttention(4, 2).call(seq(), seq(), seq(), o_(o)),
+  ConvTranspose1d: (o) => new nn.ConvTranspose1d(1, 1, 2, o_(o)),
+  ConvTranspose2d: (o) => new nn.ConvTranspose2d(1, 1, 2, o_(o)),
+  ConvTranspose3d: (o) => new nn.ConvTranspose3d(1, 1, 2, o_(o)),
+  GroupNorm: (o) => new nn.GroupNorm(2, 4, o_(o)),
+  Upsample: (o) => new nn.Upsample(o_({ scaleFactor: 2, ...o })),
+  generateSquareSubsequentMask: (o) => nn.generateSquareSubsequentMask(3, o_(o)),
+  TransformerEncoderLayer: (o) => new nn.TransformerEncoderLayer(4, 2, o_(o)),
+  'TransformerEncoderLayer#forward': (o) => encoderLayer().call(seq(), o_(o)),
+  TransformerDecoderLayer: (o) => new nn.TransformerDecoderLayer(4, 2, o_(o)),
+  'TransformerDecoderLayer#forward': (o) => decoderLayer().call(seq(), seq(), o_(o)),
+  TransformerEncoder: (o) => new nn.TransformerEncoder(encoderLayer(), 1, o_(o)),
+  'TransformerEncoder#forward': (o) => new nn.TransformerEncoder(encoderLayer(), 1).call(seq(), o_(o)),
+  TransformerDecoder: (o) => new nn.TransformerDecoder(decoderLayer(), 1, o_(o)),
+  'TransformerDecoder#forward': (o) => new nn.TransformerDecoder(decoderLayer(), 1).call(seq(), seq(), o_(o)),
   // @nn/losses
   bceLoss: (o) => nn.bceLoss(probs, probs, o_(o)),
   bceWithLogitsLoss: (o) => nn.bceWithLogitsLoss(nn.randn([4]), probs, o_(o)),

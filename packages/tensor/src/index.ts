@@ -74,11 +74,11 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
-export type { Dims } from './ops/dim-args.js';
-export type { ClampOptions } from './ops/elementwise.js';
 export type { CumulativeOptions } from './ops/cumulative.js';
 export { cumprod, cumsum } from './ops/cumulative.js';
+export type { Dims } from './ops/dim-args.js';
 export { einsum, outer } from './ops/einsum.js';
+export type { ClampOptions } from './ops/elementwise.js';
 export {
   abs,
   add,
@@ -148,11 +148,11 @@ export {
   sum,
   variance,
 } from './ops/reduce.js';
-export type { DimOption, FlattenOptions, SliceSpec } from './ops/shape.js';
 export { flip, roll } from './ops/reorder.js';
 export { repeat, tile } from './ops/repeat.js';
 export type { MultinomialOptions } from './ops/sample.js';
 export { multinomial } from './ops/sample.js';
+export type { DimOption, FlattenOptions, SliceSpec } from './ops/shape.js';
 export {
   cat,
   chunk,

@@ -26,8 +26,8 @@ import { formatTensor } from './format.js';
 import { track } from './memory.js';
 import { nest } from './nest.js';
 import * as act from './ops/activation.js';
-import type { Dims } from './ops/dim-args.js';
 import * as cu from './ops/cumulative.js';
+import type { Dims } from './ops/dim-args.js';
 import * as ew from './ops/elementwise.js';
 import * as idx from './ops/indexing.js';
 import * as mk from './ops/mask.js';
@@ -37,8 +37,8 @@ import * as ro from './ops/reorder.js';
 import * as rp from './ops/repeat.js';
 import * as sm from './ops/sample.js';
 import * as sh from './ops/shape.js';
-import { checkOptions, optionKeys } from './options.js';
 import * as so from './ops/sort.js';
+import { checkOptions, optionKeys } from './options.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested JS arrays as returned by `array()`. */

@@ -73,7 +73,8 @@ export interface ValuesIndices extends Iterable<Tensor> {
   indices: Tensor;
 }
 
-function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+/** `{ values, indices }` that also destructures as the pair `[values, indices]`, as PyTorch returns it. */
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
   const out = { values, indices } as ValuesIndices;
   // Not enumerable, so the pair still reads (and is tidied) as a plain { values, indices } object.
   Object.defineProperty(out, Symbol.iterator, {
