@@ -3,11 +3,13 @@ import {
   AutogradError,
   add,
   type BackwardOptions,
+  checkOptions,
   fmtShape,
   isFloat,
   isGradEnabled,
   keep,
   onesLike,
+  optionKeys,
   ShapeError,
   shapesEqual,
   Tensor,
@@ -370,6 +372,11 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
+  checkOptions(
+    'grad',
+    options,
+    optionKeys<GradOptions>({ gradOutputs: 1, createGraph: 1, retainGraph: 1, allowUnused: 1 }),
+  );
   const outs = asList(outputs);
   const ins = asList(inputs);
   if (outs.length === 0) throw new ValueError('grad: expected at least one output tensor');
@@ -508,22 +515,4 @@ export function installAutograd(): void {
     registerBuiltinRules();
     setGradEngine(ENGINE);
   }
-}
-
-/**
- * Runs fn without recording gradients (PyTorch's `torch.no_grad()`).
- *
- * @example
- * ```ts
- * const preds = noGrad(() => model.call(x)); // no graph recorded
- * console.log(preds.requiresGrad); // false
- * ```
- */
-export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
-}
-
-/** Runs fn with gradient recording on, even inside noGrad. */
-export function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, fn);
 }

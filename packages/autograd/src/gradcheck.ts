@@ -1,9 +1,13 @@
 import {
+  checkOptions,
   type DType,
+  enableGrad,
   getBackend,
   isFloat,
   listBackends,
   mul,
+  noGrad,
+  optionKeys,
   sum,
   type Tensor,
   tensor,
@@ -11,7 +15,7 @@ import {
   ValueError,
   zerosLike,
 } from '@nn/tensor';
-import { enableGrad, grad, noGrad } from './engine.js';
+import { grad } from './engine.js';
 
 /** Options of `gradcheck`: the finite-difference step, tolerances and where to evaluate. */
 export interface GradcheckOptions {
@@ -22,6 +26,8 @@ export interface GradcheckOptions {
   /** Backend to evaluate on; by default the inputs' backend if it has float64, else any registered one that does. */
   backend?: string;
 }
+
+const GRADCHECK_KEYS = optionKeys<GradcheckOptions>({ eps: 1, atol: 1, rtol: 1, backend: 1 });
 
 /** What `gradcheck` found: a gradient mismatch is reported here, not thrown. */
 export interface GradcheckResult {
@@ -61,6 +67,7 @@ export async function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): Promise<GradcheckResult> {
+  checkOptions('gradcheck', options, GRADCHECK_KEYS);
   if (inputs.length === 0) throw new ValueError('gradcheck: expected at least one input tensor');
   const first = inputs[0].backend;
   const backendName =
@@ -180,6 +187,7 @@ export async function gradgradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): Promise<GradcheckResult> {
+  checkOptions('gradgradcheck', options, GRADCHECK_KEYS);
   const anyMarked = inputs.some((t) => t.requiresGrad);
   const checked = inputs.map((t) => isFloat(t.dtype) && (!anyMarked || t.requiresGrad));
   const firstDerivatives = (...xs: Tensor[]): Tensor[] =>

@@ -7,6 +7,7 @@ import type {
   Storage,
   TypedArray,
 } from '@nn/tensor';
+import { checkOptions } from '@nn/tensor';
 import { argsortContiguous, fillRandom } from '@nn/tensor/internal';
 import { binary, where } from './binary.js';
 import { cast, concat, gather, scatterAdd } from './indexing.js';
@@ -45,6 +46,7 @@ function copyAs(values: TypedArray, dtype: DType): TypedArray {
  * ```
  */
 export function cpu(options: CpuOptions = {}): Backend {
+  checkOptions('cpu', options, ['name']);
   let bytesInUse = 0;
   const track = (s: TypedArray): Storage => {
     bytesInUse += s.byteLength;

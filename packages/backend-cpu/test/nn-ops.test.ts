@@ -8,6 +8,7 @@ import {
   dropout,
   embedding,
   IndexError,
+  type MaxPoolOptions,
   manualSeed,
   maxPool1d,
   maxPool2d,
@@ -103,7 +104,7 @@ describe('fused cpu kernels agree with the composite path', () => {
     expect(mismatch(values(wf.grad as Tensor), values(wc.grad as Tensor), 1e-4, 1e-3)).toBeNull();
   });
 
-  const poolCases: [string, number[], Parameters<typeof maxPool2d>[1]][] = [
+  const poolCases: [string, number[], MaxPoolOptions][] = [
     ['2x2', [2, 3, 8, 8], { kernelSize: 2 }],
     ['ceil pad', [1, 2, 7, 9], { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }],
     ['dilation', [1, 2, 9, 9], { kernelSize: [2, 3], stride: [1, 2], dilation: [2, 1] }],

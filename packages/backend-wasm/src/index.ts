@@ -10,6 +10,7 @@
  * setBackend('wasm');
  * ```
  */
+import { checkOptions, optionKeys } from '@nn/tensor';
 import { createBackend, createContext, type Parallel, singleThread, type WasmBackend } from './backend.js';
 import type { Ctx } from './context.js';
 import { canShareMemory, instantiate, loadModule, makeMemory, type WasmSource } from './loader.js';
@@ -45,6 +46,7 @@ export interface WasmOptions {
  * ```
  */
 export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
+  checkOptions('wasm', options, optionKeys<WasmOptions>({ threads: 1, wasmUrl: 1, name: 1 }));
   let shared = canShareMemory();
   const module = await loadModule(options.wasmUrl, shared);
   let memory = makeMemory(shared);

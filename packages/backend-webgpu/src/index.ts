@@ -1,4 +1,5 @@
 /// <reference path="./webgpu-globals.ts" preserve="true" />
+import { checkOptions, optionKeys } from '@nn/tensor';
 import { WebGPUBackend } from './backend.js';
 import { getAdapter, getDevice } from './gpu.js';
 import { Runtime } from './runtime.js';
@@ -33,6 +34,7 @@ export interface WebGPUOptions {
  * ```
  */
 export async function webgpu(options: WebGPUOptions = {}): Promise<WebGPUBackend> {
+  checkOptions('webgpu', options, optionKeys<WebGPUOptions>({ matmul: 1, device: 1, adapter: 1, name: 1 }));
   let device = options.device;
   let a: GPUAdapterInfo | undefined = (device as { adapterInfo?: GPUAdapterInfo } | undefined)?.adapterInfo;
   if (!device) {

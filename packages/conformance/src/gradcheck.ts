@@ -5,6 +5,7 @@
 import { gradcheck } from '@nn/autograd';
 import type { Tensor } from '@nn/tensor';
 import * as nn from '@nn/tensor';
+import { binaryCrossEntropy } from '@nn/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.js';
 import { permutation, rng, sizeOf } from './oracle.js';
@@ -126,6 +127,13 @@ const ELEMENTWISE: Check[] = [
   b('where', (x, y) => nn.where(mask(x, [3, 4], 5), x, y), N(3, 4), N(3, 4)),
   b('where broadcast', (x, y) => nn.where(mask(x, [3, 1], 6), x, y), N(1, 4), N(3, 4)),
   u('where scalar', (x) => nn.where(mask(x, [3, 4], 7), x, 0.5)),
+  // Probabilities and targets strictly inside (0, 1), where PyTorch's gradient is the exact one.
+  b(
+    'binaryCrossEntropy (of sigmoids)',
+    (x, y) => binaryCrossEntropy(nn.sigmoid(x), nn.sigmoid(y)),
+    N(3, 4),
+    N(3, 4),
+  ),
 ];
 
 const ACTIVATIONS: Check[] = [

@@ -265,7 +265,11 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   min: extremumCase('min'),
   var: varCase(variance),
   std: varCase(std),
-  logsumexp: (x, config) => logsumexp(args(x)[0], { dim: dims(config), keepdim: bool(config, 'keepdim') }),
+  logsumexp: (x, config) => {
+    const dim = dims(config);
+    if (dim === undefined) throw new Error('logsumexp cases give a dim');
+    return logsumexp(args(x)[0], dim, bool(config, 'keepdim'));
+  },
   argmax: (x, config) => argmax(args(x)[0], { dim: optNum(config, 'dim'), keepdim: bool(config, 'keepdim') }),
   argmin: (x, config) => argmin(args(x)[0], { dim: optNum(config, 'dim'), keepdim: bool(config, 'keepdim') }),
   cumsum: (x, config) => cumsum(args(x)[0], num(config, 'dim')),

@@ -1,4 +1,4 @@
-import { dispose, type RandomGenerator, type Tensor, ValueError } from '@nn/tensor';
+import { checkOptions, dispose, optionKeys, type RandomGenerator, type Tensor, ValueError } from '@nn/tensor';
 import { collate, type Dataset } from './dataset.js';
 import { Shuffler } from './permutation.js';
 
@@ -52,6 +52,11 @@ export class DataLoader implements Iterable<Tensor[]>, AsyncIterable<Tensor[]> {
 
   constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
     if (!dataset || typeof dataset.get !== 'function') throw new ValueError('DataLoader: expected a Dataset');
+    checkOptions(
+      'DataLoader',
+      options,
+      optionKeys<DataLoaderOptions>({ batchSize: 1, shuffle: 1, dropLast: 1, seed: 1, generator: 1, disposeBatches: 1 }),
+    );
     const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);

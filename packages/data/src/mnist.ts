@@ -1,4 +1,4 @@
-import { type Tensor, tensor, ValueError } from '@nn/tensor';
+import { checkOptions, optionKeys, type Tensor, tensor, ValueError } from '@nn/tensor';
 import { importMnistDigits } from '#platform/mnist-digits';
 import { seededPermutation } from './permutation.js';
 
@@ -36,6 +36,8 @@ export interface MnistSplit {
   y: Tensor;
 }
 
+const MNIST_KEYS = optionKeys<MnistOptions>({ train: 1, test: 1, seed: 1, shape: 1, backend: 1 });
+
 let cache: { images: Float32Array; labels: Int32Array } | undefined;
 
 async function readAll(): Promise<{ images: Float32Array; labels: Int32Array }> {
@@ -63,6 +65,7 @@ export async function loadMnistArrays(options: Omit<MnistOptions, 'shape' | 'bac
   train: MnistArrays;
   test: MnistArrays;
 }> {
+  checkOptions('loadMnistArrays', options, ['train', 'test', 'seed']);
   const nTrain = options.train ?? 8000;
   const nTest = options.test ?? 2000;
   const seed = options.seed ?? 0;
@@ -108,10 +111,15 @@ export async function loadMnistArrays(options: Omit<MnistOptions, 'shape' | 'bac
 export async function loadMnist(
   options: MnistOptions = {},
 ): Promise<{ train: MnistSplit; test: MnistSplit }> {
+  checkOptions('loadMnist', options, MNIST_KEYS);
   const shape = options.shape ?? 'mlp';
   if (shape !== 'mlp' && shape !== 'cnn')
     throw new ValueError(`loadMnist: shape must be 'mlp' or 'cnn', got '${String(shape)}'`);
-  const { train, test } = await loadMnistArrays(options);
+  const { train, test } = await loadMnistArrays({
+    train: options.train,
+    test: options.test,
+    seed: options.seed,
+  });
   const toTensors = (s: MnistArrays): MnistSplit => ({
     x: tensor(s.x, {
       shape: shape === 'mlp' ? [s.n, PIXELS] : [s.n, 1, SIDE, SIDE],

@@ -1,4 +1,14 @@
-import { isTensor, keep, ShapeError, type Tensor, tensor, tidy, ValueError, where } from '@nn/tensor';
+import {
+  checkOptions,
+  isTensor,
+  keep,
+  ShapeError,
+  type Tensor,
+  tensor,
+  tidy,
+  ValueError,
+  where,
+} from '@nn/tensor';
 
 /** What a fitted scaler saves: per-feature offset and scale, so `transform(x) = (x - offset) / scale`. */
 export interface ScalerState {
@@ -57,6 +67,7 @@ abstract class AffineScaler {
 
   /** Restores statistics saved by `state()` on the current (or given) backend. */
   loadState(state: ScalerState, options: { backend?: string } = {}): this {
+    checkOptions(`${this.constructor.name}.loadState`, options, ['backend']);
     const ok = (v: unknown): v is number[] =>
       Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n));
     if (

@@ -1,4 +1,13 @@
-import { isTensor, ShapeError, type Tensor, tensor, tidy, ValueError } from '@nn/tensor';
+import {
+  checkOptions,
+  isTensor,
+  optionKeys,
+  ShapeError,
+  type Tensor,
+  tensor,
+  tidy,
+  ValueError,
+} from '@nn/tensor';
 import { type Dataset, Subset } from './dataset.js';
 import { Shuffler } from './permutation.js';
 
@@ -11,6 +20,7 @@ export function randomSplit(
   lengths: readonly number[],
   options: { seed?: number } = {},
 ): Subset[] {
+  checkOptions('randomSplit', options, ['seed']);
   const n = dataset.length;
   const counts = splitCounts('randomSplit', n, lengths);
   const order = new Shuffler(options.seed).next(n);
@@ -61,6 +71,11 @@ export function trainTestSplit(tensors: readonly Tensor[], options: TrainTestSpl
   if (!Array.isArray(tensors) || tensors.length === 0 || !tensors.every(isTensor)) {
     throw new ValueError('trainTestSplit: expected a non-empty list of tensors');
   }
+  checkOptions(
+    'trainTestSplit',
+    options,
+    optionKeys<TrainTestSplitOptions>({ testSize: 1, shuffle: 1, seed: 1 }),
+  );
   const n = tensors[0].shape[0];
   if (tensors.some((t) => t.ndim === 0 || t.shape[0] !== n)) {
     throw new ShapeError(

@@ -1,9 +1,23 @@
-import { type DType, DTypeError, getBackend, keep, type Tensor, type TypedArray, tensor } from '@nn/tensor';
+import {
+  checkOptions,
+  type DType,
+  DTypeError,
+  getBackend,
+  keep,
+  type Tensor,
+  type TypedArray,
+  tensor,
+} from '@nn/tensor';
 
 /** Where loaded tensors go. */
 export interface LoadOptions {
   /** Backend name for the tensors (the current backend by default). */
   backend?: string;
+}
+
+/** Checks `LoadOptions` (an unknown key is an UnknownOptionError naming the right one). */
+export function checkLoadOptions(op: string, options: LoadOptions | undefined): LoadOptions {
+  return checkOptions(op, options, ['backend']);
 }
 
 /**

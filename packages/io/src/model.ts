@@ -1,8 +1,8 @@
-import { PlatformError, type Tensor } from '@nn/tensor';
+import { checkOptions, optionKeys, PlatformError, type Tensor } from '@nn/tensor';
 import { writeFileAtomic } from './atomic-write.js';
 import { deleteStored, getModel, listStored, putModel } from './browser/indexeddb.js';
 import { SourceError } from './errors.js';
-import type { LoadOptions } from './make-tensor.js';
+import { checkLoadOptions, type LoadOptions } from './make-tensor.js';
 import { readSafetensors } from './safetensors/read.js';
 import { type WriteSafetensorsOptions, writeSafetensors } from './safetensors/write.js';
 import { type Source, sourceBytes } from './source.js';
@@ -55,6 +55,7 @@ export async function saveModel(
   target: string,
   options: SaveModelOptions = {},
 ): Promise<number> {
+  checkOptions('saveModel', options, optionKeys<SaveModelOptions>({ config: 1, metadata: 1, dtypes: 1 }));
   if (typeof target !== 'string')
     throw new SourceError(
       `saveModel: the target must be 'indexeddb://name', 'downloads://file' or a path, got ${typeof target}`,
@@ -91,6 +92,7 @@ export async function saveModel(
  * const { config, tensors } = await loadModel('indexeddb://mnist-cnn');
  */
 export async function loadModel(source: Source, options: LoadOptions = {}): Promise<LoadedModel> {
+  checkLoadOptions('loadModel', options);
   const bytes =
     typeof source === 'string' && source.startsWith(INDEXEDDB)
       ? await getModel('loadModel', nameOf(source, INDEXEDDB))

@@ -7,6 +7,7 @@ export { ModuleDict, ModuleList, Sequential } from './containers.js';
 export * as init from './init.js';
 export type { Activation, ActivationName } from './layers/activation.js';
 export {
+  ACTIVATION_NAMES,
   activationModule,
   ELU,
   GELU,

@@ -5,9 +5,11 @@
  * @module
  */
 import {
+  checkOptions,
   fmtShape,
   full,
   isTensor,
+  optionKeys,
   rand,
   randn,
   type Tensor,
@@ -104,6 +106,7 @@ export interface XavierOptions {
 
 /** U(-a, a) with a = gain · sqrt(6 / (fan_in + fan_out)) (Glorot). */
 export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkOptions('xavierUniform', options, ['gain']);
   const { fanIn, fanOut } = fans(t);
   const a = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -a, a);
@@ -111,6 +114,7 @@ export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
 
 /** N(0, std²) with std = gain · sqrt(2 / (fan_in + fan_out)). */
 export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkOptions('xavierNormal', options, ['gain']);
   const { fanIn, fanOut } = fans(t);
   return normal(t, 0, (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)));
 }
@@ -123,22 +127,31 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 
-function kaimingStd(t: Tensor, o: KaimingOptions): number {
+function kaimingStd(op: string, t: Tensor, o: KaimingOptions): number {
+  checkOptions(op, o, optionKeys<KaimingOptions>({ a: 1, mode: 1, nonlinearity: 1 }));
+  const mode = o.mode ?? 'fanIn';
+  if (mode !== 'fanIn' && mode !== 'fanOut') {
+    const hint =
+      mode === 'fan_in' || mode === 'fan_out'
+        ? ` (PyTorch's '${mode}' is spelled '${mode === 'fan_in' ? 'fanIn' : 'fanOut'}' here)`
+        : '';
+    throw new ValueError(`${op}: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'${hint}`);
+  }
   const { fanIn, fanOut } = fans(t);
-  const fan = (o.mode ?? 'fanIn') === 'fanIn' ? fanIn : fanOut;
+  const fan = mode === 'fanIn' ? fanIn : fanOut;
   const gain = calculateGain(o.nonlinearity ?? 'leaky_relu', o.a ?? 0);
   return gain / Math.sqrt(fan);
 }
 
 /** U(-b, b) with b = gain · sqrt(3 / fan) (He). */
 export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
-  const bound = Math.sqrt(3) * kaimingStd(t, options);
+  const bound = Math.sqrt(3) * kaimingStd('kaimingUniform', t, options);
   return uniform(t, -bound, bound);
 }
 
 /** N(0, (gain / sqrt(fan))²) (He). */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
-  return normal(t, 0, kaimingStd(t, options));
+  return normal(t, 0, kaimingStd('kaimingNormal', t, options));
 }
 
 /**
@@ -146,6 +159,7 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
  * the first are flattened. Computed on the host from the seeded generator.
  */
 export function orthogonal(t: Tensor, options: { gain?: number } = {}): Tensor {
+  checkOptions('orthogonal', options, ['gain']);
   if (t.ndim < 2)
     throw new ValueError(`orthogonal: needs a tensor with at least 2 dims, got ${fmtShape(t.shape)}`);
   const rows = t.shape[0];

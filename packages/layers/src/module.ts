@@ -1,4 +1,6 @@
 import {
+  BackendError,
+  checkOptions,
   DTypeError,
   fmtShape,
   getBackend,
@@ -111,6 +113,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   registerBuffer(name: string, value: Tensor | null, options: { persistent?: boolean } = {}): Tensor | null {
     checkName('registerBuffer', name);
+    checkOptions('registerBuffer', options, ['persistent']);
     if (value !== null && !isTensor(value))
       throw new ValueError(`registerBuffer: '${name}' must be a Tensor or null`);
     if (value) keep(value);
@@ -175,6 +178,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Every parameter with its dotted name; a parameter shared by two modules appears once. */
   namedParameters(options: { recurse?: boolean } = {}): [string, Tensor][] {
+    checkOptions('namedParameters', options, ['recurse']);
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
     const mods: [string, AnyModule][] =
@@ -190,6 +194,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   parameters(options: { recurse?: boolean } = {}): Tensor[] {
+    checkOptions('parameters', options, ['recurse']);
     return this.namedParameters(options).map(([, p]) => p);
   }
 
@@ -270,7 +275,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * loads into an int32 buffer; float64 into float32); the dict's tensors stay the caller's.
    */
   loadStateDict(sd: StateDictLike, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = options.strict ?? true;
+    const strict = checkOptions('loadStateDict', options, ['strict', 'remap']).strict ?? true;
     const incoming = renamed(sd, options.remap);
     const targets = this.#stateTargets();
     const missingKeys = [...targets.keys()].filter((k) => !incoming.has(k));
@@ -316,36 +321,35 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Moves every parameter and buffer to another registered backend (copies; the old data is freed). */
+  /**
+   * Moves every parameter (with its gradient) and buffer to another registered backend, in place
+   * as PyTorch does: each stays the same object with new storage, so an optimizer built before
+   * the move still trains them (its state follows at the next `step()`). The old storage is freed.
+   */
   to(backend: string): this {
-    // An unknown name fails here, before any tensor has moved.
+    // An unknown name or a source that cannot be read synchronously fails here, before any tensor has moved.
     getBackend(backend);
-    for (const m of this.modules()) {
-      const rec = m as unknown as Record<string, unknown>;
-      for (const [name, p] of m.ownParameters()) {
-        if (p.backendName === backend) continue;
-        const view = p.detach();
-        const moved = view.to(backend);
-        view.dispose();
-        rec[name] = Parameter(moved, { requiresGrad: p.requiresGrad });
-        p.dispose();
-      }
-      for (const [name, b] of m.ownBuffers()) {
-        if (b.backendName === backend) continue;
-        rec[name] = keep(b.to(backend));
-        b.dispose();
+    const tensors = [...this.parameters(), ...this.buffers()].filter((t) => t.backendName !== backend);
+    for (const t of tensors) {
+      if (!t.backend.readSync) {
+        throw new BackendError(
+          `Module.to: the '${t.backendName}' backend cannot read synchronously, so its tensors cannot move to '${backend}' in place; load the weights on '${backend}' instead (stateDict/loadStateDict)`,
+        );
       }
     }
+    for (const t of tensors) t._moveTo(backend);
     return this;
   }
 
   /** A one-line-per-module summary, PyTorch style. */
   toString(): string {
-    const head = `${this.constructor.name}(${this.extraRepr()})`;
+    const extra = this.extraRepr();
     const kids = this.namedChildren();
-    if (kids.length === 0) return head;
-    const body = kids.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`).join('\n');
-    return `${this.constructor.name}(\n${body}\n)`;
+    if (kids.length === 0) return `${this.constructor.name}(${extra})`;
+    // As PyTorch: the module's own arguments first, then one line per child.
+    const lines = extra ? [`  ${extra}`] : [];
+    for (const [n, m] of kids) lines.push(`  (${n}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${this.constructor.name}(\n${lines.join('\n')}\n)`;
   }
 
   /** The constructor arguments shown by `toString`. */

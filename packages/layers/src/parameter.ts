@@ -1,5 +1,14 @@
 import { installAutograd } from '@nn/autograd';
-import { DTypeError, fmtShape, isFloat, isTensor, keep, type Tensor, ValueError } from '@nn/tensor';
+import {
+  checkOptions,
+  DTypeError,
+  fmtShape,
+  isFloat,
+  isTensor,
+  keep,
+  type Tensor,
+  ValueError,
+} from '@nn/tensor';
 
 const PARAMETERS = new WeakSet<Tensor>();
 
@@ -15,7 +24,7 @@ export function Parameter(data: Tensor, options: { requiresGrad?: boolean } = {}
     throw new DTypeError(
       `Parameter: parameters must be floating point, got ${data.dtype} of shape ${fmtShape(data.shape)}`,
     );
-  const requiresGrad = options.requiresGrad ?? true;
+  const requiresGrad = checkOptions('Parameter', options, ['requiresGrad']).requiresGrad ?? true;
   if (requiresGrad) installAutograd();
   const p = data.isLeaf ? data : data.detach();
   if (requiresGrad) p.requiresGrad = true;

@@ -1,7 +1,7 @@
 import { cpu } from '@nn/backend-cpu';
 import { crossEntropy } from '@nn/losses';
 import { Adam } from '@nn/optim';
-import { manualSeed, randn, tensor, tidy, use } from '@nn/tensor';
+import { dispose, listBackends, manualSeed, randn, registerBackend, tensor, tidy, use } from '@nn/tensor';
 import { expect, it } from 'vitest';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../src/index.js';
 
@@ -36,4 +36,30 @@ it('the README example trains and round-trips its state dict', async () => {
   const saved = model.stateDict();
   expect(Object.keys(saved)).toEqual(['0.weight', '0.bias', '3.weight', '3.bias', '7.weight', '7.bias']);
   model.loadStateDict(saved);
+});
+
+it('the README "coming from PyTorch" loop trains after model.to() without a tidy', async () => {
+  const { wasm } = await import('@nn/backend-wasm');
+  if (!listBackends().includes('wasm')) registerBackend(await wasm());
+  manualSeed(0);
+  const model = new Sequential(new Linear(4, 16), new ReLU(), new Linear(16, 3));
+  const opt = new Adam(model.parameters(), { lr: 0.01 });
+  model.to('wasm');
+  const x = randn([32, 4], { backend: 'wasm' });
+  const y = tensor(
+    new Int32Array(32).map((_, i) => i % 3),
+    { backend: 'wasm' },
+  );
+  const losses: number[] = [];
+  for (let step = 0; step < 50; step++) {
+    opt.zeroGrad();
+    const loss = crossEntropy(model.call(x), y);
+    loss.backward();
+    opt.step();
+    if (step % 10 === 0) losses.push(await loss.item());
+  }
+  expect(model.parameters().every((p) => p.backend.name === 'wasm')).toBe(true);
+  expect(losses[4]).toBeLessThan(losses[0] * 0.9);
+  opt.dispose();
+  dispose([...model.parameters(), x, y]);
 });

@@ -4,13 +4,13 @@ import {
   assertTensor,
   broadcastShapes,
   cast,
-  clamp,
+  checkOptions,
   exp,
   fmtShape,
-  log,
   log1p,
   mul,
   neg,
+  optionKeys,
   relu,
   ShapeError,
   sub,
@@ -18,6 +18,7 @@ import {
   tidy,
   ValueError,
 } from '@nn/tensor';
+import { binaryCrossEntropy } from '@nn/tensor/internal';
 import { assertFloatArg, checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 
@@ -33,6 +34,13 @@ export interface BceWithLogitsOptions extends BceOptions {
   /** Weight of positive examples, broadcast against the input (usually one per class, shape [C]). */
   posWeight?: Tensor;
 }
+
+export const BCE_KEYS = optionKeys<BceOptions>({ weight: 1, reduction: 1 });
+export const BCE_WITH_LOGITS_KEYS = optionKeys<BceWithLogitsOptions>({
+  weight: 1,
+  reduction: 1,
+  posWeight: 1,
+});
 
 function checkBroadcastWeight(op: string, name: string, w: Tensor | undefined, input: Tensor): void {
   if (w === undefined) return;
@@ -64,20 +72,20 @@ function checkProbabilities(op: string, input: Tensor): void {
 }
 
 /**
- * Binary cross entropy of probabilities `input` in [0, 1]. Each log is clamped at -100 as in
- * PyTorch, so a probability of exactly 0 or 1 gives a finite loss.
+ * Binary cross entropy of probabilities `input` in [0, 1]. As in PyTorch, each log is clamped at
+ * -100 and the gradient divides by max(p (1 - p), 1e-12), so a probability of exactly 0 or 1 (a
+ * saturated sigmoid) gives a finite loss and a finite gradient.
  */
 export function bceLoss(input: Tensor, target: Tensor, options?: BceOptions): Tensor {
   const op = 'bceLoss';
+  checkOptions(op, options, BCE_KEYS);
   checkPair(op, input, target);
   const reduction = options?.reduction ?? 'mean';
   checkReduction(op, reduction);
   checkBroadcastWeight(op, 'weight', options?.weight, input);
   checkProbabilities(op, input);
   return tidy(() => {
-    const logP = clamp(log(input), { min: -100 });
-    const log1mP = clamp(log(sub(1, input)), { min: -100 });
-    let loss = neg(add(mul(target, logP), mul(sub(1, target), log1mP)));
+    let loss = binaryCrossEntropy(input, target);
     if (options?.weight) loss = mul(loss, cast(options.weight, input.dtype));
     return reduce(loss, reduction);
   });
@@ -89,6 +97,7 @@ export function bceLoss(input: Tensor, target: Tensor, options?: BceOptions): Te
  */
 export function bceWithLogitsLoss(input: Tensor, target: Tensor, options?: BceWithLogitsOptions): Tensor {
   const op = 'bceWithLogitsLoss';
+  checkOptions(op, options, BCE_WITH_LOGITS_KEYS);
   checkPair(op, input, target);
   const reduction = options?.reduction ?? 'mean';
   checkReduction(op, reduction);

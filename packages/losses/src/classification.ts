@@ -3,6 +3,7 @@ import {
   assertTensor,
   cast,
   checkNumber,
+  checkOptions,
   DTypeError,
   div,
   fmtShape,
@@ -14,9 +15,11 @@ import {
   mul,
   ne,
   neg,
+  optionKeys,
   permute,
   reshape,
   ShapeError,
+  shapesEqual,
   sum,
   type Tensor,
   tidy,
@@ -64,11 +67,11 @@ function checkWeight(op: string, weight: Tensor | undefined, classes: number): v
 function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): number {
   if (target.dtype !== 'int32') {
     throw new DTypeError(
-      `${op}: class-index targets must be int32, got ${target.dtype} of shape ${fmtShape(target.shape)} (for class probabilities pass a float target shaped like the input)`,
+      `${op}: class labels must be int32 indices, got a ${target.dtype} target of shape ${fmtShape(target.shape)}; pass tensor(labels, { dtype: 'int32' }) or target.to('int32')`,
     );
   }
   const classDim = input.ndim === 1 ? 0 : 1;
-  const expected = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  const expected = indexTargetShape(input);
   if (target.ndim !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
     throw new ShapeError(
       `${op}: input ${fmtShape(input.shape)} needs a target of shape ${fmtShape(expected)}, got ${fmtShape(target.shape)}`,
@@ -84,6 +87,11 @@ function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
     }
   }
   return classDim;
+}
+
+/** The shape of class-index targets for `input`: [N, d...] (or [] unbatched). */
+function indexTargetShape(input: Tensor): number[] {
+  return input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
 }
 
 function checkInput(op: string, input: unknown, target: unknown): asserts input is Tensor {
@@ -126,7 +134,16 @@ function nllCore(logp: Tensor, target: Tensor, options: NllOptions | undefined, 
   return reduceWeighted(loss, w, reduction, target.shape);
 }
 
+export const NLL_KEYS = optionKeys<NllOptions>({ weight: 1, ignoreIndex: 1, reduction: 1 });
+export const CROSS_ENTROPY_KEYS = optionKeys<CrossEntropyOptions>({
+  weight: 1,
+  ignoreIndex: 1,
+  reduction: 1,
+  labelSmoothing: 1,
+});
+
 function nllOptions(op: string, input: Tensor, options: NllOptions | undefined): void {
+  checkOptions(op, options, op === 'crossEntropy' ? CROSS_ENTROPY_KEYS : NLL_KEYS);
   checkReduction(op, options?.reduction ?? 'mean');
   if (options?.ignoreIndex !== undefined && !Number.isInteger(options.ignoreIndex)) {
     throw new IndexError(`${op}: ignoreIndex must be an integer, got ${options.ignoreIndex}`);
@@ -169,9 +186,15 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
   const classDim = input.ndim === 1 ? 0 : 1;
   const classes = input.shape[classDim];
   if (isFloat(target.dtype)) {
-    if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
+    if (!shapesEqual(target.shape, input.shape)) {
+      // Float labels shaped like class indices: PyTorch users' targets from a float array.
+      if (shapesEqual(target.shape, indexTargetShape(input))) {
+        throw new DTypeError(
+          `${op}: class labels must be int32 indices, got a ${target.dtype} target of shape ${fmtShape(target.shape)} for input ${fmtShape(input.shape)}; pass tensor(labels, { dtype: 'int32' }) or target.to('int32') (a float target is read as class probabilities and must have the input's shape)`,
+        );
+      }
       throw new ShapeError(
-        `${op}: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+        `${op}: a float target holds class probabilities and must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}; for class labels pass int32 indices of shape ${fmtShape(indexTargetShape(input))}`,
       );
     }
     return tidy(() => {

@@ -1,4 +1,18 @@
-import { div, exp, gt, log, mean, mul, sub, sum, type Tensor, tidy, where } from '@nn/tensor';
+import {
+  checkOptions,
+  div,
+  exp,
+  gt,
+  log,
+  mean,
+  mul,
+  optionKeys,
+  sub,
+  sum,
+  type Tensor,
+  tidy,
+  where,
+} from '@nn/tensor';
 import { checkPair } from './checks.js';
 import { checkReduction } from './reduction.js';
 
@@ -10,9 +24,12 @@ export interface KlDivOptions {
   logTarget?: boolean;
 }
 
+export const KL_DIV_KEYS = optionKeys<KlDivOptions>({ reduction: 1, logTarget: 1 });
+
 /** KL(target ‖ input) with `input` log-probabilities: target · (log target - input), 0 where target is 0. */
 export function klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Tensor {
   const op = 'klDiv';
+  checkOptions(op, options, KL_DIV_KEYS);
   checkPair(op, input, target);
   const reduction = options?.reduction ?? 'mean';
   checkReduction(op, reduction, ['batchmean']);

@@ -1,20 +1,43 @@
-import type { Tensor } from '@nn/tensor';
-import { type BceOptions, type BceWithLogitsOptions, bceLoss, bceWithLogitsLoss } from './binary.js';
-import { type CrossEntropyOptions, crossEntropy, type NllOptions, nllLoss } from './classification.js';
-import { type KlDivOptions, klDiv } from './kl.js';
+import { checkOptions, type Tensor } from '@nn/tensor';
 import {
+  BCE_KEYS,
+  BCE_WITH_LOGITS_KEYS,
+  type BceOptions,
+  type BceWithLogitsOptions,
+  bceLoss,
+  bceWithLogitsLoss,
+} from './binary.js';
+import {
+  CROSS_ENTROPY_KEYS,
+  type CrossEntropyOptions,
+  crossEntropy,
+  NLL_KEYS,
+  type NllOptions,
+  nllLoss,
+} from './classification.js';
+import { KL_DIV_KEYS, type KlDivOptions, klDiv } from './kl.js';
+import {
+  HUBER_KEYS,
   type HuberOptions,
   huberLoss,
   l1Loss,
   mseLoss,
+  REDUCTION_KEYS,
   type ReductionOptions,
+  SMOOTH_L1_KEYS,
   type SmoothL1Options,
   smoothL1Loss,
 } from './regression.js';
 
 /** A loss as an object holding its options, called like a PyTorch loss module: `loss.call(input, target)`. */
 export abstract class Loss<O> {
-  constructor(readonly options: O) {}
+  /** `check` names the loss and its option keys: unknown keys are refused here, not at the first call. */
+  constructor(
+    readonly options: O,
+    check?: { name: string; keys: readonly string[] },
+  ) {
+    if (check) checkOptions(check.name, options as object | undefined, check.keys);
+  }
   abstract forward(input: Tensor, target: Tensor): Tensor;
   /** Same as `forward`. */
   call(input: Tensor, target: Tensor): Tensor {
@@ -25,7 +48,7 @@ export abstract class Loss<O> {
 /** Module form of `mseLoss`. */
 export class MSELoss extends Loss<ReductionOptions> {
   constructor(options: ReductionOptions = {}) {
-    super(options);
+    super(options, { name: 'MSELoss', keys: REDUCTION_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
@@ -35,7 +58,7 @@ export class MSELoss extends Loss<ReductionOptions> {
 /** Module form of `l1Loss`. */
 export class L1Loss extends Loss<ReductionOptions> {
   constructor(options: ReductionOptions = {}) {
-    super(options);
+    super(options, { name: 'L1Loss', keys: REDUCTION_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, this.options);
@@ -45,7 +68,7 @@ export class L1Loss extends Loss<ReductionOptions> {
 /** Module form of `smoothL1Loss`. */
 export class SmoothL1Loss extends Loss<SmoothL1Options> {
   constructor(options: SmoothL1Options = {}) {
-    super(options);
+    super(options, { name: 'SmoothL1Loss', keys: SMOOTH_L1_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return smoothL1Loss(input, target, this.options);
@@ -55,7 +78,7 @@ export class SmoothL1Loss extends Loss<SmoothL1Options> {
 /** Module form of `huberLoss`. */
 export class HuberLoss extends Loss<HuberOptions> {
   constructor(options: HuberOptions = {}) {
-    super(options);
+    super(options, { name: 'HuberLoss', keys: HUBER_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return huberLoss(input, target, this.options);
@@ -73,7 +96,7 @@ export class HuberLoss extends Loss<HuberOptions> {
  */
 export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
   constructor(options: CrossEntropyOptions = {}) {
-    super(options);
+    super(options, { name: 'CrossEntropyLoss', keys: CROSS_ENTROPY_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.options);
@@ -83,7 +106,7 @@ export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
 /** Module form of `nllLoss`. */
 export class NLLLoss extends Loss<NllOptions> {
   constructor(options: NllOptions = {}) {
-    super(options);
+    super(options, { name: 'NLLLoss', keys: NLL_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, this.options);
@@ -93,7 +116,7 @@ export class NLLLoss extends Loss<NllOptions> {
 /** Module form of `bceLoss`. */
 export class BCELoss extends Loss<BceOptions> {
   constructor(options: BceOptions = {}) {
-    super(options);
+    super(options, { name: 'BCELoss', keys: BCE_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return bceLoss(input, target, this.options);
@@ -103,7 +126,7 @@ export class BCELoss extends Loss<BceOptions> {
 /** Module form of `bceWithLogitsLoss`. */
 export class BCEWithLogitsLoss extends Loss<BceWithLogitsOptions> {
   constructor(options: BceWithLogitsOptions = {}) {
-    super(options);
+    super(options, { name: 'BCEWithLogitsLoss', keys: BCE_WITH_LOGITS_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return bceWithLogitsLoss(input, target, this.options);
@@ -113,7 +136,7 @@ export class BCEWithLogitsLoss extends Loss<BceWithLogitsOptions> {
 /** Module form of `klDiv`. */
 export class KLDivLoss extends Loss<KlDivOptions> {
   constructor(options: KlDivOptions = {}) {
-    super(options);
+    super(options, { name: 'KLDivLoss', keys: KL_DIV_KEYS });
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return klDiv(input, target, this.options);

@@ -1,4 +1,17 @@
-import { abs, checkNumber, le, lt, mul, square, sub, type Tensor, tidy, where } from '@nn/tensor';
+import {
+  abs,
+  checkNumber,
+  checkOptions,
+  le,
+  lt,
+  mul,
+  optionKeys,
+  square,
+  sub,
+  type Tensor,
+  tidy,
+  where,
+} from '@nn/tensor';
 import { checkPair } from './checks.js';
 import { checkReduction, type Reduction, reduce } from './reduction.js';
 
@@ -7,6 +20,10 @@ export interface ReductionOptions {
   /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
+
+export const REDUCTION_KEYS = optionKeys<ReductionOptions>({ reduction: 1 });
+export const SMOOTH_L1_KEYS = optionKeys<SmoothL1Options>({ reduction: 1, beta: 1 });
+export const HUBER_KEYS = optionKeys<HuberOptions>({ reduction: 1, delta: 1 });
 
 function elementwise(
   op: string,
@@ -30,11 +47,13 @@ function elementwise(
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  checkOptions('mseLoss', options, REDUCTION_KEYS);
   return elementwise('mseLoss', input, target, options, (d) => square(d));
 }
 
 /** Mean absolute error: |input - target|. */
 export function l1Loss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  checkOptions('l1Loss', options, REDUCTION_KEYS);
   return elementwise('l1Loss', input, target, options, (d) => abs(d));
 }
 
@@ -46,6 +65,7 @@ export interface SmoothL1Options extends ReductionOptions {
 
 /** 0.5 d²/beta where |d| < beta, else |d| - 0.5 beta. */
 export function smoothL1Loss(input: Tensor, target: Tensor, options?: SmoothL1Options): Tensor {
+  checkOptions('smoothL1Loss', options, SMOOTH_L1_KEYS);
   const beta = checkNumber(
     'smoothL1Loss',
     'beta',
@@ -68,6 +88,7 @@ export interface HuberOptions extends ReductionOptions {
 
 /** 0.5 d² where |d| <= delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, options?: HuberOptions): Tensor {
+  checkOptions('huberLoss', options, HUBER_KEYS);
   const delta = checkNumber(
     'huberLoss',
     'delta',

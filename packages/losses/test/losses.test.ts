@@ -109,7 +109,9 @@ describe('bad input', () => {
     const x = randn([4, 3]);
     expect(() => mseLoss(x, randn([4]))).toThrow(ShapeError);
     expect(() => mseLoss(x, randn([4, 3]), { reduction: 'avg' as never })).toThrow(/reduction must be/);
-    expect(() => crossEntropy(x, tensor([0, 1, 2, 0]))).toThrow(ShapeError);
+    // Float class labels: the error names the fix (int32 indices).
+    expect(() => crossEntropy(x, tensor([0, 1, 2, 0]))).toThrow(DTypeError);
+    expect(() => crossEntropy(x, tensor([0, 1, 2, 0]))).toThrow(/class labels must be int32 indices/);
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 3])))).toThrow(IndexError);
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2])))).toThrow(ShapeError);
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2, 0])), { labelSmoothing: 2 })).toThrow(

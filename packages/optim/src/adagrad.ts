@@ -1,4 +1,4 @@
-import { add, div, fullLike, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { add, div, fullLike, mul, optionKeys, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
@@ -23,14 +23,19 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdagradOptions>>,
     options: Partial<AdagradOptions> = {},
   ) {
-    super('Adagrad', params, {
-      lr: 1e-2,
-      lrDecay: 0,
-      weightDecay: 0,
-      initialAccumulatorValue: 0,
-      eps: 1e-10,
-      ...options,
-    });
+    super(
+      'Adagrad',
+      params,
+      {
+        lr: 1e-2,
+        lrDecay: 0,
+        weightDecay: 0,
+        initialAccumulatorValue: 0,
+        eps: 1e-10,
+        ...options,
+      },
+      optionKeys<AdagradOptions>({ lr: 1, lrDecay: 1, weightDecay: 1, initialAccumulatorValue: 1, eps: 1 }),
+    );
   }
 
   protected override validate(o: AdagradOptions): void {

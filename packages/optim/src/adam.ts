@@ -1,4 +1,4 @@
-import type { Tensor } from '@nn/tensor';
+import { optionKeys, type Tensor } from '@nn/tensor';
 import { adamStep } from '@nn/tensor/internal';
 import {
   type BaseOptions,
@@ -25,6 +25,8 @@ const adamDefaults = (weightDecay: number): AdamOptions => ({
   weightDecay,
   amsgrad: false,
 });
+
+const ADAM_KEYS = optionKeys<AdamOptions>({ lr: 1, betas: 1, eps: 1, weightDecay: 1, amsgrad: 1 });
 
 /** Adam and AdamW share everything but where weight decay goes. */
 abstract class AdamBase extends Optimizer<AdamOptions> {
@@ -79,7 +81,7 @@ export class Adam extends AdamBase {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
     options: Partial<AdamOptions> = {},
   ) {
-    super('Adam', params, { ...adamDefaults(0), ...options });
+    super('Adam', params, { ...adamDefaults(0), ...options }, ADAM_KEYS);
   }
 }
 
@@ -90,6 +92,6 @@ export class AdamW extends AdamBase {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>,
     options: Partial<AdamOptions> = {},
   ) {
-    super('AdamW', params, { ...adamDefaults(1e-2), ...options });
+    super('AdamW', params, { ...adamDefaults(1e-2), ...options }, ADAM_KEYS);
   }
 }

@@ -1,10 +1,14 @@
 import {
   add,
+  BackendError,
+  checkOptions,
+  DisposedError,
   DTypeError,
   fmtShape,
   isFloat,
   isTensor,
   keep,
+  listBackends,
   mul,
   ShapeError,
   shapesEqual,
@@ -56,8 +60,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly defaults: O;
   protected readonly name: string;
 
-  protected constructor(name: string, params: Iterable<Tensor> | Iterable<ParamGroupInput<O>>, defaults: O) {
+  /** The option names of this optimizer (what a parameter group may set). */
+  protected readonly optionNames: readonly string[];
+
+  protected constructor(
+    name: string,
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<O>>,
+    defaults: O,
+    optionNames: readonly (keyof O & string)[],
+  ) {
     this.name = name;
+    this.optionNames = optionNames;
+    checkOptions(name, defaults, optionNames);
     this.validate(defaults);
     this.defaults = defaults;
     const list = [...(params as Iterable<unknown>)];
@@ -76,6 +90,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Adds a group of parameters with options of its own (the defaults fill the rest). */
   addParamGroup(group: ParamGroupInput<O>): void {
     if (!isGroupInput(group)) throw new ValueError(`${this.name}: a parameter group needs a 'params' list`);
+    checkOptions(`${this.name} parameter group`, group, [...this.optionNames, 'params', 'initialLr']);
     const params = isTensor(group.params) ? [group.params as Tensor] : [...group.params];
     if (params.length === 0) throw new ValueError(`${this.name}: a parameter group has no parameters`);
     const seen = new Set<Tensor>();
@@ -107,8 +122,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
-  /** One update of every parameter that has a gradient. */
+  /**
+   * One update of every parameter that has a gradient. Every parameter is checked first: a
+   * disposed one is a DisposedError and one whose gradient lives on another backend a
+   * BackendError (nothing is updated then), never a silent skip. State tensors follow a
+   * parameter that `Module.to` moved.
+   */
   step(): void {
+    this.checkParams();
     withGradMode(false, () => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
@@ -120,6 +141,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
             this.state.set(p, state);
           }
           const s = state;
+          this.moveState(p, s);
           tidy(() => {
             this.update(p, grad, s, group);
             return null;
@@ -127,6 +149,37 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         }
       }
     });
+  }
+
+  /** The checks of `step()`, over every parameter before any is updated. */
+  protected checkParams(): void {
+    this.allParams().forEach((p, i) => {
+      const what = `${this.name}.step: parameter ${i} (shape ${fmtShape(p.shape)})`;
+      if (p.isDisposed) {
+        throw new DisposedError(
+          `${what} was disposed. Module.to() keeps parameters (it moves them in place); if the model's parameters were replaced or freed, build the optimizer again from model.parameters()`,
+        );
+      }
+      if (!listBackends().includes(p.backendName)) {
+        throw new BackendError(
+          `${what} lives on the '${p.backendName}' backend, which is no longer registered`,
+        );
+      }
+      if (p.grad && p.grad.backendName !== p.backendName) {
+        throw new BackendError(
+          `${what} is on '${p.backendName}' but its gradient is on '${p.grad.backendName}'; move them together (Module.to moves both)`,
+        );
+      }
+    });
+  }
+
+  /** Moves a parameter's state tensors to its backend when the parameter has moved (Module.to). */
+  private moveState(p: Tensor, state: ParamState): void {
+    for (const [k, v] of Object.entries(state)) {
+      if (!isTensor(v) || v.backendName === p.backendName) continue;
+      state[k] = keep(v.to(p.backendName));
+      v.dispose();
+    }
   }
 
   /** Updates one parameter (runs inside tidy and without gradient recording). */

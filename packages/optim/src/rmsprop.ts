@@ -1,4 +1,4 @@
-import { add, checkNumber, div, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
+import { add, checkNumber, div, mul, optionKeys, sqrt, square, sub, type Tensor } from '@nn/tensor';
 import {
   type BaseOptions,
   Optimizer,
@@ -24,15 +24,20 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<RMSpropOptions>>,
     options: Partial<RMSpropOptions> = {},
   ) {
-    super('RMSprop', params, {
-      lr: 1e-2,
-      alpha: 0.99,
-      eps: 1e-8,
-      weightDecay: 0,
-      momentum: 0,
-      centered: false,
-      ...options,
-    });
+    super(
+      'RMSprop',
+      params,
+      {
+        lr: 1e-2,
+        alpha: 0.99,
+        eps: 1e-8,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        ...options,
+      },
+      optionKeys<RMSpropOptions>({ lr: 1, alpha: 1, eps: 1, weightDecay: 1, momentum: 1, centered: 1 }),
+    );
   }
 
   protected override validate(o: RMSpropOptions): void {

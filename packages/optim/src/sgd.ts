@@ -1,4 +1,4 @@
-import { checkNumber, isTensor, type Tensor, ValueError } from '@nn/tensor';
+import { checkNumber, isTensor, optionKeys, type Tensor, ValueError } from '@nn/tensor';
 import { sgdStep } from '@nn/tensor/internal';
 import {
   type BaseOptions,
@@ -33,7 +33,12 @@ export class SGD extends Optimizer<SGDOptions> {
     params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDOptions>>,
     options: Partial<SGDOptions> & { lr: number },
   ) {
-    super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
+    super(
+      'SGD',
+      params,
+      { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options },
+      optionKeys<SGDOptions>({ lr: 1, momentum: 1, dampening: 1, weightDecay: 1, nesterov: 1 }),
+    );
   }
 
   protected override validate(o: SGDOptions): void {

@@ -3,6 +3,7 @@ import { bytesPerElement, type DType } from './dtype.js';
 import { BackendError, ValueError } from './errors.js';
 import type { AttrsArg, CheckedOpName, InputsArg, OpName, OutputsArg } from './op-table.js';
 import { type GeneratorState, seedToKey } from './random.js';
+import { checkSyncScope, refuseReturnedPromise } from './scope-fn.js';
 import type { Tensor } from './tensor.js';
 
 /** Shared storage of one or more tensors (views); freed when the last holder lets go. */
@@ -267,15 +268,41 @@ export function isGradEnabled(): boolean {
   return engine.noGradDepth === 0;
 }
 
-/** Runs fn with recording of gradients off (or on again, with `enabled`). */
-export function withGradMode<T>(enabled: boolean, fn: () => T): T {
+const GRAD_SCOPE_HINT =
+  'Scope the synchronous part and await outside: `const y = noGrad(() => model.call(x)); await y.data()`.';
+
+/** Runs fn with recording of gradients off (or on again, with `enabled`). `fn` must be synchronous. */
+export function withGradMode<T>(enabled: boolean, fn: () => T, where = 'withGradMode'): T {
+  checkSyncScope(where, fn, GRAD_SCOPE_HINT);
   const saved = engine.noGradDepth;
   engine.noGradDepth = enabled ? 0 : saved + 1;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     engine.noGradDepth = saved;
   }
+  refuseReturnedPromise(where, result, GRAD_SCOPE_HINT);
+  return result;
+}
+
+/**
+ * Runs fn without recording gradients (PyTorch's `torch.no_grad()`); for inference and for
+ * updating weights by hand. `fn` must be synchronous: an async function is refused at once.
+ *
+ * @example
+ * ```ts
+ * const preds = noGrad(() => model.call(x)); // no graph recorded
+ * console.log(preds.requiresGrad); // false
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn, 'noGrad');
+}
+
+/** Runs fn with gradient recording on, even inside `noGrad` (PyTorch's `torch.enable_grad()`). Synchronous only. */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn, 'enableGrad');
 }
 
 const NO_ATTRS = Object.freeze({});

@@ -26,10 +26,12 @@ export type { ArrayFor, DType, TypedArray } from './dtype.js';
 export { bytesPerElement, DTYPES, isFloat, makeTypedArray, promoteTypes } from './dtype.js';
 export type { BackwardOptions } from './engine.js';
 export {
+  enableGrad,
   getBackend,
   isGradEnabled,
   listBackends,
   manualSeed,
+  noGrad,
   RandomGenerator,
   registerBackend,
   removeBackend,
@@ -76,7 +78,9 @@ export {
 } from './ops/creation.js';
 export type { CumulativeOptions } from './ops/cumulative.js';
 export { cumprod, cumsum } from './ops/cumulative.js';
+export type { Dims } from './ops/dim-args.js';
 export { einsum, outer } from './ops/einsum.js';
+export type { ClampOptions } from './ops/elementwise.js';
 export {
   abs,
   add,
@@ -122,7 +126,13 @@ export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/in
 export { maskedFill, tril, triu } from './ops/mask.js';
 export { bmm, matmul, mm } from './ops/matmul.js';
 export * from './ops/nn/index.js';
-export type { DimOptions, NormOptions, ValuesIndices, VarOptions } from './ops/reduce.js';
+export type {
+  DimOptions,
+  NormOptions,
+  SingleDimOptions,
+  ValuesIndices,
+  VarOptions,
+} from './ops/reduce.js';
 export {
   amax,
   amin,
@@ -144,6 +154,7 @@ export { flip, roll } from './ops/reorder.js';
 export { repeat, tile } from './ops/repeat.js';
 export type { MultinomialOptions } from './ops/sample.js';
 export { multinomial } from './ops/sample.js';
+export type { DimOption, FlattenOptions, SliceSpec } from './ops/shape.js';
 export {
   cat,
   chunk,
@@ -167,6 +178,13 @@ export type { SortOptions, TopkOptions } from './ops/sort.js';
 export { argsort, sort, topk } from './ops/sort.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
 export { collectGarbage } from './pressure.js';
+export {
+  checkOptions,
+  isOptionsObject,
+  optionKeys,
+  suggestOption,
+  UnknownOptionError,
+} from './options.js';
 export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
 export { startProfiler } from './profiler.js';
 export type { Shape } from './shape.js';

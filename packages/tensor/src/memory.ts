@@ -1,5 +1,6 @@
 import { engine } from './engine.js';
 import { ValueError } from './errors.js';
+import { checkSyncScope, refuseReturnedPromise } from './scope-fn.js';
 import { Tensor } from './tensor.js';
 
 /** A value `tidy` may return: tensors, possibly inside arrays or plain objects. */
@@ -33,6 +34,9 @@ function collect(value: unknown, out: Set<Tensor>, seen = new Set<object>()): vo
   else for (const v of Object.values(value)) collect(v, out, seen);
 }
 
+const TIDY_HINT =
+  'Tidy the synchronous part and await outside: `const y = tidy(() => model.call(x)); await y.data()`.';
+
 /** Adds a new tensor to the innermost open scope. */
 export function track(t: Tensor): void {
   const scope = engine.scopes[engine.scopes.length - 1];
@@ -42,7 +46,8 @@ export function track(t: Tensor): void {
 /**
  * Runs `fn` and frees every tensor created inside it, except those it returns (anywhere inside
  * arrays, objects, Maps or Sets; they move to the enclosing scope) and those passed to `keep`.
- * `fn` must be synchronous.
+ * `fn` must be synchronous: an async function, or a returned Promise, is a ValueError (the scope
+ * would end at the first `await`).
  *
  * @example
  * ```ts
@@ -57,6 +62,7 @@ export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
 export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () => T): T {
   const fn = typeof a === 'function' ? a : b;
   if (typeof fn !== 'function') throw new ValueError('tidy: expected a function');
+  checkSyncScope('tidy', fn, TIDY_HINT);
   const scope = new Set<Tensor>();
   engine.scopes.push(scope);
   let result: T;
@@ -68,9 +74,11 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
     throw e;
   }
   engine.scopes.pop();
-  if (result && typeof (result as { then?: unknown }).then === 'function') {
+  try {
+    refuseReturnedPromise('tidy', result, TIDY_HINT);
+  } catch (e) {
     for (const t of scope) t.dispose();
-    throw new ValueError('tidy: fn returned a Promise; tidy only scopes synchronous code');
+    throw e;
   }
   const returned = new Set<Tensor>();
   collect(result, returned);

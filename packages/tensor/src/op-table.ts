@@ -134,6 +134,8 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
     outputs: Y;
     attrs: { params: Pool2dParams; countIncludePad: boolean };
   };
+  /** Per-element binary cross entropy of probabilities (PyTorch's clamped logs and gradient). */
+  binaryCrossEntropy: { inputs: [p: Tensor, target: Tensor]; outputs: Y; attrs: NoAttrs };
   /**
    * The fused attention kernel: q [B, L, E], k, v [B, S, *] as it saw them; its output and each
    * row's logsumexp (what the backward rebuilds the weights from).
@@ -235,6 +237,7 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   convTranspose2d: d,
   maxPool2d: d,
   avgPool2d: d,
+  binaryCrossEntropy: d,
   scaledDotProductAttention: d,
   'scaledDotProductAttention:masked': d,
 };

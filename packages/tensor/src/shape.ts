@@ -67,7 +67,14 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 /** Resolves a possibly negative dim against a rank; `rank` 0 accepts -1 and 0 like PyTorch. */
 export function normalizeDim(op: string, dim: number, rank: number): number {
   const r = Math.max(rank, 1);
-  if (!Number.isInteger(dim) || dim < -r || dim >= r) {
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) {
+    const given =
+      typeof dim === 'string' ? `'${dim}'` : Array.isArray(dim) ? `[${dim.join(', ')}]` : String(dim);
+    throw new ValueError(
+      `${op}: dim must be an integer, got ${given} (${Array.isArray(dim) ? 'an array' : typeof dim})`,
+    );
+  }
+  if (dim < -r || dim >= r) {
     throw new IndexError(
       `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`,
     );

@@ -11,13 +11,23 @@ import {
   nextTensorId,
   releaseData,
   retainData,
+  withGradMode,
 } from './engine.js';
-import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors.js';
+import {
+  AutogradError,
+  BackendError,
+  DisposedError,
+  DTypeError,
+  fmtShape,
+  ShapeError,
+  ValueError,
+} from './errors.js';
 import { formatTensor } from './format.js';
 import { track } from './memory.js';
 import { nest } from './nest.js';
 import * as act from './ops/activation.js';
 import * as cu from './ops/cumulative.js';
+import type { Dims } from './ops/dim-args.js';
 import * as ew from './ops/elementwise.js';
 import * as idx from './ops/indexing.js';
 import * as mk from './ops/mask.js';
@@ -28,6 +38,7 @@ import * as rp from './ops/repeat.js';
 import * as sm from './ops/sample.js';
 import * as sh from './ops/shape.js';
 import * as so from './ops/sort.js';
+import { checkOptions, optionKeys } from './options.js';
 import { collectIfPressed } from './pressure.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 
@@ -263,6 +274,29 @@ export class Tensor implements TensorView {
     return this;
   }
 
+  /**
+   * @internal Moves this tensor's values (and its gradient's) to another backend in place: the
+   * same object, with new storage. How `Module.to` moves parameters, so an optimizer built
+   * before the move still holds them, as in PyTorch.
+   */
+  _moveTo(backend: string): void {
+    this.#check('to');
+    if (backend === this.backendName) return;
+    const moved = withGradMode(false, () => sh.to(this, backend), '_moveTo');
+    const life = this.#life;
+    const ref = moved._ref;
+    retainData(ref);
+    releaseData(life.ref);
+    countTensor(life.backend, -1);
+    countTensor(ref.backend.name, 1);
+    life.ref = ref;
+    life.backend = ref.backend.name;
+    (this as { strides: readonly number[] }).strides = Object.freeze(contiguousStrides(this.shape));
+    (this as { offset: number }).offset = 0;
+    moved.dispose();
+    this.grad?._moveTo(backend);
+  }
+
   // ------------------------------------------------------------ reading
 
   /** The values in row-major order (a copy), when they are ready. */
@@ -326,6 +360,16 @@ export class Tensor implements TensorView {
       return `tensor(<on ${this.backendName}: await t.format()>, shape=${fmtShape(this.shape)})`;
     return formatTensor(this.dataSync(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
   }
+  /**
+   * Refuses JSON.stringify, as PyTorch's json.dumps refuses a tensor: the JSON of a tensor's
+   * fields would be its metadata, not its values, and a model saved that way cannot be loaded.
+   */
+  toJSON(): never {
+    throw new ValueError(
+      `a Tensor ${fmtShape(this.shape)} (${this.dtype}) is not JSON: JSON.stringify would save no values. Save a model with saveModel(model, path) from @nn/io (safetensors) or saveWeights(model, path) from @nn/train; read values with await t.array()`,
+    );
+  }
+
   async format(): Promise<string> {
     return formatTensor(await this.data(), this.shape, this.dtype, this.requiresGrad, this.gradFn?.name);
   }
@@ -333,7 +377,23 @@ export class Tensor implements TensorView {
   // ------------------------------------------------------------ autograd
 
   /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. */
-  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+  backward(options?: BackwardOptions): void;
+  backward(gradient?: Tensor, options?: BackwardOptions): void;
+  backward(gradientOrOptions?: Tensor | BackwardOptions, maybeOptions?: BackwardOptions): void {
+    // PyTorch's `loss.backward(retain_graph=True)` reads as `loss.backward({ retainGraph: true })`.
+    const gradient = gradientOrOptions instanceof Tensor ? gradientOrOptions : undefined;
+    const given = gradientOrOptions instanceof Tensor ? maybeOptions : (gradientOrOptions ?? maybeOptions);
+    if (
+      gradientOrOptions !== undefined &&
+      !(gradientOrOptions instanceof Tensor) &&
+      maybeOptions !== undefined
+    )
+      throw new AutogradError('backward: pass the options once, as backward(gradient, { retainGraph })');
+    const options = checkOptions(
+      'backward',
+      given,
+      optionKeys<BackwardOptions>({ retainGraph: 1, createGraph: 1 }),
+    );
     const ge = engine.gradEngine;
     if (!ge) {
       throw new AutogradError(
@@ -487,8 +547,11 @@ export class Tensor implements TensorView {
   round(): Tensor {
     return ew.round(this);
   }
-  clamp(options: { min?: number; max?: number }): Tensor {
-    return ew.clamp(this, options);
+  /** Limits values to [min, max]: `x.clamp(0, 1)`, `x.clamp(null, 1)`, `x.clamp({ min: 0 })`. */
+  clamp(options: ew.ClampOptions): Tensor;
+  clamp(min: number | null, max?: number | null): Tensor;
+  clamp(min: number | null | ew.ClampOptions, max?: number | null): Tensor {
+    return ew.clamp(this, min as number, max);
   }
   clampMin(min: number): Tensor {
     return ew.clampMin(this, min);
@@ -520,58 +583,88 @@ export class Tensor implements TensorView {
   tanh(): Tensor {
     return act.tanh(this);
   }
-  softmax(dim: number): Tensor {
+  /** Softmax along `dim`: `x.softmax(1)` or `x.softmax({ dim: 1 })`. */
+  softmax(dim: number | { dim: number }): Tensor {
     return red.softmax(this, dim);
   }
-  logSoftmax(dim: number): Tensor {
+  logSoftmax(dim: number | { dim: number }): Tensor {
     return red.logSoftmax(this, dim);
   }
 
   // ------------------------------------------------------------ reductions
+  // Each takes PyTorch's positional form (`x.sum(1)`, `x.sum([0, 2], true)`) or an options object.
 
-  sum(options?: red.DimOptions): Tensor {
-    return red.sum(this, options);
+  sum(options?: red.DimOptions): Tensor;
+  sum(dim: Dims, keepdim?: boolean): Tensor;
+  sum(dim?: Dims | red.DimOptions, keepdim?: boolean): Tensor {
+    return red.sum(this, dim as Dims, keepdim);
   }
-  mean(options?: red.DimOptions): Tensor {
-    return red.mean(this, options);
+  mean(options?: red.DimOptions): Tensor;
+  mean(dim: Dims, keepdim?: boolean): Tensor;
+  mean(dim?: Dims | red.DimOptions, keepdim?: boolean): Tensor {
+    return red.mean(this, dim as Dims, keepdim);
   }
-  prod(options?: red.DimOptions): Tensor {
-    return red.prod(this, options);
+  prod(options?: red.DimOptions): Tensor;
+  prod(dim: Dims, keepdim?: boolean): Tensor;
+  prod(dim?: Dims | red.DimOptions, keepdim?: boolean): Tensor {
+    return red.prod(this, dim as Dims, keepdim);
   }
-  /** Max of all elements, or `{ values, indices }` along `dim`. */
+  /** Max of all elements; `{ values, indices }` along a dim (`x.max(1)`, `x.max(1, true)`, `x.max({ dim: 1 })`); or the element-wise maximum with another tensor. */
   max(): Tensor;
-  max(options: { dim: number; keepdim?: boolean }): red.ValuesIndices;
-  max(options?: { dim: number; keepdim?: boolean }): Tensor | red.ValuesIndices {
-    return options === undefined ? red.max(this) : red.max(this, options);
+  max(dim: number, keepdim?: boolean): red.ValuesIndices;
+  max(options: red.SingleDimOptions & { dim: number }): red.ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor | red.SingleDimOptions, keepdim?: boolean): Tensor | red.ValuesIndices {
+    return red.max(this, dim as number, keepdim);
   }
   min(): Tensor;
-  min(options: { dim: number; keepdim?: boolean }): red.ValuesIndices;
-  min(options?: { dim: number; keepdim?: boolean }): Tensor | red.ValuesIndices {
-    return options === undefined ? red.min(this) : red.min(this, options);
+  min(dim: number, keepdim?: boolean): red.ValuesIndices;
+  min(options: red.SingleDimOptions & { dim: number }): red.ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor | red.SingleDimOptions, keepdim?: boolean): Tensor | red.ValuesIndices {
+    return red.min(this, dim as number, keepdim);
   }
-  amax(options?: red.DimOptions): Tensor {
-    return red.amax(this, options);
+  amax(options?: red.DimOptions): Tensor;
+  amax(dim: Dims, keepdim?: boolean): Tensor;
+  amax(dim?: Dims | red.DimOptions, keepdim?: boolean): Tensor {
+    return red.amax(this, dim as Dims, keepdim);
   }
-  amin(options?: red.DimOptions): Tensor {
-    return red.amin(this, options);
+  amin(options?: red.DimOptions): Tensor;
+  amin(dim: Dims, keepdim?: boolean): Tensor;
+  amin(dim?: Dims | red.DimOptions, keepdim?: boolean): Tensor {
+    return red.amin(this, dim as Dims, keepdim);
   }
-  argmax(options?: { dim?: number; keepdim?: boolean }): Tensor {
-    return red.argmax(this, options);
+  argmax(options?: red.SingleDimOptions): Tensor;
+  argmax(dim: number, keepdim?: boolean): Tensor;
+  argmax(dim?: number | red.SingleDimOptions, keepdim?: boolean): Tensor {
+    return red.argmax(this, dim as number, keepdim);
   }
-  argmin(options?: { dim?: number; keepdim?: boolean }): Tensor {
-    return red.argmin(this, options);
+  argmin(options?: red.SingleDimOptions): Tensor;
+  argmin(dim: number, keepdim?: boolean): Tensor;
+  argmin(dim?: number | red.SingleDimOptions, keepdim?: boolean): Tensor {
+    return red.argmin(this, dim as number, keepdim);
   }
-  var(options?: red.VarOptions): Tensor {
-    return red.variance(this, options);
+  var(options?: red.VarOptions): Tensor;
+  var(unbiased: boolean): Tensor;
+  var(dim: Dims, unbiased?: boolean, keepdim?: boolean): Tensor;
+  var(dim?: Dims | boolean | red.VarOptions, unbiased?: boolean, keepdim?: boolean): Tensor {
+    return red.variance(this, dim as Dims, unbiased, keepdim);
   }
-  std(options?: red.VarOptions): Tensor {
-    return red.std(this, options);
+  std(options?: red.VarOptions): Tensor;
+  std(unbiased: boolean): Tensor;
+  std(dim: Dims, unbiased?: boolean, keepdim?: boolean): Tensor;
+  std(dim?: Dims | boolean | red.VarOptions, unbiased?: boolean, keepdim?: boolean): Tensor {
+    return red.std(this, dim as Dims, unbiased, keepdim);
   }
-  logsumexp(options: red.DimOptions): Tensor {
-    return red.logsumexp(this, options);
+  logsumexp(options: red.DimOptions & { dim: Dims }): Tensor;
+  logsumexp(dim: Dims, keepdim?: boolean): Tensor;
+  logsumexp(dim: Dims | red.DimOptions, keepdim?: boolean): Tensor {
+    return red.logsumexp(this, dim as Dims, keepdim);
   }
-  norm(options?: red.NormOptions): Tensor {
-    return red.norm(this, options);
+  norm(options?: red.NormOptions): Tensor;
+  norm(p: number | 'fro', dim?: Dims, keepdim?: boolean): Tensor;
+  norm(p?: number | 'fro' | red.NormOptions, dim?: Dims, keepdim?: boolean): Tensor {
+    return red.norm(this, p as number, dim, keepdim);
   }
   cumsum(dim: number, options?: cu.CumulativeOptions): Tensor {
     return cu.cumsum(this, dim, options);
@@ -616,10 +709,10 @@ export class Tensor implements TensorView {
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return sh.permute(this, sh.shapeArgs(dims));
   }
-  squeeze(dim?: number | readonly number[]): Tensor {
+  squeeze(dim?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
     return sh.squeeze(this, dim);
   }
-  unsqueeze(dim: number): Tensor {
+  unsqueeze(dim: number | sh.DimOption): Tensor {
     return sh.unsqueeze(this, dim);
   }
   expand(...shape: number[] | [readonly number[]]): Tensor {
@@ -631,16 +724,16 @@ export class Tensor implements TensorView {
   broadcastTo(shape: readonly number[]): Tensor {
     return sh.expand(this, shape);
   }
-  flatten(startDim = 0, endDim = -1): Tensor {
+  flatten(startDim?: number | sh.FlattenOptions, endDim?: number): Tensor {
     return sh.flatten(this, startDim, endDim);
   }
   unflatten(dim: number, sizes: readonly number[]): Tensor {
     return sh.unflatten(this, dim, sizes);
   }
-  split(sizes: number | readonly number[], dim = 0): Tensor[] {
+  split(sizes: number | readonly number[], dim: number | sh.DimOption = 0): Tensor[] {
     return sh.split(this, sizes, dim);
   }
-  chunk(chunks: number, dim = 0): Tensor[] {
+  chunk(chunks: number, dim: number | sh.DimOption = 0): Tensor[] {
     return sh.chunk(this, chunks, dim);
   }
   narrow(dim: number, start: number, length: number): Tensor {

@@ -4,12 +4,15 @@ import {
   arange,
   manualSeed,
   memory,
+  noGrad,
   randn,
   scaledDotProductAttention,
   startProfiler,
   tensor,
   tidy,
+  UnknownOptionError,
   use,
+  ValueError,
 } from '../src/index.js';
 
 // The README's example, kept runnable: each printed value it claims is asserted here.
@@ -21,7 +24,7 @@ it('the README example prints what it says', async () => {
     [4, 5, 6],
   ]);
   const b = arange(3).float();
-  const c = a.add(b).mul(2).sum({ dim: 1 });
+  const c = a.add(b).mul(2).sum(1);
   expect(c.toString()).toBe('tensor([18., 36.])');
   expect(a.index(':', '::2').toString().replace(/\s+/g, ' ')).toBe('tensor([[1., 3.], [4., 6.]])');
   expect(randn([2, 2]).matmul(a).shape).toEqual([2, 3]);
@@ -58,4 +61,24 @@ it('the README profiling example prints what it says', () => {
   expect(report.kernels.matmul.calls).toBe(3);
   expect(report.regions.step.calls).toBe(3);
   expect(Object.keys(report.categories)).toEqual(['kernel', 'free', 'frontend', 'outside']);
+});
+
+it('the README "coming from PyTorch" example prints what it says', async () => {
+  use(cpu());
+  const x = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  expect(tensor([2, 0], { dtype: 'int32' }).dtype).toBe('int32');
+  expect(await x.sum(1).format()).toBe('tensor([ 6., 15.])');
+  const [values, indices] = x.max(1);
+  expect(await values.array()).toEqual([3, 6]);
+  expect(await indices.array()).toEqual([2, 2]);
+  expect(await noGrad(() => x.mul(2)).array()).toEqual([
+    [2, 4, 6],
+    [8, 10, 12],
+  ]);
+  expect(() => noGrad((async () => x.mul(2)) as never)).toThrow(ValueError);
+  expect(() => tensor([1], { requires_grad: true } as never)).toThrow(UnknownOptionError);
+  expect(() => tensor([1], { requires_grad: true } as never)).toThrow("did you mean 'requiresGrad'?");
 });

@@ -1,4 +1,4 @@
-import { ValueError } from '@nn/tensor';
+import { checkOptions, optionKeys, ValueError } from '@nn/tensor';
 import { type TrainableModel, WeightSnapshot } from './model.js';
 
 /** Numbers of one epoch: `loss`, each metric, `valLoss` and `val<Metric>` with validation, `lr`, `seconds`. */
@@ -77,6 +77,17 @@ export class EarlyStopping implements Callback {
   #snapshot: WeightSnapshot | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions(
+      'EarlyStopping',
+      options,
+      optionKeys<EarlyStoppingOptions>({
+        monitor: 1,
+        mode: 1,
+        patience: 1,
+        minDelta: 1,
+        restoreBestWeights: 1,
+      }),
+    );
     this.monitor = options.monitor ?? 'valLoss';
     const mode = options.mode ?? 'auto';
     if (mode !== 'min' && mode !== 'max' && mode !== 'auto')
@@ -166,6 +177,11 @@ export class SchedulerCallback implements Callback {
   constructor(scheduler: EpochScheduler | MetricScheduler, options: SchedulerCallbackOptions = {}) {
     if (!scheduler || typeof scheduler.step !== 'function')
       throw new ValueError('SchedulerCallback: expected a scheduler with step()');
+    checkOptions(
+      'SchedulerCallback',
+      options,
+      optionKeys<SchedulerCallbackOptions>({ monitor: 1, perBatch: 1 }),
+    );
     this.scheduler = scheduler;
     this.monitor = options.monitor;
     this.perBatch = options.perBatch ?? false;
@@ -212,6 +228,11 @@ export class ModelCheckpoint implements Callback {
   constructor(options: ModelCheckpointOptions) {
     if (!options || typeof options.save !== 'function')
       throw new ValueError('ModelCheckpoint: expected { save: (model, epoch, logs) => ... }');
+    checkOptions(
+      'ModelCheckpoint',
+      options,
+      optionKeys<ModelCheckpointOptions>({ save: 1, monitor: 1, mode: 1, saveBestOnly: 1 }),
+    );
     this.#save = options.save;
     this.monitor = options.monitor ?? 'valLoss';
     const mode = options.mode ?? 'auto';
@@ -235,6 +256,19 @@ export class ModelCheckpoint implements Callback {
 /** A callback from plain functions: `new LambdaCallback({ onEpochEnd: (e, logs) => chart.push(logs) })`. */
 export class LambdaCallback implements Callback {
   constructor(hooks: Callback) {
+    // A misspelled hook (Keras's `on_epoch_end`) would never be called.
+    checkOptions(
+      'LambdaCallback',
+      hooks,
+      optionKeys<Callback>({
+        onTrainBegin: 1,
+        onTrainEnd: 1,
+        onEpochBegin: 1,
+        onEpochEnd: 1,
+        onBatchBegin: 1,
+        onBatchEnd: 1,
+      }),
+    );
     Object.assign(this, hooks);
   }
 }

@@ -2,9 +2,11 @@ import { installAutograd } from '@nn/autograd';
 import { DataLoader, TensorDataset } from '@nn/data';
 import {
   cat,
+  checkOptions,
   dispose,
   isTensor,
   keep,
+  optionKeys,
   type RandomGenerator,
   type Tensor,
   tidy,
@@ -101,6 +103,23 @@ export class NonFiniteLossError extends ValueError {
     );
   }
 }
+
+const FIT_KEYS = optionKeys<FitOptions>({
+  loss: 1,
+  optimizer: 1,
+  train: 1,
+  validation: 1,
+  epochs: 1,
+  scheduler: 1,
+  schedulerOptions: 1,
+  callbacks: 1,
+  metrics: 1,
+  progress: 1,
+  regularizer: 1,
+  logEvery: 1,
+  onNonFiniteLoss: 1,
+  generator: 1,
+});
 
 /** The logs of every epoch `fit` ran. */
 export class History {
@@ -206,6 +225,7 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
   checkModel('fit', model);
   if (!options || typeof options !== 'object')
     throw new ValueError('fit: expected options { loss, optimizer, train, ... }');
+  checkOptions('fit', options, FIT_KEYS);
   const lossFn = lossFunction(options.loss);
   const optimizer = options.optimizer;
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {
@@ -376,6 +396,7 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<EpochLogs> {
   checkModel('evaluate', model);
+  checkOptions('evaluate', options, optionKeys<EvaluateOptions>({ loss: 1, metrics: 1, batchSize: 1 }));
   const metrics = (options.metrics ?? []).map(makeMetric);
   return runEvaluation(
     model,
@@ -392,7 +413,7 @@ export function predict(
   options: { batchSize?: number } = {},
 ): Tensor {
   checkModel('predict', model);
-  const batchSize = options.batchSize ?? 256;
+  const batchSize = checkOptions('predict', options, ['batchSize']).batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new ValueError(`predict: batchSize must be a positive integer, got ${batchSize}`);
   const wasTraining = (model as { training?: unknown }).training;

@@ -17,7 +17,7 @@ export type {
 export { EarlyStopping, inferMode, LambdaCallback, ModelCheckpoint, SchedulerCallback } from './callbacks.js';
 export type { LrSchedulerConfig, NeuralNetworkConfig, OptimizerName } from './estimator/config.js';
 export type { ArrayInput } from './estimator/inputs.js';
-export type { TrainOptions } from './estimator/neural-network.js';
+export type { RegressionEvaluation, TrainOptions } from './estimator/neural-network.js';
 export { NeuralNetwork } from './estimator/neural-network.js';
 export type { BatchSource, EvaluateOptions, FitOptions, LossLike, OptimizerLike } from './fit.js';
 export { evaluate, fit, History, NonFiniteLossError, predict } from './fit.js';

@@ -1,6 +1,7 @@
 import {
   arange,
   argmax,
+  checkOptions,
   fmtShape,
   keep,
   ShapeError,
@@ -111,6 +112,7 @@ export class Accuracy extends StreamingMetric {
   readonly #threshold: number;
   constructor(options: { name?: string; threshold?: number } = {}) {
     super();
+    checkOptions('Accuracy', options, ['name', 'threshold']);
     this.name = options.name ?? 'accuracy';
     this.#threshold = options.threshold ?? 0;
   }
@@ -130,6 +132,7 @@ export class TopKAccuracy extends StreamingMetric {
   readonly k: number;
   constructor(k = 5, options: { name?: string } = {}) {
     super();
+    checkOptions('TopKAccuracy', options, ['name']);
     if (!Number.isInteger(k) || k < 1)
       throw new ValueError(`TopKAccuracy: k must be a positive integer, got ${k}`);
     this.k = k;
@@ -155,6 +158,7 @@ export class MeanSquaredError extends StreamingMetric {
   readonly mode = 'min' as const;
   constructor(options: { name?: string } = {}) {
     super();
+    checkOptions('MeanSquaredError', options, ['name']);
     this.name = options.name ?? 'mse';
   }
   protected stats(pred: Tensor, target: Tensor): Tensor[] {
@@ -172,6 +176,7 @@ export class MeanAbsoluteError extends StreamingMetric {
   readonly mode = 'min' as const;
   constructor(options: { name?: string } = {}) {
     super();
+    checkOptions('MeanAbsoluteError', options, ['name']);
     this.name = options.name ?? 'mae';
   }
   protected stats(pred: Tensor, target: Tensor): Tensor[] {
@@ -189,6 +194,7 @@ export class R2Score extends StreamingMetric {
   readonly mode = 'max' as const;
   constructor(options: { name?: string } = {}) {
     super();
+    checkOptions('R2Score', options, ['name']);
     this.name = options.name ?? 'r2';
   }
   protected stats(pred: Tensor, target: Tensor): Tensor[] {
@@ -212,6 +218,7 @@ export class ConfusionMatrix {
   readonly #threshold: number;
   readonly #acc = new Accumulator();
   constructor(numClasses: number, options: { threshold?: number } = {}) {
+    checkOptions('ConfusionMatrix', options, ['threshold']);
     if (!Number.isInteger(numClasses) || numClasses < 2) {
       throw new ValueError(`ConfusionMatrix: numClasses must be an integer >= 2, got ${numClasses}`);
     }
@@ -302,8 +309,9 @@ export class MacroScore implements Metric {
     numClasses: number,
     options: { name?: string; threshold?: number } = {},
   ) {
+    checkOptions('MacroScore', options, ['name', 'threshold']);
     this.#which = which;
-    this.#cm = new ConfusionMatrix(numClasses, options);
+    this.#cm = new ConfusionMatrix(numClasses, { threshold: options.threshold });
     this.name = options.name ?? which;
   }
   update(pred: Tensor, target: Tensor): void {

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '@nn/tensor';
 import type { BatchLogs, Callback, EpochLogs, TrainContext } from './callbacks.js';
 
 /** Where progress goes: a terminal stream (`process.stdout`) or anything with `write`. */
@@ -56,6 +57,7 @@ export class ProgressBar implements Callback {
   #drawn = false;
 
   constructor(options: ProgressOptions = {}) {
+    checkOptions('ProgressBar', options, optionKeys<ProgressOptions>({ mode: 1, stream: 1, refreshMs: 1 }));
     this.#stream = options.stream ?? defaultStream();
     const mode = options.mode ?? 'auto';
     this.#bar = mode === 'bar' || (mode === 'auto' && this.#stream?.isTTY === true);

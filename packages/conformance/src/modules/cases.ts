@@ -58,7 +58,7 @@ interface IndexFile {
 }
 
 const indexes = import.meta.glob<IndexFile>(
-  ['../../fixtures/index.json', '../../fixtures/extra/index.json'],
+  ['../../fixtures/index.json', '../../fixtures/extra/index.json', '../../fixtures/generated_index.json'],
   {
     eager: true,
     import: 'default',

@@ -1,5 +1,5 @@
 import { Module } from '@nn/layers';
-import { isTensor, type Tensor, tidy, withGradMode } from '@nn/tensor';
+import { checkOptions, isTensor, optionKeys, type Tensor, tidy, withGradMode } from '@nn/tensor';
 import { OnnxExportError } from '../errors.js';
 import { converterFor, unsupported } from './converters.js';
 import { GraphBuilder, type ValueSpec } from './graph.js';
@@ -50,6 +50,11 @@ export async function exportOnnx(
   exampleInput: Tensor | readonly Tensor[],
   options: ExportOnnxOptions = {},
 ): Promise<Uint8Array> {
+  checkOptions(
+    'exportOnnx',
+    options,
+    optionKeys<ExportOnnxOptions>({ opset: 1, dynamicAxes: 1, inputNames: 1, outputNames: 1 }),
+  );
   if (!(module instanceof Module)) throw new OnnxExportError('exportOnnx: expected a Module to export');
   const examples = isTensor(exampleInput) ? [exampleInput] : [...(exampleInput as Tensor[])];
   if (examples.length === 0 || !examples.every(isTensor))

@@ -1,5 +1,5 @@
 import type { Tensor } from '@nn/tensor';
-import { disposeAll, type LoadOptions } from '../make-tensor.js';
+import { checkLoadOptions, disposeAll, type LoadOptions } from '../make-tensor.js';
 import { openSource, type Source } from '../source.js';
 import { headerLength, parseHeader } from './header.js';
 import { entryTensor, readSafetensors } from './read.js';
@@ -16,6 +16,7 @@ export async function loadSafetensors(
   source: Source,
   options: LoadOptions = {},
 ): Promise<Map<string, Tensor>> {
+  checkLoadOptions('loadSafetensors', options);
   const opened = await openSource('loadSafetensors', source);
   if (opened.kind === 'bytes') return readSafetensors(opened.bytes, options).tensors;
   const { file } = opened;

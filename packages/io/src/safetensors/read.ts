@@ -1,7 +1,7 @@
 import type { Tensor } from '@nn/tensor';
 import { decodeElements, dtypeFor } from '../elements.js';
 import { SafetensorsError } from '../errors.js';
-import { disposeAll, type LoadOptions, makeTensor } from '../make-tensor.js';
+import { checkLoadOptions, disposeAll, type LoadOptions, makeTensor } from '../make-tensor.js';
 import { headerLength, parseHeader, type SafetensorsEntry } from './header.js';
 
 /** What `readSafetensors` gives: the tensors by name (file order) and the `__metadata__` strings. */
@@ -22,6 +22,7 @@ export interface SafetensorsContents {
  * tensors.get('fc.weight')!.shape; // [16, 128]
  */
 export function readSafetensors(bytes: Uint8Array, options: LoadOptions = {}): SafetensorsContents {
+  checkLoadOptions('readSafetensors', options);
   if (!(bytes instanceof Uint8Array))
     throw new SafetensorsError(
       'bad-input',

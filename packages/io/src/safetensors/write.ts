@@ -1,4 +1,4 @@
-import { type DType, isTensor, type Tensor } from '@nn/tensor';
+import { checkOptions, type DType, isTensor, type Tensor } from '@nn/tensor';
 import { ELEMENT_SIZE, type ElementType, encodeElements, WRITABLE } from '../elements.js';
 import { SafetensorsError } from '../errors.js';
 import { describe } from './read.js';
@@ -57,6 +57,7 @@ export async function writeSafetensors(
   metadata?: Readonly<Record<string, string>> | null,
   options: WriteSafetensorsOptions = {},
 ): Promise<Uint8Array> {
+  checkOptions('writeSafetensors', options, ['dtypes']);
   const items = collect(tensors, options);
   checkMetadata(metadata);
   items.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type) || compareCodePoints(a.name, b.name));

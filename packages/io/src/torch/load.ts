@@ -1,7 +1,7 @@
-import type { Tensor } from '@nn/tensor';
+import { checkOptions, optionKeys, type Tensor } from '@nn/tensor';
 import { decodeElements, dtypeFor, ELEMENT_SIZE } from '../elements.js';
 import { TorchCheckpointError } from '../errors.js';
-import { disposeAll, type LoadOptions, makeTensor } from '../make-tensor.js';
+import { checkLoadOptions, disposeAll, type LoadOptions, makeTensor } from '../make-tensor.js';
 import type { Source } from '../source.js';
 import { type Checkpoint, openCheckpoint } from './checkpoint.js';
 import { type TorchStorage, TorchTensorRef } from './values.js';
@@ -39,6 +39,7 @@ export async function loadTorch(
   source: Source,
   options: LoadTorchOptions = {},
 ): Promise<Map<string, Tensor>> {
+  checkOptions('loadTorch', options, optionKeys<LoadTorchOptions>({ backend: 1, key: 1 }));
   const cp = await openCheckpoint(source);
   try {
     const dict = pickStateDict(cp.root, options.key);
@@ -74,6 +75,7 @@ export async function loadTorch(
  * ckpt.get('epoch'); // 3
  */
 export async function readTorch(source: Source, options: LoadOptions = {}): Promise<unknown> {
+  checkLoadOptions('readTorch', options);
   const cp = await openCheckpoint(source);
   const made = new Map<TorchTensorRef, Tensor>();
   const cache = new Map<TorchStorage, Uint8Array>();

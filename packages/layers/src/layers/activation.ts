@@ -1,4 +1,5 @@
 import {
+  checkOptions,
   elu,
   gelu,
   leakyRelu,
@@ -9,6 +10,7 @@ import {
   silu,
   softmax,
   softplus,
+  suggestOption,
   type Tensor,
   tanh,
   ValueError,
@@ -57,6 +59,7 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
+    checkOptions('GELU', options, ['approximate']);
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
@@ -94,6 +97,7 @@ export class Softplus extends Module {
   readonly threshold: number;
   constructor(options: { beta?: number; threshold?: number } = {}) {
     super();
+    checkOptions('Softplus', options, ['beta', 'threshold']);
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
   }
@@ -102,24 +106,32 @@ export class Softplus extends Module {
   }
 }
 
-/** Softmax along `dim` (default -1, the last). */
+/** The dim of Softmax/LogSoftmax: PyTorch's `nn.Softmax(1)` or `{ dim: 1 }` (-1 when left out). */
+function softmaxDim(op: string, dim: number | { dim?: number } | undefined): number {
+  const d = typeof dim === 'number' ? dim : checkOptions(op, dim, ['dim']).dim;
+  if (d === undefined) return -1;
+  if (!Number.isInteger(d)) throw new ValueError(`${op}: dim must be an integer, got ${String(d)}`);
+  return d;
+}
+
+/** Softmax along `dim` (default -1, the last): `new Softmax(1)` or `new Softmax({ dim: 1 })`. */
 export class Softmax extends Module {
   readonly dim: number;
-  constructor(options: { dim?: number } = {}) {
+  constructor(dim?: number | { dim?: number }) {
     super();
-    this.dim = options.dim ?? -1;
+    this.dim = softmaxDim('Softmax', dim);
   }
   forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
   }
 }
 
-/** Log-softmax along `dim` (default -1, the last); stable for large inputs. */
+/** Log-softmax along `dim` (default -1, the last); stable for large inputs. `new LogSoftmax(1)` or `{ dim: 1 }`. */
 export class LogSoftmax extends Module {
   readonly dim: number;
-  constructor(options: { dim?: number } = {}) {
+  constructor(dim?: number | { dim?: number }) {
     super();
-    this.dim = options.dim ?? -1;
+    this.dim = softmaxDim('LogSoftmax', dim);
   }
   forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);
@@ -166,13 +178,18 @@ const BY_NAME: Record<ActivationName, () => Module> = {
   linear: () => new Identity(),
 };
 
+/** The activation names `activationModule` (and `Dense`, and the estimator) take. */
+export const ACTIVATION_NAMES: readonly ActivationName[] = Object.keys(BY_NAME) as ActivationName[];
+
 /** An activation module from a name or a module. */
 export function activationModule(op: string, a: Activation): Module {
   if (a instanceof Module) return a;
-  const make = BY_NAME[a as ActivationName];
-  if (!make)
+  const make = typeof a === 'string' && Object.hasOwn(BY_NAME, a) ? BY_NAME[a] : undefined;
+  if (!make) {
+    const meant = typeof a === 'string' ? suggestOption(a, ACTIVATION_NAMES) : undefined;
     throw new ValueError(
-      `${op}: unknown activation '${String(a)}' (expected one of ${Object.keys(BY_NAME).join(', ')}, or a Module)`,
+      `${op}: unknown activation '${String(a)}'${meant ? ` (did you mean '${meant}'?)` : ''}; valid activations: ${ACTIVATION_NAMES.join(', ')}, or a Module`,
     );
+  }
   return make();
 }

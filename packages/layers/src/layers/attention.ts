@@ -2,6 +2,7 @@ import {
   add,
   cast,
   cat,
+  checkOptions,
   DTypeError,
   dispose,
   expand,
@@ -12,6 +13,7 @@ import {
   matmul,
   mean,
   narrow,
+  optionKeys,
   pad,
   permute,
   reshape,
@@ -111,6 +113,21 @@ export class MultiheadAttention extends Module<
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
     const op = 'MultiheadAttention';
+    checkOptions(
+      op,
+      options,
+      optionKeys<MultiheadAttentionOptions>({
+        dropout: 1,
+        bias: 1,
+        addBiasKv: 1,
+        addZeroAttn: 1,
+        kdim: 1,
+        vdim: 1,
+        batchFirst: 1,
+        dtype: 1,
+        backend: 1,
+      }),
+    );
     this.embedDim = positiveInt(op, 'embedDim', embedDim);
     this.numHeads = positiveInt(op, 'numHeads', numHeads);
     if (embedDim % numHeads !== 0)
@@ -208,6 +225,17 @@ export class MultiheadAttention extends Module<
     value: Tensor,
     options: AttentionCallOptions = {},
   ): [Tensor, Tensor | null] {
+    checkOptions(
+      'MultiheadAttention',
+      options,
+      optionKeys<AttentionCallOptions>({
+        keyPaddingMask: 1,
+        needWeights: 1,
+        attnMask: 1,
+        averageAttnWeights: 1,
+        isCausal: 1,
+      }),
+    );
     const sh = this.#check(query, key, value, options);
     const made: Tensor[] = [];
     const m = (x: Tensor): Tensor => {

@@ -1,9 +1,11 @@
 import {
+  checkOptions,
   convTranspose1d,
   convTranspose2d,
   convTranspose3d,
   fmtShape,
   type IntOrTuple,
+  optionKeys,
   ShapeError,
   type Tensor,
   ValueError,
@@ -51,6 +53,20 @@ abstract class ConvTransposeNd extends Module<[Tensor, (readonly number[])?]> {
     o: ConvTransposeLayerOptions,
   ) {
     super();
+    checkOptions(
+      op,
+      o,
+      optionKeys<ConvTransposeLayerOptions>({
+        stride: 1,
+        padding: 1,
+        outputPadding: 1,
+        groups: 1,
+        bias: 1,
+        dilation: 1,
+        dtype: 1,
+        backend: 1,
+      }),
+    );
     this.inChannels = positiveInt(op, 'inChannels', inChannels);
     this.outChannels = positiveInt(op, 'outChannels', outChannels);
     this.groups = positiveInt(op, 'groups', o.groups ?? 1);

@@ -1,9 +1,11 @@
 import {
+  checkOptions,
   conv1d,
   conv2d,
   conv3d,
   fmtShape,
   type IntOrTuple,
+  optionKeys,
   ShapeError,
   type Tensor,
   ValueError,
@@ -20,6 +22,16 @@ export interface ConvLayerOptions extends FactoryOptions {
   groups?: number;
   bias?: boolean;
 }
+
+const CONV_LAYER_KEYS = optionKeys<ConvLayerOptions>({
+  dtype: 1,
+  backend: 1,
+  stride: 1,
+  padding: 1,
+  dilation: 1,
+  groups: 1,
+  bias: 1,
+});
 
 type ConvFn = typeof conv2d;
 
@@ -55,6 +67,7 @@ abstract class ConvNd extends Module {
     o: ConvLayerOptions,
   ) {
     super();
+    checkOptions(op, o, CONV_LAYER_KEYS);
     this.inChannels = positiveInt(op, 'inChannels', inChannels);
     this.outChannels = positiveInt(op, 'outChannels', outChannels);
     this.groups = positiveInt(op, 'groups', o.groups ?? 1);

@@ -1,4 +1,14 @@
-import { cat, embedding, IndexError, index, type Tensor, withGradMode, zeros as zerosOf } from '@nn/tensor';
+import {
+  cat,
+  checkOptions,
+  embedding,
+  IndexError,
+  index,
+  optionKeys,
+  type Tensor,
+  withGradMode,
+  zeros as zerosOf,
+} from '@nn/tensor';
 import { normal } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';
@@ -18,6 +28,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    checkOptions('Embedding', options, optionKeys<EmbeddingOptions>({ dtype: 1, backend: 1, paddingIdx: 1 }));
     this.numEmbeddings = positiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = positiveInt('Embedding', 'embeddingDim', embeddingDim);
     let pad = options.paddingIdx ?? null;

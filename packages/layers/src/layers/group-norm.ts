@@ -1,4 +1,4 @@
-import { groupNorm, ones, type Tensor, ValueError, zeros } from '@nn/tensor';
+import { checkOptions, groupNorm, ones, optionKeys, type Tensor, ValueError, zeros } from '@nn/tensor';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { type FactoryOptions, positiveInt } from './util.js';
@@ -23,6 +23,11 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
+    checkOptions(
+      'GroupNorm',
+      options,
+      optionKeys<GroupNormOptions>({ eps: 1, affine: 1, dtype: 1, backend: 1 }),
+    );
     this.numGroups = positiveInt('GroupNorm', 'numGroups', numGroups);
     this.numChannels = positiveInt('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {

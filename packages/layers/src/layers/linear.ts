@@ -1,4 +1,13 @@
-import { add, fmtShape, matmul, ShapeError, type Tensor, t as transpose } from '@nn/tensor';
+import {
+  add,
+  checkOptions,
+  fmtShape,
+  matmul,
+  optionKeys,
+  ShapeError,
+  type Tensor,
+  t as transpose,
+} from '@nn/tensor';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { type Activation, activationModule } from './activation.js';
@@ -9,6 +18,8 @@ export interface LinearOptions extends FactoryOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
 }
+
+const LINEAR_KEYS = optionKeys<LinearOptions>({ dtype: 1, backend: 1, bias: 1 });
 
 /**
  * y = x Wᵀ + b over the last dim, with `weight` [outFeatures, inFeatures] as PyTorch. Initialised
@@ -29,6 +40,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions('Linear', options, LINEAR_KEYS);
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     this.weight = kaimingUniform(param([outFeatures, inFeatures], options), { a: Math.sqrt(5) });
@@ -61,12 +73,15 @@ export interface DenseOptions extends LinearOptions {
   activation?: Activation;
 }
 
+const DENSE_KEYS = optionKeys<DenseOptions>({ dtype: 1, backend: 1, bias: 1, activation: 1 });
+
 /** A Linear layer followed by an activation, the Keras-style `Dense(in, out, { activation })`. */
 export class Dense extends Linear {
   readonly activation: Module | null;
   constructor(inFeatures: number, outFeatures: number, options: DenseOptions = {}) {
-    super(inFeatures, outFeatures, options);
-    this.activation = options.activation === undefined ? null : activationModule('Dense', options.activation);
+    const { activation, ...linear } = checkOptions('Dense', options, DENSE_KEYS);
+    super(inFeatures, outFeatures, linear);
+    this.activation = activation === undefined ? null : activationModule('Dense', activation);
   }
   override forward(x: Tensor): Tensor {
     const y = super.forward(x);

@@ -1,9 +1,11 @@
 import {
   add,
   batchNorm,
+  checkOptions,
   fmtShape,
   layerNorm,
   ones,
+  optionKeys,
   ShapeError,
   scalar,
   type Tensor,
@@ -42,6 +44,18 @@ abstract class BatchNormBase extends Module {
 
   protected constructor(op: string, numFeatures: number, o: BatchNormLayerOptions) {
     super();
+    checkOptions(
+      op,
+      o,
+      optionKeys<BatchNormLayerOptions>({
+        dtype: 1,
+        backend: 1,
+        eps: 1,
+        momentum: 1,
+        affine: 1,
+        trackRunningStats: 1,
+      }),
+    );
     this.numFeatures = positiveInt(op, 'numFeatures', numFeatures);
     this.eps = o.eps ?? 1e-5;
     if (!(this.eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${this.eps}`);
@@ -140,6 +154,11 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkOptions(
+      'LayerNorm',
+      options,
+      optionKeys<LayerNormOptions>({ dtype: 1, backend: 1, eps: 1, elementwiseAffine: 1, bias: 1 }),
+    );
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     for (const d of this.normalizedShape) positiveInt('LayerNorm', 'normalizedShape', d);
     this.eps = options.eps ?? 1e-5;

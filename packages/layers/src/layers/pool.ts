@@ -2,10 +2,12 @@ import {
   type AvgPoolOptions,
   adaptiveAvgPool2d,
   avgPool2d,
+  checkOptions,
   type IntOrTuple,
   type MaxPoolOptions,
   maxPool1d,
   maxPool2d,
+  optionKeys,
   type PoolWithIndices,
   type Tensor,
   ValueError,
@@ -18,6 +20,13 @@ type MaxOptions<R extends boolean> = Omit<MaxPoolOptions, 'kernelSize' | 'return
 /** What a max pool gives: the pooled tensor, or values and indices with `returnIndices: true`. */
 export type MaxPoolOutput<R extends boolean> = R extends true ? PoolWithIndices : Tensor;
 type AvgOptions = Omit<AvgPoolOptions, 'kernelSize'>;
+const MAX_KEYS = optionKeys<MaxOptions<boolean>>({
+  stride: 1,
+  padding: 1,
+  dilation: 1,
+  ceilMode: 1,
+  returnIndices: 1,
+});
 
 /** 2-d max pooling; the stride defaults to the kernel size. With `returnIndices`, forward gives `{ values, indices }`. */
 export class MaxPool2d<R extends boolean = false> extends Module<[Tensor], MaxPoolOutput<R>> {
@@ -27,6 +36,7 @@ export class MaxPool2d<R extends boolean = false> extends Module<[Tensor], MaxPo
   ) {
     super();
     // Validate now rather than at the first forward.
+    checkOptions('MaxPool2d', options, MAX_KEYS);
     checkKernelSize('MaxPool2d', kernelSize);
   }
   forward(x: Tensor): MaxPoolOutput<R> {
@@ -41,6 +51,7 @@ export class MaxPool1d<R extends boolean = false> extends Module<[Tensor], MaxPo
     readonly options: MaxOptions<R> = {},
   ) {
     super();
+    checkOptions('MaxPool1d', options, MAX_KEYS);
     checkKernelSize('MaxPool1d', kernelSize);
   }
   forward(x: Tensor): MaxPoolOutput<R> {
@@ -55,6 +66,11 @@ export class AvgPool2d extends Module {
     readonly options: AvgOptions = {},
   ) {
     super();
+    checkOptions(
+      'AvgPool2d',
+      options,
+      optionKeys<AvgOptions>({ stride: 1, padding: 1, ceilMode: 1, countIncludePad: 1 }),
+    );
     checkKernelSize('AvgPool2d', kernelSize);
   }
   forward(x: Tensor): Tensor {

@@ -1,6 +1,8 @@
 import {
+  checkOptions,
   type InterpolateMode,
   interpolate,
+  optionKeys,
   pixelShuffle,
   pixelUnshuffle,
   type Tensor,
@@ -30,6 +32,11 @@ export class Upsample extends Module {
 
   constructor(options: UpsampleOptions) {
     super();
+    checkOptions(
+      'Upsample',
+      options,
+      optionKeys<UpsampleOptions>({ size: 1, scaleFactor: 1, mode: 1, alignCorners: 1 }),
+    );
     if (!options || (options.size === undefined) === (options.scaleFactor === undefined))
       throw new ValueError('Upsample: give exactly one of size and scaleFactor');
     this.size = options.size;

@@ -1,11 +1,13 @@
 import {
   add,
   cat,
+  checkOptions,
   chunk,
   dropout,
   fmtShape,
   matmul,
   mul,
+  optionKeys,
   relu,
   ShapeError,
   select,
@@ -37,6 +39,16 @@ export interface RNNOptions extends FactoryOptions {
   bidirectional?: boolean;
 }
 
+const RNN_KEYS = optionKeys<RNNOptions>({
+  dtype: 1,
+  backend: 1,
+  numLayers: 1,
+  bias: 1,
+  batchFirst: 1,
+  dropout: 1,
+  bidirectional: 1,
+});
+
 type Kind = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Kind, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
@@ -66,6 +78,7 @@ abstract class RNNBase<State> extends Module<[Tensor, State?], [Tensor, State]> 
   protected constructor(kind: Kind, inputSize: number, hiddenSize: number, o: RNNOptions) {
     super();
     const op = kind.startsWith('RNN') ? 'RNN' : kind;
+    checkOptions(op, o, op === 'RNN' ? [...RNN_KEYS, 'nonlinearity'] : RNN_KEYS);
     this.kind = kind;
     this.inputSize = positiveInt(op, 'inputSize', inputSize);
     this.hiddenSize = positiveInt(op, 'hiddenSize', hiddenSize);

@@ -1,4 +1,14 @@
-import { add, fmtShape, full, ShapeError, type Tensor, triu, ValueError } from '@nn/tensor';
+import {
+  add,
+  checkOptions,
+  fmtShape,
+  full,
+  optionKeys,
+  ShapeError,
+  type Tensor,
+  triu,
+  ValueError,
+} from '@nn/tensor';
 import { ModuleList } from '../containers.js';
 import { type AnyModule, Module } from '../module.js';
 import { type Activation, activationModule } from './activation.js';
@@ -48,7 +58,28 @@ export interface DecoderCallOptions {
  * The float causal mask of PyTorch's `Transformer.generate_square_subsequent_mask`: [sz, sz],
  * -inf above the diagonal (query i may not see key j > i), 0 elsewhere.
  */
+const LAYER_KEYS = optionKeys<TransformerLayerOptions>({
+  dimFeedforward: 1,
+  dropout: 1,
+  activation: 1,
+  layerNormEps: 1,
+  batchFirst: 1,
+  normFirst: 1,
+  dtype: 1,
+  backend: 1,
+});
+
+const DECODER_CALL_KEYS = optionKeys<DecoderCallOptions>({
+  tgtMask: 1,
+  memoryMask: 1,
+  tgtKeyPaddingMask: 1,
+  memoryKeyPaddingMask: 1,
+  tgtIsCausal: 1,
+  memoryIsCausal: 1,
+});
+
 export function generateSquareSubsequentMask(sz: number, options: FactoryOptions = {}): Tensor {
+  checkOptions('generateSquareSubsequentMask', options, optionKeys<FactoryOptions>({ dtype: 1, backend: 1 }));
   positiveInt('generateSquareSubsequentMask', 'sz', sz);
   const all = full([sz, sz], Number.NEGATIVE_INFINITY, {
     dtype: options.dtype ?? 'float32',
@@ -158,7 +189,7 @@ export class TransformerEncoderLayer extends TransformerLayerBase<[Tensor, Encod
   activation: AnyModule;
 
   constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
-    super(dModel, nhead, { ...options });
+    super(dModel, nhead, { ...checkOptions('TransformerEncoderLayer', options, LAYER_KEYS) });
     const p = layerParts('TransformerEncoderLayer', dModel, nhead, options);
     this.self_attn = p.attention();
     this.linear1 = p.linear1();
@@ -182,6 +213,11 @@ export class TransformerEncoderLayer extends TransformerLayerBase<[Tensor, Encod
   }
 
   forward(src: Tensor, options: EncoderCallOptions = {}): Tensor {
+    checkOptions(
+      'TransformerEncoderLayer',
+      options,
+      optionKeys<EncoderCallOptions>({ srcMask: 1, srcKeyPaddingMask: 1, isCausal: 1 }),
+    );
     let x = src;
     if (this.normFirst) {
       const n1 = this.norm1.call(x);
@@ -217,7 +253,7 @@ export class TransformerDecoderLayer extends TransformerLayerBase<[Tensor, Tenso
   activation: AnyModule;
 
   constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
-    super(dModel, nhead, { ...options });
+    super(dModel, nhead, { ...checkOptions('TransformerDecoderLayer', options, LAYER_KEYS) });
     const p = layerParts('TransformerDecoderLayer', dModel, nhead, options);
     this.self_attn = p.attention();
     this.multihead_attn = p.attention();
@@ -254,6 +290,7 @@ export class TransformerDecoderLayer extends TransformerLayerBase<[Tensor, Tenso
   }
 
   forward(tgt: Tensor, memory: Tensor, options: DecoderCallOptions = {}): Tensor {
+    checkOptions(this.constructor.name, options, DECODER_CALL_KEYS);
     let x = tgt;
     if (this.normFirst) {
       const n1 = this.norm1.call(x);
@@ -317,12 +354,18 @@ export class TransformerEncoder extends Module<[Tensor, EncoderStackCallOptions?
     super();
     if (!(encoderLayer instanceof TransformerEncoderLayer))
       throw new ValueError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    checkOptions('TransformerEncoder', options, ['norm']);
     this.layers = stack('TransformerEncoder', encoderLayer, numLayers);
     this.norm = options.norm ?? null;
     this.numLayers = numLayers;
   }
 
   forward(src: Tensor, options: EncoderStackCallOptions = {}): Tensor {
+    checkOptions(
+      'TransformerEncoder',
+      options,
+      optionKeys<EncoderStackCallOptions>({ mask: 1, srcKeyPaddingMask: 1, isCausal: 1 }),
+    );
     let x = src;
     for (const layer of this.layers as unknown as Iterable<TransformerEncoderLayer>) {
       const y = layer.call(x, {
@@ -351,12 +394,14 @@ export class TransformerDecoder extends Module<[Tensor, Tensor, DecoderCallOptio
     super();
     if (!(decoderLayer instanceof TransformerDecoderLayer))
       throw new ValueError('TransformerDecoder: decoderLayer must be a TransformerDecoderLayer');
+    checkOptions('TransformerDecoder', options, ['norm']);
     this.layers = stack('TransformerDecoder', decoderLayer, numLayers);
     this.norm = options.norm ?? null;
     this.numLayers = numLayers;
   }
 
   forward(tgt: Tensor, memory: Tensor, options: DecoderCallOptions = {}): Tensor {
+    checkOptions(this.constructor.name, options, DECODER_CALL_KEYS);
     if (memory.ndim !== tgt.ndim)
       throw new ShapeError(
         `TransformerDecoder: memory ${fmtShape(memory.shape)} and tgt ${fmtShape(tgt.shape)} must have one rank`,

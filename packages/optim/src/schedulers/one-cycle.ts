@@ -1,4 +1,4 @@
-import { ValueError } from '@nn/tensor';
+import { checkOptions, optionKeys, ValueError } from '@nn/tensor';
 import { finite, positiveInt } from '../validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './base.js';
 
@@ -47,6 +47,24 @@ export class OneCycleLR extends LRScheduler {
   private readonly moms: { base: number; max: number }[];
 
   constructor(optimizer: SchedulableOptimizer, options: OneCycleOptions) {
+    checkOptions(
+      'OneCycleLR',
+      options,
+      optionKeys<OneCycleOptions>({
+        maxLr: 1,
+        totalSteps: 1,
+        epochs: 1,
+        stepsPerEpoch: 1,
+        pctStart: 1,
+        annealStrategy: 1,
+        cycleMomentum: 1,
+        baseMomentum: 1,
+        maxMomentum: 1,
+        divFactor: 1,
+        finalDivFactor: 1,
+        threePhase: 1,
+      }),
+    );
     super(optimizer);
     const op = 'OneCycleLR';
     const n = optimizer.paramGroups.length;

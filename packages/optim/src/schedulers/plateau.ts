@@ -1,4 +1,4 @@
-import { ValueError } from '@nn/tensor';
+import { checkOptions, optionKeys, ValueError } from '@nn/tensor';
 import { finite } from '../validate.js';
 import type { SchedulableOptimizer } from './base.js';
 
@@ -38,6 +38,20 @@ export class ReduceLROnPlateau {
 
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const op = 'ReduceLROnPlateau';
+    checkOptions(
+      op,
+      options,
+      optionKeys<ReduceLROnPlateauOptions>({
+        mode: 1,
+        factor: 1,
+        patience: 1,
+        threshold: 1,
+        thresholdMode: 1,
+        cooldown: 1,
+        minLr: 1,
+        eps: 1,
+      }),
+    );
     this.optimizer = optimizer;
     this.mode = options.mode ?? 'min';
     if (this.mode !== 'min' && this.mode !== 'max')

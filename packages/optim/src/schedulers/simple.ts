@@ -1,4 +1,4 @@
-import { ValueError } from '@nn/tensor';
+import { checkOptions, ValueError } from '@nn/tensor';
 import { finite, positiveInt } from '../validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './base.js';
 
@@ -7,6 +7,7 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
   constructor(optimizer: SchedulableOptimizer, options: { stepSize: number; gamma?: number }) {
+    checkOptions('StepLR', options, ['stepSize', 'gamma']);
     super(optimizer);
     this.stepSize = positiveInt('StepLR', 'stepSize', options?.stepSize);
     this.gamma = finite('StepLR', 'gamma', options.gamma ?? 0.1);
@@ -23,6 +24,7 @@ export class MultiStepLR extends LRScheduler {
   readonly milestones: Map<number, number>;
   readonly gamma: number;
   constructor(optimizer: SchedulableOptimizer, options: { milestones: readonly number[]; gamma?: number }) {
+    checkOptions('MultiStepLR', options, ['milestones', 'gamma']);
     super(optimizer);
     if (!Array.isArray(options?.milestones))
       throw new ValueError('MultiStepLR: milestones must be a list of epochs');
@@ -45,6 +47,7 @@ export class MultiStepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: SchedulableOptimizer, options: { gamma: number }) {
+    checkOptions('ExponentialLR', options, ['gamma']);
     super(optimizer);
     this.gamma = finite('ExponentialLR', 'gamma', options?.gamma);
     this.initialStep();
@@ -63,6 +66,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
   constructor(optimizer: SchedulableOptimizer, options: { tMax: number; etaMin?: number }) {
+    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     super(optimizer);
     this.tMax = positiveInt('CosineAnnealingLR', 'tMax', options?.tMax);
     this.etaMin = finite('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
@@ -94,6 +98,7 @@ export class LinearLR extends LRScheduler {
     optimizer: SchedulableOptimizer,
     options: { startFactor?: number; endFactor?: number; totalIters?: number } = {},
   ) {
+    checkOptions('LinearLR', options, ['startFactor', 'endFactor', 'totalIters']);
     super(optimizer);
     this.startFactor = finite(
       'LinearLR',
@@ -147,6 +152,7 @@ export class LambdaLR extends LRScheduler {
 export class InverseTimeLR extends LRScheduler {
   readonly decay: number;
   constructor(optimizer: SchedulableOptimizer, options: { decay: number }) {
+    checkOptions('InverseTimeLR', options, ['decay']);
     super(optimizer);
     this.decay = finite('InverseTimeLR', 'decay', options?.decay, (v) => v >= 0, 'a finite number >= 0');
     this.initialStep();

@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { unary } from './elementwise.js';
 
@@ -28,7 +29,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 
 /** GELU: exact (erf) by default, or the tanh approximation. */
 export function gelu(x: Tensor, options?: { approximate?: 'none' | 'tanh' }): Tensor {
-  const approximate = options?.approximate ?? 'none';
+  const approximate = checkOptions('gelu', options, ['approximate']).approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') {
     throw new ValueError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
@@ -37,6 +38,7 @@ export function gelu(x: Tensor, options?: { approximate?: 'none' | 'tanh' }): Te
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's defaults beta 1, threshold 20). */
 export function softplus(x: Tensor, options?: { beta?: number; threshold?: number }): Tensor {
+  checkOptions('softplus', options, ['beta', 'threshold']);
   const beta = options?.beta ?? 1;
   const threshold = options?.threshold ?? 20;
   if (!(beta > 0) || !Number.isFinite(threshold)) {

@@ -10,6 +10,7 @@ import {
 import { getBackend, takeCounters } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import { flattenNested } from '../nest.js';
+import { checkOptions } from '../options.js';
 import { assertValidShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
 import { assertDTypeSupported, fromStorage } from './util.js';
@@ -24,11 +25,15 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
+const CREATE_KEYS = ['dtype', 'backend', 'requiresGrad'] as const;
+
 function resolve(
   op: string,
   options: CreateOptions | undefined,
   fallback: DType,
+  extraKeys: readonly string[] = [],
 ): { b: Backend; dtype: DType } {
+  checkOptions(op, options, [...CREATE_KEYS, ...extraKeys]);
   const dtype = options?.dtype ?? fallback;
   if (!isDType(dtype))
     throw new DTypeError(
@@ -96,6 +101,7 @@ export function tensor(
     shape = flat.shape;
     inferred = flat.allBool ? 'bool' : 'float32';
   }
+  checkOptions('tensor', options, [...CREATE_KEYS, 'shape']);
   if (options?.shape) {
     assertValidShape('tensor', options.shape);
     if (sizeOf(options.shape) !== values.length) {
@@ -105,7 +111,7 @@ export function tensor(
     }
     shape = [...options.shape];
   }
-  const { b, dtype } = resolve('tensor', options, inferred);
+  const { b, dtype } = resolve('tensor', options, inferred, ['shape']);
   // upload copies, so a typed array already of the target dtype goes straight to it (a batch of
   // MNIST pixels is copied once, not twice); anything else is converted first (bools to 0/1).
   const exact = ArrayBuffer.isView(values) && dtype !== 'bool' && dtypeOfTypedArray(values) === dtype;
@@ -116,7 +122,9 @@ export function tensor(
 
 function checkShape(op: string, shape: readonly number[]): void {
   if (!Array.isArray(shape))
-    throw new ValueError(`${op}: shape must be an array of sizes, got ${typeof shape}`);
+    throw new ValueError(
+      `${op}: shape must be an array of sizes, as in ${op}([2, 3]), got ${typeof shape} ${String(shape)}`,
+    );
   assertValidShape(op, shape);
 }
 
@@ -198,9 +206,10 @@ function random(
   bParam: number,
   options: CreateOptions | undefined,
   fallback: DType,
+  extraKeys: readonly string[] = [],
 ): Tensor {
   checkShape(op, shape);
-  const { b, dtype } = resolve(op, options, fallback);
+  const { b, dtype } = resolve(op, options, fallback, extraKeys);
   const n = sizeOf(shape);
   const { key, counter } = takeCounters(n);
   return finish(
@@ -214,13 +223,14 @@ export function rand(
   shape: readonly number[],
   options?: CreateOptions & { low?: number; high?: number },
 ): Tensor {
+  checkOptions('rand', options, [...CREATE_KEYS, 'low', 'high']);
   const low = options?.low ?? 0;
   const high = options?.high ?? 1;
   if (!(high >= low)) throw new ValueError(`rand: high (${high}) must be >= low (${low})`);
   if (options?.dtype && options.dtype !== 'float32' && options.dtype !== 'float64') {
     throw new DTypeError(`rand: dtype must be float32 or float64, got ${options.dtype}`);
   }
-  return random('rand', shape, 'uniform', low, high, options, 'float32');
+  return random('rand', shape, 'uniform', low, high, options, 'float32', ['low', 'high']);
 }
 
 /** Normal draws (mean 0, std 1 unless given) from the seeded generator. */
@@ -228,12 +238,13 @@ export function randn(
   shape: readonly number[],
   options?: CreateOptions & { mean?: number; std?: number },
 ): Tensor {
+  checkOptions('randn', options, [...CREATE_KEYS, 'mean', 'std']);
   const std = options?.std ?? 1;
   if (!(std >= 0)) throw new ValueError(`randn: std must be >= 0, got ${std}`);
   if (options?.dtype && options.dtype !== 'float32' && options.dtype !== 'float64') {
     throw new DTypeError(`randn: dtype must be float32 or float64, got ${options.dtype}`);
   }
-  return random('randn', shape, 'normal', options?.mean ?? 0, std, options, 'float32');
+  return random('randn', shape, 'normal', options?.mean ?? 0, std, options, 'float32', ['mean', 'std']);
 }
 
 /** Integers drawn uniformly from [low, high). */
@@ -282,7 +293,8 @@ function fillRandomInto(out: Float64Array, key: [number, number], counter: numbe
 }
 
 type LikeOptions = CreateOptions;
-function like(x: Tensor, options?: LikeOptions): CreateOptions {
+function like(op: string, x: Tensor, options?: LikeOptions): CreateOptions {
+  checkOptions(op, options, CREATE_KEYS);
   return {
     dtype: options?.dtype ?? x.dtype,
     backend: options?.backend ?? x.backendName,
@@ -290,18 +302,23 @@ function like(x: Tensor, options?: LikeOptions): CreateOptions {
   };
 }
 /** Zeros with `x`'s shape, dtype and backend (unless options say otherwise). */
-export const zerosLike = (x: Tensor, options?: LikeOptions): Tensor => zeros(x.shape, like(x, options));
+export const zerosLike = (x: Tensor, options?: LikeOptions): Tensor =>
+  zeros(x.shape, like('zerosLike', x, options));
 /** Ones with `x`'s shape, dtype and backend (unless options say otherwise). */
-export const onesLike = (x: Tensor, options?: LikeOptions): Tensor => ones(x.shape, like(x, options));
+export const onesLike = (x: Tensor, options?: LikeOptions): Tensor =>
+  ones(x.shape, like('onesLike', x, options));
 /** `value` everywhere, with `x`'s shape, dtype and backend (unless options say otherwise). */
 export const fullLike = (x: Tensor, value: number, options?: LikeOptions): Tensor =>
-  full(x.shape, value, like(x, options));
+  full(x.shape, value, like('fullLike', x, options));
 /** Uniform draws in [0, 1) with `x`'s shape (seeded generator). */
-export const randLike = (x: Tensor, options?: LikeOptions): Tensor => rand(x.shape, like(x, options));
+export const randLike = (x: Tensor, options?: LikeOptions): Tensor =>
+  rand(x.shape, like('randLike', x, options));
 /** Standard normal draws with `x`'s shape (seeded generator). */
-export const randnLike = (x: Tensor, options?: LikeOptions): Tensor => randn(x.shape, like(x, options));
+export const randnLike = (x: Tensor, options?: LikeOptions): Tensor =>
+  randn(x.shape, like('randnLike', x, options));
 
 /** A 0-d tensor holding one number. */
 export function scalar(value: number | boolean, options?: CreateOptions): Tensor {
+  checkOptions('scalar', options, CREATE_KEYS);
   return tensor(value as NestedArray, options);
 }

@@ -1,6 +1,7 @@
 import { type DType, isDType, isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { full } from './creation.js';
@@ -45,8 +46,11 @@ function scan(x: Tensor, d: number, combine: typeof add, identity: number): Tens
 }
 
 /** Running sums along `dim` (PyTorch's cumsum); ints and bools sum as int32. */
+const CUMULATIVE_KEYS = optionKeys<CumulativeOptions>({ dtype: 1 });
+
 export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   assertTensor('cumsum', 'input', x);
+  checkOptions('cumsum', options, CUMULATIVE_KEYS);
   const d = normalizeDim('cumsum', dim, x.ndim);
   const input = accumulatorInput('cumsum', x, options);
   // One recorded op whose gradient is the reverse running sum, instead of the scan's log2(n) steps.
@@ -62,6 +66,7 @@ export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Ten
  */
 export function cumprod(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   assertTensor('cumprod', 'input', x);
+  checkOptions('cumprod', options, CUMULATIVE_KEYS);
   const d = normalizeDim('cumprod', dim, x.ndim);
   const input = accumulatorInput('cumprod', x, options);
   const y = input.ndim === 0 ? mul(input, 1) : scan(input, d, mul, 1);

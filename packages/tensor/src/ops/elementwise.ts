@@ -3,9 +3,11 @@ import { type DType, isFloat, promoteTypes, promoteWithScalar } from '../dtype.j
 import { recordOp } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import type { ArithmeticOp, UnaryParams } from '../op-table.js';
+import { checkOptions } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { assertDTypeSupported, assertTensor, backendOf, fromStorage } from './util.js';
+import { readArgs } from './dim-args.js';
+import { assertDTypeSupported, assertTensor, backendOf, describeValue, fromStorage } from './util.js';
 
 /** Unary ops whose result is a float even for integer input (PyTorch promotes). */
 const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>([
@@ -145,14 +147,21 @@ function withAlpha(op: 'add' | 'sub', a: Tensor | number, b: Tensor | number, al
   return out;
 }
 
+function alphaOf(op: string, options: { alpha?: number } | undefined): number {
+  const { alpha = 1 } = checkOptions(op, options, ['alpha']);
+  if (typeof alpha !== 'number' || Number.isNaN(alpha))
+    throw new ValueError(`${op}: alpha must be a number, got ${describeValue(alpha)}`);
+  return alpha;
+}
+
 /** a + alpha * b */
 export function add(a: Tensor | number, b: Tensor | number, options?: { alpha?: number }): Tensor {
-  return withAlpha('add', a, b, options?.alpha ?? 1);
+  return withAlpha('add', a, b, alphaOf('add', options));
 }
 
 /** a - alpha * b */
 export function sub(a: Tensor | number, b: Tensor | number, options?: { alpha?: number }): Tensor {
-  return withAlpha('sub', a, b, options?.alpha ?? 1);
+  return withAlpha('sub', a, b, alphaOf('sub', options));
 }
 
 /** a * b, element-wise with broadcasting. */
@@ -227,15 +236,35 @@ export const ceil = (x: Tensor): Tensor => unary('ceil', x);
 export const round = (x: Tensor): Tensor => unary('round', x);
 
 /** Limits values to [min, max]; either bound may be left out. */
-export function clamp(x: Tensor, options: { min?: number; max?: number }): Tensor {
-  const min = options?.min;
-  const max = options?.max;
+/** The bounds of `clamp`; either may be left out (or null). */
+export interface ClampOptions {
+  min?: number | null;
+  max?: number | null;
+}
+
+/** Limits values to [min, max]: `clamp(x, 0, 1)`, `clamp(x, null, 1)` or `clamp(x, { min: 0 })`. */
+export function clamp(x: Tensor, options: ClampOptions): Tensor;
+export function clamp(x: Tensor, min: number | null, max?: number | null): Tensor;
+export function clamp(x: Tensor, minOrOptions: number | null | ClampOptions, maxArg?: number | null): Tensor {
+  const a = readArgs('clamp', minOrOptions, [maxArg], ['min', 'max']);
+  const min = a.min ?? undefined;
+  const max = a.max ?? undefined;
+  for (const [name, v] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
+    if (v !== undefined && typeof v !== 'number')
+      throw new ValueError(`clamp: ${name} must be a number, got ${describeValue(v)}`);
+  }
   if (min === undefined && max === undefined)
     throw new ValueError('clamp: at least one of min or max must be given');
   if ((min !== undefined && Number.isNaN(min)) || (max !== undefined && Number.isNaN(max))) {
     throw new ValueError(`clamp: bounds must not be NaN, got min=${min}, max=${max}`);
   }
-  return unary('clamp', x, [min ?? Number.NEGATIVE_INFINITY, max ?? Number.POSITIVE_INFINITY]);
+  return unary('clamp', x, [
+    (min as number | undefined) ?? Number.NEGATIVE_INFINITY,
+    (max as number | undefined) ?? Number.POSITIVE_INFINITY,
+  ]);
 }
 /** max(x, min): `clamp` with a lower bound only. */
 export const clampMin = (x: Tensor, min: number): Tensor => clamp(x, { min });

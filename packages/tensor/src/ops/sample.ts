@@ -1,6 +1,7 @@
 import { isFloat } from '../dtype.js';
 import { withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { rand } from './creation.js';
 import { add, log, neg } from './elementwise.js';
@@ -49,6 +50,7 @@ function checkWeights(p: Tensor, rows: number, n: number, numSamples: number, re
  */
 export function multinomial(input: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
   assertTensor('multinomial', 'input', input);
+  checkOptions('multinomial', options, optionKeys<MultinomialOptions>({ replacement: 1 }));
   if (input.ndim !== 1 && input.ndim !== 2)
     throw new ShapeError(`multinomial: input must be 1-D or 2-D weights, got shape ${fmtShape(input.shape)}`);
   if (!isFloat(input.dtype))

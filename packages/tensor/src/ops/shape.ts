@@ -4,8 +4,14 @@ import { getBackend, recordAlias, recordOp } from '../engine.js';
 import { BackendError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { contiguousStrides, inferShape, isContiguous, normalizeDim, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { checkDimKind, checkDimsKind, optionalDim, readArgs, requiredDim } from './dim-args.js';
 import { cast } from './elementwise.js';
 import { assertTensor, backendOf, fromStorage } from './util.js';
+
+/** `{ dim }`: the options form of ops that take one dim. */
+export interface DimOption {
+  dim?: number;
+}
 
 /** Accepts `f(2, 3)` and `f([2, 3])`. */
 export function shapeArgs(args: number[] | [readonly number[]]): number[] {
@@ -166,9 +172,13 @@ export function t(x: Tensor): Tensor {
     : transpose(x, 0, 1);
 }
 
-/** Removes dims of size 1 (all of them, or the given ones); a view. */
-export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+/** Removes size-1 dims: all of them, or those of `dim` (`squeeze(x, 1)`, `squeeze(x, [0, 2])`, `squeeze(x, { dim: 1 })`). */
+export function squeeze(
+  x: Tensor,
+  dim?: number | readonly number[] | { dim?: number | readonly number[] },
+): Tensor {
   assertTensor('squeeze', 'input', x);
+  dim = checkDimsKind('squeeze', 'dim', readArgs('squeeze', dim, [], ['dim']).dim);
   let drop: number[];
   if (dim === undefined) drop = x.shape.flatMap((s, i) => (s === 1 ? [i] : []));
   else {
@@ -180,10 +190,10 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   return viewOf(x, shape, strides, x.offset, asReshape(x));
 }
 
-/** Inserts a dim of size 1 at `dim` (a view). */
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+/** Inserts a size-1 dim at `dim`: `unsqueeze(x, 0)` or `unsqueeze(x, { dim: 0 })`. */
+export function unsqueeze(x: Tensor, dim: number | DimOption): Tensor {
   assertTensor('unsqueeze', 'input', x);
-  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  const d = normalizeDim('unsqueeze', requiredDim('unsqueeze', dim), x.ndim + 1);
   const shape = [...x.shape];
   const strides = [...x.strides];
   shape.splice(d, 0, 1);
@@ -227,13 +237,22 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return viewOf(x, outShape, strides, x.offset, (y) => recordOp('expand', [x], [y]));
 }
 
-/** Merges dims `startDim..endDim` into one (a view when the strides allow). */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+/** The options form of `flatten`. */
+export interface FlattenOptions {
+  startDim?: number;
+  endDim?: number;
+}
+
+/** Merges dims startDim..endDim (all by default): `flatten(x, 1)`, `flatten(x, 1, 2)`, `flatten(x, { startDim: 1 })`. */
+export function flatten(x: Tensor, startDim?: number | FlattenOptions, endDim?: number): Tensor {
   assertTensor('flatten', 'input', x);
+  const a = readArgs('flatten', startDim, [endDim], ['startDim', 'endDim']);
+  const start = a.startDim === undefined ? 0 : checkDimKind('flatten', 'startDim', a.startDim);
+  const end = a.endDim === undefined ? -1 : checkDimKind('flatten', 'endDim', a.endDim);
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = normalizeDim('flatten', startDim, x.ndim);
-  const e = normalizeDim('flatten', endDim, x.ndim);
-  if (s > e) throw new ValueError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const s = normalizeDim('flatten', start, x.ndim);
+  const e = normalizeDim('flatten', end, x.ndim);
+  if (s > e) throw new ValueError(`flatten: startDim ${start} comes after endDim ${end}`);
   const mid = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
 }
@@ -246,10 +265,11 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
-/** Joins tensors along an existing dim. */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+/** Joins tensors along an existing dim: `cat([a, b], 1)` or `cat([a, b], { dim: 1 })`. */
+export function cat(tensors: readonly Tensor[], dimOrOptions: number | DimOption = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0)
     throw new ValueError('cat: expected a non-empty list of tensors');
+  const dim = optionalDim('cat', dimOrOptions, 0);
   tensors.forEach((t, i) => {
     assertTensor('cat', `tensors[${i}]`, t);
   });
@@ -282,10 +302,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return y;
 }
 
-/** Joins tensors of one shape along a new dim. */
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+/** Joins tensors of one shape along a new dim: `stack([a, b], 1)` or `stack([a, b], { dim: 1 })`. */
+export function stack(tensors: readonly Tensor[], dimOrOptions: number | DimOption = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0)
     throw new ValueError('stack: expected a non-empty list of tensors');
+  const dim = optionalDim('stack', dimOrOptions, 0);
   tensors.forEach((t, i) => {
     assertTensor('stack', `tensors[${i}]`, t);
   });
@@ -304,10 +325,14 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return y;
 }
 
-/** Views of consecutive pieces along `dim`: equal pieces of `sizes` or the listed sizes. */
-export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+/** Views of consecutive pieces along `dim` (0, or `split(x, 2, 1)` / `split(x, 2, { dim: 1 })`): equal pieces of `sizes` or the listed sizes. */
+export function split(
+  x: Tensor,
+  sizes: number | readonly number[],
+  dimOrOptions: number | DimOption = 0,
+): Tensor[] {
   assertTensor('split', 'input', x);
-  const d = normalizeDim('split', dim, x.ndim);
+  const d = normalizeDim('split', optionalDim('split', dimOrOptions, 0), x.ndim);
   const len = x.shape[d];
   let list: number[];
   if (typeof sizes === 'number') {
@@ -335,11 +360,11 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 }
 
 /** `chunks` pieces of (nearly) equal size along `dim`, as PyTorch splits them. */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export function chunk(x: Tensor, chunks: number, dimOrOptions: number | DimOption = 0): Tensor[] {
   assertTensor('chunk', 'input', x);
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
-  const d = normalizeDim('chunk', dim, x.ndim);
+  const d = normalizeDim('chunk', optionalDim('chunk', dimOrOptions, 0), x.ndim);
   const size = Math.ceil(x.shape[d] / chunks) || 1;
   return split(x, size, d);
 }

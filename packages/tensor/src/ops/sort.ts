@@ -1,10 +1,11 @@
 import type { Backend } from '../backend.js';
 import { recordOp } from '../engine.js';
 import { fmtShape, ValueError } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { narrow } from './indexing.js';
-import type { ValuesIndices } from './reduce.js';
+import { type ValuesIndices, valuesIndices } from './reduce.js';
 import { contiguous } from './shape.js';
 import { assertTensor, backendOf, fromStorage } from './util.js';
 
@@ -28,12 +29,15 @@ export interface TopkOptions {
   sorted?: boolean;
 }
 
+const SORT_KEYS = optionKeys<SortOptions>({ dim: 1, descending: 1, stable: 1 });
+const TOPK_KEYS = optionKeys<TopkOptions>({ dim: 1, largest: 1, sorted: 1 });
+
 function options<T extends { dim?: number }>(op: string, v: number | T | undefined): T {
   if (v === undefined) return {} as T;
   if (typeof v === 'number') return { dim: v } as T;
   if (typeof v !== 'object' || v === null)
     throw new ValueError(`${op}: expected a dim or an options object, got ${String(v)}`);
-  return v;
+  return checkOptions(op, v, op === 'topk' ? TOPK_KEYS : SORT_KEYS);
 }
 
 function flag(op: string, name: string, v: unknown, dflt: boolean): boolean {
@@ -75,7 +79,7 @@ export function sort(x: Tensor, dimOrOptions?: number | SortOptions): ValuesIndi
   flag('sort', 'stable', o.stable, true);
   const b = backendOf('sort', x);
   const indices = order(b, x, d, descending);
-  return { values: pick(b, x, d, indices), indices };
+  return valuesIndices(pick(b, x, d, indices), indices);
 }
 
 /** The k largest (or smallest) entries along `dim`, sorted, as `{ values, indices }`. */
@@ -93,10 +97,10 @@ export function topk(x: Tensor, k: number, dimOrOptions?: number | TopkOptions):
   }
   const b = backendOf('topk', x);
   const all = order(b, x, d, largest);
-  if (x.ndim === 0) return { values: pick(b, x, d, all), indices: all };
+  if (x.ndim === 0) return valuesIndices(pick(b, x, d, all), all);
   const head = narrow(all, d, 0, k);
   const indices = contiguous(head, true);
   head.dispose();
   all.dispose();
-  return { values: pick(b, x, d, indices), indices };
+  return valuesIndices(pick(b, x, d, indices), indices);
 }

@@ -60,6 +60,11 @@ export function assertDTypeSupported(op: string, backend: Backend, dtype: DType)
 /** A value as an error message shows it: strings quoted, arrays listed. */
 export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(describeValue).join(', ')}]`;
+  if (v instanceof Tensor) return `a Tensor of shape [${v.shape.join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v).map(([k, x]) => `${k}: ${describeValue(x)}`);
+    return `{ ${entries.join(', ')} }`;
+  }
   return typeof v === 'string' ? `'${v}'` : String(v);
 }
 

@@ -1,5 +1,5 @@
-import type { ActivationName } from '@nn/layers';
-import { ValueError } from '@nn/tensor';
+import { ACTIVATION_NAMES, type ActivationName } from '@nn/layers';
+import { checkOptions, optionKeys, suggestOption, ValueError } from '@nn/tensor';
 
 /** The optimizers the estimator can build by name. */
 export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop' | 'adagrad';
@@ -64,9 +64,44 @@ function nonNegative(name: string, v: unknown): number {
   return v;
 }
 
+const CONFIG_KEYS = optionKeys<NeuralNetworkConfig>({
+  layers: 1,
+  activation: 1,
+  outputActivation: 1,
+  dropoutRate: 1,
+  regLambda: 1,
+  l1Lambda: 1,
+  weightNoiseStd: 1,
+  regression: 1,
+  scaleTargets: 1,
+  optimizer: 1,
+  lr: 1,
+  lrScheduler: 1,
+  backend: 1,
+  seed: 1,
+});
+
+/** The keys of each schedule type (besides `type`). */
+const SCHEDULER_KEYS: Record<LrSchedulerConfig['type'], readonly string[]> = {
+  step: ['type', 'stepSize', 'gamma'],
+  exponential: ['type', 'gamma'],
+  cosine: ['type', 'tMax', 'etaMin'],
+  plateau: ['type', 'patience', 'factor', 'monitor', 'minLr'],
+};
+
+/** An activation name the hidden layers can use, else a ValueError listing them. */
+function checkActivation(a: unknown): ActivationName {
+  if (typeof a === 'string' && ACTIVATION_NAMES.includes(a as ActivationName)) return a as ActivationName;
+  const meant = typeof a === 'string' ? suggestOption(a, ACTIVATION_NAMES) : undefined;
+  throw new ValueError(
+    `NeuralNetwork: unknown activation ${typeof a === 'string' ? `'${a}'` : String(a)}${meant ? ` (did you mean '${meant}'?)` : ''}; valid activations: ${ACTIVATION_NAMES.join(', ')}`,
+  );
+}
+
 export function resolveConfig(c: NeuralNetworkConfig): ResolvedConfig {
   if (!c || typeof c !== 'object')
     throw new ValueError('NeuralNetwork: expected a config object { layers: [...] }');
+  checkOptions('NeuralNetwork', c, CONFIG_KEYS);
   const { layers } = c;
   if (!Array.isArray(layers) || layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
     throw new ValueError(
@@ -108,17 +143,22 @@ export function resolveConfig(c: NeuralNetworkConfig): ResolvedConfig {
     throw new ValueError(`NeuralNetwork: lr must be a finite number > 0, got ${String(lr)}`);
   if (c.seed !== undefined && !(Number.isInteger(c.seed) && c.seed >= 0))
     throw new ValueError(`NeuralNetwork: seed must be a non-negative integer, got ${c.seed}`);
-  if (
-    c.lrScheduler !== undefined &&
-    !['step', 'exponential', 'cosine', 'plateau'].includes((c.lrScheduler as { type?: string })?.type ?? '')
-  ) {
-    throw new ValueError(
-      "NeuralNetwork: lrScheduler.type must be 'step', 'exponential', 'cosine' or 'plateau'",
+  if (c.lrScheduler !== undefined) {
+    const type = (c.lrScheduler as { type?: string })?.type ?? '';
+    if (!Object.hasOwn(SCHEDULER_KEYS, type)) {
+      throw new ValueError(
+        "NeuralNetwork: lrScheduler.type must be 'step', 'exponential', 'cosine' or 'plateau'",
+      );
+    }
+    checkOptions(
+      `NeuralNetwork: lrScheduler '${type}'`,
+      c.lrScheduler,
+      SCHEDULER_KEYS[type as LrSchedulerConfig['type']],
     );
   }
   return {
     layers: [...layers],
-    activation: c.activation ?? 'relu',
+    activation: checkActivation(c.activation ?? 'relu'),
     outputActivation,
     dropoutRate,
     regLambda: nonNegative('regLambda', c.regLambda ?? 0),

@@ -89,6 +89,15 @@ export async function readMatrix(
   return { values, rows: values.length / cols, cols };
 }
 
+/** One label per row, each an integer (a width-1 column is checked too, never truncated). */
+function classIndices(op: string, m: HostMatrix): Int32Array {
+  for (let i = 0; i < m.values.length; i++) {
+    if (!Number.isInteger(m.values[i]))
+      throw new ValueError(`${op}: label ${m.values[i]} at sample ${i} is not a class index (an integer)`);
+  }
+  return Int32Array.from(m.values);
+}
+
 /** Reads class labels: integers, or one-hot / probability rows (taken by argmax). */
 export async function readLabels(
   op: string,
@@ -118,14 +127,14 @@ export async function readLabels(
     (isTensor(y) && y.ndim === 2) || (Array.isArray(y) && y.length > 0 && typeof y[0] !== 'number');
   if (is2d) {
     const width = isTensor(y) ? y.shape[1] : (y as readonly ArrayLike<number>[])[0].length;
-    if (width === 1) labels = indices(await readMatrix(op, 'y', y, 1));
+    if (width === 1) labels = classIndices(op, await readMatrix(op, 'y', y, 1));
     else if (width === numClasses) labels = oneHotRows(await readMatrix(op, 'y', y, numClasses));
     else
       throw new ShapeError(
         `${op}: y has ${width} columns; expected class indices or ${numClasses} one-hot columns`,
       );
   } else {
-    labels = indices(await readMatrix(op, 'y', y, 1));
+    labels = classIndices(op, await readMatrix(op, 'y', y, 1));
   }
   if (labels.length !== rows) throw new ShapeError(`${op}: X has ${rows} samples but y has ${labels.length}`);
   for (let i = 0; i < labels.length; i++) {

@@ -3,6 +3,9 @@ import { DataLoader, type ScalerState, StandardScaler, TensorDataset, trainTestS
 import type { Module } from '@nn/layers';
 import { bceWithLogitsLoss, crossEntropy, l1Penalty, l2Penalty, mseLoss } from '@nn/losses';
 import {
+  checkOptions,
+  manualSeed,
+  optionKeys,
   RandomGenerator,
   ShapeError,
   type Tensor,
@@ -28,6 +31,21 @@ import {
 import { buildNetwork, buildOptimizer, buildScheduler, weightShapes } from './build.js';
 import { type NeuralNetworkConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { type ArrayInput, type HostMatrix, matrixTensor, readLabels, readMatrix, rowsOf } from './inputs.js';
+
+/** What `evaluate` gives for a regression network, and the units of each number. */
+export interface RegressionEvaluation {
+  /**
+   * The training loss, MSE on the targets as the network sees them: standardised (unitless, about
+   * 1 for a constant guess) when `scaleTargets` is on (the default), else in target units squared.
+   */
+  loss: number;
+  /** Mean squared error of the predictions, in target units squared. */
+  mse: number;
+  /** Mean absolute error of the predictions, in target units. */
+  mae: number;
+  /** Coefficient of determination, unitless (1 is perfect, 0 a constant guess). */
+  r2: number;
+}
 
 /**
  * Options of `NeuralNetwork.train`: epochs, batch size, validation split, shuffling, callbacks, verbosity.
@@ -148,6 +166,19 @@ export class NeuralNetwork {
 
   /** Trains on X (samples × features) and y (class labels or regression targets); returns the history. */
   async train(X: ArrayInput, y: ArrayInput, options: TrainOptions = {}): Promise<History> {
+    checkOptions(
+      'NeuralNetwork.train',
+      options,
+      optionKeys<TrainOptions>({
+        epochs: 1,
+        batchSize: 1,
+        validationSplit: 1,
+        shuffle: 1,
+        callbacks: 1,
+        verbose: 1,
+        onNonFiniteLoss: 1,
+      }),
+    );
     const epochs = options.epochs ?? 10;
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -251,7 +282,11 @@ export class NeuralNetwork {
     return back;
   }
 
-  /** Loss and metrics on labelled data: `{ loss, accuracy }`, or `{ loss, mse, mae, r2 }` in target units. */
+  /**
+   * Loss and metrics on labelled data. Classification: `{ loss, accuracy }`. Regression:
+   * `{ loss, mse, mae, r2 }` (see `RegressionEvaluation` for the units: `loss` is the training
+   * loss, on standardised targets when `scaleTargets` is on; `mse` and `mae` are in target units).
+   */
   async evaluate(X: ArrayInput, y: ArrayInput): Promise<Record<string, number>> {
     const [x, t] = await this.#tensors('evaluate', X, y, false);
     try {
@@ -265,12 +300,13 @@ export class NeuralNetwork {
         ? [this.#scaler.inverseTransform(pred), this.#scaler.inverseTransform(t)]
         : [pred, t];
       try {
-        return {
+        const result: RegressionEvaluation = {
           loss: logs.loss,
           mse: await score(new MeanSquaredError(), p, target),
           mae: await score(new MeanAbsoluteError(), p, target),
           r2: await score(new R2Score(), p, target),
         };
+        return { ...result };
       } finally {
         for (const z of new Set([pred, p, target])) if (z !== t) z.dispose();
       }
@@ -310,7 +346,9 @@ export class NeuralNetwork {
     data: unknown,
     options: { backend?: string; where?: string } & WeightsFileOptions = {},
   ): NeuralNetwork {
-    const where = options.where ?? 'NeuralNetwork.fromJSON';
+    const where =
+      checkOptions('NeuralNetwork.fromJSON', options, ['backend', 'where', 'allowNonFinite']).where ??
+      'NeuralNetwork.fromJSON';
     const doc = data as Record<string, unknown> | null;
     if (!isRecord(doc) || doc.format !== FORMAT) {
       throw new ModelFileError(`${where}: not an nn NeuralNetwork model (format '${String(doc?.format)}')`);
@@ -371,6 +409,7 @@ export class NeuralNetwork {
     path: string,
     options: { backend?: string } & WeightsFileOptions = {},
   ): Promise<NeuralNetwork> {
+    checkOptions('NeuralNetwork.load', options, ['backend', 'allowNonFinite']);
     return NeuralNetwork.fromJSON(parseJson(await readText(path), path), { ...options, where: path });
   }
 

@@ -2,6 +2,7 @@ import type { AttentionArgs, Backend } from '../../backend.js';
 import { isGradEnabled, recordOp } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { tidy } from '../../memory.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import { broadcastShapes, sizeOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { arange } from '../creation.js';
@@ -46,6 +47,11 @@ function plan(q: Tensor, k: Tensor, v: Tensor, o: ScaledDotProductAttentionOptio
   assertTensor(OP, 'query', q);
   assertTensor(OP, 'key', k);
   assertTensor(OP, 'value', v);
+  checkOptions(
+    OP,
+    o,
+    optionKeys<ScaledDotProductAttentionOptions>({ attnMask: 1, isCausal: 1, scale: 1, dropoutP: 1 }),
+  );
   const mask = o.attnMask ?? null;
   if (mask !== null) assertTensor(OP, 'attnMask', mask);
   backendOf(OP, q, k, v, mask);

@@ -1,6 +1,7 @@
 import type { Conv2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add } from '../elementwise.js';
 import { flip } from '../reorder.js';
@@ -163,6 +164,11 @@ function convTransposeNd(
   bias: Tensor | null | undefined,
   o: ConvTransposeOptions,
 ): Tensor {
+  checkOptions(
+    op,
+    o,
+    optionKeys<ConvTransposeOptions>({ stride: 1, padding: 1, outputPadding: 1, groups: 1, dilation: 1 }),
+  );
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
   backendOf(op, x, weight, bias);
   const xb = unbatched ? unsqueeze(x, 0) : x;

@@ -1,6 +1,7 @@
 import type { Conv2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add } from '../elementwise.js';
 import { matmul } from '../matmul.js';
@@ -18,6 +19,8 @@ export interface ConvOptions {
   dilation?: IntOrTuple;
   groups?: number;
 }
+
+const CONV_KEYS = optionKeys<ConvOptions>({ stride: 1, padding: 1, dilation: 1, groups: 1 });
 
 interface ConvSpec {
   stride: number[];
@@ -161,8 +164,9 @@ function convNd(
   x: Tensor,
   weight: Tensor,
   bias: Tensor | null | undefined,
-  o: ConvOptions,
+  options: ConvOptions,
 ): Tensor {
+  const o = checkOptions(op, options, CONV_KEYS);
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
   backendOf(op, x, weight, bias);
   assertTensor(op, 'weight', weight);

@@ -1,4 +1,5 @@
 import { DTypeError, ValueError } from '../../errors.js';
+import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { rand } from '../creation.js';
 import { cast, lt, mul } from '../elementwise.js';
@@ -11,6 +12,7 @@ import { assertTensor } from '../util.js';
 export function dropout(x: Tensor, options: { p?: number; training?: boolean } = {}): Tensor {
   const op = 'dropout';
   assertTensor(op, 'input', x);
+  checkOptions(op, options, ['p', 'training']);
   const p = options.p ?? 0.5;
   if (typeof p !== 'number' || !(p >= 0 && p <= 1))
     throw new ValueError(`${op}: p must be in [0, 1], got ${String(p)}`);

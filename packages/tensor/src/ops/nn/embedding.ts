@@ -1,4 +1,5 @@
 import { DTypeError, fmtShape, IndexError, ShapeError } from '../../errors.js';
+import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { ne, where } from '../elementwise.js';
 import { indexSelect } from '../indexing.js';
@@ -15,6 +16,7 @@ export function embedding(
   options: { paddingIdx?: number | null } = {},
 ): Tensor {
   const op = 'embedding';
+  checkOptions(op, options, ['paddingIdx']);
   assertTensor(op, 'indices', indices);
   assertTensor(op, 'weight', weight);
   if (indices.dtype !== 'int32') {

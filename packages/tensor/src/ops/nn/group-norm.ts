@@ -1,5 +1,6 @@
 import { isFloat } from '../../dtype.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add, mul, rsqrt, sub } from '../elementwise.js';
 import { mean, variance } from '../reduce.js';
@@ -31,6 +32,7 @@ export function groupNorm(
 ): Tensor {
   const op = 'groupNorm';
   assertTensor(op, 'input', x);
+  checkOptions(op, options, ['eps']);
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
   if (x.ndim < 2)
     throw new ShapeError(`${op}: expected input [N, C, ...] of rank >= 2, got ${fmtShape(x.shape)}`);

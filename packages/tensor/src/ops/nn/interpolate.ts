@@ -1,5 +1,6 @@
 import { isFloat } from '../../dtype.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../elementwise.js';
@@ -99,6 +100,11 @@ function blend(x: Tensor, d: number, s: { i0: Int32Array; i1: Int32Array; w1: Fl
 export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   const op = 'interpolate';
   assertTensor(op, 'input', x);
+  checkOptions(
+    op,
+    options,
+    optionKeys<InterpolateOptions>({ size: 1, scaleFactor: 1, mode: 1, alignCorners: 1 }),
+  );
   const mode = options?.mode ?? 'nearest';
   if (mode !== 'nearest' && !(mode in LINEAR_RANK)) {
     throw new ValueError(

@@ -1,6 +1,7 @@
 import { withGradMode } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { tidy } from '../../memory.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add, mul, rsqrt, sub } from '../elementwise.js';
 import { mean, variance } from '../reduce.js';
@@ -87,6 +88,7 @@ export function batchNorm(
   ] as const) {
     checkParam(op, name, t, [c], x);
   }
+  checkOptions(op, options, optionKeys<BatchNormOptions>({ training: 1, momentum: 1, eps: 1 }));
   const training = options.training ?? false;
   const momentum = options.momentum ?? 0.1;
   const eps = options.eps ?? 1e-5;
@@ -129,6 +131,7 @@ export function layerNorm(
   options: { eps?: number } = {},
 ): Tensor {
   const op = 'layerNorm';
+  checkOptions(op, options, ['eps']);
   assertTensor(op, 'input', x);
   if (x.dtype !== 'float32' && x.dtype !== 'float64')
     throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);

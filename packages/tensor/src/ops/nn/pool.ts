@@ -1,6 +1,7 @@
 import type { Pool2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../creation.js';
 import { div } from '../elementwise.js';
@@ -41,6 +42,32 @@ export interface AvgPoolOptions {
 export interface PoolWithIndices {
   values: Tensor;
   indices: Tensor;
+}
+
+const MAX_POOL_KEYS = optionKeys<MaxPoolOptions>({
+  kernelSize: 1,
+  stride: 1,
+  padding: 1,
+  dilation: 1,
+  ceilMode: 1,
+  returnIndices: 1,
+});
+const AVG_POOL_KEYS = optionKeys<AvgPoolOptions>({
+  kernelSize: 1,
+  stride: 1,
+  padding: 1,
+  ceilMode: 1,
+  countIncludePad: 1,
+});
+
+/** The options object, also from PyTorch's shorthand `maxPool2d(x, 2)` (the kernel size alone). */
+function poolOptions<O extends { kernelSize: IntOrTuple }>(
+  op: string,
+  options: O | IntOrTuple,
+  keys: readonly string[],
+): O {
+  if (typeof options === 'number' || Array.isArray(options)) return { kernelSize: options } as O;
+  return checkOptions(op, options as O, keys);
 }
 
 interface PoolSpec extends Pool2dParams {
@@ -175,8 +202,12 @@ function dropBatch(t: Tensor): Tensor {
 
 /** 2-d max pooling over [N, C, H, W] (or [C, H, W]); with returnIndices, also each max's position h * W + w. */
 export function maxPool2d(x: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-export function maxPool2d(x: Tensor, options: MaxPoolOptions): Tensor;
-export function maxPool2d(x: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices {
+export function maxPool2d(x: Tensor, options: MaxPoolOptions | IntOrTuple): Tensor;
+export function maxPool2d(
+  x: Tensor,
+  kernelSizeOrOptions: MaxPoolOptions | IntOrTuple,
+): Tensor | PoolWithIndices {
+  const options = poolOptions('maxPool2d', kernelSizeOrOptions, MAX_POOL_KEYS);
   const unbatched = checkSpatialInput('maxPool2d', x, 4, '[N, C, H, W]');
   const x4 = unbatched ? unsqueeze(x, 0) : x;
   const s = spec2d('maxPool2d', x4, options);
@@ -189,8 +220,12 @@ export function maxPool2d(x: Tensor, options: MaxPoolOptions): Tensor | PoolWith
 
 /** 1-d max pooling over [N, C, L] (or [C, L]); indices are positions along L. */
 export function maxPool1d(x: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor;
-export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices {
+export function maxPool1d(x: Tensor, options: MaxPoolOptions | IntOrTuple): Tensor;
+export function maxPool1d(
+  x: Tensor,
+  kernelSizeOrOptions: MaxPoolOptions | IntOrTuple,
+): Tensor | PoolWithIndices {
+  const options = poolOptions('maxPool1d', kernelSizeOrOptions, MAX_POOL_KEYS);
   const unbatched = checkSpatialInput('maxPool1d', x, 3, '[N, C, L]');
   if (!options || options.kernelSize === undefined)
     throw new ValueError('maxPool1d: options.kernelSize is required');
@@ -248,7 +283,8 @@ export function poolDivisors(
 }
 
 /** 2-d average pooling over [N, C, H, W] (or [C, H, W]) with PyTorch's ceilMode and countIncludePad rules. */
-export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
+export function avgPool2d(x: Tensor, kernelSizeOrOptions: AvgPoolOptions | IntOrTuple): Tensor {
+  const options = poolOptions('avgPool2d', kernelSizeOrOptions, AVG_POOL_KEYS);
   const unbatched = checkSpatialInput('avgPool2d', x, 4, '[N, C, H, W]');
   const x4 = unbatched ? unsqueeze(x, 0) : x;
   const s = spec2d('avgPool2d', x4, { ...options, dilation: 1 });
