@@ -55,7 +55,14 @@ export class DataLoader implements Iterable<Tensor[]>, AsyncIterable<Tensor[]> {
     checkOptions(
       'DataLoader',
       options,
-      optionKeys<DataLoaderOptions>({ batchSize: 1, shuffle: 1, dropLast: 1, seed: 1, generator: 1, disposeBatches: 1 }),
+      optionKeys<DataLoaderOptions>({
+        batchSize: 1,
+        shuffle: 1,
+        dropLast: 1,
+        seed: 1,
+        generator: 1,
+        disposeBatches: 1,
+      }),
     );
     const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize < 1) {

@@ -177,7 +177,6 @@ export {
 export type { SortOptions, TopkOptions } from './ops/sort.js';
 export { argsort, sort, topk } from './ops/sort.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
-export { collectGarbage } from './pressure.js';
 export {
   checkOptions,
   isOptionsObject,
@@ -185,6 +184,7 @@ export {
   suggestOption,
   UnknownOptionError,
 } from './options.js';
+export { collectGarbage } from './pressure.js';
 export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
 export { startProfiler } from './profiler.js';
 export type { Shape } from './shape.js';

@@ -115,14 +115,6 @@ export async function readLabels(
     }
     return out;
   };
-  /** Class indices, one per sample (a flat list or a width-1 column): whole numbers only. */
-  const indices = (m: HostMatrix): Int32Array => {
-    for (let i = 0; i < m.values.length; i++) {
-      if (!Number.isInteger(m.values[i]))
-        throw new ValueError(`${op}: label ${m.values[i]} at sample ${i} is not a class index`);
-    }
-    return Int32Array.from(m.values);
-  };
   const is2d =
     (isTensor(y) && y.ndim === 2) || (Array.isArray(y) && y.length > 0 && typeof y[0] !== 'number');
   if (is2d) {

@@ -4,7 +4,6 @@ import type { Module } from '@nn/layers';
 import { bceWithLogitsLoss, crossEntropy, l1Penalty, l2Penalty, mseLoss } from '@nn/losses';
 import {
   checkOptions,
-  manualSeed,
   optionKeys,
   RandomGenerator,
   ShapeError,
