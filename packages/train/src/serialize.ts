@@ -1,4 +1,5 @@
 import {
+  checkOptions,
   type DType,
   isTensor,
   makeTypedArray,
@@ -63,6 +64,9 @@ export interface WeightsFileOptions {
   allowNonFinite?: boolean;
 }
 
+/** The keys of `WeightsFileOptions`, for the unknown-option check. */
+export const WEIGHTS_FILE_KEYS = ['allowNonFinite'] as const;
+
 function firstNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
   return -1;
@@ -88,6 +92,7 @@ export function deserializeTensor(
   backend?: string,
   options: WeightsFileOptions = {},
 ): Tensor {
+  checkOptions('deserializeTensor', options, WEIGHTS_FILE_KEYS);
   const o = s as Partial<SerializedTensor> | null;
   if (!o || typeof o !== 'object') throw new ModelFileError(`${where}: expected { dtype, shape, data }`);
   if (typeof o.dtype !== 'string' || !(o.dtype in BYTES))
@@ -122,14 +127,23 @@ export function deserializeTensor(
  */
 export async function serializeStateDict(
   sd: Record<string, Tensor>,
-  options: WeightsFileOptions & { op?: string } = {},
+  options: WeightsFileOptions = {},
 ): Promise<Record<string, SerializedTensor>> {
-  const op = options.op ?? 'serializeStateDict';
+  checkOptions('serializeStateDict', options, WEIGHTS_FILE_KEYS);
+  return encodeStateDict(sd, 'serializeStateDict', options.allowNonFinite === true);
+}
+
+/** `serializeStateDict` for the callers that name themselves in its errors (`op`). */
+export async function encodeStateDict(
+  sd: Record<string, Tensor>,
+  op: string,
+  allowNonFinite: boolean,
+): Promise<Record<string, SerializedTensor>> {
   const out: Record<string, SerializedTensor> = {};
   for (const [k, t] of Object.entries(sd)) {
     if (!isTensor(t)) throw new ValueError(`${op}: '${k}' is not a tensor`);
     const values = await t.data();
-    if (!options.allowNonFinite && (t.dtype === 'float32' || t.dtype === 'float64')) {
+    if (!allowNonFinite && (t.dtype === 'float32' || t.dtype === 'float64')) {
       const bad = firstNonFinite(values);
       if (bad >= 0) throw new NonFiniteWeightsError(op, k, t.shape, values[bad], bad);
     }
@@ -149,7 +163,7 @@ export function deserializeStateDict(
   const out: Record<string, Tensor> = {};
   try {
     for (const [k, v] of Object.entries(data))
-      out[k] = deserializeTensor(v, `${where}.${k}`, backend, options);
+      out[k] = deserializeTensor(v, `${where}.${k}`, backend, { allowNonFinite: options.allowNonFinite });
   } catch (e) {
     for (const t of Object.values(out)) t.dispose();
     throw e;
@@ -176,9 +190,10 @@ export async function saveWeights(
   path: string,
   options: WeightsFileOptions = {},
 ): Promise<void> {
+  checkOptions('saveWeights', options, WEIGHTS_FILE_KEYS);
   const sd = model.stateDict();
   try {
-    const tensors = await serializeStateDict(sd, { ...options, op: 'saveWeights' });
+    const tensors = await encodeStateDict(sd, 'saveWeights', options.allowNonFinite === true);
     await writeText(path, JSON.stringify({ format: WEIGHTS_FORMAT, version: 1, tensors }));
   } finally {
     for (const t of Object.values(sd)) t.dispose();
@@ -191,6 +206,7 @@ export async function loadWeights(
   path: string,
   options: WeightsFileOptions = {},
 ): Promise<void> {
+  checkOptions('loadWeights', options, WEIGHTS_FILE_KEYS);
   const file = parseJson(await readText(path), path);
   if (file.format !== WEIGHTS_FORMAT)
     throw new ModelFileError(`${path}: not an nn weights file (format '${String(file.format)}')`);

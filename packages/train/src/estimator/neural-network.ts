@@ -20,10 +20,11 @@ import { Accuracy, MeanAbsoluteError, MeanSquaredError, R2Score, score } from '.
 import type { ProgressOptions } from '../progress.js';
 import {
   deserializeStateDict,
+  encodeStateDict,
   ModelFileError,
   parseJson,
   readText,
-  serializeStateDict,
+  WEIGHTS_FILE_KEYS,
   type WeightsFileOptions,
   writeText,
 } from '../serialize.js';
@@ -320,6 +321,7 @@ export class NeuralNetwork {
    * ±Infinity are refused (`NonFiniteWeightsError`) unless `allowNonFinite` is set.
    */
   async toJSON(options: WeightsFileOptions = {}): Promise<Record<string, unknown>> {
+    checkOptions('NeuralNetwork.toJSON', options, WEIGHTS_FILE_KEYS);
     const sd = this.network.stateDict();
     try {
       const { backend: _b, ...config } = this.config;
@@ -329,7 +331,7 @@ export class NeuralNetwork {
         config,
         trained: this.#trained,
         targetScaler: this.#scaler ? await this.#scaler.state() : null,
-        weights: await serializeStateDict(sd, { ...options, op: 'NeuralNetwork.toJSON' }),
+        weights: await encodeStateDict(sd, 'NeuralNetwork.toJSON', options.allowNonFinite === true),
       };
     } finally {
       for (const t of Object.values(sd)) t.dispose();
@@ -346,7 +348,7 @@ export class NeuralNetwork {
     options: { backend?: string; where?: string } & WeightsFileOptions = {},
   ): NeuralNetwork {
     const where =
-      checkOptions('NeuralNetwork.fromJSON', options, ['backend', 'where', 'allowNonFinite']).where ??
+      checkOptions('NeuralNetwork.fromJSON', options, ['backend', 'where', ...WEIGHTS_FILE_KEYS]).where ??
       'NeuralNetwork.fromJSON';
     const doc = data as Record<string, unknown> | null;
     if (!isRecord(doc) || doc.format !== FORMAT) {
@@ -400,6 +402,7 @@ export class NeuralNetwork {
    * or the new one. NaN or infinite weights are refused unless `allowNonFinite` is set.
    */
   async save(path: string, options: WeightsFileOptions = {}): Promise<void> {
+    checkOptions('NeuralNetwork.save', options, WEIGHTS_FILE_KEYS);
     await writeText(path, JSON.stringify(await this.toJSON(options)));
   }
 
@@ -408,7 +411,7 @@ export class NeuralNetwork {
     path: string,
     options: { backend?: string } & WeightsFileOptions = {},
   ): Promise<NeuralNetwork> {
-    checkOptions('NeuralNetwork.load', options, ['backend', 'allowNonFinite']);
+    checkOptions('NeuralNetwork.load', options, ['backend', ...WEIGHTS_FILE_KEYS]);
     return NeuralNetwork.fromJSON(parseJson(await readText(path), path), { ...options, where: path });
   }
 
