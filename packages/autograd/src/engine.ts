@@ -202,7 +202,17 @@ function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardO
 
 const ENGINE: GradEngine = { record, backward, instrument };
 
-/** Turns on automatic differentiation for every tensor op (idempotent). */
+/**
+ * Turns on automatic differentiation for every tensor op (idempotent).
+ *
+ * @example
+ * ```ts
+ * installAutograd();
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * console.log(await x.grad!.format()); // tensor([2., 4., 6.])
+ * ```
+ */
 export function installAutograd(): void {
   if (getGradEngine() !== ENGINE) {
     registerBuiltinRules();
@@ -210,7 +220,15 @@ export function installAutograd(): void {
   }
 }
 
-/** Runs fn without recording gradients (PyTorch's `torch.no_grad()`). */
+/**
+ * Runs fn without recording gradients (PyTorch's `torch.no_grad()`).
+ *
+ * @example
+ * ```ts
+ * const preds = noGrad(() => model.call(x)); // no graph recorded
+ * console.log(preds.requiresGrad); // false
+ * ```
+ */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }

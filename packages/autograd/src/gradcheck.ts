@@ -48,6 +48,12 @@ type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
  * Compares the analytic gradient of `fn` with central differences: float64 where some
  * registered backend has it, looser float32 otherwise. Checks the inputs that require grad
  * (or every float input when none does).
+ *
+ * @example
+ * ```ts
+ * const r = await gradcheck((a) => a.tanh().mul(a).sum(), [tensor([0.3, -0.5], { requiresGrad: true })]);
+ * console.log(r.ok, r.message);
+ * ```
  */
 export async function gradcheck(
   fn: Fn,

@@ -37,6 +37,12 @@ function copyAs(values: TypedArray, dtype: DType): TypedArray {
 /**
  * The plain TypeScript backend: storage is a typed array in host memory (Float32Array, Float64Array,
  * Int32Array, Uint8Array for bool), every kernel reads strided views and returns a new array.
+ *
+ * @example
+ * ```ts
+ * use(cpu());
+ * console.log(tensor([1, 2]).add(1).dataSync()); // Float32Array [2, 3]
+ * ```
  */
 export function cpu(options: CpuOptions = {}): Backend {
   let bytesInUse = 0;

@@ -19,6 +19,7 @@ export type { WasmBackend } from './backend.js';
 export type { WasmStorage } from './heap.js';
 export type { WasmSource } from './loader.js';
 
+/** Options of `wasm()`: thread count, a URL of kernels you serve yourself, and the registry name. */
 export interface WasmOptions {
   /** Threads for GEMM and conv (default: the number of cores; always 1 where memory cannot be shared). */
   threads?: number;
@@ -33,7 +34,16 @@ export interface WasmOptions {
   name?: string;
 }
 
-/** Loads and instantiates the kernels and returns the backend: `registerBackend(await wasm())`. */
+/**
+ * Loads and instantiates the kernels and returns the backend: `registerBackend(await wasm())`.
+ *
+ * @example
+ * ```ts
+ * const backend = await wasm(); // threads: the number of cores where memory can be shared
+ * registerBackend(backend);
+ * setBackend('wasm');
+ * ```
+ */
 export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
   let shared = canShareMemory();
   const module = await loadModule(options.wasmUrl, shared);

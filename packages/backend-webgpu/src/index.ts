@@ -5,6 +5,7 @@ import { Runtime } from './runtime.js';
 
 export { WebGPUBackend } from './backend.js';
 
+/** Options of `webgpu()`: a device or adapter of your own, and the matmul kernel to use. */
 export interface WebGPUOptions {
   /** Matmul kernel: 'simd' for CPU-backed adapters, 'tiled' (workgroup memory) for GPUs; chosen from the adapter by default. */
   matmul?: 'simd' | 'tiled';
@@ -18,6 +19,16 @@ export interface WebGPUOptions {
  * The WebGPU backend: `registerBackend(await webgpu())`. In a browser it uses navigator.gpu; in
  * Node, Dawn from the `webgpu` package. Rejects with a BackendError that says why when there
  * is no adapter, so the program can stay on another backend.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   registerBackend(await webgpu());
+ *   setBackend('webgpu');
+ * } catch (e) {
+ *   console.log(`${(e as Error).message}; staying on the current backend`);
+ * }
+ * ```
  */
 export async function webgpu(options: WebGPUOptions = {}): Promise<WebGPUBackend> {
   let device = options.device;

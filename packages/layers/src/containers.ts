@@ -3,7 +3,15 @@ import { type AnyModule, Module } from './module.js';
 
 type Layer = Module<[Tensor], Tensor>;
 
-/** Modules applied in order, each to the previous one's output. Give a list, or an object of named modules. */
+/**
+ * Modules applied in order, each to the previous one's output. Give a list, or an object of named modules.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
+ * const logits = model.call(randn([32, 784])); // [32, 10]
+ * ```
+ */
 export class Sequential extends Module {
   constructor(...layers: Layer[] | [Record<string, Layer>]) {
     super();

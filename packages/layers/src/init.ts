@@ -1,6 +1,8 @@
 /**
  * Weight initialisation, PyTorch's `nn.init`: each function fills a tensor in place (its values
  * are replaced; the tensor object stays) from the seeded generator (`manualSeed`) and returns it.
+ *
+ * @module
  */
 import {
   fmtShape,

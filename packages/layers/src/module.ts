@@ -61,6 +61,19 @@ export interface LoadStateDictResult {
  * `Parameter`), buffers (`registerBuffer`) and child modules are found among the module's own
  * properties, in the order they were assigned, so a subclass just writes
  * `this.weight = Parameter(...)` and `this.fc = new Linear(...)`.
+ *
+ * @example
+ * ```ts
+ * class MLP extends Module {
+ *   fc1 = new Linear(784, 128);
+ *   fc2 = new Linear(128, 10);
+ *   forward(x: Tensor): Tensor {
+ *     return this.fc2.call(relu(this.fc1.call(x)));
+ *   }
+ * }
+ * const net = new MLP();
+ * console.log(Object.keys(net.stateDict())); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+ * ```
  */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout, batch statistics, noise on) or evaluation mode. */

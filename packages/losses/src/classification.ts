@@ -146,6 +146,13 @@ export function nllLoss(input: Tensor, target: Tensor, options?: NllOptions): Te
  * Cross entropy of logits `input` [N, C, d...] (or [C] unbatched) against class indices (int32,
  * [N, d...]) or class probabilities (float, shaped like the input). Computed through
  * log-softmax, so large logits do not overflow.
+ *
+ * @example
+ * ```ts
+ * const logits = randn([4, 3], { requiresGrad: true });
+ * const target = tensor(new Int32Array([0, 2, 1, 2]));
+ * crossEntropy(logits, target, { labelSmoothing: 0.1 }).backward();
+ * ```
  */
 export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor {
   const op = 'crossEntropy';

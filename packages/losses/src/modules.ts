@@ -62,7 +62,15 @@ export class HuberLoss extends Loss<HuberOptions> {
   }
 }
 
-/** Module form of `crossEntropy`. */
+/**
+ * Module form of `crossEntropy`.
+ *
+ * @example
+ * ```ts
+ * const lossFn = new CrossEntropyLoss({ ignoreIndex: -100 });
+ * const loss = lossFn.call(model.call(x), y);
+ * ```
+ */
 export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
   constructor(options: CrossEntropyOptions = {}) {
     super(options);

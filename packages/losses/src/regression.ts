@@ -21,7 +21,14 @@ function elementwise(
   return tidy(() => reduce(f(sub(input, target)), reduction));
 }
 
-/** Mean squared error: (input - target)². */
+/**
+ * Mean squared error: (input - target)².
+ *
+ * @example
+ * ```ts
+ * console.log(await mseLoss(tensor([1, 2]), tensor([1.5, 2])).item()); // 0.125
+ * ```
+ */
 export function mseLoss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
   return elementwise('mseLoss', input, target, options, (d) => square(d));
 }

@@ -84,7 +84,17 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 }
 
-/** Adam (Kingma & Ba) with PyTorch's bias correction and eps placement; weight decay adds to the gradient. */
+/**
+ * Adam (Kingma & Ba) with PyTorch's bias correction and eps placement; weight decay adds to the gradient.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new Adam(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
+ * optimizer.zeroGrad();
+ * loss.backward();
+ * optimizer.step();
+ * ```
+ */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(

@@ -18,7 +18,17 @@ export interface SGDOptions extends BaseOptions {
   nesterov: boolean;
 }
 
-/** Stochastic gradient descent with optional momentum (PyTorch's formulation), Nesterov and weight decay. */
+/**
+ * Stochastic gradient descent with optional momentum (PyTorch's formulation), Nesterov and weight decay.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
+ * optimizer.zeroGrad();
+ * loss.backward();
+ * optimizer.step();
+ * ```
+ */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(
     params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDOptions>>,

@@ -75,6 +75,7 @@ export const BINARY_OPS = [
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/** The binary ops whose result is bool (`eq`, `ne`, `lt`, `le`, `gt`, `ge`, logical and/or). */
 export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set([
   'eq',
   'ne',
@@ -86,6 +87,7 @@ export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set([
   'logicalOr',
 ]);
 
+/** The reductions every backend implements along any set of axes. */
 export const REDUCE_OPS = ['sum', 'prod', 'max', 'min'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 

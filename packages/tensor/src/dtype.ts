@@ -1,6 +1,9 @@
 /** Element types a tensor can hold. `float64` is guaranteed on cpu only (gradcheck uses it). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
+/**
+ * The typed arrays that hold tensor data on the host: Float32Array, Float64Array, Int32Array, Uint8Array (bool).
+ */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** The typed array a dtype reads back as on every backend. */
@@ -12,12 +15,14 @@ export type ArrayFor<D extends DType> = D extends 'float32'
       ? Int32Array
       : Uint8Array;
 
+/** Every dtype nn knows, from the narrowest promotion rank up: float32, float64, int32, bool. */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 export function isDType(value: unknown): value is DType {
   return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
 }
 
+/** True for float32 and float64. */
 export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
@@ -34,6 +39,7 @@ export function bytesPerElement(dtype: DType): number {
   }
 }
 
+/** A zero-filled host array of `size` elements for `dtype`. */
 export function makeTypedArray(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32':

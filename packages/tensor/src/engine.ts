@@ -21,6 +21,7 @@ export interface GradFn {
   release(): void;
 }
 
+/** Options of `t.backward()`: `retainGraph` keeps the saved tensors for a second backward pass. */
 export interface BackwardOptions {
   retainGraph?: boolean;
 }
@@ -122,7 +123,16 @@ export function setBackend(name: string): void {
   engine.current = b;
 }
 
-/** Registers a backend and makes it current: `use(cpu())`. */
+/**
+ * Registers a backend and makes it current: `use(cpu())`.
+ *
+ * @example
+ * ```ts
+ * import { cpu } from '@nn/backend-cpu';
+ * use(cpu());
+ * console.log(getBackend().name); // 'cpu'
+ * ```
+ */
 export function use(backend: Backend): Backend {
   registerBackend(backend);
   engine.current = backend;
@@ -144,6 +154,7 @@ export function getBackend(name?: string): Backend {
   return engine.current;
 }
 
+/** Names of the registered backends, in registration order. */
 export function listBackends(): string[] {
   return [...engine.backends.keys()];
 }
@@ -156,7 +167,17 @@ export function removeBackend(name: string): void {
 
 // ---------------------------------------------------------------- randomness
 
-/** Makes every random draw from here on reproducible. */
+/**
+ * Makes every random draw from here on reproducible.
+ *
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const a = await randn([3]).data();
+ * manualSeed(0);
+ * const b = await randn([3]).data(); // the same numbers, on every backend
+ * ```
+ */
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new ValueError(`manualSeed: seed must be a finite number, got ${seed}`);
   engine.generator = { key: seedToKey(seed), counter: 0 };
@@ -179,6 +200,7 @@ export function getGradEngine(): GradEngine | null {
   return engine.gradEngine;
 }
 
+/** Whether ops are being recorded for autograd now (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return engine.noGradDepth === 0;
 }

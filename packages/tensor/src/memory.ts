@@ -34,6 +34,14 @@ export function track(t: Tensor): void {
 /**
  * Runs `fn` and frees every tensor created inside it, except those it returns (which move to
  * the enclosing scope) and those passed to `keep`. `fn` must be synchronous.
+ *
+ * @example
+ * ```ts
+ * const loss = tidy(() => {
+ *   const pred = model.call(x); // freed when tidy returns
+ *   return crossEntropy(pred, y); // kept: it is returned
+ * });
+ * ```
  */
 export function tidy<T extends TensorContainer>(fn: () => T): T;
 export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
@@ -76,6 +84,7 @@ export function dispose(value: TensorContainer): void {
   for (const t of all) t.dispose();
 }
 
+/** What `memory()` reports: live tensors and their bytes, in all and per backend. */
 export interface MemoryInfo {
   /** Live tensors on every backend. */
   numTensors: number;
@@ -87,7 +96,16 @@ export interface MemoryInfo {
   >;
 }
 
-/** Live tensors and bytes, in all and per backend. */
+/**
+ * Live tensors and bytes, in all and per backend.
+ *
+ * @example
+ * ```ts
+ * const before = memory().numTensors;
+ * tidy(() => randn([100, 100]).matmul(randn([100, 100])).sum());
+ * console.log(memory().numTensors - before); // 1: only the returned sum is alive
+ * ```
+ */
 export function memory(): MemoryInfo {
   const backends: MemoryInfo['backends'] = {};
   let numTensors = 0;

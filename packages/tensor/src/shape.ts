@@ -1,7 +1,9 @@
 import { fmtShape, IndexError, ShapeError, ValueError } from './errors.js';
 
+/** A tensor's sizes, outermost first; `[]` is a 0-d (scalar) tensor. */
 export type Shape = readonly number[];
 
+/** Number of elements of a shape (1 for `[]`). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -30,6 +32,7 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
   return true;
 }
 
+/** True when two shapes have the same sizes. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

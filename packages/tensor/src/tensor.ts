@@ -68,6 +68,14 @@ export class SavedTensor {
 /**
  * An n-dimensional array: a shape, strides and an offset over storage owned by a backend.
  * Views (reshape, transpose, slicing, expand) share storage with their base.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * console.log(x.shape, x.dtype); // [2, 3] 'float32'
+ * const y = x.mul(2).sum({ dim: 1 }); // ops are methods too
+ * console.log(await y.data()); // Float32Array [12, 30]
+ * ```
  */
 export class Tensor implements TensorView {
   readonly id: number;
@@ -616,6 +624,7 @@ export class Tensor implements TensorView {
   }
 }
 
+/** True when `x` is an nn `Tensor`. */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

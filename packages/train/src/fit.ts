@@ -28,6 +28,9 @@ export interface OptimizerLike {
 /** Batches of `[input, target]`: a DataLoader, any (async) iterable of them, or a pair of tensors. */
 export type BatchSource = DataLoader | Iterable<Tensor[]> | AsyncIterable<Tensor[]>;
 
+/**
+ * What `fit` trains with: loss, optimizer, training batches, and optionally validation data, epochs, metrics, a scheduler, callbacks, progress and a regularizer.
+ */
 export interface FitOptions {
   loss: LossLike;
   optimizer: OptimizerLike;
@@ -141,6 +144,19 @@ class DeviceSum {
  * gradients, forward, loss, backward, optimizer step, all inside one `tidy`, so memory stays
  * flat. The loss and metrics are summed on the device and read once per epoch (plus every
  * `logEvery` batches for the progress bar). Returns the per-epoch history.
+ *
+ * @example
+ * ```ts
+ * const history = await fit(model, {
+ *   loss: new CrossEntropyLoss(),
+ *   optimizer: new Adam(model.parameters(), { lr: 2e-3 }),
+ *   train: new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true }),
+ *   validation: [xTest, yTest],
+ *   epochs: 5,
+ *   metrics: ['accuracy'],
+ * });
+ * console.log(history.get('valAccuracy'));
+ * ```
  */
 export async function fit(model: TrainableModel, options: FitOptions): Promise<History> {
   checkModel('fit', model);
@@ -285,6 +301,7 @@ async function runEvaluation(
   }
 }
 
+/** Options of `evaluate`: the loss to report, the metrics, and the batch size for `[x, y]` tensors. */
 export interface EvaluateOptions {
   loss?: LossLike;
   metrics?: readonly (Metric | MetricName)[];

@@ -244,6 +244,9 @@ export class ConfusionMatrix {
   }
 }
 
+/**
+ * What `classificationReport` returns: precision, recall, F1 and support per class, and their macro averages.
+ */
 export interface ClassReport {
   precision: number[];
   recall: number[];
@@ -317,6 +320,9 @@ export class MacroScore implements Metric {
 /** Names accepted in `fit({ metrics })` for the common metrics. */
 export type MetricName = 'accuracy' | 'topKAccuracy' | 'mse' | 'mae' | 'r2';
 
+/**
+ * A fresh metric object from a name (`'accuracy'`, `'mse'`, ...) or a copy-free pass-through of a metric object.
+ */
 export function makeMetric(m: Metric | MetricName): Metric {
   if (typeof m !== 'string') {
     if (!m || typeof m.update !== 'function' || typeof m.compute !== 'function')

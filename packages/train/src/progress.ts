@@ -7,6 +7,7 @@ export interface ProgressStream {
   columns?: number;
 }
 
+/** Options of the terminal progress report: a bar per epoch or one line per epoch, and where to write it. */
 export interface ProgressOptions {
   /** 'bar': live bar + one line per epoch; 'epoch': one line per epoch; 'auto' (default): bar on a TTY, else lines. */
   mode?: 'auto' | 'bar' | 'epoch';

@@ -113,7 +113,15 @@ export class Conv1d extends ConvNd {
   }
 }
 
-/** 2-d convolution over [N, C, H, W]. */
+/**
+ * 2-d convolution over [N, C, H, W].
+ *
+ * @example
+ * ```ts
+ * const conv = new Conv2d(1, 8, 3, { padding: 1 });
+ * const y = conv.call(randn([4, 1, 28, 28])); // [4, 8, 28, 28]
+ * ```
+ */
 export class Conv2d extends ConvNd {
   protected readonly fn = conv2d;
   constructor(

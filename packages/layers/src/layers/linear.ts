@@ -13,6 +13,13 @@ export interface LinearOptions extends FactoryOptions {
 /**
  * y = x Wᵀ + b over the last dim, with `weight` [outFeatures, inFeatures] as PyTorch. Initialised
  * as PyTorch: weight kaiming-uniform (a = √5), bias U(-1/√in, 1/√in).
+ *
+ * @example
+ * ```ts
+ * const fc = new Linear(3, 2);
+ * console.log(fc.weight.shape); // [2, 3], as PyTorch
+ * const y = fc.call(randn([5, 3])); // [5, 2]
+ * ```
  */
 export class Linear extends Module {
   weight: Tensor;

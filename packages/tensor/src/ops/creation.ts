@@ -14,6 +14,9 @@ import { assertValidShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
 import { assertDTypeSupported, fromStorage } from './util.js';
 
+/**
+ * Options of the creation functions: dtype (float32 by default), backend (the current one by default), `requiresGrad`.
+ */
 export interface CreateOptions {
   dtype?: DType;
   /** Backend name; the current backend by default. */
@@ -44,6 +47,14 @@ function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
 /**
  * A tensor from nested arrays, a typed array, or a number. Numbers become float32 (JavaScript
  * has one number type), booleans bool, typed arrays keep their type (Uint8Array reads as bool).
+ *
+ * @example
+ * ```ts
+ * use(cpu());
+ * const t = tensor([[1, 2], [3, 4]]); // float32 [2, 2]
+ * const i = tensor(new Int32Array([0, 2])); // int32
+ * console.log(await t.add(1).format());
+ * ```
  */
 export function tensor(
   data: NestedArray | TypedArray | readonly number[],
@@ -89,6 +100,7 @@ function checkShape(op: string, shape: readonly number[]): void {
   assertValidShape(op, shape);
 }
 
+/** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, options?: CreateOptions): Tensor {
   checkShape('full', shape);
   if (typeof value !== 'number' && typeof value !== 'boolean')
@@ -97,11 +109,13 @@ export function full(shape: readonly number[], value: number, options?: CreateOp
   return finish(fromStorage(b, b.fill(sizeOf(shape), dtype, Number(value)), dtype, shape), options);
 }
 
+/** A tensor of `shape` filled with 0. */
 export function zeros(shape: readonly number[], options?: CreateOptions): Tensor {
   checkShape('zeros', shape);
   return full(shape, 0, options);
 }
 
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: readonly number[], options?: CreateOptions): Tensor {
   checkShape('ones', shape);
   return full(shape, 1, options);
@@ -253,11 +267,16 @@ function like(x: Tensor, options?: LikeOptions): CreateOptions {
     requiresGrad: options?.requiresGrad,
   };
 }
+/** Zeros with `x`'s shape, dtype and backend (unless options say otherwise). */
 export const zerosLike = (x: Tensor, options?: LikeOptions): Tensor => zeros(x.shape, like(x, options));
+/** Ones with `x`'s shape, dtype and backend (unless options say otherwise). */
 export const onesLike = (x: Tensor, options?: LikeOptions): Tensor => ones(x.shape, like(x, options));
+/** `value` everywhere, with `x`'s shape, dtype and backend (unless options say otherwise). */
 export const fullLike = (x: Tensor, value: number, options?: LikeOptions): Tensor =>
   full(x.shape, value, like(x, options));
+/** Uniform draws in [0, 1) with `x`'s shape (seeded generator). */
 export const randLike = (x: Tensor, options?: LikeOptions): Tensor => rand(x.shape, like(x, options));
+/** Standard normal draws with `x`'s shape (seeded generator). */
 export const randnLike = (x: Tensor, options?: LikeOptions): Tensor => randn(x.shape, like(x, options));
 
 /** A 0-d tensor holding one number. */

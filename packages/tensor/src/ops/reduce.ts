@@ -8,12 +8,18 @@ import { add, binary, cast, div, exp, log, mul, sqrt, sub, unary, where } from '
 import { reshape } from './shape.js';
 import { assertTensor, backendOf, fromStorage } from './util.js';
 
+/**
+ * Which dims a reduction runs over (all when omitted; negative dims count from the end), and whether they stay as size 1.
+ */
 export interface DimOptions {
   /** One dim or several; all dims when left out. */
   dim?: number | readonly number[];
   keepdim?: boolean;
 }
 
+/**
+ * Options of `variance` / `std`: the dims, and Bessel's correction (`unbiased`, default true, or an explicit `correction`).
+ */
 export interface VarOptions extends DimOptions {
   /** Bessel's correction (divide by n - 1); true unless given. */
   unbiased?: boolean;
@@ -21,11 +27,13 @@ export interface VarOptions extends DimOptions {
   correction?: number;
 }
 
+/** Options of `norm`: the order `p` (2 by default; `Infinity` for the max-norm) and the dims. */
 export interface NormOptions extends DimOptions {
   /** The order: 1, 2 (default), Infinity, or any p > 0. */
   p?: number;
 }
 
+/** What `max` / `min` along a dim return: the extreme values and their int32 indices. */
 export interface ValuesIndices {
   values: Tensor;
   indices: Tensor;
@@ -71,14 +79,17 @@ function reduceOp(
   return keepDims(y, x.shape, dims, options?.keepdim);
 }
 
+/** Sum over dims (all by default), accumulated in double precision; bool and int32 sum to int32. */
 export function sum(x: Tensor, options?: DimOptions): Tensor {
   return reduceOp('sum', 'sum', x, options);
 }
 
+/** Product over dims (all by default), accumulated in double precision. */
 export function prod(x: Tensor, options?: DimOptions): Tensor {
   return reduceOp('prod', 'prod', x, options);
 }
 
+/** Mean over dims (all by default); the input must be floating point. */
 export function mean(x: Tensor, options?: DimOptions): Tensor {
   assertTensor('mean', 'input', x);
   if (!isFloat(x.dtype)) {
@@ -99,6 +110,7 @@ export function amax(x: Tensor, options?: DimOptions): Tensor {
   return reduceOp('max', 'amax', x, options);
 }
 
+/** The smallest values over dims (all by default); ties pass the gradient in equal parts. */
 export function amin(x: Tensor, options?: DimOptions): Tensor {
   return reduceOp('min', 'amin', x, options);
 }
@@ -132,6 +144,7 @@ function argReduce(
 /** Index (int32) of the first largest value, over all elements or along `dim`. */
 export const argmax = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor =>
   argReduce('argmax', x, options);
+/** int32 index of the smallest element (first one on ties), over all elements or along `dim`. */
 export const argmin = (x: Tensor, options?: { dim?: number; keepdim?: boolean }): Tensor =>
   argReduce('argmin', x, options);
 
@@ -174,6 +187,7 @@ export function max(x: Tensor, options: { dim: number; keepdim?: boolean }): Val
 export function max(x: Tensor, options?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
   return extremum('max', x, options);
 }
+/** `min(x)`: the smallest element; `min(x, { dim })`: `{ values, indices }` along dim. */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function min(x: Tensor, options?: { dim: number; keepdim?: boolean }): Tensor | ValuesIndices {
@@ -196,6 +210,7 @@ export function variance(x: Tensor, options?: VarOptions): Tensor {
   return v;
 }
 
+/** Standard deviation over dims: the square root of `variance` (unbiased by default, like PyTorch). */
 export function std(x: Tensor, options?: VarOptions): Tensor {
   const v = variance(x, options);
   const s = sqrt(v);
@@ -271,7 +286,9 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
   return y;
 }
 
+/** exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first). */
 export const softmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, false);
+/** log(softmax(x)) along `dim`, computed stably as (x - max) - log(Σ exp(x - max)). */
 export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, true);
 
 /** Vector p-norm over dims (all elements by default); its gradient at a zero vector is 0, as in PyTorch. */

@@ -100,6 +100,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
   return viewOf(x, target, strides, x.offset, asReshape(x));
 }
 
+/** Reorders the dims (a view): `permute(x, [0, 2, 1])`. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   assertTensor('permute', 'input', x);
   if (dims.length !== x.ndim) {
@@ -119,6 +120,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   );
 }
 
+/** Swaps two dims (a view). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   assertTensor('transpose', 'input', x);
   if (x.ndim === 0) return permute(x, []);
@@ -145,6 +147,7 @@ export function t(x: Tensor): Tensor {
     : transpose(x, 0, 1);
 }
 
+/** Removes dims of size 1 (all of them, or the given ones); a view. */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   assertTensor('squeeze', 'input', x);
   let drop: number[];
@@ -158,6 +161,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   return viewOf(x, shape, strides, x.offset, asReshape(x));
 }
 
+/** Inserts a dim of size 1 at `dim` (a view). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   assertTensor('unsqueeze', 'input', x);
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
@@ -204,6 +208,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return viewOf(x, outShape, strides, x.offset, (y) => recordOp('expand', [x], [y]));
 }
 
+/** Merges dims `startDim..endDim` into one (a view when the strides allow). */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   assertTensor('flatten', 'input', x);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -214,6 +219,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
 }
 
+/** Splits dim `dim` into `sizes` (one may be -1); a view when the strides allow. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   assertTensor('unflatten', 'input', x);
   const d = normalizeDim('unflatten', dim, x.ndim);
@@ -369,6 +375,7 @@ export function to(x: Tensor, target: DType | string): Tensor {
   return y;
 }
 
+/** Copies a tensor to another registered backend, reading it asynchronously (works from webgpu too). */
 export async function toAsync(x: Tensor, target: string): Promise<Tensor> {
   assertTensor('toAsync', 'input', x);
   const dst = getBackend(target);

@@ -1,6 +1,7 @@
 import type { ActivationName } from '@nn/layers';
 import { ValueError } from '@nn/tensor';
 
+/** The optimizers the estimator can build by name. */
 export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop' | 'adagrad';
 
 /** A learning-rate schedule by name, stepped once per epoch. */
@@ -10,6 +11,9 @@ export type LrSchedulerConfig =
   | { type: 'cosine'; tMax: number; etaMin?: number }
   | { type: 'plateau'; patience?: number; factor?: number; monitor?: string; minLr?: number };
 
+/**
+ * The configuration of a `NeuralNetwork`: layer sizes, activations, regularisation, optimizer, learning rate and schedule, backend and seed.
+ */
 export interface NeuralNetworkConfig {
   /** Layer sizes from input to output: `[features, hidden..., outputs]`. */
   layers: number[];

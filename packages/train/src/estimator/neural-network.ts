@@ -19,6 +19,9 @@ import { buildNetwork, buildOptimizer, buildScheduler } from './build.js';
 import { type NeuralNetworkConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { type ArrayInput, type HostMatrix, matrixTensor, readLabels, readMatrix, rowsOf } from './inputs.js';
 
+/**
+ * Options of `NeuralNetwork.train`: epochs, batch size, validation split, shuffling, callbacks, verbosity.
+ */
 export interface TrainOptions {
   /** Passes over the data (default 10). */
   epochs?: number;
@@ -40,6 +43,13 @@ const FORMAT = 'nn-neural-network';
  * Classification (softmax + cross-entropy, or one sigmoid output + BCE for two classes) or
  * regression (linear output + MSE, targets standardised by default). Inputs are nested arrays,
  * typed arrays or tensors; bad inputs throw ShapeError / ValueError before anything trains.
+ *
+ * @example
+ * ```ts
+ * const net = new NeuralNetwork({ layers: [2, 16, 2], lr: 0.05, seed: 0 });
+ * await net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], { epochs: 200, batchSize: 4, verbose: false });
+ * console.log(await net.predict([[0, 1]])); // [1]
+ * ```
  */
 export class NeuralNetwork {
   readonly config: ResolvedConfig;

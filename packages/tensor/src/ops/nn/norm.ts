@@ -6,6 +6,9 @@ import { mean, variance } from '../reduce.js';
 import { reshape } from '../shape.js';
 import { assertTensor, backendOf } from '../util.js';
 
+/**
+ * Options of `batchNorm`: affine weight and bias, running statistics, training mode, momentum and eps (PyTorch's defaults).
+ */
 export interface BatchNormOptions {
   /** Normalize with the batch's statistics and update the running ones (false: use the running ones). */
   training?: boolean;

@@ -13,6 +13,9 @@ import { checkSpatialInput, type IntOrTuple, poolOut, tuple } from './args.js';
 import { pad } from './pad.js';
 import { windows } from './windows.js';
 
+/**
+ * Options of `maxPool1d` / `maxPool2d` (PyTorch's names): window, stride (default: the window), padding, dilation, `ceilMode`, `returnIndices`.
+ */
 export interface MaxPoolOptions {
   kernelSize: IntOrTuple;
   /** The kernel size unless given. */
@@ -23,6 +26,9 @@ export interface MaxPoolOptions {
   returnIndices?: boolean;
 }
 
+/**
+ * Options of `avgPool2d` (PyTorch's names): window, stride (default: the window), padding, `ceilMode`, `countIncludePad`.
+ */
 export interface AvgPoolOptions {
   kernelSize: IntOrTuple;
   stride?: IntOrTuple;
