@@ -27,6 +27,19 @@ export function registerNNRules(): void {
       ];
     },
   });
+  // A transposed convolution is conv2d's input gradient, so its own gradients are conv2d
+  // (for the input) and conv2d's weight gradient with the roles of input and output swapped.
+  defineGradient('convTranspose2d', {
+    saveInputs: [0, 1],
+    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => {
+      const dy = g.contiguous();
+      const f = kernels(dy, 'convTranspose2d');
+      return [
+        needsGrad[0] ? like(dy, f.conv2d!(dy, w, p, x.shape), x.shape) : null,
+        needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(dy, x, p, w.shape), w.shape) : null,
+      ];
+    },
+  });
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.
   defineGradient('maxPool2d', {
     saveInputs: [1],

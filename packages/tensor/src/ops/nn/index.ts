@@ -2,10 +2,16 @@
 export type { IntOrTuple } from './args.js';
 export type { ConvOptions } from './conv.js';
 export { conv1d, conv2d, conv3d } from './conv.js';
+export type { ConvTransposeOptions } from './conv-transpose.js';
+export { convTranspose1d, convTranspose2d, convTranspose3d } from './conv-transpose.js';
 export { dropout } from './dropout.js';
 export { embedding } from './embedding.js';
+export { groupNorm } from './group-norm.js';
+export type { InterpolateMode, InterpolateOptions } from './interpolate.js';
+export { interpolate } from './interpolate.js';
 export type { BatchNormOptions } from './norm.js';
 export { batchNorm, layerNorm } from './norm.js';
 export { pad } from './pad.js';
+export { pixelShuffle, pixelUnshuffle } from './pixel-shuffle.js';
 export type { AvgPoolOptions, MaxPoolOptions, PoolWithIndices } from './pool.js';
 export { adaptiveAvgPool2d, avgPool2d, maxPool1d, maxPool2d } from './pool.js';
