@@ -1,6 +1,7 @@
-/** Entry point: `pnpm bench <matmul|conv|train|io|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|io|attention|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
+import { benchAttention } from './benches/attention.js';
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchIo } from './benches/io.js';
 import { benchMatmul } from './benches/matmul.js';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   conv: benchConv,
   train: benchTrain,
   io: benchIo,
+  attention: benchAttention,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

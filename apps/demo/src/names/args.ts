@@ -1,5 +1,7 @@
 import { parseArgs as parseFlags } from 'node:util';
 import { type BackendName, UsageError } from '../args.js';
+import type { GPTConfig } from './model.js';
+import type { TrainConfig } from './train.js';
 
 export interface NamesOptions {
   backend: BackendName;
@@ -157,4 +159,32 @@ export function parseNamesArgs(argv: readonly string[]): NamesOptions | null {
     (o as unknown as Record<string, number>)[key] = n;
   }
   return check(o);
+}
+
+/** The model the options describe, for a vocabulary of `vocabSize` tokens. */
+export function gptConfigOf(o: NamesOptions, vocabSize: number): GPTConfig {
+  return {
+    vocabSize,
+    context: o.context,
+    layers: o.layers,
+    width: o.width,
+    heads: o.heads,
+    feedforward: o.feedforward,
+    dropout: o.dropout,
+    activation: 'relu',
+    tieWeights: o.tieWeights,
+  };
+}
+
+/** The optimisation the options describe (the lr decays to a tenth of its peak). */
+export function trainConfigOf(o: NamesOptions): TrainConfig {
+  return {
+    steps: o.steps,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    warmup: o.warmup,
+    minLrRatio: 0.1,
+    weightDecay: o.weightDecay,
+    seed: o.seed,
+  };
 }

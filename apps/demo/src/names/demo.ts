@@ -10,10 +10,10 @@ import { manualSeed, memory } from '@nn/tensor';
 import { formatDuration } from '@nn/train';
 import { selectBackend } from '../backend.js';
 import { lossChart } from '../chart.js';
-import type { NamesOptions } from './args.js';
-import { type GPTConfig, NamesGPT } from './model.js';
+import { gptConfigOf, type NamesOptions, trainConfigOf } from './args.js';
+import { NamesGPT } from './model.js';
 import { sampleNames } from './sample.js';
-import { evaluateLoss, nameRows, type StepReport, type TrainConfig, trainNames } from './train.js';
+import { evaluateLoss, nameRows, type StepReport, trainNames } from './train.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -61,26 +61,8 @@ export async function runNames(opt: NamesOptions): Promise<void> {
   installAutograd();
   manualSeed(opt.seed);
   const { train, validation, vocabulary } = await loadNames({ seed: opt.seed });
-  const gpt: GPTConfig = {
-    vocabSize: vocabulary.size,
-    context: opt.context,
-    layers: opt.layers,
-    width: opt.width,
-    heads: opt.heads,
-    feedforward: opt.feedforward,
-    dropout: opt.dropout,
-    activation: 'relu',
-    tieWeights: opt.tieWeights,
-  };
-  const tc: TrainConfig = {
-    steps: opt.steps,
-    batchSize: opt.batchSize,
-    lr: opt.lr,
-    warmup: opt.warmup,
-    minLrRatio: 0.1,
-    weightDecay: opt.weightDecay,
-    seed: opt.seed,
-  };
+  const gpt = gptConfigOf(opt, vocabulary.size);
+  const tc = trainConfigOf(opt);
   const model = new NamesGPT(gpt);
   const trainRows = nameRows(vocabulary, train, opt.context);
   const valRows = nameRows(vocabulary, validation, opt.context);

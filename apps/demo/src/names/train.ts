@@ -65,8 +65,11 @@ export function batchOrder(n: number, batchSize: number, seed: number): () => In
   };
 }
 
-/** The rows `idx` of `rows`, cut to the longest input among them: int32 tensors x, y [b, L]. */
-export function gatherBatch(rows: NameRows, idx: ArrayLike<number>): { x: Tensor; y: Tensor } {
+/** The rows `idx` of `rows`, cut to the longest input among them, on the host: x, y [b, len]. */
+export function batchArrays(
+  rows: NameRows,
+  idx: ArrayLike<number>,
+): { x: Int32Array; y: Int32Array; shape: [number, number] } {
   let len = 1;
   for (let i = 0; i < idx.length; i++) len = Math.max(len, rows.lengths[idx[i]]);
   const x = new Int32Array(idx.length * len);
@@ -76,8 +79,13 @@ export function gatherBatch(rows: NameRows, idx: ArrayLike<number>): { x: Tensor
     x.set(rows.x.subarray(from, from + len), i * len);
     y.set(rows.y.subarray(from, from + len), i * len);
   }
-  const shape = [idx.length, len];
-  return { x: tensor(x, { shape }), y: tensor(y, { shape }) };
+  return { x, y, shape: [idx.length, len] };
+}
+
+/** `batchArrays` as int32 tensors on the current backend. */
+export function gatherBatch(rows: NameRows, idx: ArrayLike<number>): { x: Tensor; y: Tensor } {
+  const b = batchArrays(rows, idx);
+  return { x: tensor(b.x, { shape: b.shape }), y: tensor(b.y, { shape: b.shape }) };
 }
 
 /** Mean cross-entropy per predicted character (targets -100 ignored), as a scalar tensor. */
