@@ -167,7 +167,13 @@ describe('names demo options', () => {
       tieWeights: false,
       lr: 0.01,
     });
-    for (const argv of [['--heads', '5'], ['--context', '12'], ['--steps', '0'], ['--temperature', '-1'], ['--x']])
+    for (const argv of [
+      ['--heads', '5'],
+      ['--context', '12'],
+      ['--steps', '0'],
+      ['--temperature', '-1'],
+      ['--x'],
+    ])
       expect(() => parseNamesArgs(argv)).toThrow(UsageError);
     expect(() => parseNamesArgs(['--heads', '5'])).toThrow('--heads (5) must divide --width (64)');
   });

@@ -157,7 +157,10 @@ export async function benchAttention(options: Options): Promise<boolean> {
   const input = uniformArray(batch * seq * width, 4242);
   const layerRows: (string | number)[][] = [];
   const makers: [string, () => { run: LayerRun; release(): void }][] = [
-    ...nn.impls.map((i): [string, () => { run: LayerRun; release(): void }] => [i.impl, () => nnLayer(i, input)]),
+    ...nn.impls.map((i): [string, () => { run: LayerRun; release(): void }] => [
+      i.impl,
+      () => nnLayer(i, input),
+    ]),
     ...tfjs.impls.map((i): [string, () => { run: LayerRun; release(): void }] => [
       i.impl,
       () => tfLayer(i, input),

@@ -18,8 +18,7 @@ function uniformVar(tf: Tf, shape: number[], bound: number, seed: number): Varia
   return tf.variable(tf.tensor(v, shape));
 }
 
-const constVar = (tf: Tf, shape: number[], value: number): Variable =>
-  tf.variable(tf.fill(shape, value));
+const constVar = (tf: Tf, shape: number[], value: number): Variable => tf.variable(tf.fill(shape, value));
 
 /** The parameters of one encoder layer, PyTorch's layout (weights [out, in]). */
 export interface TfEncoderLayer {
@@ -38,7 +37,13 @@ export interface TfEncoderLayer {
   heads: number;
 }
 
-export function tfEncoderLayer(tf: Tf, width: number, heads: number, ff: number, seed: number): TfEncoderLayer {
+export function tfEncoderLayer(
+  tf: Tf,
+  width: number,
+  heads: number,
+  ff: number,
+  seed: number,
+): TfEncoderLayer {
   const b = (fanIn: number): number => 1 / Math.sqrt(fanIn);
   return {
     inProjW: uniformVar(tf, [3 * width, width], Math.sqrt(6 / (4 * width)), seed),
@@ -107,10 +112,18 @@ export interface TfNamesGPT {
 
 export function tfNamesGPT(
   tf: Tf,
-  c: { vocabSize: number; context: number; layers: number; width: number; heads: number; feedforward: number },
+  c: {
+    vocabSize: number;
+    context: number;
+    layers: number;
+    width: number;
+    heads: number;
+    feedforward: number;
+  },
   seed: number,
 ): TfNamesGPT {
-  const normal = (shape: number[], s: number): Variable => tf.variable(tf.randomNormal(shape, 0, 0.02, 'float32', s));
+  const normal = (shape: number[], s: number): Variable =>
+    tf.variable(tf.randomNormal(shape, 0, 0.02, 'float32', s));
   return {
     tokEmb: normal([c.vocabSize, c.width], seed),
     posEmb: normal([c.context, c.width], seed + 1),

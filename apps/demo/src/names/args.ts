@@ -114,7 +114,12 @@ const INTEGERS = {
   seed: 'seed',
 } as const;
 
-const REALS = { dropout: 'dropout', lr: 'lr', 'weight-decay': 'weightDecay', temperature: 'temperature' } as const;
+const REALS = {
+  dropout: 'dropout',
+  lr: 'lr',
+  'weight-decay': 'weightDecay',
+  temperature: 'temperature',
+} as const;
 
 function check(o: NamesOptions): NamesOptions {
   if (!['cpu', 'wasm', 'webgpu'].includes(o.backend))
@@ -122,14 +127,18 @@ function check(o: NamesOptions): NamesOptions {
   for (const [flag, key] of Object.entries(INTEGERS)) {
     const v = o[key];
     const min = key === 'warmup' || key === 'seed' ? 0 : 1;
-    if (!Number.isInteger(v) || v < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new UsageError(`--${flag} must be an integer >= ${min}, got ${v}`);
   }
-  if (o.width % o.heads !== 0)
-    throw new UsageError(`--heads (${o.heads}) must divide --width (${o.width})`);
+  if (o.width % o.heads !== 0) throw new UsageError(`--heads (${o.heads}) must divide --width (${o.width})`);
   if (o.context < 16)
-    throw new UsageError(`--context must be at least 16 (the longest name, 15 characters, plus '.'), got ${o.context}`);
-  if (!(o.dropout >= 0 && o.dropout < 1)) throw new UsageError(`--dropout must be in [0, 1), got ${o.dropout}`);
-  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new UsageError(`--lr must be a positive number, got ${o.lr}`);
+    throw new UsageError(
+      `--context must be at least 16 (the longest name, 15 characters, plus '.'), got ${o.context}`,
+    );
+  if (!(o.dropout >= 0 && o.dropout < 1))
+    throw new UsageError(`--dropout must be in [0, 1), got ${o.dropout}`);
+  if (!(o.lr > 0) || !Number.isFinite(o.lr))
+    throw new UsageError(`--lr must be a positive number, got ${o.lr}`);
   if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay))
     throw new UsageError(`--weight-decay must be a number >= 0, got ${o.weightDecay}`);
   if (!(o.temperature > 0) || !Number.isFinite(o.temperature))
@@ -139,7 +148,9 @@ function check(o: NamesOptions): NamesOptions {
 
 /** Options of `npm run demo -- names` from its flags (after the word `names`); null for --help. */
 export function parseNamesArgs(argv: readonly string[]): NamesOptions | null {
-  let values: ReturnType<typeof parseFlags<{ args: string[]; options: typeof FLAGS; strict: true }>>['values'];
+  let values: ReturnType<
+    typeof parseFlags<{ args: string[]; options: typeof FLAGS; strict: true }>
+  >['values'];
   try {
     values = parseFlags({ args: argv.filter((a) => a !== '--'), options: FLAGS, strict: true }).values;
   } catch (e) {
@@ -155,7 +166,8 @@ export function parseNamesArgs(argv: readonly string[]): NamesOptions | null {
     const text = values[flag as keyof typeof values] as string | undefined;
     if (text === undefined) continue;
     const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} needs a number, got '${text}'`);
+    if (text.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`--${flag} needs a number, got '${text}'`);
     (o as unknown as Record<string, number>)[key] = n;
   }
   return check(o);

@@ -122,7 +122,12 @@ export async function runNames(opt: NamesOptions): Promise<void> {
         x: result.losses.map(([s]) => s),
         color: '#1f77b4',
       },
-      { label: 'validation', values: valPoints.map(([, l]) => l), x: valPoints.map(([s]) => s), color: '#d62728' },
+      {
+        label: 'validation',
+        values: valPoints.map(([, l]) => l),
+        x: valPoints.map(([s]) => s),
+        color: '#d62728',
+      },
     ],
   );
   await writeFile(chartPath, svg);

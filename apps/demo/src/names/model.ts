@@ -1,14 +1,6 @@
 // A small GPT for names: token + learned position embeddings, pre-norm causal encoder layers,
 // a final LayerNorm and a linear head (optionally tied to the token embedding).
-import {
-  Embedding,
-  init,
-  LayerNorm,
-  Linear,
-  Module,
-  ModuleList,
-  TransformerEncoderLayer,
-} from '@nn/layers';
+import { Embedding, init, LayerNorm, Linear, Module, ModuleList, TransformerEncoderLayer } from '@nn/layers';
 import { add, arange, fmtShape, ShapeError, type Tensor, ValueError } from '@nn/tensor';
 
 /** The architecture of a `NamesGPT`; everything needed to build the same model elsewhere. */
