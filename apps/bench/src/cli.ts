@@ -20,7 +20,7 @@ export interface Options {
   readonly profile: boolean;
 }
 
-export const USAGE = `usage: pnpm bench <matmul|conv|train|io|attention|all> [options]
+export const USAGE = `usage: pnpm bench <matmul|conv|train|io|sdpa|attention|all> [options]
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
                     tfjs-cpu, tfjs-wasm, tfjs-webgpu, ort-wasm, torch-cpu (default: every one present)

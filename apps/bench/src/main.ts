@@ -1,10 +1,11 @@
-/** Entry point: `pnpm bench <matmul|conv|train|io|attention|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|io|sdpa|attention|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
 import { benchAttention } from './benches/attention.js';
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchIo } from './benches/io.js';
 import { benchMatmul } from './benches/matmul.js';
+import { benchSdpa } from './benches/sdpa.js';
 import { benchTrain } from './benches/train.js';
 import type { Options } from './cli.js';
 import { parseArgs, USAGE, UsageError } from './cli.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   conv: benchConv,
   train: benchTrain,
   io: benchIo,
+  sdpa: benchSdpa,
   attention: benchAttention,
 };
 

@@ -17,3 +17,4 @@ export { unaryF32 } from './unary';
 export { copy32 } from './copy';
 export { convBackwardInput, convBackwardWeight, convForward } from './convgemm';
 export { softmaxBackwardRowsF32, softmaxRowsF32 } from './softmax';
+export { attentionBackward, attentionForward } from './attention';

@@ -14,6 +14,7 @@ import { allocOut, asStorage, type Ctx } from './context.js';
 import { Heap } from './heap.js';
 import type { KernelExports } from './kernels.js';
 import { MAX_PAGES } from './loader.js';
+import * as at from './ops-attention.js';
 import * as cv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
 import * as fu from './ops-fused.js';
@@ -100,6 +101,8 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     maxPool2dBackward: (dy, indices, xShape) => pl.maxPool2dBackward(ctx, dy, indices, xShape),
     avgPool2d: (x, p, include, outShape) => pl.avgPool2d(ctx, x, p, include, outShape),
     avgPool2dBackward: (dy, p, include, xShape) => pl.avgPool2dBackward(ctx, dy, p, include, xShape),
+    attention: (args) => at.attention(ctx, par, args),
+    attentionBackward: (args) => at.attentionBackward(ctx, par, args),
   };
   const readSync = (storage: Storage, dtype: DType, size: number): TypedArray => {
     const s = asStorage(storage);

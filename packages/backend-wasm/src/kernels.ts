@@ -128,4 +128,32 @@ export interface KernelExports {
     planeSize: number,
   ): void;
   reduceF32(op: number, out: number, x: number, outer: number, r: number, inner: number): void;
+  attentionForward(
+    q: number,
+    k: number,
+    v: number,
+    out: number,
+    lse: number,
+    meta: number,
+    work: number,
+    scratch: number,
+    b0: number,
+    b1: number,
+  ): void;
+  attentionBackward(
+    q: number,
+    k: number,
+    v: number,
+    o: number,
+    lse: number,
+    dout: number,
+    dq: number,
+    dk: number,
+    dv: number,
+    meta: number,
+    work: number,
+    scratch: number,
+    b0: number,
+    b1: number,
+  ): void;
 }

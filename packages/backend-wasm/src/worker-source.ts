@@ -7,6 +7,8 @@ export const WORKER_KERNELS = [
   'maxPool2dF32',
   'packBAll',
   'gemmPackedB',
+  'attentionForward',
+  'attentionBackward',
 ] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 
@@ -17,6 +19,8 @@ export const SCRATCH_ARG: Partial<Record<WorkerKernel, number>> = {
   convBackwardInput: 4,
   convBackwardWeight: 4,
   gemmPackedB: 10,
+  attentionForward: 7,
+  attentionBackward: 11,
 };
 /**
  * Queue header (i32): [ticket, done, (unused), failed]; jobs follow at QUEUE_HEADER. The ticket

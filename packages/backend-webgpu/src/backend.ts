@@ -126,6 +126,19 @@ export class WebGPUBackend implements Backend {
     return scatterAdd(this.runtime, shape, dim, index, src);
   }
 
+  /**
+   * Most bytes of GPU buffers in use at once (tensors and kernels' temporaries) since the last
+   * `resetPeakBytes()`, counted as the pool hands buffers out (PyTorch's max_memory_allocated).
+   */
+  get peakBytesInUse(): number {
+    return this.runtime.storage.peak;
+  }
+
+  /** Starts a new peak measurement from the bytes in use now. */
+  resetPeakBytes(): void {
+    this.runtime.storage.resetPeak();
+  }
+
   sync(): Promise<void> {
     return this.runtime.sync();
   }

@@ -17,6 +17,8 @@ export class BufferPool {
   inUse = 0;
   /** Bytes sitting in the pool. */
   pooled = 0;
+  /** Most bytes in use at once since the last `resetPeak()`. */
+  peak = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -36,7 +38,12 @@ export class BufferPool {
       buf = this.device.createBuffer({ size, usage: this.usage });
     }
     this.inUse += size;
+    if (this.inUse > this.peak) this.peak = this.inUse;
     return buf;
+  }
+
+  resetPeak(): void {
+    this.peak = this.inUse;
   }
 
   release(buf: GPUBuffer): void {

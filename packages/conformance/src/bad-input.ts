@@ -649,6 +649,96 @@ const FAMILIES: [string, BadCase[]][] = [
       },
     ],
   ],
+  [
+    'attention',
+    [
+      {
+        name: 'sdpa of a 1-d query',
+        inputs: () => [...f32([4])(), ...f32([3, 4])(), ...f32([3, 4])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v),
+        error: ShapeError,
+        says: ['scaledDotProductAttention', 'query', '[4]'],
+      },
+      {
+        name: 'sdpa with key features unlike the query',
+        inputs: () => [...f32([2, 3, 4])(), ...f32([2, 5, 3])(), ...f32([2, 5, 4])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v),
+        error: ShapeError,
+        says: ['scaledDotProductAttention', 'key', '[2,5,3]', '4'],
+      },
+      {
+        name: 'sdpa with fewer values than keys',
+        inputs: () => [...f32([2, 3, 4])(), ...f32([2, 5, 4])(), ...f32([2, 6, 4])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v),
+        error: ShapeError,
+        says: ['scaledDotProductAttention', 'value', '[2,6,4]', '[2,5,4]'],
+      },
+      {
+        name: 'sdpa with batch dims that do not broadcast',
+        inputs: () => [...f32([2, 3, 4])(), ...f32([3, 5, 4])(), ...f32([3, 5, 4])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v),
+        error: ShapeError,
+        says: ['scaledDotProductAttention', '[2]', '[3]'],
+      },
+      {
+        name: 'sdpa with an int query',
+        inputs: () => [nn.ones([2, 3], { dtype: 'int32' }), ...f32([5, 3])(), ...f32([5, 3])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v),
+        error: DTypeError,
+        says: ['scaledDotProductAttention', 'int32'],
+      },
+      {
+        name: 'sdpa with an int mask',
+        inputs: () => [
+          ...f32([2, 3])(),
+          ...f32([5, 3])(),
+          ...f32([5, 3])(),
+          nn.ones([2, 5], { dtype: 'int32' }),
+        ],
+        call: ([q, k, v, m]) => nn.scaledDotProductAttention(q, k, v, { attnMask: m }),
+        error: DTypeError,
+        says: ['scaledDotProductAttention', 'attnMask', 'int32'],
+      },
+      {
+        name: 'sdpa with a mask of the wrong size',
+        inputs: () => [
+          ...f32([2, 3])(),
+          ...f32([5, 3])(),
+          ...f32([5, 3])(),
+          nn.ones([2, 4], { dtype: 'bool' }),
+        ],
+        call: ([q, k, v, m]) => nn.scaledDotProductAttention(q, k, v, { attnMask: m }),
+        error: ShapeError,
+        says: ['scaledDotProductAttention', 'attnMask', '[2,4]', '[..., 2, 5]'],
+      },
+      {
+        name: 'sdpa with both a mask and isCausal',
+        inputs: () => [
+          ...f32([2, 3])(),
+          ...f32([2, 3])(),
+          ...f32([2, 3])(),
+          nn.ones([2, 2], { dtype: 'bool' }),
+        ],
+        call: ([q, k, v, m]) => nn.scaledDotProductAttention(q, k, v, { attnMask: m, isCausal: true }),
+        error: ValueError,
+        says: ['scaledDotProductAttention', 'attnMask', 'isCausal'],
+      },
+      {
+        name: 'sdpa with dropoutP above 1',
+        inputs: () => [...f32([2, 3])(), ...f32([2, 3])(), ...f32([2, 3])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v, { dropoutP: 1.5 }),
+        error: ValueError,
+        says: ['scaledDotProductAttention', 'dropoutP', '1.5'],
+      },
+      {
+        name: 'sdpa with a NaN scale',
+        inputs: () => [...f32([2, 3])(), ...f32([2, 3])(), ...f32([2, 3])()],
+        call: ([q, k, v]) => nn.scaledDotProductAttention(q, k, v, { scale: Number.NaN }),
+        error: ValueError,
+        says: ['scaledDotProductAttention', 'scale', 'NaN'],
+      },
+    ],
+  ],
 ];
 
 /** Values, grads and flags of the inputs, to prove that a failed call left them alone. */

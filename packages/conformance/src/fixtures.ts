@@ -9,7 +9,8 @@ export interface RefTensor {
   dtype: 'float32' | 'float64' | 'int64' | 'bool';
   data: NestedValue;
 }
-export type NestedValue = number | boolean | NestedValue[];
+/** "inf", "-inf" and "nan" stand for the numbers JSON cannot hold (generated categories only). */
+export type NestedValue = number | boolean | 'inf' | '-inf' | 'nan' | NestedValue[];
 
 /** One case file (the fields this suite reads). */
 export interface RefCase {
@@ -38,6 +39,13 @@ export const TENSOR_CATEGORIES = [
 ] as const;
 export type TensorCategory = (typeof TENSOR_CATEGORIES)[number];
 
+/**
+ * Categories whose cases this repository generates itself (a script beside them, e.g.
+ * fixtures/sdpa/generate.py); they are not in the shared index.json.
+ */
+export const GENERATED_CATEGORIES = ['sdpa'] as const;
+export type GeneratedCategory = (typeof GENERATED_CATEGORIES)[number];
+
 const files = import.meta.glob<RefCase>(
   [
     '../fixtures/elementwise/*.json',
@@ -46,6 +54,7 @@ const files = import.meta.glob<RefCase>(
     '../fixtures/shape/*.json',
     '../fixtures/matmul/*.json',
     '../fixtures/activations/*.json',
+    '../fixtures/sdpa/*.json',
   ],
   { eager: true, import: 'default' },
 );
@@ -69,7 +78,7 @@ export function indexedTensorCases(): string[] {
 }
 
 /** Every case of one category, sorted by name. */
-export function loadCases(category: TensorCategory): RefCase[] {
+export function loadCases(category: TensorCategory | GeneratedCategory): RefCase[] {
   return Object.entries(files)
     .filter(([path]) => path.includes(`/fixtures/${category}/`))
     .map(([, c]) => c)
@@ -81,12 +90,14 @@ export function isRefTensor(v: RefTensor | Record<string, RefTensor>): v is RefT
   return typeof v === 'object' && v !== null && 'data' in v && 'shape' in v;
 }
 
+const SPECIAL = { inf: Number.POSITIVE_INFINITY, '-inf': Number.NEGATIVE_INFINITY, nan: Number.NaN };
+
 /** Row-major flat values of a reference tensor. */
 export function flatValues(t: RefTensor): number[] {
   const out: number[] = [];
   const walk = (v: NestedValue): void => {
     if (Array.isArray(v)) for (const x of v) walk(x);
-    else out.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    else out.push(typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'string' ? SPECIAL[v] : v);
   };
   walk(t.data);
   return out;

@@ -302,6 +302,42 @@ const NN: Check[] = [
   u('pixelUnshuffle', (x) => nn.pixelUnshuffle(x, 2), 'normal', [1, 2, 4, 2]),
 ];
 
+const sdpa = nn.scaledDotProductAttention;
+/** An additive mask with some -inf entries but no fully masked row. */
+const floatMask = (x: Tensor, shape: number[], seed: number): Tensor => {
+  const r = rng(seed);
+  const n = sizeOf(shape);
+  const last = shape[shape.length - 1];
+  const data = Array.from({ length: n }, (_, i) =>
+    i % last !== 0 && r() < 0.25 ? Number.NEGATIVE_INFINITY : r() * 2 - 1,
+  );
+  return nn.tensor(Float64Array.from(data), { shape, dtype: x.dtype, ...on(x) });
+};
+
+const ATTENTION: Check[] = [
+  { name: 'sdpa', fn: (q, k, v) => sdpa(q, k, v), inputs: [N(2, 3, 4), N(2, 5, 4), N(2, 5, 3)] },
+  {
+    name: 'sdpa causal, scale',
+    fn: (q, k, v) => sdpa(q, k, v, { isCausal: true, scale: 0.7 }),
+    inputs: [N(2, 5, 3), N(2, 4, 3), N(2, 4, 2)],
+  },
+  {
+    name: 'sdpa bool mask broadcast, batch broadcast',
+    fn: (q, k, v) => sdpa(q, k, v, { attnMask: mask(q, [2, 1, 3, 4], 11) }),
+    inputs: [N(2, 2, 3, 4), N(1, 2, 4, 4), N(4, 2)],
+  },
+  {
+    name: 'sdpa float mask',
+    fn: (q, k, v) => sdpa(q, k, v, { attnMask: floatMask(q, [3, 5], 12) }),
+    inputs: [N(2, 3, 2), N(2, 5, 2), N(2, 5, 2)],
+  },
+  {
+    name: 'sdpa float mask with gradient',
+    fn: (q, k, v, m) => sdpa(q, k, v, { attnMask: m }),
+    inputs: [N(2, 3, 2), N(2, 4, 2), N(2, 4, 3), N(3, 4)],
+  },
+];
+
 const GROUPS: [string, Check[]][] = [
   ['element-wise', ELEMENTWISE],
   ['activations', ACTIVATIONS],
@@ -309,6 +345,7 @@ const GROUPS: [string, Check[]][] = [
   ['shape and indexing', SHAPE],
   ['matmul', MATMUL],
   ['nn functions', NN],
+  ['attention', ATTENTION],
 ];
 
 export function registerGradcheckTests(ctx: SuiteContext): void {

@@ -5,6 +5,7 @@
 import { installAutograd } from '@nn/autograd';
 import { type Backend, registerBackend, setBackend } from '@nn/tensor';
 import { beforeAll, describe } from 'vitest';
+import { registerAttentionTests } from './attention.js';
 import { registerBadInputTests } from './bad-input.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
@@ -49,6 +50,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerMemoryTests();
     registerPrecisionTests();
     registerBadInputTests(ctx);
+    registerAttentionTests(ctx);
     runModuleConformance({ name: options.name });
   });
 }

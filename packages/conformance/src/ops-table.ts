@@ -44,6 +44,7 @@ import {
   repeat,
   reshape,
   roll,
+  scaledDotProductAttention,
   selu,
   sigmoid,
   silu,
@@ -176,8 +177,30 @@ function varCase(fn: typeof variance): OpRunner {
     });
 }
 
+/**
+ * F.scaled_dot_product_attention. A float mask is an input of the case, so it arrives needing a
+ * gradient; unless the case asks for that gradient it is detached, which lets the backend's fused
+ * kernel run (a mask that needs a gradient takes the composite).
+ */
+const sdpaCase: OpRunner = (x, config) => {
+  const { query, key, value, attn_mask } = x;
+  const detach = attn_mask?.requiresGrad === true && config.attn_mask_requires_grad !== true;
+  const mask = detach ? attn_mask.detach() : (attn_mask ?? null);
+  const out = scaledDotProductAttention(query, key, value, {
+    attnMask: mask,
+    isCausal: bool(config, 'is_causal'),
+    scale: optNum(config, 'scale'),
+    dropoutP: optNum(config, 'dropout_p'),
+  });
+  if (detach) mask?.dispose();
+  return out;
+};
+
 /** The table, keyed by the case's `op` (PyTorch's name). */
 export const OPS: Readonly<Record<string, OpRunner>> = {
+  // attention (generated cases, fixtures/sdpa)
+  scaled_dot_product_attention: sdpaCase,
+
   // element-wise
   add: alphaCase(add),
   sub: alphaCase(sub),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { closeMismatch, exactMismatch, shapeMismatch, values } from './compare.js';
 import {
   flatValues,
+  GENERATED_CATEGORIES,
   indexedTensorCases,
   isRefTensor,
   loadCases,
@@ -193,7 +194,10 @@ export function registerReferenceTests(): void {
     ]);
     dispose(views);
   });
-  for (const category of TENSOR_CATEGORIES) {
+  it('every generated attention case is loaded (19, from fixtures/sdpa/generate.py)', () => {
+    expect(loadCases('sdpa').length).toBe(19);
+  });
+  for (const category of [...TENSOR_CATEGORIES, ...GENERATED_CATEGORIES]) {
     const cases = loadCases(category);
     describe(`reference ${category} (${cases.length} PyTorch cases)`, () => {
       it('has cases', () => {

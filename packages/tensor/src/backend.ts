@@ -239,6 +239,44 @@ export interface FusedKernels {
   adamStep?(args: AdamStepArgs): { p: Storage; m: Storage; v: Storage; vMax?: Storage };
   /** One SGD step with optional momentum buffer: returns new p and buffer. */
   sgdStep?(args: SgdStepArgs): { p: Storage; buf?: Storage };
+  /**
+   * Scaled dot-product attention without dropout: out = softmax(q kᵀ·scale + mask) v per batch,
+   * and each row's logsumexp of those scores (what the backward needs to rebuild the weights
+   * without keeping them). A row whose scores are all -inf (fully masked) gets out 0 and lse
+   * +Infinity, so exp(score - lse) is 0 there too. Memory beyond the outputs should not grow with
+   * L·S: that is the point of fusing.
+   */
+  attention?(args: AttentionArgs): { out: Storage; lse: Storage };
+  /** Gradients of `attention` given dOut [B, L, Ev] and the forward's out and lse. */
+  attentionBackward?(args: AttentionBackwardArgs): { dq: Storage; dk: Storage; dv: Storage };
+}
+
+/**
+ * Operands of the fused attention kernels. q [B, L, E], k [B, S, E], v [B, S, Ev] are contiguous
+ * (only `offset` may be non-zero) and share one float dtype (float64 only where the backend
+ * stores it).
+ */
+export interface AttentionArgs {
+  readonly q: TensorView;
+  readonly k: TensorView;
+  readonly v: TensorView;
+  /**
+   * null, or a strided view of shape [...batch, L, S] whose batch dims multiply to B (stride 0
+   * where broadcast): bool (true = the query attends to the key) or additive, of q's dtype.
+   */
+  readonly mask: TensorView | null;
+  /** Multiplies q·k before the mask is added. */
+  readonly scale: number;
+  /** Query i attends to keys 0..i only (top-left aligned, PyTorch's is_causal); never with a mask. */
+  readonly causal: boolean;
+}
+
+export interface AttentionBackwardArgs extends AttentionArgs {
+  /** The forward's output [B, L, Ev] and logsumexp [B, L] (contiguous). */
+  readonly out: TensorView;
+  readonly lse: TensorView;
+  /** Gradient of the output [B, L, Ev] (contiguous). */
+  readonly dOut: TensorView;
 }
 
 export interface AdamStepArgs {

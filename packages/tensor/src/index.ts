@@ -4,6 +4,8 @@
  */
 export type {
   AdamStepArgs,
+  AttentionArgs,
+  AttentionBackwardArgs,
   Backend,
   BackendMemory,
   BinaryOp,

@@ -134,6 +134,21 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
     outputs: Y;
     attrs: { params: Pool2dParams; countIncludePad: boolean };
   };
+  /**
+   * The fused attention kernel: q [B, L, E], k, v [B, S, *] as it saw them; its output and each
+   * row's logsumexp (what the backward rebuilds the weights from).
+   */
+  scaledDotProductAttention: {
+    inputs: [q: Tensor, k: Tensor, v: Tensor];
+    outputs: [out: Tensor, lse: Tensor];
+    attrs: { scale: number; causal: boolean };
+  };
+  /** The same with a mask (bool, or additive without a gradient), a [...batch, L, S] view. */
+  'scaledDotProductAttention:masked': {
+    inputs: [q: Tensor, k: Tensor, v: Tensor, mask: Tensor];
+    outputs: [out: Tensor, lse: Tensor];
+    attrs: { scale: number; causal: boolean };
+  };
 }
 
 /** The name of an op autograd can record. */
@@ -220,6 +235,8 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   convTranspose2d: d,
   maxPool2d: d,
   avgPool2d: d,
+  scaledDotProductAttention: d,
+  'scaledDotProductAttention:masked': d,
 };
 
 /** The compile error `recordOp` gives for a name missing from the table says what to add. */

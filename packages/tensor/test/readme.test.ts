@@ -1,6 +1,16 @@
 import { cpu } from '@nn/backend-cpu';
 import { expect, it } from 'vitest';
-import { arange, manualSeed, memory, randn, startProfiler, tensor, tidy, use } from '../src/index.js';
+import {
+  arange,
+  manualSeed,
+  memory,
+  randn,
+  scaledDotProductAttention,
+  startProfiler,
+  tensor,
+  tidy,
+  use,
+} from '../src/index.js';
 
 // The README's example, kept runnable: each printed value it claims is asserted here.
 it('the README example prints what it says', async () => {
@@ -19,6 +29,23 @@ it('the README example prints what it says', async () => {
   const total = tidy(() => a.exp().log().sum());
   expect(await total.item()).toBeCloseTo(21, 4);
   expect(memory().numTensors).toBe(before + 1);
+});
+
+// The attention example of the README.
+it('the README attention example runs and gives the shapes it says', async () => {
+  use(cpu());
+  manualSeed(0);
+  const q = randn([2, 4, 5, 8]);
+  const k = randn([2, 4, 7, 8]);
+  const v = randn([2, 4, 7, 3]);
+  const y = scaledDotProductAttention(q, k, v, { isCausal: true });
+  expect(y.shape).toEqual([2, 4, 5, 3]);
+  const keep = tensor([[true, true, false, false, false, false, false]]);
+  const masked = scaledDotProductAttention(q, k, v, { attnMask: keep });
+  // Only the first two keys take part: every output row is a mix of v's first two rows.
+  const two = scaledDotProductAttention(q, k.index('...', ':2', ':'), v.index('...', ':2', ':'));
+  const [a, b] = [await masked.data(), await two.data()];
+  for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
 });
 
 it('the README profiling example prints what it says', () => {

@@ -1,5 +1,5 @@
 import { BackendError, type FusedKernels, type Storage, type Tensor } from '@nn/tensor';
-import { fromStorage } from '@nn/tensor/internal';
+import { fromStorage, scaledDotProductAttentionBackward } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 
 // These ops are recorded only on backends that have the whole fused family (the frontend falls
@@ -54,5 +54,32 @@ export function registerNNRules(): void {
       const f = kernels(dy, 'avgPool2d');
       return [like(dy, f.avgPool2dBackward!(dy, params, countIncludePad, xShape), xShape)];
     },
+  });
+  // Inputs [q, k, v] (and the mask) as the fused kernel saw them ([B, L, E] ...); outputs
+  // [out, lse]. The tensor-level backward picks the fused backward kernel or its composite.
+  const attention = (
+    [q, k, v]: readonly [Tensor, Tensor, Tensor],
+    mask: Tensor | null,
+    [out, lse]: readonly [Tensor, Tensor],
+    attrs: { scale: number; causal: boolean },
+    needsGrad: readonly boolean[],
+    dOut: Tensor,
+  ): [Tensor | null, Tensor | null, Tensor | null] => {
+    const g = scaledDotProductAttentionBackward({ dOut, q, k, v, mask, out, lse, ...attrs });
+    return [needsGrad[0] ? g.dq : null, needsGrad[1] ? g.dk : null, needsGrad[2] ? g.dv : null];
+  };
+  defineGradient('scaledDotProductAttention', {
+    saveInputs: [0, 1, 2],
+    saveOutputs: [0, 1],
+    backward: ({ inputs: [q, k, v], outputs, attrs, needsGrad }, dOut) =>
+      attention([q, k, v], null, outputs, attrs, needsGrad, dOut),
+  });
+  defineGradient('scaledDotProductAttention:masked', {
+    saveInputs: [0, 1, 2, 3],
+    saveOutputs: [0, 1],
+    backward: ({ inputs: [q, k, v, mask], outputs, attrs, needsGrad }, dOut) => [
+      ...attention([q, k, v], mask, outputs, attrs, needsGrad, dOut),
+      null,
+    ],
   });
 }

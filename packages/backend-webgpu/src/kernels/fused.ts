@@ -2,6 +2,7 @@ import type { AdamStepArgs, FusedKernels, SgdStepArgs, TensorView } from '@nn/te
 import { contiguousStrides, numel } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { entry, header, Meta } from '../wgsl.js';
+import { attention, attentionBackward } from './attention.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { cast } from './elementwise.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
@@ -204,5 +205,7 @@ export function fused(rt: Runtime): FusedKernels {
       withContiguous(rt, [x], ([xc]) => avgPool2d(rt, xc, p, includePad, outShape)),
     avgPool2dBackward: (dy, p, includePad, xShape) =>
       withContiguous(rt, [dy], ([dyc]) => avgPool2dBackward(rt, dyc, p, includePad, xShape)),
+    attention: (args) => attention(rt, args),
+    attentionBackward: (args) => attentionBackward(rt, args),
   };
 }

@@ -9,6 +9,7 @@ import {
 import { Module } from '../module.js';
 import { positiveInt } from './util.js';
 
+/** Options of `new Upsample(...)`: the output size or a scale factor, and the resampling mode. */
 export interface UpsampleOptions {
   /** Output spatial size (one number for every dim). Give this or scaleFactor. */
   size?: number | readonly number[];

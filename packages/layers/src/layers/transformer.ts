@@ -27,7 +27,7 @@ export interface TransformerLayerOptions extends FactoryOptions {
 export interface EncoderCallOptions {
   /** [L, L] or [N * nhead, L, L]: bool (true = may not attend) or float (added). */
   srcMask?: Tensor | null;
-  /** [N, L]: true marks padding. */
+  /** Shape [N, L]; an element set to true marks a padded position. */
   srcKeyPaddingMask?: Tensor | null;
   /** Without srcMask: position i attends only to positions <= i. */
   isCausal?: boolean;

@@ -9,6 +9,7 @@ import { narrow } from './indexing.js';
 import { cat, contiguous } from './shape.js';
 import { assertTensor } from './util.js';
 
+/** Options of `cumsum` and `cumprod`. */
 export interface CumulativeOptions {
   /** Cast the input to this dtype first (PyTorch's `dtype=`). */
   dtype?: DType;

@@ -9,6 +9,7 @@ import { reshape, squeeze, unsqueeze } from './shape.js';
 import { topk } from './sort.js';
 import { assertTensor, backendOf } from './util.js';
 
+/** Options of `multinomial` (the draws use the global seeded generator, see `manualSeed`). */
 export interface MultinomialOptions {
   /** Draw with replacement (default false: each category at most once per row). */
   replacement?: boolean;

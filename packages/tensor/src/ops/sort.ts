@@ -8,6 +8,7 @@ import type { ValuesIndices } from './reduce.js';
 import { contiguous } from './shape.js';
 import { assertTensor, backendOf, fromStorage } from './util.js';
 
+/** Options of `sort` and `argsort`. */
 export interface SortOptions {
   /** The dim to sort along (default -1, the last). */
   dim?: number;
@@ -17,6 +18,7 @@ export interface SortOptions {
   stable?: boolean;
 }
 
+/** Options of `topk`. */
 export interface TopkOptions {
   /** The dim to pick along (default -1, the last). */
   dim?: number;

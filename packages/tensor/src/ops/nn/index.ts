@@ -1,5 +1,7 @@
 /** Functional neural-network ops (PyTorch's torch.nn.functional): validation, then a fused kernel or a composite. */
 export type { IntOrTuple } from './args.js';
+export type { ScaledDotProductAttentionOptions } from './attention.js';
+export { scaledDotProductAttention } from './attention.js';
 export type { ConvOptions } from './conv.js';
 export { conv1d, conv2d, conv3d } from './conv.js';
 export type { ConvTransposeOptions } from './conv-transpose.js';

@@ -7,8 +7,10 @@ import { contiguous } from '../shape.js';
 import { takeAlong } from '../take.js';
 import { assertTensor } from '../util.js';
 
+/** How `interpolate` and `Upsample` resample: nearest neighbour, or linear in 1, 2 or 3 spatial dims. */
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'trilinear';
 
+/** Options of `interpolate`: the output size or a scale factor, the mode and the corner rule. */
 export interface InterpolateOptions {
   /** Output size of each spatial dim (one number for all). Give this or scaleFactor. */
   size?: number | readonly number[];
