@@ -8,16 +8,14 @@ import {
   fmtShape,
   keep,
   matmul,
-  mul,
   permute,
   reshape,
   ShapeError,
-  softmax,
+  scaledDotProductAttention,
   split,
   type Tensor,
   t,
   tidy,
-  transpose,
   ValueError,
   withGradMode,
 } from '@nn/tensor';
@@ -74,8 +72,7 @@ function layerStep(layer: TransformerEncoderLayer, x: Tensor, cache: KVCache, in
   const [q, k, v] = split(qkv, e, -1);
   const [keys, values] = cache.append(index, heads(k), heads(v));
   // The newest query may see every cached position, itself included: no mask is needed.
-  const scores = matmul(mul(heads(q), 1 / Math.sqrt(d)), transpose(keys, -2, -1));
-  const mixed = matmul(softmax(scores, -1), values);
+  const mixed = scaledDotProductAttention(heads(q), keys, values);
   const merged = reshape(permute(mixed, [0, 2, 1, 3]), [n, 1, e]);
   const y = add(x, attn.out_proj.call(merged));
   const act = layer.activation as unknown as Module<[Tensor], Tensor>;
