@@ -64,7 +64,6 @@ export type {
   KeyRemap,
   LoadStateDictOptions,
   LoadStateDictResult,
-  MismatchedKey,
   StateDict,
   StateDictLike,
 } from './module.js';

@@ -28,32 +28,31 @@ export type KeyRemap = Iterable<readonly [RegExp, string]> | ((key: string) => s
 /** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
   /**
-   * Require exactly the module's keys with their shapes (default true): any missing, unexpected
-   * or mis-shaped key throws and nothing changes. With false, the keys that fit are loaded and the
-   * rest are reported.
+   * Require exactly the module's keys (default true): a missing or unexpected key throws and
+   * nothing changes. With false, the module keys the dict has are loaded and the others reported.
+   * A key on both sides whose shape or kind differs throws either way, as in PyTorch.
    */
   strict?: boolean;
-  /** Renames the dict's keys to the module's (applied before matching). */
+  /**
+   * Renames the dict's keys to the module's (applied before matching); a function returning
+   * `null` drops the key, e.g. the old head when loading a trained body under a new one.
+   */
   remap?: KeyRemap;
 }
 
 /** A key present on both sides whose tensor does not fit (shape, or float vs integer). */
-export interface MismatchedKey {
+interface MismatchedKey {
   key: string;
-  /** The shape and dtype the module has. */
   expected: { shape: number[]; dtype: string };
-  /** The shape and dtype the state dict gave. */
   got: { shape: number[]; dtype: string };
 }
 
-/** What `Module.loadStateDict` matched (all empty after a strict load, which throws otherwise). */
+/** What `Module.loadStateDict` left out (both empty after a strict load, which throws otherwise). */
 export interface LoadStateDictResult {
   /** Module keys the dict lacks. */
   missingKeys: string[];
   /** Dict keys (after remapping) the module lacks. */
   unexpectedKeys: string[];
-  /** Keys on both sides whose shape or kind differs (not loaded). */
-  mismatchedKeys: MismatchedKey[];
 }
 
 /**
@@ -257,9 +256,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * `loadTorch` of `@nn/io`), as PyTorch's `load_state_dict`. Every key, shape and kind is
    * checked before anything changes. Strict (the default): a missing, unexpected or mis-shaped key
    * throws (ValueError for keys, else ShapeError or DTypeError, the message listing every problem)
-   * and the module is exactly as it was. Not strict: the keys that fit are loaded, and the others
-   * are reported (unlike PyTorch, a mis-shaped key is skipped rather than fatal: a new head on a
-   * pretrained body). Values may come from another backend or dtype (int64 data read as int32
+   * and the module is exactly as it was. Not strict: missing and unexpected keys are reported
+   * instead, but a mis-shaped key still throws, as in PyTorch: a weight that cannot be loaded is
+   * never skipped silently (drop it on purpose with a `remap` function returning `null`). Values may come from another backend or dtype (int64 data read as int32
    * loads into an int32 buffer; float64 into float32); the dict's tensors stay the caller's.
    */
   loadStateDict(sd: StateDictLike, options: LoadStateDictOptions = {}): LoadStateDictResult {
@@ -288,8 +287,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       }
       pairs.push([target, v]);
     }
-    const report = { missingKeys, unexpectedKeys, mismatchedKeys };
-    if (strict) throwIfMismatched(report);
+    throwIfMismatched(
+      strict ? { missingKeys, unexpectedKeys } : { missingKeys: [], unexpectedKeys: [] },
+      mismatchedKeys,
+    );
     // Everything checked. Convert first (a failure here frees the conversions and changes nothing),
     // then assign, which cannot fail.
     const converted: [Tensor, Tensor][] = [];
@@ -304,7 +305,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       // A conversion is ours to free; the caller's own tensor is not.
       if (c !== pairs[i][1]) c.dispose();
     }
-    return report;
+    return { missingKeys, unexpectedKeys };
   }
 
   /** Moves every parameter and buffer to another registered backend (copies; the old data is freed). */
@@ -380,20 +381,22 @@ function remapFunction(remap: KeyRemap | undefined): (key: string) => string | n
   return (key) => rules.reduce((k, [re, to]) => k.replace(re, to), key);
 }
 
-function throwIfMismatched(r: LoadStateDictResult): void {
+function throwIfMismatched(r: LoadStateDictResult, mismatched: MismatchedKey[]): void {
   const parts: string[] = [];
   if (r.missingKeys.length) parts.push(`missing keys: ${r.missingKeys.join(', ')}`);
   if (r.unexpectedKeys.length) parts.push(`unexpected keys: ${r.unexpectedKeys.join(', ')}`);
-  for (const m of r.mismatchedKeys) {
+  for (const m of mismatched) {
     parts.push(
       `'${m.key}' has shape ${fmtShape(m.got.shape)} (${m.got.dtype}), the module expects ${fmtShape(m.expected.shape)} (${m.expected.dtype})`,
     );
   }
   if (parts.length === 0) return;
-  const message = `loadStateDict: the state dict does not match the module (${parts.join('; ')})`;
+  const hint = mismatched.length
+    ? '. To load the rest, leave the mis-shaped keys out (a remap function returning null drops a key)'
+    : '';
+  const message = `loadStateDict: the state dict does not match the module (${parts.join('; ')})${hint}`;
   if (r.missingKeys.length || r.unexpectedKeys.length) throw new ValueError(message);
-  if (r.mismatchedKeys.some((m) => !shapesEqual(m.got.shape, m.expected.shape)))
-    throw new ShapeError(message);
+  if (mismatched.some((m) => !shapesEqual(m.got.shape, m.expected.shape))) throw new ShapeError(message);
   throw new DTypeError(message);
 }
 

@@ -2,7 +2,7 @@
 import type { ModuleTable } from './run.js';
 
 export async function loadModules(): Promise<ModuleTable> {
-  const [tensor, autograd, layers, losses, optim, data, train] = await Promise.all([
+  const [tensor, autograd, layers, losses, optim, data, train, io] = await Promise.all([
     import('@nn/tensor'),
     import('@nn/autograd'),
     import('@nn/layers'),
@@ -10,6 +10,7 @@ export async function loadModules(): Promise<ModuleTable> {
     import('@nn/optim'),
     import('@nn/data'),
     import('@nn/train'),
+    import('@nn/io'),
   ]);
   return {
     '@nn/tensor': tensor,
@@ -19,5 +20,6 @@ export async function loadModules(): Promise<ModuleTable> {
     '@nn/optim': optim,
     '@nn/data': data,
     '@nn/train': train,
+    '@nn/io': io,
   };
 }
