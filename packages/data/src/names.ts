@@ -6,6 +6,7 @@ import { CharVocabulary } from './vocabulary.js';
 /** Distinct lower-cased names in the two `@stdlib` lists (4,951 female + 3,898 male, overlapping). */
 export const NAMES_SIZE = 8422;
 
+/** Options of `loadNames`: the seeded order of each split. */
 export interface NamesOptions {
   /** Seed of the order of each split (default 0); membership does not depend on it. */
   seed?: number;
@@ -13,6 +14,7 @@ export interface NamesOptions {
   shuffle?: boolean;
 }
 
+/** Training and validation names, as `splitNames` divides a list. */
 export interface NamesSplit {
   /** 7,580 names, 9 of every 10. */
   train: string[];
@@ -20,6 +22,7 @@ export interface NamesSplit {
   validation: string[];
 }
 
+/** What `loadNames` returns: both splits and the vocabulary of the whole list. */
 export interface Names extends NamesSplit {
   /** `.` (start/end, id 0), `-`, then `a`..`z`: 28 tokens. */
   vocabulary: CharVocabulary;

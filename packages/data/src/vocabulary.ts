@@ -3,6 +3,7 @@ import { type Tensor, tensor, ValueError } from '@nn/tensor';
 /** Targets past the end of a sequence: what `crossEntropy` ignores by default. */
 export const IGNORE_INDEX = -100;
 
+/** Options of `CharVocabulary`: which character marks the start and end of a text. */
 export interface CharVocabularyOptions {
   /** The start/end token, id 0 (default `'.'`); must not be one of the characters. */
   boundary?: string;
@@ -18,6 +19,7 @@ export interface SequenceArrays {
   context: number;
 }
 
+/** `SequenceArrays` as tensors on a backend, ready for a language model's loss. */
 export interface Sequences {
   /** int32 `[n, context]`. */
   x: Tensor;
