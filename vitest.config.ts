@@ -34,6 +34,7 @@ export default defineConfig({
     projects: [
       'packages/*/vitest.config.ts',
       'apps/*/vitest.config.ts',
+      'scripts/checks/vitest.config.ts',
       ...(runBrowsers ? browserProjects : []),
     ],
   },

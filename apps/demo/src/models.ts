@@ -1,8 +1,5 @@
-import { Conv2d, Flatten, Linear, MaxPool2d, type Module, ReLU, Sequential } from '@nn/layers';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@nn/layers';
 import type { ModelKind } from './args.js';
-
-// MaxPool2d is typed as possibly returning indices, which Sequential's layer type refuses.
-const pool = (k: number): Module => new MaxPool2d(k) as unknown as Module;
 
 /**
  * cnn: LeNet-sized — two 5×5 convolutions with 2×2 max pooling, then two dense layers
@@ -13,10 +10,10 @@ export function buildModel(kind: ModelKind): Sequential {
   return new Sequential(
     new Conv2d(1, 8, 5),
     new ReLU(),
-    pool(2),
+    new MaxPool2d(2),
     new Conv2d(8, 16, 5),
     new ReLU(),
-    pool(2),
+    new MaxPool2d(2),
     new Flatten(),
     new Linear(16 * 4 * 4, 64),
     new ReLU(),

@@ -56,7 +56,7 @@ describe('Node users', () => {
       const out = {};
       const b = nn.use(await wasm({ threads: 2 }));
       out.wasm = { threads: b.threads, sum: await nn.tensor([1, 2, 3]).sum().item() };
-      b.terminate();
+      b.dispose();
       const path = join(mkdtempSync(join(tmpdir(), 'nn-io-')), 'a.txt');
       await writeFileAtomic(path, 'ok');
       out.written = readFileSync(path, 'utf8');

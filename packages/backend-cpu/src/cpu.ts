@@ -93,5 +93,7 @@ export function cpu(options: CpuOptions = {}): Backend {
     scatterAdd: (shape, dim, index, src) => track(scatterAdd(shape, dim, index, src)),
     fused,
     sync: () => Promise.resolve(),
+    // Storage is garbage-collected memory: nothing to release.
+    dispose: () => {},
   };
 }

@@ -31,13 +31,12 @@ export function setupBackends(): { fused: string; composite: string } {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const candidates = [join(here, '../../conformance/fixtures/layers'), '/work/shared/reference/public/layers'];
+const LAYERS = join(here, '../../conformance/fixtures/layers');
 
-/** The PyTorch reference cases for layers (the conformance package's copy, else the shared one). */
+/** The PyTorch reference cases for layers, committed in the conformance package. */
 export function layersDir(): string {
-  const dir = candidates.find((d) => existsSync(d));
-  if (!dir) throw new Error(`reference cases not found in ${candidates.join(' or ')}`);
-  return dir;
+  if (!existsSync(LAYERS)) throw new Error(`reference cases not found in ${LAYERS}`);
+  return LAYERS;
 }
 
 export interface RefTensor {

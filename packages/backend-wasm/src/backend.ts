@@ -9,7 +9,7 @@ import {
   type Storage,
   type TypedArray,
 } from '@nn/tensor';
-import { fillRandom } from '@nn/tensor/internal';
+import { fillRandom, warnDeprecated } from '@nn/tensor/internal';
 import { allocOut, asStorage, type Ctx } from './context.js';
 import { Heap } from './heap.js';
 import type { KernelExports } from './kernels.js';
@@ -35,7 +35,12 @@ export interface WasmBackend extends Backend {
   setThreads(n: number): void;
   /** True when memory is shared, so worker threads can run kernels. */
   readonly sharedMemory: boolean;
-  /** Stops the worker threads (the backend keeps working on one thread). */
+  /** Shuts the backend's worker threads down (it keeps working on this thread); the heap goes with the backend. */
+  dispose(): void;
+  /**
+   * Stops the worker threads.
+   * @deprecated Use `dispose()`, the one way to shut any backend down; `terminate` goes at 1.0.
+   */
   terminate(): void;
   /** The heap in detail: tensor storage, all blocks handed out (storage + scratch), linear memory size. */
   heapStats(): { storageBytes: number; allocatedBytes: number; memoryBytes: number };
@@ -119,7 +124,11 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
       return par.threads();
     },
     setThreads: (n) => par.setThreads(n),
-    terminate: () => par.terminate(),
+    dispose: () => par.terminate(),
+    terminate: () => {
+      warnDeprecated('WasmBackend.terminate()', 'dispose()');
+      par.terminate();
+    },
     heapStats: () => ({
       storageBytes: heap.bytesInUse,
       allocatedBytes: heap.bytesAllocated,

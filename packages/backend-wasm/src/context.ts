@@ -1,7 +1,7 @@
-import type { DType, Storage } from '@nn/tensor';
+import type { DType, Storage, TypedArray } from '@nn/tensor';
 import type { Heap, WasmStorage } from './heap.js';
 import type { KernelExports } from './kernels.js';
-import { elementBytes } from './strided.js';
+import { arrayOf, elementBytes } from './strided.js';
 
 /** What every kernel needs: the heap (allocator + views) and the wasm exports of this thread. */
 export interface Ctx {
@@ -13,6 +13,13 @@ export interface Ctx {
 
 export function allocOut(ctx: Ctx, size: number, dtype: DType): WasmStorage {
   return ctx.heap.alloc(size * elementBytes(dtype));
+}
+
+/** The result of a JavaScript reference kernel, copied into a new heap block. */
+export function fromHost(ctx: Ctx, values: TypedArray, dtype: DType): WasmStorage {
+  const out = allocOut(ctx, values.length, dtype);
+  arrayOf(ctx.heap, dtype).set(values, out.ptr / elementBytes(dtype));
+  return out;
 }
 
 export function asStorage(s: Storage): WasmStorage {

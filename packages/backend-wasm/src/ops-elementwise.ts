@@ -1,8 +1,18 @@
+// The WebAssembly kernels cover float32; every other case runs the JavaScript reference kernels of
+// @nn/backend-cpu over views of the heap, so the cpu and wasm backends share one implementation.
+import * as reference from '@nn/backend-cpu/kernels';
 import { type BinaryOp, COMPARISON_OPS, type DType, sizeOf, type TensorView, type UnaryOp } from '@nn/tensor';
-import { allocOut, type Ctx, withMeta } from './context.js';
+import { allocOut, type Ctx, fromHost, withMeta } from './context.js';
 import type { WasmStorage } from './heap.js';
-import { cPow, unaryFn } from './scalar-math.js';
-import { arrayOf, baseIndex, basePtr, isContiguousView, offsetsOrNull, stridesFor } from './strided.js';
+import {
+  arrayOf,
+  baseIndex,
+  basePtr,
+  hostView,
+  isContiguousView,
+  offsetsOrNull,
+  stridesFor,
+} from './strided.js';
 
 export function fill(ctx: Ctx, size: number, dtype: DType, value: number): WasmStorage {
   const out = allocOut(ctx, size, dtype);
@@ -12,106 +22,46 @@ export function fill(ctx: Ctx, size: number, dtype: DType, value: number): WasmS
   return out;
 }
 
-function convert(dtype: DType): (v: number) => number {
-  if (dtype === 'bool') return (v) => (v !== 0 ? 1 : 0);
-  if (dtype === 'int32') return (v) => (Number.isFinite(v) ? Math.trunc(v) : 0);
-  return (v) => v;
-}
-
 /** Contiguous copy of x, converted to dtype. */
 export function cast(ctx: Ctx, x: TensorView, dtype: DType): WasmStorage {
   const n = sizeOf(x.shape);
-  const out = allocOut(ctx, n, dtype);
   if (
     n > 0 &&
     x.dtype === dtype &&
     (dtype === 'float32' || dtype === 'int32') &&
     !isContiguousView(x.shape, x.strides)
   ) {
+    const out = allocOut(ctx, n, dtype);
     broadcastCall(ctx, x.shape, [[...x.strides]], (rank, meta, idx) =>
       ctx.k.copy32(out.ptr, basePtr(x), rank, meta, idx),
     );
     return out;
   }
-  const src = arrayOf(ctx.heap, x.dtype);
-  const dst = arrayOf(ctx.heap, dtype);
-  const sb = baseIndex(x);
-  const db = baseIndex({ storage: out, dtype, shape: [n], strides: [1], offset: 0 });
-  const offs = offsetsOrNull(x, x.shape);
-  if (x.dtype === dtype || dtype === 'float32' || dtype === 'float64') {
-    if (!offs) dst.set(src.subarray(sb, sb + n), db);
-    else for (let i = 0; i < n; i++) dst[db + i] = src[sb + offs[i]];
+  if (x.dtype === dtype && offsetsOrNull(x, x.shape) === null) {
+    // Same dtype, elements in order: one block copy.
+    const out = allocOut(ctx, n, dtype);
+    const a = arrayOf(ctx.heap, dtype);
+    const sb = baseIndex(x);
+    a.copyWithin(baseIndex({ storage: out, dtype, shape: [n], strides: [1], offset: 0 }), sb, sb + n);
     return out;
   }
-  const f = convert(dtype);
-  for (let i = 0; i < n; i++) dst[db + i] = f(src[sb + (offs ? offs[i] : i)]);
-  return out;
+  return fromHost(ctx, reference.cast(hostView(ctx.heap, x), dtype), dtype);
 }
 
 export function unary(ctx: Ctx, op: UnaryOp, x: TensorView, params: readonly number[]): WasmStorage {
   const n = sizeOf(x.shape);
   const dtype = x.dtype;
-  const out = allocOut(ctx, n, dtype);
   const code = UNARY_CODES[op];
   if (dtype === 'float32' && code !== undefined && offsetsOrNull(x, x.shape) === null) {
+    const out = allocOut(ctx, n, dtype);
     ctx.k.unaryF32(code, out.ptr, basePtr(x), n, params[0] ?? 0, params[1] ?? 0);
     return out;
   }
-  const f = unaryFn(op, params);
-  const a = arrayOf(ctx.heap, dtype);
-  const sb = baseIndex(x);
-  const db = baseIndex({ storage: out, dtype, shape: [n], strides: [1], offset: 0 });
-  const offs = offsetsOrNull(x, x.shape);
-  if (dtype === 'bool' && op !== 'logicalNot') {
-    // abs and relu leave bools unchanged.
-    for (let i = 0; i < n; i++) a[db + i] = a[sb + (offs ? offs[i] : i)];
-    return out;
-  }
-  if (dtype === 'int32') {
-    for (let i = 0; i < n; i++) {
-      const v = f(a[sb + (offs ? offs[i] : i)]);
-      a[db + i] = Number.isFinite(v) ? v : 0;
-    }
-    return out;
-  }
-  if (offs) for (let i = 0; i < n; i++) a[db + i] = f(a[sb + offs[i]]);
-  else for (let i = 0; i < n; i++) a[db + i] = f(a[sb + i]);
-  return out;
-}
-
-function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
-  switch (op) {
-    case 'add':
-      return (a, b) => a + b;
-    case 'sub':
-      return (a, b) => a - b;
-    case 'mul':
-      return dtype === 'int32' ? Math.imul : (a, b) => a * b;
-    case 'div':
-      return (a, b) => a / b;
-    case 'pow':
-      return cPow;
-    case 'maximum':
-      return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b));
-    case 'minimum':
-      return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b));
-    case 'eq':
-      return (a, b) => (a === b ? 1 : 0);
-    case 'ne':
-      return (a, b) => (a !== b ? 1 : 0);
-    case 'lt':
-      return (a, b) => (a < b ? 1 : 0);
-    case 'le':
-      return (a, b) => (a <= b ? 1 : 0);
-    case 'gt':
-      return (a, b) => (a > b ? 1 : 0);
-    case 'ge':
-      return (a, b) => (a >= b ? 1 : 0);
-    case 'logicalAnd':
-      return (a, b) => (a !== 0 && b !== 0 ? 1 : 0);
-    case 'logicalOr':
-      return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
-  }
+  return fromHost(
+    ctx,
+    reference.unary(op, hostView(ctx.heap, x), params),
+    op === 'logicalNot' ? 'bool' : dtype,
+  );
 }
 
 const SIMD_OPS: Partial<Record<BinaryOp, number>> = {
@@ -193,11 +143,11 @@ export function binary(
   const inDType = (typeof a === 'number' ? (b as TensorView) : a).dtype;
   const outDType: DType = COMPARISON_OPS.has(op) ? 'bool' : inDType;
   const n = sizeOf(outShape);
-  const out = allocOut(ctx, n, outDType);
-  if (n === 0) return out;
+  if (n === 0) return allocOut(ctx, n, outDType);
   const heap = ctx.heap;
   const code = SIMD_OPS[op];
   if (inDType === 'float32' && (code !== undefined || COMPARE_CODES[op] !== undefined)) {
+    const out = allocOut(ctx, n, outDType);
     // Scalars live in a 4-byte block read with stride 0.
     const tmp: number[] = [];
     const place = (v: TensorView | number): { ptr: number; strides: number[] } => {
@@ -220,28 +170,11 @@ export function binary(
     }
     return out;
   }
-  const f = binaryFn(op, inDType);
-  const src = arrayOf(heap, inDType);
-  const dst = arrayOf(heap, outDType);
-  const db = baseIndex({ storage: out, dtype: outDType, shape: [n], strides: [1], offset: 0 });
-  const fix = outDType === 'int32' ? (v: number) => (Number.isFinite(v) ? v : 0) : (v: number) => v;
-  if (typeof a === 'number' || typeof b === 'number') {
-    const t = (typeof a === 'number' ? b : a) as TensorView;
-    const s = (typeof a === 'number' ? a : b) as number;
-    const tb = baseIndex(t);
-    const offs = offsetsOrNull(t, outShape);
-    if (typeof a === 'number')
-      for (let i = 0; i < n; i++) dst[db + i] = fix(f(s, src[tb + (offs ? offs[i] : i)]));
-    else for (let i = 0; i < n; i++) dst[db + i] = fix(f(src[tb + (offs ? offs[i] : i)], s));
-    return out;
-  }
-  const ab = baseIndex(a);
-  const bb = baseIndex(b);
-  const oa = offsetsOrNull(a, outShape);
-  const ob = offsetsOrNull(b, outShape);
-  for (let i = 0; i < n; i++) dst[db + i] = fix(f(src[ab + (oa ? oa[i] : i)], src[bb + (ob ? ob[i] : i)]));
-  return out;
+  return fromHost(ctx, reference.binary(op, host(ctx, a), host(ctx, b), outShape), outDType);
 }
+
+const host = (ctx: Ctx, v: TensorView | number): TensorView | number =>
+  typeof v === 'number' ? v : hostView(ctx.heap, v);
 
 export function where(
   ctx: Ctx,
@@ -251,27 +184,14 @@ export function where(
   outShape: readonly number[],
 ): WasmStorage {
   const n = sizeOf(outShape);
-  const out = allocOut(ctx, n, a.dtype);
-  if (n === 0) return out;
-  if (a.dtype === 'float32') {
+  if (n > 0 && a.dtype === 'float32') {
+    const out = allocOut(ctx, n, a.dtype);
     const st = [cond, a, b].map((v) => stridesFor(v, outShape));
     broadcastCall(ctx, outShape, st, (rank, meta, idx) => {
       ctx.k.whereF32(out.ptr, basePtr(cond), basePtr(a), basePtr(b), rank, meta, idx);
     });
     return out;
   }
-  const heap = ctx.heap;
-  const c = heap.u8;
-  const src = arrayOf(heap, a.dtype);
-  const db = baseIndex({ storage: out, dtype: a.dtype, shape: [n], strides: [1], offset: 0 });
-  const cb = baseIndex(cond);
-  const ab = baseIndex(a);
-  const bb = baseIndex(b);
-  const oc = offsetsOrNull(cond, outShape);
-  const oa = offsetsOrNull(a, outShape);
-  const ob = offsetsOrNull(b, outShape);
-  for (let i = 0; i < n; i++) {
-    src[db + i] = c[cb + (oc ? oc[i] : i)] ? src[ab + (oa ? oa[i] : i)] : src[bb + (ob ? ob[i] : i)];
-  }
-  return out;
+  const h = ctx.heap;
+  return fromHost(ctx, reference.where(hostView(h, cond), hostView(h, a), hostView(h, b), outShape), a.dtype);
 }

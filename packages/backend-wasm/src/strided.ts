@@ -28,6 +28,20 @@ export function baseIndex(x: TensorView): number {
   return (x.storage as WasmStorage).ptr / elementBytes(x.dtype) + x.offset;
 }
 
+/**
+ * x as the JavaScript reference kernels of @nn/backend-cpu read it: the heap array of its dtype,
+ * from its first element. Valid until the heap next grows (allocate the output after the kernel).
+ */
+export function hostView(heap: Heap, x: TensorView): TensorView {
+  return {
+    storage: arrayOf(heap, x.dtype),
+    dtype: x.dtype,
+    shape: x.shape,
+    strides: x.strides,
+    offset: baseIndex(x),
+  };
+}
+
 /** Byte address of the view's first element. */
 export function basePtr(x: TensorView): number {
   return (x.storage as WasmStorage).ptr + x.offset * elementBytes(x.dtype);

@@ -1,6 +1,6 @@
 import * as nn from '@nn/tensor';
 import { BackendError } from '@nn/tensor';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { wasm } from '../src/index.js';
 
 describe('loading', () => {
@@ -62,6 +62,24 @@ describe('loading', () => {
     const s = b.upload(Float32Array.from([4, 5]), 'float32');
     expect(Array.from(await b.read(s, 'float32', 2))).toEqual([4, 5]);
     b.free(s);
-    b.terminate();
+    b.dispose();
+  });
+
+  it('shuts down with dispose(); terminate() is its deprecated alias and warns once', async () => {
+    const b = await wasm({ threads: 2, name: 'wasm-dispose' });
+    expect(b.name).toBe('wasm-dispose');
+    b.dispose();
+    expect(b.threads).toBe(1);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const old = await wasm({ threads: 2, name: 'wasm-terminate' });
+      old.terminate();
+      old.terminate();
+      expect(old.threads).toBe(1);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toMatch(/WasmBackend\.terminate\(\) is deprecated.*use dispose\(\)/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

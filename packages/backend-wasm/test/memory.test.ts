@@ -12,7 +12,7 @@ beforeAll(async () => {
   installAutograd();
 });
 
-afterAll(() => b.terminate());
+afterAll(() => b.dispose());
 
 /** One SGD step of a small CNN (conv, relu, max pool, linear, log-softmax, NLL) on a fixed batch. */
 function step(params: nn.Tensor[], x: nn.Tensor, target: nn.Tensor): nn.Tensor[] {
@@ -62,7 +62,7 @@ describe('memory', () => {
     const fresh = await wasm({ threads: 2, name: 'wasm-fresh' });
     expect(fresh.memory().bytesInUse).toBe(0);
     expect(fresh.heapStats().allocatedBytes).toBeGreaterThan(0);
-    fresh.terminate();
+    fresh.dispose();
   });
 
   it('dispose returns bytes and freed blocks are reused', () => {

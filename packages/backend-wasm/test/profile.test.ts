@@ -9,7 +9,7 @@ beforeAll(async () => {
   nn.registerBackend(mt);
 });
 
-afterAll(() => mt.terminate());
+afterAll(() => mt.dispose());
 
 it('the profiler sees allocation, freeing and the hand-off to worker threads, and stops seeing them after stop()', async () => {
   nn.setBackend('wasm-profiled');

@@ -13,7 +13,7 @@ beforeAll(async () => {
   installAutograd();
 });
 
-afterAll(() => mt.terminate());
+afterAll(() => mt.dispose());
 
 /** A contiguous float32 [rows, cols] view of backend storage, for calling kernels directly. */
 function matrix(storage: unknown, rows: number, cols: number) {

@@ -13,7 +13,7 @@ import type {
   UnaryOp,
 } from '@nn/tensor';
 import { BackendError } from '@nn/tensor';
-import { timeMethods } from '@nn/tensor/internal';
+import { timeMethods, warnDeprecated } from '@nn/tensor/internal';
 import { binary, cast, fill, unary, where } from './kernels/elementwise.js';
 import { fused } from './kernels/fused.js';
 import { concat, gather, scatterAdd } from './kernels/indexing.js';
@@ -27,7 +27,6 @@ const buf = (s: Storage): GPUBuffer => s as GPUBuffer;
 
 /** The Backend contract on GPUBuffer storage (every dtype 4 bytes an element; bool as u32). */
 export class WebGPUBackend implements Backend {
-  readonly name = 'webgpu';
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
   readonly hostMemory = false;
   readonly fused: FusedKernels;
@@ -35,6 +34,8 @@ export class WebGPUBackend implements Backend {
   constructor(
     readonly runtime: Runtime,
     readonly adapterInfo: string,
+    /** The name it is registered under ('webgpu' unless the `name` option says otherwise). */
+    readonly name = 'webgpu',
   ) {
     this.fused = fused(runtime);
   }
@@ -143,8 +144,17 @@ export class WebGPUBackend implements Backend {
     return this.runtime.sync();
   }
 
-  /** Frees every GPU resource of this backend; its tensors are unusable afterwards. */
-  destroy(): void {
+  /** Shuts the backend down: frees every GPU resource and the device; its tensors are unusable afterwards. */
+  dispose(): void {
     this.runtime.destroy();
+  }
+
+  /**
+   * Frees every GPU resource of this backend.
+   * @deprecated Use `dispose()`, the one way to shut any backend down; `destroy` goes at 1.0.
+   */
+  destroy(): void {
+    warnDeprecated('WebGPUBackend.destroy()', 'dispose()');
+    this.dispose();
   }
 }

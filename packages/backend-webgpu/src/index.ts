@@ -13,6 +13,8 @@ export interface WebGPUOptions {
   device?: GPUDevice;
   /** Request the device from this adapter instead of the default one. */
   adapter?: GPUAdapter;
+  /** Registry name (default 'webgpu'), e.g. to register two devices side by side. */
+  name?: string;
 }
 
 /**
@@ -43,5 +45,5 @@ export async function webgpu(options: WebGPUOptions = {}): Promise<WebGPUBackend
   // Software adapters run a workgroup on one CPU thread, where barriers cost more than they save.
   const software = /software|swiftshader|llvmpipe|lavapipe|cpu/i.test(info);
   const matmul = options.matmul ?? (software ? 'simd' : 'tiled');
-  return new WebGPUBackend(new Runtime(device, { matmul }), info);
+  return new WebGPUBackend(new Runtime(device, { matmul }), info, options.name);
 }

@@ -15,7 +15,7 @@ import {
   sum,
   tidy,
 } from '@nn/tensor';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type WebGPUBackend, webgpu } from '../src/index.js';
 import { backendOrReason } from './adapter.js';
 import { pair, values } from './oracle.js';
@@ -88,6 +88,25 @@ describe.skipIf(typeof found === 'string')(
       expect(() => gpu.fill(2 ** 31, 'float32', 0)).toThrow(BackendError);
       // The backend keeps working afterwards.
       gpu.free(gpu.fill(4, 'float32', 1));
+    });
+
+    it('takes a name and shuts down with dispose(); destroy() is its deprecated alias', async () => {
+      const named = await webgpu({ name: 'gpu-b' });
+      expect(named.name).toBe('gpu-b');
+      expect(gpu.name).toBe('webgpu');
+      named.free(named.fill(4, 'float32', 1));
+      named.dispose();
+      await named.runtime.device.lost;
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const old = await webgpu();
+        old.destroy();
+        (await webgpu()).destroy();
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(warn.mock.calls[0][0]).toMatch(/WebGPUBackend\.destroy\(\) is deprecated.*use dispose\(\)/);
+      } finally {
+        warn.mockRestore();
+      }
     });
 
     it('turns a lost device into a BackendError on the next call and read, not a hang', async () => {

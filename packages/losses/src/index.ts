@@ -6,7 +6,8 @@
 export type { BceOptions, BceWithLogitsOptions } from './binary.js';
 export { bceLoss, bceWithLogitsLoss } from './binary.js';
 export type { CrossEntropyOptions, NllOptions } from './classification.js';
-export { crossEntropy, crossEntropy as crossEntropyLoss, nllLoss } from './classification.js';
+export { crossEntropy, nllLoss } from './classification.js';
+export { crossEntropyLoss } from './deprecated.js';
 export type { KlDivOptions } from './kl.js';
 export { klDiv, klDiv as klDivLoss } from './kl.js';
 export {

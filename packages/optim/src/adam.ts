@@ -1,12 +1,11 @@
-import { add, div, maximum, mul, sqrt, square, sub, type Tensor } from '@nn/tensor';
-import { fromStorage } from '@nn/tensor/internal';
+import type { Tensor } from '@nn/tensor';
+import { adamStep } from '@nn/tensor/internal';
 import {
   type BaseOptions,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
-  withWeightDecay,
 } from './optimizer.js';
 import { checkBetas, checkBoolean, checkNonNegative } from './validate.js';
 
@@ -42,45 +41,24 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected update(p: Tensor, grad: Tensor, state: ParamState, o: ParamGroup<AdamOptions>): void {
     const step = this.nextStep(state);
     const [beta1, beta2] = o.betas;
-    // The fused kernel reads the moments as they are, so they exist (as kept zeros) before it runs.
-    const m0 = this.setState(state, 'expAvg', this.stateOr(state, 'expAvg', p));
-    const v0 = this.setState(state, 'expAvgSq', this.stateOr(state, 'expAvgSq', p));
-    const vMax0 = o.amsgrad
-      ? this.setState(state, 'maxExpAvgSq', this.stateOr(state, 'maxExpAvgSq', p))
-      : undefined;
-    const fusedStep = p.backend.fused?.adamStep;
-    if (fusedStep) {
-      const out = fusedStep({
-        p: p.contiguous(),
-        g: grad.contiguous(),
-        m: m0,
-        v: v0,
-        vMax: vMax0,
-        lr: o.lr,
-        beta1,
-        beta2,
-        eps: o.eps,
-        weightDecay: o.weightDecay,
-        decoupled: this.decoupled,
-        step,
-      });
-      const make = (s: unknown): Tensor => fromStorage(p.backend, s, p.dtype, p.shape);
-      this.setState(state, 'expAvg', make(out.m));
-      this.setState(state, 'expAvgSq', make(out.v));
-      if (o.amsgrad && out.vMax !== undefined) this.setState(state, 'maxExpAvgSq', make(out.vMax));
-      p.assign(make(out.p));
-      return;
-    }
-    const param = this.decoupled && o.weightDecay !== 0 ? mul(p, 1 - o.lr * o.weightDecay) : p;
-    const g = this.decoupled ? grad : withWeightDecay(grad, p, o.weightDecay);
-    const m = this.setState(state, 'expAvg', add(mul(m0, beta1), mul(g, 1 - beta1)));
-    const v = this.setState(state, 'expAvgSq', add(mul(v0, beta2), mul(square(g), 1 - beta2)));
-    const bc1 = 1 - beta1 ** step;
-    const bc2 = 1 - beta2 ** step;
-    let second = v;
-    if (vMax0) second = this.setState(state, 'maxExpAvgSq', maximum(vMax0, v));
-    const denom = add(div(sqrt(second), Math.sqrt(bc2)), o.eps);
-    p.assign(sub(param, mul(div(m, denom), o.lr / bc1)));
+    const moments = {
+      m: this.stateOr(state, 'expAvg', p),
+      v: this.stateOr(state, 'expAvgSq', p),
+      vMax: o.amsgrad ? this.stateOr(state, 'maxExpAvgSq', p) : undefined,
+    };
+    const next = adamStep(p, grad, moments, {
+      lr: o.lr,
+      beta1,
+      beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      decoupled: this.decoupled,
+      step,
+    });
+    this.setState(state, 'expAvg', next.m);
+    this.setState(state, 'expAvgSq', next.v);
+    if (next.vMax) this.setState(state, 'maxExpAvgSq', next.vMax);
+    p.assign(next.p);
   }
 }
 

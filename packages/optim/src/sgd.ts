@@ -1,12 +1,11 @@
-import { add, checkNumber, isTensor, mul, sub, type Tensor, ValueError } from '@nn/tensor';
-import { fromStorage } from '@nn/tensor/internal';
+import { checkNumber, isTensor, type Tensor, ValueError } from '@nn/tensor';
+import { sgdStep } from '@nn/tensor/internal';
 import {
   type BaseOptions,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
-  withWeightDecay,
 } from './optimizer.js';
 import { checkBoolean, checkNonNegative } from './validate.js';
 
@@ -52,32 +51,14 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, o: ParamGroup<SGDOptions>): void {
     const buf = state.momentumBuffer;
-    const fusedStep = p.backend.fused?.sgdStep;
-    if (fusedStep) {
-      const first = !isTensor(buf);
-      const pc = p.contiguous();
-      const out = fusedStep({
-        p: pc,
-        g: grad.contiguous(),
-        buf: first || o.momentum === 0 ? undefined : (buf as Tensor).contiguous(),
-        lr: o.lr,
-        momentum: o.momentum,
-        dampening: o.dampening,
-        weightDecay: o.weightDecay,
-        nesterov: o.nesterov,
-        firstStep: first,
-      });
-      if (out.buf !== undefined && o.momentum !== 0)
-        this.setState(state, 'momentumBuffer', fromStorage(p.backend, out.buf, p.dtype, p.shape));
-      p.assign(fromStorage(p.backend, out.p, p.dtype, p.shape));
-      return;
-    }
-    let d = withWeightDecay(grad, p, o.weightDecay);
-    if (o.momentum !== 0) {
-      const next = isTensor(buf) ? add(mul(buf, o.momentum), mul(d, 1 - o.dampening)) : d.clone();
-      const kept = this.setState(state, 'momentumBuffer', next);
-      d = o.nesterov ? add(d, mul(kept, o.momentum)) : kept;
-    }
-    p.assign(sub(p, mul(d, o.lr)));
+    const next = sgdStep(p, grad, isTensor(buf) ? buf : undefined, {
+      lr: o.lr,
+      momentum: o.momentum,
+      dampening: o.dampening,
+      weightDecay: o.weightDecay,
+      nesterov: o.nesterov,
+    });
+    if (next.buf) this.setState(state, 'momentumBuffer', next.buf);
+    p.assign(next.p);
   }
 }

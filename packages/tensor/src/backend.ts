@@ -116,7 +116,14 @@ export interface BackendMemory {
  * Kernels may queue work (webgpu); only `read` waits.
  */
 export interface Backend {
+  /** The name it is registered under; every built-in backend takes a `name` option. */
   readonly name: string;
+  /**
+   * Shuts the backend down: releases what it holds beyond tensor storage (worker threads, the GPU
+   * device). Every built-in backend has it; remove the backend from the registry too
+   * (`removeBackend`) if it was registered.
+   */
+  dispose?(): void;
   /** dtypes this backend stores; float64 is optional. */
   readonly dtypes: readonly DType[];
   /** True when `readSync` is available (storage in host memory). */
@@ -201,7 +208,13 @@ export interface Pool2dParams {
   readonly ceilMode: boolean;
 }
 
-/** Fast paths a backend may offer. Each has a composite fallback in the frontend. */
+/**
+ * Fast paths a backend may offer. Each has a composite fallback in @nn/tensor, the one place that
+ * chooses between them (a tensor-level op per kernel: softmax and softmaxBackward, conv2d and its
+ * two gradients, the pools and theirs, adamStep, sgdStep); the conformance suite also runs on a
+ * backend without any. Backward kernels are skipped while a graph is recorded through them
+ * (gradients of gradients), since their output has no graph.
+ */
 export interface FusedKernels {
   /** softmax / log-softmax along `axis` (contiguous result, same shape). */
   softmax?(x: TensorView, axis: number, log: boolean): Storage;
@@ -209,9 +222,10 @@ export interface FusedKernels {
   softmaxBackward?(y: TensorView, dy: TensorView, axis: number, log: boolean): Storage;
   /**
    * 2-d convolution without bias: x [N, C, H, W], w [outC, C/groups, kH, kW] -> outShape
-   * [N, outC, oH, oW], zero padding (PyTorch semantics). The frontend uses the conv2d family only
-   * when all three kernels exist, maps conv1d onto it (H = 1) and adds the bias itself. For every
-   * conv and pool kernel, the tensor arguments arrive contiguous (only `offset` may be non-zero).
+   * [N, outC, oH, oW], zero padding (PyTorch semantics). The frontend maps conv1d onto it (H = 1)
+   * and adds the bias itself; each of the three conv kernels (and each pool kernel) is used on its
+   * own where present, so a backend may offer the forward kernel without the backward ones. For
+   * every conv and pool kernel, the tensor arguments arrive contiguous (only `offset` may be non-zero).
    */
   conv2d?(x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): Storage;
   conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;

@@ -21,9 +21,15 @@ export interface GradFn {
   release(): void;
 }
 
-/** Options of `t.backward()`: `retainGraph` keeps the saved tensors for a second backward pass. */
+/** Options of `t.backward()`. */
 export interface BackwardOptions {
+  /** Keep the saved tensors for a second backward pass (default: `createGraph`). */
   retainGraph?: boolean;
+  /**
+   * Record the backward pass itself, so the gradients it produces have a graph and can be
+   * differentiated again (gradient penalties, Hessian-vector products), as PyTorch's `create_graph`.
+   */
+  createGraph?: boolean;
 }
 
 /** What @nn/autograd installs: the recorder of ops and the reverse pass. */
@@ -31,6 +37,8 @@ export interface GradEngine {
   /** `attrs` are `OpTable[op]['attrs']`; `inputs` and `outputs` have the table's shapes. */
   record(op: OpName, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void;
   backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions): void;
+  /** Makes `alias`, a view equal to `source` element for element, take its place in the graph. */
+  alias(source: Tensor, alias: Tensor): void;
   /** Installs or removes the profiler's hooks around gradient rules (see `Backend.instrument`). */
   instrument?(probe: Probe | null): void;
 }
@@ -217,6 +225,16 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
 }
 
 const NO_ATTRS = Object.freeze({});
+
+/**
+ * Gives `y`, an identity view of `x` (same shape, same elements), x's place in the graph without
+ * recording a node: its gradient is x's, so there is nothing to compute on the way back.
+ */
+export function recordAlias(x: Tensor, y: Tensor): void {
+  const ge = engine.gradEngine;
+  if (!ge || engine.noGradDepth > 0 || !x.requiresGrad) return;
+  ge.alias(x, y);
+}
 
 /**
  * Records an op for autograd when recording is on and some input needs a gradient. The op must be

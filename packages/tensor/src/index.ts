@@ -21,6 +21,7 @@ export type {
   UnaryOp,
 } from './backend.js';
 export { BINARY_OPS, COMPARISON_OPS, REDUCE_OPS, UNARY_OPS } from './backend.js';
+export { var_ } from './deprecated.js';
 export type { ArrayFor, DType, TypedArray } from './dtype.js';
 export { bytesPerElement, DTYPES, isFloat, makeTypedArray, promoteTypes } from './dtype.js';
 export type { BackwardOptions } from './engine.js';
@@ -136,7 +137,6 @@ export {
   std,
   sum,
   variance,
-  variance as var_,
 } from './ops/reduce.js';
 export { flip, roll } from './ops/reorder.js';
 export { repeat, tile } from './ops/repeat.js';

@@ -7,8 +7,10 @@
  */
 export type { Conv2dGeometry } from './conv-geometry.js';
 export { conv2dGeometry } from './conv-geometry.js';
+export { warnDeprecated } from './deprecation.js';
 export type { GradEngine, GradFn } from './engine.js';
 export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
+export { track } from './memory.js';
 export type {
   ArithmeticOp,
   OpKind,
@@ -25,6 +27,15 @@ export { scatterAddZeros } from './ops/indexing.js';
 export { batchedMatmul } from './ops/matmul.js';
 export type { AttentionBackwardInputs } from './ops/nn/attention.js';
 export { scaledDotProductAttentionBackward } from './ops/nn/attention.js';
+export {
+  avgPool2dBackward,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2dBackward,
+} from './ops/nn/backward.js';
+export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './ops/optim.js';
+export { adamStep, sgdStep } from './ops/optim.js';
+export { softmaxBackward } from './ops/reduce.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';

@@ -66,8 +66,9 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
   const returned = new Set<Tensor>();
   collect(result, returned);
   for (const t of scope) if (!returned.has(t)) t.dispose();
+  // Only what this scope made moves up: a returned input stays in whatever scope owns it.
   const parent = engine.scopes[engine.scopes.length - 1];
-  if (parent) for (const t of returned) if (!t.isDisposed) parent.add(t);
+  if (parent) for (const t of returned) if (scope.has(t) && !t.isDisposed) parent.add(t);
   return result;
 }
 

@@ -334,6 +334,7 @@ function instrumentGradEngine(rec: Recorder, restores: Restore[]): void {
         rec.exit();
       }
     },
+    alias: (source, view) => ge.alias(source, view),
   };
   engine.gradEngine = wrapped;
   ge.instrument?.(rec);

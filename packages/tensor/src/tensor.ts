@@ -1,4 +1,5 @@
 import type { Backend, Storage, TensorView } from './backend.js';
+import { warnDeprecated } from './deprecation.js';
 import { type DType, isFloat, type TypedArray } from './dtype.js';
 import {
   type BackwardOptions,
@@ -146,7 +147,12 @@ export class Tensor implements TensorView {
   get ndim(): number {
     return this.shape.length;
   }
+  /**
+   * The number of dims.
+   * @deprecated Use `ndim` or `dim()`, PyTorch's spellings; `rank` goes at 1.0.
+   */
   get rank(): number {
+    warnDeprecated('Tensor.rank', 'ndim or dim()');
     return this.shape.length;
   }
   get isDisposed(): boolean {

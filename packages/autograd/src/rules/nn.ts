@@ -1,31 +1,22 @@
-import { BackendError, type FusedKernels, type Storage, type Tensor } from '@nn/tensor';
-import { fromStorage, scaledDotProductAttentionBackward } from '@nn/tensor/internal';
+import type { Tensor } from '@nn/tensor';
+import {
+  avgPool2dBackward,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2dBackward,
+  scaledDotProductAttentionBackward,
+} from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 
-// These ops are recorded only on backends that have the whole fused family (the frontend falls
-// back to composites elsewhere), so each rule calls the matching backward kernel directly.
-
-function kernels(t: Tensor, op: string): FusedKernels {
-  const f = t.backend.fused;
-  if (!f) throw new BackendError(`${op} backward: the '${t.backendName}' backend has no fused kernels`);
-  return f;
-}
-
-function like(t: Tensor, storage: Storage, shape: readonly number[]): Tensor {
-  return fromStorage(t.backend, storage, t.dtype, shape);
-}
-
+// @nn/tensor records these ops where the backend has the fused forward kernel; their gradients are
+// tensor-level ops that pick the fused backward kernel or a composite.
 export function registerNNRules(): void {
   defineGradient('conv2d', {
     saveInputs: [0, 1],
-    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => {
-      const dy = g.contiguous();
-      const f = kernels(dy, 'conv2d');
-      return [
-        needsGrad[0] ? like(dy, f.conv2dBackwardInput!(dy, w, p, x.shape), x.shape) : null,
-        needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(x, dy, p, w.shape), w.shape) : null,
-      ];
-    },
+    backward: ({ inputs: [x, w], attrs: { params }, needsGrad }, g) => [
+      needsGrad[0] ? conv2dBackwardInput(g, w, params, x.shape) : null,
+      needsGrad[1] ? conv2dBackwardWeight(x, g, params, w.shape) : null,
+    ],
   });
   // A transposed convolution is conv2d's input gradient, so its own gradients are conv2d
   // (for the input) and conv2d's weight gradient with the roles of input and output swapped.
@@ -43,17 +34,15 @@ export function registerNNRules(): void {
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.
   defineGradient('maxPool2d', {
     saveInputs: [1],
-    backward: ({ inputs: [, indices], inputShapes: [xShape] }, g) => {
-      const dy = g.contiguous();
-      return [like(dy, kernels(dy, 'maxPool2d').maxPool2dBackward!(dy, indices, xShape), xShape), null];
-    },
+    backward: ({ inputs: [, indices], inputShapes: [xShape] }, g) => [
+      maxPool2dBackward(g, indices, xShape),
+      null,
+    ],
   });
   defineGradient('avgPool2d', {
-    backward: ({ inputShapes: [xShape], attrs: { params, countIncludePad } }, g) => {
-      const dy = g.contiguous();
-      const f = kernels(dy, 'avgPool2d');
-      return [like(dy, f.avgPool2dBackward!(dy, params, countIncludePad, xShape), xShape)];
-    },
+    backward: ({ inputShapes: [xShape], attrs: { params, countIncludePad } }, g) => [
+      avgPool2dBackward(g, params, countIncludePad, xShape),
+    ],
   });
   // Inputs [q, k, v] (and the mask) as the fused kernel saw them ([B, L, E] ...); outputs
   // [out, lse]. The tensor-level backward picks the fused backward kernel or its composite.

@@ -1,5 +1,5 @@
-import { div, eq, exp, expand, mul, reshape, sub, sum, unsqueeze } from '@nn/tensor';
-import { fromStorage, scatterAddZeros } from '@nn/tensor/internal';
+import { div, eq, expand, mul, reshape, sum, unsqueeze } from '@nn/tensor';
+import { scatterAddZeros, softmaxBackward } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { keptShape } from './util.js';
 
@@ -42,15 +42,6 @@ export function registerReduceRules(): void {
   }
   defineGradient('softmax', {
     saveOutputs: [0],
-    backward: ({ outputs: [y], attrs: { dim, log } }, gy) => {
-      const fused = y.backend.fused?.softmaxBackward;
-      if (fused) {
-        const gc = gy.contiguous();
-        const yc = y.contiguous();
-        return [fromStorage(y.backend, fused(yc, gc, dim, log), y.dtype, y.shape)];
-      }
-      if (log) return [sub(gy, mul(exp(y), sum(gy, { dim, keepdim: true })))];
-      return [mul(y, sub(gy, sum(mul(gy, y), { dim, keepdim: true })))];
-    },
+    backward: ({ outputs: [y], attrs: { dim, log } }, g) => [softmaxBackward(y, g, dim, log)],
   });
 }

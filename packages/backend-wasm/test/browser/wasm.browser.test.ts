@@ -32,7 +32,7 @@ describe('wasm backend in Chromium', () => {
     // Row i sums (i*200 + j) / 1e4 over j = 0..199.
     for (const i of [0, 1, 150, 299])
       expect(y[i * 100 + 7]).toBeCloseTo((i * 200 * 200 + (199 * 200) / 2) / 1e4, 2);
-    b.terminate();
+    b.dispose();
   });
 
   it('loads from a user-given URL', async () => {

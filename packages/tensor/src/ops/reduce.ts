@@ -2,11 +2,12 @@ import type { ReduceOp } from '../backend.js';
 import { isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, binary, cast, div, exp, log, mul, sqrt, sub, unary, where } from './elementwise.js';
-import { reshape } from './shape.js';
-import { assertTensor, backendOf, fromStorage } from './util.js';
+import { contiguous, reshape } from './shape.js';
+import { assertTensor, backendOf, fromStorage, recording } from './util.js';
 
 /**
  * Which dims a reduction runs over (all when omitted; negative dims count from the end), and whether they stay as size 1.
@@ -99,10 +100,7 @@ export function mean(x: Tensor, options?: DimOptions): Tensor {
   }
   const dims = normalizeDims('mean', options?.dim, x.ndim);
   const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
-  const s = sum(x, options);
-  const m = mul(s, 1 / n);
-  s.dispose();
-  return m;
+  return tidy(() => mul(sum(x, options), 1 / n));
 }
 
 /** Largest values over dims; gradient split evenly between ties (PyTorch's amax). */
@@ -201,21 +199,15 @@ export function variance(x: Tensor, options?: VarOptions): Tensor {
   const dims = normalizeDims('var', options?.dim, x.ndim);
   const n = dims.reduce((acc, d) => acc * x.shape[d], 1);
   const correction = options?.correction ?? (options?.unbiased === false ? 0 : 1);
-  const m = mean(x, { dim: dims, keepdim: true });
-  const d = sub(x, m);
-  const d2 = mul(d, d);
-  const s = sum(d2, { dim: dims, keepdim: options?.keepdim });
-  const v = mul(s, 1 / Math.max(0, n - correction));
-  for (const t of [m, d, d2, s]) t.dispose();
-  return v;
+  return tidy(() => {
+    const d = sub(x, mean(x, { dim: dims, keepdim: true }));
+    return mul(sum(mul(d, d), { dim: dims, keepdim: options?.keepdim }), 1 / Math.max(0, n - correction));
+  });
 }
 
 /** Standard deviation over dims: the square root of `variance` (unbiased by default, like PyTorch). */
 export function std(x: Tensor, options?: VarOptions): Tensor {
-  const v = variance(x, options);
-  const s = sqrt(v);
-  v.dispose();
-  return s;
+  return tidy(() => sqrt(variance(x, options)));
 }
 
 /**
@@ -223,14 +215,12 @@ export function std(x: Tensor, options?: VarOptions): Tensor {
  * exp from overflowing, and it cancels in the gradient.
  */
 function shiftOf(input: Tensor, dims: number[]): Tensor {
-  return withGradMode(false, () => {
-    const raw = amax(input, { dim: dims, keepdim: true });
-    const finite = unary('abs', raw);
-    const isInf = binary('eq', finite, Number.POSITIVE_INFINITY);
-    const safe = where(isInf, 0, raw);
-    for (const t of [raw, finite, isInf]) t.dispose();
-    return safe;
-  });
+  return withGradMode(false, () =>
+    tidy(() => {
+      const raw = amax(input, { dim: dims, keepdim: true });
+      return where(binary('eq', unary('abs', raw), Number.POSITIVE_INFINITY), 0, raw);
+    }),
+  );
 }
 
 /** log(sum(exp(x))) over dims, stable for large values. */
@@ -238,19 +228,12 @@ export function logsumexp(x: Tensor, options: DimOptions): Tensor {
   assertTensor('logsumexp', 'input', x);
   if (options?.dim === undefined) throw new ValueError('logsumexp: options.dim is required');
   const dims = normalizeDims('logsumexp', options.dim, x.ndim);
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const m = shiftOf(input, dims);
-  const shifted = sub(input, m);
-  const e = exp(shifted);
-  const s = sum(e, { dim: dims, keepdim: true });
-  const l = log(s);
-  const out = add(l, m);
-  for (const t of [shifted, e, s, l, m]) t.dispose();
-  if (input !== x) input.dispose();
-  if (options.keepdim) return out;
-  const r = reshape(out, reducedShape(x.shape, dims));
-  out.dispose();
-  return r;
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const m = shiftOf(input, dims);
+    const out = add(log(sum(exp(sub(input, m)), { dim: dims, keepdim: true })), m);
+    return options.keepdim ? out : reshape(out, reducedShape(x.shape, dims));
+  });
 }
 
 function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
@@ -258,32 +241,45 @@ function softmaxImpl(x: Tensor, dim: number, logForm: boolean): Tensor {
   assertTensor(op, 'input', x);
   if (typeof dim !== 'number') throw new ValueError(`${op}: dim must be a number, got ${typeof dim}`);
   const d = normalizeDim(op, dim, x.ndim);
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const b = backendOf(op, input);
-  let y: Tensor;
-  if (b.fused?.softmax && x.ndim > 0) {
-    y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
-    recordOp('softmax', [input], [y], { dim: d, log: logForm });
-  } else if (logForm) {
-    // (x - m) - log(s): x - m is exact near the max, so large logits keep their digits
-    // (x - (m + log(s)) would round m + log(s) at the scale of m first).
-    const m = shiftOf(input, [d]);
-    const shifted = sub(input, m);
-    const e = exp(shifted);
-    const s = sum(e, { dim: d, keepdim: true });
-    const l = log(s);
-    y = sub(shifted, l);
-    for (const t of [m, shifted, e, s, l]) t.dispose();
-  } else {
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const b = backendOf(op, input);
+    if (b.fused?.softmax && x.ndim > 0) {
+      const y = fromStorage(b, b.fused.softmax(input, d, logForm), input.dtype, x.shape);
+      recordOp('softmax', [input], [y], { dim: d, log: logForm });
+      return y;
+    }
+    if (logForm) {
+      // (x - m) - log(s): x - m is exact near the max, so large logits keep their digits
+      // (x - (m + log(s)) would round m + log(s) at the scale of m first).
+      const shifted = sub(input, shiftOf(input, [d]));
+      return sub(shifted, log(sum(exp(shifted), { dim: d, keepdim: true })));
+    }
     const m = withGradMode(false, () => amax(input, { dim: d, keepdim: true }));
-    const shifted = sub(input, m);
-    const e = exp(shifted);
-    const s = sum(e, { dim: d, keepdim: true });
-    y = div(e, s);
-    for (const t of [m, shifted, e, s]) t.dispose();
+    const e = exp(sub(input, m));
+    return div(e, sum(e, { dim: d, keepdim: true }));
+  });
+}
+
+/**
+ * The gradient of softmax (or log-softmax, `log`) along `dim` from its output y and the output's
+ * gradient gy: the fused kernel when the backend has one and no graph is being recorded, else
+ * y * (gy - sum(gy * y)) (log: gy - exp(y) * sum(gy)).
+ */
+export function softmaxBackward(y: Tensor, gy: Tensor, dim: number, log: boolean): Tensor {
+  const kernel = y.backend.fused?.softmaxBackward;
+  if (kernel && !recording(y, gy)) {
+    return tidy(() => {
+      const yc = contiguous(y);
+      const gc = contiguous(gy);
+      return fromStorage(y.backend, kernel(yc, gc, dim, log), y.dtype, y.shape);
+    });
   }
-  if (input !== x) input.dispose();
-  return y;
+  return tidy(() =>
+    log
+      ? sub(gy, mul(exp(y), sum(gy, { dim, keepdim: true })))
+      : mul(y, sub(gy, sum(mul(gy, y), { dim, keepdim: true }))),
+  );
 }
 
 /** exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first). */
@@ -296,24 +292,17 @@ export function norm(x: Tensor, options?: NormOptions): Tensor {
   assertTensor('norm', 'input', x);
   const p = options?.p ?? 2;
   if (!(p > 0)) throw new ValueError(`norm: p must be > 0, got ${p}`);
-  const input = isFloat(x.dtype) ? x : cast(x, 'float32');
-  const a = unary('abs', input);
-  let out: Tensor;
-  if (p === Number.POSITIVE_INFINITY) out = amax(a, options);
-  else if (p === 1) out = sum(a, options);
-  else {
-    const pw = p === 2 ? mul(a, a) : unary('powScalar', a, [p]);
-    const s = sum(pw, options);
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const a = unary('abs', input);
+    if (p === Number.POSITIVE_INFINITY) return amax(a, options);
+    if (p === 1) return sum(a, options);
+    const s = sum(p === 2 ? mul(a, a) : unary('powScalar', a, [p]), options);
     // root(s) has an infinite slope at s = 0; route zeros around it so the gradient is 0, not NaN.
     const zero = binary('eq', s, 0);
     const safe = where(zero, 1, s);
-    const root = p === 2 ? sqrt(safe) : unary('powScalar', safe, [1 / p]);
-    out = where(zero, 0, root);
-    for (const t of [pw, s, zero, safe, root]) t.dispose();
-  }
-  a.dispose();
-  if (input !== x) input.dispose();
-  return out;
+    return where(zero, 0, p === 2 ? sqrt(safe) : unary('powScalar', safe, [1 / p]));
+  });
 }
 
 export { sizeOf };

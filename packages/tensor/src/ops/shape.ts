@@ -1,6 +1,6 @@
 import type { DType } from '../dtype.js';
 import { isDType, promoteTypes } from '../dtype.js';
-import { getBackend, recordOp } from '../engine.js';
+import { getBackend, recordAlias, recordOp } from '../engine.js';
 import { BackendError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { contiguousStrides, inferShape, isContiguous, normalizeDim, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -14,7 +14,25 @@ export function shapeArgs(args: number[] | [readonly number[]]): number[] {
     : (args as number[]);
 }
 
-/** A view of x (sharing storage), recorded for autograd by `record`. */
+/** Whether a view with this layout reads x's elements in x's own order and shape. */
+function isIdentity(
+  x: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): boolean {
+  return (
+    offset === x.offset &&
+    shapesEqual(shape, x.shape) &&
+    shape.every((n, i) => n === 1 || strides[i] === x.strides[i])
+  );
+}
+
+/**
+ * A view of x (sharing storage), recorded for autograd by `record` — unless it is x itself in
+ * another tensor object (`expand` or `reshape` to x's shape), which takes x's place in the graph
+ * with no node of its own.
+ */
 function viewOf(
   x: Tensor,
   shape: readonly number[],
@@ -23,7 +41,8 @@ function viewOf(
   record: (y: Tensor) => void,
 ): Tensor {
   const y = Tensor._view(x._ref, shape, strides, offset);
-  record(y);
+  if (isIdentity(x, shape, strides, offset)) recordAlias(x, y);
+  else record(y);
   return y;
 }
 

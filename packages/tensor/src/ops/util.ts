@@ -1,6 +1,6 @@
 import type { Backend, Storage } from '../backend.js';
 import type { DType } from '../dtype.js';
-import { getBackend } from '../engine.js';
+import { engine, getBackend, isGradEnabled } from '../engine.js';
 import { BackendError, DTypeError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
@@ -31,6 +31,15 @@ export function fromStorage(
   shape: readonly number[],
 ): Tensor {
   return Tensor._fromStorage(backend, storage, dtype, shape);
+}
+
+/**
+ * Whether an op on these tensors is being recorded for autograd. Tensor-level ops that have both a
+ * fused kernel and a composite take the composite then, so what they compute is differentiable
+ * again (a fused kernel's output has no graph).
+ */
+export function recording(...tensors: readonly Tensor[]): boolean {
+  return engine.gradEngine !== null && isGradEnabled() && tensors.some((t) => t.requiresGrad);
 }
 
 /** Throws a ValueError naming `op` and the argument unless `x` is a Tensor. */

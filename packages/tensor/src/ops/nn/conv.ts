@@ -120,10 +120,9 @@ function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]):
   return y;
 }
 
-/** True when the backend has the whole fused conv2d family (forward and both gradients). */
+/** True when the backend has a fused conv2d; its gradients pick fused or composite by themselves (backward.ts). */
 function hasFusedConv(x: Tensor): boolean {
-  const f = x.backend.fused;
-  return !!(f?.conv2d && f.conv2dBackwardInput && f.conv2dBackwardWeight);
+  return !!x.backend.fused?.conv2d;
 }
 
 /**

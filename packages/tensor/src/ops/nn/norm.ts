@@ -1,5 +1,6 @@
 import { withGradMode } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import type { Tensor } from '../../tensor.js';
 import { add, mul, rsqrt, sub } from '../elementwise.js';
 import { mean, variance } from '../reduce.js';
@@ -42,32 +43,19 @@ function normalize(
   weight: Tensor | null,
   bias: Tensor | null,
 ): Tensor {
-  const centered = sub(x, m);
-  const ve = add(v, eps);
-  const inv = rsqrt(ve);
-  let y = mul(centered, inv);
-  for (const t of [centered, ve, inv]) t.dispose();
-  if (weight) {
-    const yw = mul(y, weight);
-    y.dispose();
-    y = yw;
-  }
-  if (bias) {
-    const yb = add(y, bias);
-    y.dispose();
-    y = yb;
-  }
-  return y;
+  return tidy(() => {
+    let y = mul(sub(x, m), rsqrt(add(v, eps)));
+    if (weight) y = mul(y, weight);
+    if (bias) y = add(y, bias);
+    return y;
+  });
 }
 
 /** running <- running * keep + stat * scale, in place (stat is [1, C, 1...]). */
 function updateRunning(running: Tensor, stat: Tensor, keep: number, scale: number): void {
-  const flat = reshape(stat, running.shape);
-  const a = mul(running, keep);
-  const b = mul(flat, scale);
-  const next = add(a, b);
-  running.assign(next);
-  for (const t of [flat, a, b, next]) t.dispose();
+  tidy(() => {
+    running.assign(add(mul(running, keep), mul(reshape(stat, running.shape), scale)));
+  });
 }
 
 /**
@@ -111,34 +99,25 @@ export function batchNorm(
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const n = dims.reduce((a, d) => a * x.shape[d], 1);
   const bshape = x.shape.map((s, i) => (i === 1 ? s : 1));
+  if (training && n <= 1) {
+    throw new ValueError(
+      `${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
+    );
+  }
   const view = (t: Tensor | null | undefined): Tensor | null => (t ? reshape(t, bshape) : null);
-  const w = view(weight);
-  const b = view(bias);
-  let y: Tensor;
-  if (training) {
-    if (n <= 1)
-      throw new ValueError(
-        `${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
-      );
+  return tidy(() => {
+    const w = view(weight);
+    const b = view(bias);
+    if (!training) return normalize(x, view(runningMean)!, view(runningVar)!, eps, w, b);
     const m = mean(x, { dim: dims, keepdim: true });
     const v = variance(x, { dim: dims, keepdim: true, unbiased: false });
-    y = normalize(x, m, v, eps, w, b);
+    const y = normalize(x, m, v, eps, w, b);
     withGradMode(false, () => {
       if (runningMean) updateRunning(runningMean, m, 1 - momentum, momentum);
       if (runningVar) updateRunning(runningVar, v, 1 - momentum, (momentum * n) / (n - 1));
     });
-    m.dispose();
-    v.dispose();
-  } else {
-    const m = view(runningMean)!;
-    const v = view(runningVar)!;
-    y = normalize(x, m, v, eps, w, b);
-    m.dispose();
-    v.dispose();
-  }
-  w?.dispose();
-  b?.dispose();
-  return y;
+    return y;
+  });
 }
 
 /** Layer normalization over the trailing dims `normalizedShape` (PyTorch's F.layer_norm). */
@@ -166,10 +145,14 @@ export function layerNorm(
   const eps = options.eps ?? 1e-5;
   if (!(eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${eps}`);
   const dims = shape.map((_, i) => x.ndim - k + i);
-  const m = mean(x, { dim: dims, keepdim: true });
-  const v = variance(x, { dim: dims, keepdim: true, unbiased: false });
-  const y = normalize(x, m, v, eps, weight ?? null, bias ?? null);
-  m.dispose();
-  v.dispose();
-  return y;
+  return tidy(() =>
+    normalize(
+      x,
+      mean(x, { dim: dims, keepdim: true }),
+      variance(x, { dim: dims, keepdim: true, unbiased: false }),
+      eps,
+      weight ?? null,
+      bias ?? null,
+    ),
+  );
 }

@@ -101,9 +101,10 @@ function padFor(x: Tensor, s: PoolSpec, value: number): Tensor {
   return spec.some((p) => p > 0) ? pad(x, spec, value) : x;
 }
 
+/** The backend's fused forward kernel; its gradient picks fused or composite by itself (backward.ts). */
 function fusedPool(x: Tensor, kind: 'max' | 'avg'): boolean {
   const f = x.backend.fused;
-  return kind === 'max' ? !!(f?.maxPool2d && f.maxPool2dBackward) : !!(f?.avgPool2d && f.avgPool2dBackward);
+  return kind === 'max' ? !!f?.maxPool2d : !!f?.avgPool2d;
 }
 
 function params(s: PoolSpec): Pool2dParams {
@@ -220,7 +221,12 @@ export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor | PoolWith
 }
 
 /** The divisor of each output window (PyTorch's rule for countIncludePad and ceil-mode overhang). */
-function divisors(h: number, w: number, s: PoolSpec, countIncludePad: boolean): Float64Array {
+export function poolDivisors(
+  h: number,
+  w: number,
+  s: Pool2dParams & { readonly out: readonly [number, number] },
+  countIncludePad: boolean,
+): Float64Array {
   const [oh, ow] = s.out;
   const out = new Float64Array(oh * ow);
   for (let i = 0; i < oh; i++) {
@@ -260,7 +266,7 @@ export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
     const xp = padFor(x4, s, 0);
     const win = windows(xp, s.kernel, s.stride, s.dilation, s.out);
     const total = sum(win, { dim: 2 });
-    const d = tensor(divisors(h, w, s, countIncludePad), {
+    const d = tensor(poolDivisors(h, w, s, countIncludePad), {
       dtype: x.dtype,
       backend: x.backendName,
       shape: s.out,
