@@ -3,6 +3,7 @@ import {
   avgPool2dBackward,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  conv2dFused,
   maxPool2dBackward,
   scaledDotProductAttentionBackward,
 } from '@nn/tensor/internal';
@@ -22,14 +23,10 @@ export function registerNNRules(): void {
   // (for the input) and conv2d's weight gradient with the roles of input and output swapped.
   defineGradient('convTranspose2d', {
     saveInputs: [0, 1],
-    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => {
-      const dy = g.contiguous();
-      const f = kernels(dy, 'convTranspose2d');
-      return [
-        needsGrad[0] ? like(dy, f.conv2d!(dy, w, p, x.shape), x.shape) : null,
-        needsGrad[1] ? like(dy, f.conv2dBackwardWeight!(dy, x, p, w.shape), w.shape) : null,
-      ];
-    },
+    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => [
+      needsGrad[0] ? conv2dFused(g, w, p, [...x.shape]) : null,
+      needsGrad[1] ? conv2dBackwardWeight(g, x, p, w.shape) : null,
+    ],
   });
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.
   defineGradient('maxPool2d', {
