@@ -155,6 +155,45 @@ describe('MultiheadAttention', () => {
     expect(close(await values(a), await values(b))).toBe(true);
   });
 
+  it('needWeights: false (scaledDotProductAttention) gives the output of the weights path, for every mask kind', async () => {
+    const m = new MultiheadAttention(6, 3, { batchFirst: true, addBiasKv: true });
+    const q = randn([2, 4, 6]);
+    const kv = randn([2, 5, 6]);
+    const boolAttn = tensor([
+      [false, true, false, false, true],
+      [false, false, true, false, false],
+      [true, false, false, false, false],
+      [false, false, false, true, false],
+    ]);
+    const floatAttn = randn([4, 5]);
+    const boolPad = tensor([
+      [false, false, false, true, true],
+      [true, false, false, false, false],
+    ]);
+    const floatPad = randn([2, 5]);
+    const cases = [
+      {},
+      { attnMask: boolAttn },
+      { attnMask: floatAttn },
+      { keyPaddingMask: boolPad },
+      { attnMask: boolAttn, keyPaddingMask: boolPad },
+      { attnMask: floatAttn, keyPaddingMask: boolPad },
+      { attnMask: boolAttn, keyPaddingMask: floatPad },
+    ];
+    for (const options of cases) {
+      const [withWeights] = m.call(q, kv, kv, options);
+      const [fused, none] = m.call(q, kv, kv, { ...options, needWeights: false });
+      expect(none).toBeNull();
+      expect(
+        close(await values(fused), await values(withWeights)),
+        JSON.stringify(Object.keys(options)),
+      ).toBe(true);
+    }
+    const [causal] = m.call(q, q, q, { isCausal: true, needWeights: false });
+    const [explicit] = m.call(q, q, q, { attnMask: generateSquareSubsequentMask(4) });
+    expect(close(await values(causal), await values(explicit))).toBe(true);
+  });
+
   it('rejects bad input with typed errors and leaves memory as it was', () => {
     expect(() => new MultiheadAttention(6, 4)).toThrow(/divisible by numHeads/);
     const m = new MultiheadAttention(4, 2, { batchFirst: true });

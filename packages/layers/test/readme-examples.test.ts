@@ -14,7 +14,14 @@ const examples = readExamples(join(import.meta.dirname, '../README.md'));
 
 it('the README has its layer examples', () => {
   expect(examples.map((e) => e.name)).toEqual(
-    expect.arrayContaining(['attention', 'transformer', 'conv-transpose', 'upsample', 'group-norm']),
+    expect.arrayContaining([
+      'attention',
+      'transformer',
+      'decoder',
+      'conv-transpose',
+      'upsample',
+      'group-norm',
+    ]),
   );
 });
 

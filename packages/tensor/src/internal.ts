@@ -33,7 +33,6 @@ export {
   conv2dBackwardWeight,
   maxPool2dBackward,
 } from './ops/nn/backward.js';
-export { conv2dFused } from './ops/nn/conv.js';
 export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './ops/optim.js';
 export { adamStep, sgdStep } from './ops/optim.js';
 export { softmaxBackward } from './ops/reduce.js';

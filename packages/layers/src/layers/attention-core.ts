@@ -3,9 +3,11 @@ import {
   dispose,
   dropout,
   full,
+  logicalNot,
   maskedFill,
   matmul,
   mul,
+  scaledDotProductAttention,
   softmax,
   type Tensor,
   transpose,
@@ -31,8 +33,10 @@ export interface AttentionCoreOptions {
 /**
  * Scaled dot-product attention, per head: softmax(q kᵀ / √d + mask) v over q [N, H, L, D],
  * k [N, H, S, D], v [N, H, S, Dv]. Returns the output [N, H, L, Dv] and, when asked, the weights
- * [N, H, L, S] after dropout (what PyTorch returns). A composite of tensor ops, differentiable in
- * q, k, v and a float mask; this is the one function a fused kernel replaces.
+ * [N, H, L, S] after dropout (what PyTorch returns). Without weights it is @nn/tensor's
+ * `scaledDotProductAttention` (the backend's fused kernel where there is one, as PyTorch's
+ * need_weights=False path); with weights, a composite of tensor ops that keeps the [L, S] matrix
+ * it returns. Both are differentiable in q, k, v and a float mask.
  */
 export function attentionCore(
   q: Tensor,
@@ -40,6 +44,7 @@ export function attentionCore(
   v: Tensor,
   options: AttentionCoreOptions = {},
 ): { output: Tensor; weights: Tensor | null } {
+  if (!options.needWeights) return { output: fusedAttention(q, k, v, options), weights: null };
   const made: Tensor[] = [];
   const t = (x: Tensor): Tensor => {
     made.push(x);
@@ -67,9 +72,27 @@ export function attentionCore(
   }
   const output = matmul(weights, v);
   dispose(made);
-  if (options.needWeights) return { output, weights };
-  weights.dispose();
-  return { output, weights: null };
+  return { output, weights };
+}
+
+/**
+ * The output alone, through `scaledDotProductAttention`, whose bool mask means the opposite
+ * (true = may attend). A query with every key masked out gets zeros there (PyTorch >= 2.5), where
+ * the composite above gives NaN (PyTorch 1.13's MultiheadAttention).
+ */
+function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionCoreOptions): Tensor {
+  const mask = options.mask ?? null;
+  const allowed = mask?.dtype === 'bool' ? logicalNot(mask) : mask;
+  const p = options.training ? (options.dropoutP ?? 0) : 0;
+  try {
+    return scaledDotProductAttention(q, k, v, {
+      attnMask: allowed,
+      isCausal: !allowed && options.causal === true,
+      dropoutP: p,
+    });
+  } finally {
+    if (allowed && allowed !== mask) allowed.dispose();
+  }
 }
 
 /** bool [L, S], true above the diagonal: query i may not attend to keys j > i. */

@@ -233,7 +233,11 @@ export class MultiheadAttention extends Module<
     let attnMask = options.attnMask ? this.#floatLike(options.attnMask, q, m) : null;
     let padMask = options.keyPaddingMask ? this.#floatLike(options.keyPaddingMask, q, m) : null;
     if (!sh.batched && padMask) padMask = m(unsqueeze(padMask, 0));
-    if (options.isCausal && !attnMask && padMask) attnMask = m(causalMask(l, s, q.backendName));
+    // The causal rule is over the given keys: an explicit mask when another mask joins it, or when
+    // bias_k or a zero key are appended (both visible to every query, as with an explicit mask).
+    const growsKeys = this.bias_k !== null || this.addZeroAttn;
+    if (options.isCausal && !attnMask && (padMask || growsKeys))
+      attnMask = m(causalMask(l, s, q.backendName));
     const growMasks = (): void => {
       if (attnMask) attnMask = m(pad(attnMask, [0, 1]));
       if (padMask) padMask = m(pad(padMask, [0, 1]));

@@ -108,7 +108,7 @@ function convComposite(x: Tensor, w: Tensor, s: ConvSpec): Tensor {
 }
 
 /** The fused conv2d kernel (x [N,C,H,W]), recorded as 'conv2d' for the gradient rule. */
-export function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]): Tensor {
+function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]): Tensor {
   const b = backendOf('conv2d', x, w);
   const fused = b.fused!;
   const xc = contiguous(x);
