@@ -1,4 +1,4 @@
-import { ValueError } from '@nn/tensor';
+import { checkOptions, optionKeys, ValueError } from '@nn/tensor';
 import { importNameLists } from '#platform/name-lists';
 import { seededPermutation } from './permutation.js';
 import { CharVocabulary } from './vocabulary.js';
@@ -71,6 +71,7 @@ function shuffled(names: string[], seed: number, counter: number): string[] {
  * character vocabulary of the whole list. Node.js only; the packages are optional peers.
  */
 export async function loadNames(options: NamesOptions = {}): Promise<Names> {
+  checkOptions('loadNames', options, optionKeys<NamesOptions>({ seed: 1, shuffle: 1 }));
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0)
     throw new ValueError(`loadNames: seed must be a non-negative integer, got ${seed}`);

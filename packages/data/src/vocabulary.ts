@@ -1,4 +1,4 @@
-import { type Tensor, tensor, ValueError } from '@nn/tensor';
+import { checkOptions, type Tensor, tensor, ValueError } from '@nn/tensor';
 
 /** Targets past the end of a sequence: what `crossEntropy` ignores by default. */
 export const IGNORE_INDEX = -100;
@@ -38,6 +38,7 @@ export class CharVocabulary {
   readonly #ids: Map<string, number>;
 
   constructor(chars: Iterable<string>, options: CharVocabularyOptions = {}) {
+    checkOptions('CharVocabulary', options, ['boundary']);
     const boundary = options.boundary ?? '.';
     if (typeof boundary !== 'string' || [...boundary].length !== 1)
       throw new ValueError(`CharVocabulary: boundary must be one character, got '${String(boundary)}'`);
@@ -61,6 +62,7 @@ export class CharVocabulary {
 
   /** The distinct characters of `texts`, sorted by code point, after the boundary token. */
   static fromTexts(texts: Iterable<string>, options: CharVocabularyOptions = {}): CharVocabulary {
+    checkOptions('CharVocabulary.fromTexts', options, ['boundary']);
     const seen = new Set<string>();
     for (const t of texts) for (const c of t) seen.add(c);
     return new CharVocabulary([...seen].sort(), options);
@@ -124,6 +126,7 @@ export class CharVocabulary {
 
   /** `sequenceArrays` as int32 tensors `[n, context]` on `backend` (the current one by default). */
   sequences(texts: readonly string[], context: number, options: { backend?: string } = {}): Sequences {
+    checkOptions('CharVocabulary.sequences', options, ['backend']);
     const s = this.sequenceArrays(texts, context);
     const shape = [s.n, context];
     const x = tensor(s.x, { shape, backend: options.backend });
