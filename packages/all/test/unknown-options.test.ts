@@ -230,6 +230,10 @@ const CALLS: Readonly<Record<string, Call>> = {
   loadMnistArrays: (o) => nn.loadMnistArrays(o_(o)),
   randomSplit: (o) => nn.randomSplit(dataset, [1, 1], o_(o)),
   trainTestSplit: (o) => nn.trainTestSplit([x, y], o_(o)),
+  loadNames: (o) => nn.loadNames(o_(o)),
+  CharVocabulary: (o) => new nn.CharVocabulary(['a', 'b'], o_(o)),
+  'CharVocabulary#sequences': (o) => new nn.CharVocabulary(['a', 'b']).sequences(['ab'], 2, o_(o)),
+  'CharVocabulary.fromTexts': (o) => nn.CharVocabulary.fromTexts(['ab'], o_(o)),
   // @nn/train
   EarlyStopping: (o) => new nn.EarlyStopping(o_(o)),
   LambdaCallback: (o) => new nn.LambdaCallback(o_(o)),

@@ -54,10 +54,6 @@ export interface DecoderCallOptions {
   memoryIsCausal?: boolean;
 }
 
-/**
- * The float causal mask of PyTorch's `Transformer.generate_square_subsequent_mask`: [sz, sz],
- * -inf above the diagonal (query i may not see key j > i), 0 elsewhere.
- */
 const LAYER_KEYS = optionKeys<TransformerLayerOptions>({
   dimFeedforward: 1,
   dropout: 1,
@@ -78,6 +74,10 @@ const DECODER_CALL_KEYS = optionKeys<DecoderCallOptions>({
   memoryIsCausal: 1,
 });
 
+/**
+ * The float causal mask of PyTorch's `Transformer.generate_square_subsequent_mask`: [sz, sz],
+ * -inf above the diagonal (query i may not see key j > i), 0 elsewhere.
+ */
 export function generateSquareSubsequentMask(sz: number, options: FactoryOptions = {}): Tensor {
   checkOptions('generateSquareSubsequentMask', options, optionKeys<FactoryOptions>({ dtype: 1, backend: 1 }));
   positiveInt('generateSquareSubsequentMask', 'sz', sz);

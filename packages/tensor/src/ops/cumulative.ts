@@ -45,9 +45,9 @@ function scan(x: Tensor, d: number, combine: typeof add, identity: number): Tens
   return y;
 }
 
-/** Running sums along `dim` (PyTorch's cumsum); ints and bools sum as int32. */
 const CUMULATIVE_KEYS = optionKeys<CumulativeOptions>({ dtype: 1 });
 
+/** Running sums along `dim` (PyTorch's cumsum); ints and bools sum as int32. */
 export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Tensor {
   assertTensor('cumsum', 'input', x);
   checkOptions('cumsum', options, CUMULATIVE_KEYS);
