@@ -1,9 +1,13 @@
 import { cpu } from '@nn/backend-cpu';
 import {
   AutogradError,
+  cumprod,
+  cumsum,
+  flip,
   memory,
   ones,
   registerBackend,
+  roll,
   ShapeError,
   setBackend,
   type Tensor,
@@ -129,5 +133,27 @@ describe('gradcheck', () => {
     const bad = await gradcheck((a) => a.mul(a.detach()), [x]);
     expect(bad.ok).toBe(false);
     expect(bad.message).toMatch(/analytic/);
+  });
+});
+
+describe('rules of the scan and reorder ops', () => {
+  it("cumprod through zeros gives PyTorch's exact gradient", async () => {
+    const x = tensor([2, 0, 3, 0, 5], { requiresGrad: true });
+    cumprod(x, 0).sum().backward();
+    // d/dx_k of sum_j prod_{i<=j} x_i: only products without another zero survive.
+    expect(Array.from(await x.grad!.data())).toEqual([1, 8, 0, 0, 0]);
+  });
+
+  it('cumsum, flip and roll send the gradient back through their inverse order', async () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const w = tensor([1, 10, 100, 1000]);
+    cumsum(x, 0).mul(w).sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([1111, 1110, 1100, 1000]);
+    x.zeroGrad();
+    flip(x, 0).mul(w).sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([1000, 100, 10, 1]);
+    x.zeroGrad();
+    roll(x, 1).mul(w).sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([10, 100, 1000, 1]);
   });
 });

@@ -7,7 +7,7 @@ import type {
   Storage,
   TypedArray,
 } from '@nn/tensor';
-import { fillRandom } from '@nn/tensor/internal';
+import { argsortContiguous, fillRandom } from '@nn/tensor/internal';
 import { binary, where } from './binary.js';
 import { cast, concat, gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
@@ -82,6 +82,11 @@ export function cpu(options: CpuOptions = {}): Backend {
     where: (cond, a, b, outShape) => track(where(cond, a, b, outShape)),
     reduce: (op, x, axes) => track(reduce(op, x, axes)),
     argReduce: (op, x, axis) => track(argReduce(op, x, axis)),
+    argsort(x, axis, descending) {
+      const out = new Int32Array(x.shape.reduce((a, b) => a * b, 1));
+      argsortContiguous(cast(x, x.dtype), 0, x.shape, axis, descending, out);
+      return track(out);
+    },
     matmul: (a, b) => track(matmul(a, b)),
     concat: (inputs, axis, outShape) => track(concat(inputs, axis, outShape)),
     gather: (x, dim, index) => track(gather(x, dim, index)),

@@ -6,6 +6,9 @@ import {
   conv1d,
   conv2d,
   conv3d,
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose3d,
   embedding,
   layerNorm,
   manualSeed,
@@ -55,6 +58,42 @@ describe.each([names.fused, names.composite])('gradcheck of nn ops on %s', (back
       'conv2d depthwise',
       () =>
         gradcheck((x, w) => conv2d(x, w, null, { groups: 3, stride: 2 }), [r([2, 3, 5, 6]), r([3, 1, 2, 2])]),
+    ],
+    [
+      'convTranspose2d stride/padding/outputPadding/dilation/groups',
+      () =>
+        gradcheck(
+          (x, w, b) =>
+            convTranspose2d(x, w, b, {
+              stride: [2, 3],
+              padding: [1, 0],
+              outputPadding: [1, 2],
+              dilation: [2, 1],
+              groups: 2,
+            }),
+          [r([2, 4, 3, 3]), r([4, 3, 3, 2]), r([6])],
+        ),
+    ],
+    [
+      // outputPadding below dilation but not below stride: the output has rows no input reaches.
+      'convTranspose1d outputPadding >= stride',
+      () =>
+        gradcheck(
+          (x, w) => convTranspose1d(x, w, null, { dilation: 3, outputPadding: 2 }),
+          [r([2, 2, 4]), r([2, 3, 2])],
+        ),
+    ],
+    [
+      'convTranspose2d unbatched',
+      () => gradcheck((x, w) => convTranspose2d(x, w), [r([2, 3, 2]), r([2, 1, 2, 2])]),
+    ],
+    [
+      'convTranspose3d',
+      () =>
+        gradcheck(
+          (x, w, b) => convTranspose3d(x, w, b, { stride: [1, 2, 1], padding: [0, 1, 0] }),
+          [r([1, 2, 2, 3, 2]), r([2, 2, 2, 3, 2]), r([2])],
+        ),
     ],
     ['conv2d unbatched', () => gradcheck((x, w) => conv2d(x, w), [r([2, 4, 4]), r([3, 2, 2, 2])])],
     [

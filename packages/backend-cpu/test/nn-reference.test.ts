@@ -5,10 +5,15 @@ import {
   conv1d,
   conv2d,
   conv3d,
+  convTranspose1d,
+  convTranspose2d,
   dropout,
   embedding,
+  groupNorm,
+  interpolate,
   layerNorm,
   maxPool2d,
+  pixelShuffle,
   type Tensor,
   tensor,
 } from '@nn/tensor';
@@ -25,7 +30,19 @@ import {
 } from './nn-helpers.js';
 
 const names = setupBackends();
-const PREFIXES = ['conv', 'maxpool2d', 'avgpool2d', 'batchnorm', 'layernorm', 'embedding', 'dropout'];
+const PREFIXES = [
+  'conv',
+  'maxpool2d',
+  'avgpool2d',
+  'batchnorm',
+  'layernorm',
+  'groupnorm',
+  'embedding',
+  'dropout',
+  'upsample',
+  'interpolate',
+  'pixel_shuffle',
+];
 const files = readdirSync(layersDir())
   .filter((f) => f.endsWith('.json') && PREFIXES.some((p) => f.startsWith(p)))
   .sort();
@@ -57,14 +74,34 @@ function run(
   const w = leaves.weight;
   const b = leaves.bias ?? null;
   let out: Tensor;
-  if (c.name.startsWith('conv')) {
-    const fn = c.name.startsWith('conv1d') ? conv1d : c.name.startsWith('conv2d') ? conv2d : conv3d;
+  if (c.name.startsWith('conv_transpose')) {
+    const fn = c.name.startsWith('conv_transpose1d') ? convTranspose1d : convTranspose2d;
     out = fn(x, w, b, {
       stride: ints(cfg.stride),
       padding: ints(cfg.padding),
+      outputPadding: ints(cfg.output_padding),
       dilation: ints(cfg.dilation),
       groups: cfg.groups as number,
     });
+  } else if (c.name.startsWith('conv')) {
+    const fn = c.name.startsWith('conv1d') ? conv1d : c.name.startsWith('conv2d') ? conv2d : conv3d;
+    out = fn(x, w, b, {
+      stride: ints(cfg.stride),
+      padding: cfg.padding as Ints | 'same',
+      dilation: ints(cfg.dilation),
+      groups: cfg.groups as number,
+    });
+  } else if (c.name.startsWith('groupnorm')) {
+    out = groupNorm(x, cfg.num_groups as number, w, b, { eps: cfg.eps as number });
+  } else if (c.name.startsWith('upsample') || c.name.startsWith('interpolate')) {
+    out = interpolate(x, {
+      size: (cfg.size ?? undefined) as Ints | undefined,
+      scaleFactor: (cfg.scale_factor ?? undefined) as number | undefined,
+      mode: cfg.mode as 'nearest' | 'bilinear',
+      alignCorners: (cfg.align_corners ?? undefined) as boolean | undefined,
+    });
+  } else if (c.name.startsWith('pixel_shuffle')) {
+    out = pixelShuffle(x, cfg.upscale_factor as number);
   } else if (c.name.startsWith('maxpool2d')) {
     out = maxPool2d(x, {
       kernelSize: ints(cfg.kernel_size),

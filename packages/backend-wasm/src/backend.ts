@@ -22,6 +22,7 @@ import * as ix from './ops-index.js';
 import { type GemmRunner, matmul } from './ops-matmul.js';
 import * as pl from './ops-pool.js';
 import * as rd from './ops-reduce.js';
+import { argsort } from './ops-sort.js';
 import { arrayOf, elementBytes } from './strided.js';
 import type { Job } from './threads.js';
 import { SCRATCH_ARG } from './worker-source.js';
@@ -167,6 +168,7 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     where: (cond, a, b, outShape) => ew.where(ctx, cond, a, b, outShape),
     reduce: (op, x, axes) => rd.reduce(ctx, op, x, axes),
     argReduce: (op, x, axis) => rd.argReduce(ctx, op, x, axis),
+    argsort: (x, axis, descending) => argsort(ctx, x, axis, descending),
     matmul: (a, b) => matmul(ctx, a, b, par.gemm),
     concat: (inputs, axis, outShape) => ix.concat(ctx, inputs, axis, outShape),
     gather: (x, dim, index) => ix.gather(ctx, x, dim, index),

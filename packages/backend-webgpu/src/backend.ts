@@ -20,6 +20,7 @@ import { concat, gather, scatterAdd } from './kernels/indexing.js';
 import { matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
 import { reduce } from './kernels/reduce.js';
+import { argsort } from './kernels/sort.js';
 import type { Runtime } from './runtime.js';
 
 const buf = (s: Storage): GPUBuffer => s as GPUBuffer;
@@ -104,6 +105,10 @@ export class WebGPUBackend implements Backend {
 
   argReduce(op: 'argmax' | 'argmin', x: TensorView, axis: number): Storage {
     return reduce(this.runtime, op, x, [axis]);
+  }
+
+  argsort(x: TensorView, axis: number, descending: boolean): Storage {
+    return argsort(this.runtime, x, axis, descending);
   }
 
   matmul(a: TensorView, b: TensorView): Storage {

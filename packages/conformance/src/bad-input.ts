@@ -14,11 +14,12 @@ import {
   ValueError,
 } from '@nn/tensor';
 import { describe, expect, it } from 'vitest';
+import { REORDER_FAMILIES } from './bad-input-reorder.js';
 import type { SuiteContext } from './context.js';
 
 type ErrorClass = new (...args: never[]) => Error;
 
-interface BadCase {
+export interface BadCase {
   name: string;
   /** Inputs made fresh for the case (checked unchanged afterwards). */
   inputs?: () => Tensor[];
@@ -34,7 +35,7 @@ interface BadCase {
   indexValues?: boolean;
 }
 
-const f32 = (shape: number[]) => () => {
+export const f32 = (shape: number[]) => () => {
   const n = shape.reduce((a, b) => a * b, 1);
   return [
     nn.tensor(
@@ -46,6 +47,7 @@ const f32 = (shape: number[]) => () => {
 const two = (sa: number[], sb: number[]) => () => [...f32(sa)(), ...f32(sb)()];
 
 const FAMILIES: [string, BadCase[]][] = [
+  ...REORDER_FAMILIES,
   [
     'creation',
     [

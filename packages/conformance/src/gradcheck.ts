@@ -17,7 +17,8 @@ type Dist =
   | 'positive' // [0.5, 2]
   | 'awayFromZero' // |x| in [0.2, 1.5], either sign
   | 'distinct' // a shuffled grid with spacing 0.13 (no ties for max/min/sort-like ops)
-  | 'fractional'; // at least 0.15 from every integer and half-integer (floor/ceil/round/sign)
+  | 'fractional' // at least 0.15 from every integer and half-integer (floor/ceil/round/sign)
+  | 'withZeros'; // normal, with every third value exactly 0 (products through zeros)
 
 interface Spec {
   shape: number[];
@@ -46,6 +47,8 @@ function draw(spec: Spec, seed: number): number[] {
     }
     case 'fractional':
       return Array.from({ length: n }, () => (r() < 0.5 ? -1 : 1) * (Math.floor(r() * 3) + 0.15 + r() * 0.2));
+    case 'withZeros':
+      return Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : r() * 3 - 1.5));
   }
 }
 
@@ -169,6 +172,14 @@ const REDUCTIONS: Check[] = [
   u('norm 1 dim', (x) => nn.norm(x, { p: 1, dim: 1 }), 'awayFromZero', [3, 4]),
   u('norm 3 dim keepdim', (x) => nn.norm(x, { p: 3, dim: 0, keepdim: true }), 'awayFromZero', [3, 4]),
   u('norm inf', (x) => nn.norm(x, { p: Number.POSITIVE_INFINITY }), 'distinct', [3, 4]),
+  u('cumsum dim 1', (x) => nn.cumsum(x, 1), 'normal', [2, 5, 3]),
+  u('cumsum last dim', (x) => nn.cumsum(x, -1), 'normal', [3, 6]),
+  u('cumprod dim 0', (x) => nn.cumprod(x, 0), 'awayFromZero', [4, 3]),
+  u('cumprod through zeros', (x) => nn.cumprod(x, -1), 'withZeros', [2, 6]),
+  u('sort values', (x) => nn.sort(x, 1).values, 'distinct', [2, 5, 3]),
+  u('sort descending values', (x) => nn.sort(x, { dim: -1, descending: true }).values, 'distinct', [3, 4]),
+  u('topk values', (x) => nn.topk(x, 2, 1).values, 'distinct', [3, 5]),
+  u('topk smallest values', (x) => nn.topk(x, 3, { dim: 0, largest: false }).values, 'distinct', [4, 3]),
 ];
 
 const SHAPE: Check[] = [
@@ -209,6 +220,15 @@ const SHAPE: Check[] = [
   u('gather', (x) => nn.gather(x, 1, ints(x, [0, 2, 2, 1, 0, 3, 3, 3, 1], [3, 3])), 'normal', [3, 4]),
   u('indexSelect (repeated rows)', (x) => nn.indexSelect(x, 0, ints(x, [2, 0, 2], [3]))),
   u('indexSelect dim 1', (x) => nn.indexSelect(x, 1, ints(x, [3, 1], [2]))),
+  u('flip', (x) => nn.flip(x, [0, 2]), 'normal', [2, 3, 4]),
+  u('roll', (x) => nn.roll(x, [1, -2], [0, 2]), 'normal', [2, 3, 4]),
+  u('roll flattened', (x) => nn.roll(x, 5), 'normal', [3, 4]),
+  u('repeat', (x) => nn.repeat(x, [2, 1, 3]), 'normal', [2, 3]),
+  u('tile', (x) => nn.tile(x, [2]), 'normal', [2, 3]),
+  u('tril', (x) => nn.tril(x, -1), 'normal', [2, 4, 4]),
+  u('triu', (x) => nn.triu(x, 1), 'normal', [3, 5]),
+  u('maskedFill', (x) => nn.maskedFill(x, mask(x, [3, 1], 8), -2), 'normal', [3, 4]),
+  b('maskedFill tensor value', (x, v) => nn.maskedFill(x, mask(x, [3, 4], 9), v), N(3, 4), N()),
   b(
     'scatterAdd (collisions, in input and src)',
     (x, s) => nn.scatterAdd(x, 1, ints(x, [0, 2, 2, 1, 0, 0], [2, 3]), s),
@@ -229,6 +249,57 @@ const MATMUL: Check[] = [
   b('matmul of transposed views', (x, y) => nn.matmul(nn.t(x), y), N(4, 3), N(4, 2)),
   b('mm', nn.mm, N(3, 4), N(4, 2)),
   b('bmm', nn.bmm, N(2, 3, 4), N(2, 4, 3)),
+  b('einsum attention scores', (x, y) => nn.einsum('bhqd,bhkd->bhqk', x, y), N(2, 2, 3, 4), N(2, 2, 5, 4)),
+  b('einsum ellipsis', (x, y) => nn.einsum('...ij,jk->...ik', x, y), N(2, 3, 4), N(4, 2)),
+  b('einsum implicit output', (x, y) => nn.einsum('ij,jk', x, y), N(3, 4), N(4, 2)),
+  b('einsum dot', (x, y) => nn.einsum('i,i->', x, y), N(5), N(5)),
+  u('einsum transpose and sum', (x) => nn.einsum('ijk->ki', x), 'normal', [2, 3, 4]),
+  {
+    name: 'einsum three operands',
+    fn: (x, y, z) => nn.einsum('bi,ij,bj->b', x, y, z),
+    inputs: [N(2, 3), N(3, 4), N(2, 4)],
+  },
+  b('outer', nn.outer, N(3), N(4)),
+];
+
+const NN: Check[] = [
+  u('interpolate nearest', (x) => nn.interpolate(x, { scaleFactor: 1.7 }), 'normal', [1, 2, 5]),
+  u(
+    'interpolate bilinear',
+    (x) => nn.interpolate(x, { size: [4, 7], mode: 'bilinear' }),
+    'normal',
+    [1, 2, 3, 5],
+  ),
+  u(
+    'interpolate bilinear alignCorners',
+    (x) => nn.interpolate(x, { scaleFactor: 2, mode: 'bilinear', alignCorners: true }),
+    'normal',
+    [2, 1, 2, 3],
+  ),
+  u(
+    'interpolate linear downsampling',
+    (x) => nn.interpolate(x, { size: 3, mode: 'linear' }),
+    'normal',
+    [1, 2, 7],
+  ),
+  {
+    name: 'groupNorm',
+    fn: (x, w, bias) => nn.groupNorm(x, 2, w, bias),
+    inputs: [N(2, 4, 3), N(4), N(4)],
+  },
+  {
+    name: 'convTranspose2d stride/padding/outputPadding/groups',
+    fn: (x, w, bias) =>
+      nn.convTranspose2d(x, w, bias, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+    inputs: [N(1, 4, 3, 3), N(4, 1, 3, 2), N(2)],
+  },
+  {
+    name: 'convTranspose1d dilation',
+    fn: (x, w) => nn.convTranspose1d(x, w, null, { dilation: 2, padding: 1 }),
+    inputs: [N(2, 3, 4), N(3, 2, 3)],
+  },
+  u('pixelShuffle', (x) => nn.pixelShuffle(x, 2), 'normal', [1, 8, 2, 3]),
+  u('pixelUnshuffle', (x) => nn.pixelUnshuffle(x, 2), 'normal', [1, 2, 4, 2]),
 ];
 
 const sdpa = nn.scaledDotProductAttention;
@@ -273,6 +344,7 @@ const GROUPS: [string, Check[]][] = [
   ['reductions', REDUCTIONS],
   ['shape and indexing', SHAPE],
   ['matmul', MATMUL],
+  ['nn functions', NN],
   ['attention', ATTENTION],
 ];
 

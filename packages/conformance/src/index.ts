@@ -14,6 +14,7 @@ import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
 import { registerPrecisionTests } from './precision.js';
 import { registerPropertyTests } from './properties.js';
+import { registerReorderPropertyTests } from './properties-reorder.js';
 import { registerReferenceTests } from './reference.js';
 
 export interface ConformanceOptions {
@@ -43,6 +44,7 @@ export function runConformance(options: ConformanceOptions): void {
     });
     registerReferenceTests();
     registerPropertyTests();
+    registerReorderPropertyTests();
     registerGradcheckTests(ctx);
     registerConventionTests();
     registerMemoryTests();

@@ -7,15 +7,20 @@ import {
   add,
   argmax,
   argmin,
+  argsort,
   bmm,
   cat,
   chunk,
   clamp,
+  cumprod,
+  cumsum,
   div,
+  einsum,
   elu,
   exp,
   expand,
   flatten,
+  flip,
   gather,
   gelu,
   type IndexItem,
@@ -24,6 +29,7 @@ import {
   log,
   logSoftmax,
   logsumexp,
+  maskedFill,
   matmul,
   maximum,
   mean,
@@ -31,16 +37,20 @@ import {
   mm,
   mul,
   neg,
+  outer,
   permute,
   pow,
   relu,
+  repeat,
   reshape,
+  roll,
   scaledDotProductAttention,
   selu,
   sigmoid,
   silu,
   softmax,
   softplus,
+  sort,
   split,
   sqrt,
   squeeze,
@@ -50,7 +60,11 @@ import {
   sum,
   type Tensor,
   tanh,
+  tile,
+  topk,
   transpose,
+  tril,
+  triu,
   unsqueeze,
   variance,
   view,
@@ -95,6 +109,13 @@ function dims(config: Record<string, unknown>): number | number[] | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'number') return v;
   return nums(config, 'dim');
+}
+
+/** An int, a list of ints, or undefined for null/absent. */
+function intsOrNone(config: Record<string, unknown>, key: string): number | number[] | undefined {
+  const v = config[key];
+  if (v === null || v === undefined) return undefined;
+  return typeof v === 'number' ? v : nums(config, key);
 }
 
 const bool = (config: Record<string, unknown>, key: string): boolean | undefined => {
@@ -204,6 +225,10 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
     const [cond, a, b] = args(x);
     return where(cond, a, b);
   },
+  masked_fill: (x, config) => {
+    const [a, mask] = args(x);
+    return maskedFill(a, mask, num(config, 'value'));
+  },
 
   // activations
   relu: unaryCase(relu),
@@ -221,7 +246,16 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   silu: unaryCase(silu),
   softplus: (x, config) =>
     softplus(args(x)[0], { beta: optNum(config, 'beta'), threshold: optNum(config, 'threshold') }),
-  softmax: (x, config) => softmax(args(x)[0], num(config, 'dim')),
+  softmax: (x, config) => {
+    const [a, mask] = args(x);
+    if (config.masked_fill_value === undefined) return softmax(a, num(config, 'dim'));
+    // F.softmax(x.masked_fill(mask, value), dim): the masked scores of attention.
+    const fill = optNum(config, 'masked_fill_value') as number;
+    const masked = maskedFill(a, mask, fill);
+    const y = softmax(masked, num(config, 'dim'));
+    masked.dispose();
+    return y;
+  },
   log_softmax: (x, config) => logSoftmax(args(x)[0], num(config, 'dim')),
 
   // reductions
@@ -234,6 +268,26 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   logsumexp: (x, config) => logsumexp(args(x)[0], { dim: dims(config), keepdim: bool(config, 'keepdim') }),
   argmax: (x, config) => argmax(args(x)[0], { dim: optNum(config, 'dim'), keepdim: bool(config, 'keepdim') }),
   argmin: (x, config) => argmin(args(x)[0], { dim: optNum(config, 'dim'), keepdim: bool(config, 'keepdim') }),
+  cumsum: (x, config) => cumsum(args(x)[0], num(config, 'dim')),
+  cumprod: (x, config) => cumprod(args(x)[0], num(config, 'dim')),
+  topk: (x, config) => {
+    const r = topk(args(x)[0], num(config, 'k'), {
+      dim: num(config, 'dim'),
+      largest: bool(config, 'largest'),
+      sorted: bool(config, 'sorted'),
+    });
+    return { values: r.values, indices: r.indices };
+  },
+  sort: (x, config) => {
+    const r = sort(args(x)[0], {
+      dim: num(config, 'dim'),
+      descending: bool(config, 'descending'),
+      stable: bool(config, 'stable'),
+    });
+    return { values: r.values, indices: r.indices };
+  },
+  argsort: (x, config) =>
+    argsort(args(x)[0], { dim: num(config, 'dim'), descending: bool(config, 'descending') }),
 
   // shape
   reshape: (x, config) => reshape(args(x)[0], nums(config, 'shape')),
@@ -265,6 +319,13 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
     const [a, idx] = args(x);
     return gather(a, num(config, 'dim'), idx);
   },
+  tril: (x, config) => tril(args(x)[0], num(config, 'diagonal')),
+  triu: (x, config) => triu(args(x)[0], num(config, 'diagonal')),
+  flip: (x, config) => flip(args(x)[0], nums(config, 'dims')),
+  roll: (x, config) =>
+    roll(args(x)[0], intsOrNone(config, 'shifts') as number | number[], intsOrNone(config, 'dims')),
+  repeat: (x, config) => repeat(args(x)[0], nums(config, 'repeats')),
+  tile: (x, config) => tile(args(x)[0], nums(config, 'dims')),
 
   // matmul
   matmul: (x) => {
@@ -278,6 +339,16 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   bmm: (x) => {
     const [a, b] = args(x);
     return bmm(a, b);
+  },
+  einsum: (x, config) => {
+    const equation = config.equation;
+    if (typeof equation !== 'string')
+      throw new Error(`config.equation should be a string, got ${JSON.stringify(equation)}`);
+    return einsum(equation, ...args(x));
+  },
+  outer: (x) => {
+    const [a, b] = args(x);
+    return outer(a, b);
   },
 };
 

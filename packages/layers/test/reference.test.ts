@@ -9,4 +9,4 @@ beforeAll(() => {
   installAutograd();
 });
 
-runModuleConformance({ name: 'cpu', categories: ['layers'] });
+runModuleConformance({ name: 'cpu', categories: ['layers', 'attention', 'extra'] });

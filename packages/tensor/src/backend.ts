@@ -152,6 +152,11 @@ export interface Backend {
   reduce(op: ReduceOp, x: TensorView, axes: readonly number[]): Storage;
   /** int32 index of the first max/min along `axis`; the axis is removed. */
   argReduce(op: 'argmax' | 'argmin', x: TensorView, axis: number): Storage;
+  /**
+   * int32 positions that sort x along `axis` (same shape as x): stable, so equal values keep
+   * their order; NaN sorts as the largest value (last ascending, first descending).
+   */
+  argsort(x: TensorView, axis: number, descending: boolean): Storage;
   /** a [...batch, m, k] times b [...batch, k, n] (equal ranks >= 2, equal batch dims, any strides,
    *  stride 0 where a batch dim is broadcast); the result is [...batch, m, n]. */
   matmul(a: TensorView, b: TensorView): Storage;

@@ -72,6 +72,9 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export type { CumulativeOptions } from './ops/cumulative.js';
+export { cumprod, cumsum } from './ops/cumulative.js';
+export { einsum, outer } from './ops/einsum.js';
 export {
   abs,
   add,
@@ -114,6 +117,7 @@ export {
 } from './ops/elementwise.js';
 export type { IndexItem } from './ops/indexing.js';
 export { gather, index, indexSelect, narrow, scatterAdd, select } from './ops/indexing.js';
+export { maskedFill, tril, triu } from './ops/mask.js';
 export { bmm, matmul, mm } from './ops/matmul.js';
 export * from './ops/nn/index.js';
 export type { DimOptions, NormOptions, ValuesIndices, VarOptions } from './ops/reduce.js';
@@ -134,6 +138,10 @@ export {
   sum,
   variance,
 } from './ops/reduce.js';
+export { flip, roll } from './ops/reorder.js';
+export { repeat, tile } from './ops/repeat.js';
+export type { MultinomialOptions } from './ops/sample.js';
+export { multinomial } from './ops/sample.js';
 export {
   cat,
   chunk,
@@ -153,6 +161,8 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
+export type { SortOptions, TopkOptions } from './ops/sort.js';
+export { argsort, sort, topk } from './ops/sort.js';
 export { assertTensor, checkNumber, describeValue } from './ops/util.js';
 export type { ProfileEntry, ProfileReport, Profiler, RegionEntry } from './profiler.js';
 export { startProfiler } from './profiler.js';

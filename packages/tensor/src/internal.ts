@@ -41,4 +41,5 @@ export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';
 export { timeMethods } from './profiler.js';
 export { fillRandom, threefry2x32 } from './random.js';
+export { argsortContiguous, sortedPositions } from './sort-order.js';
 export { SavedTensor } from './tensor.js';

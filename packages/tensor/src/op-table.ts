@@ -118,7 +118,15 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
     outputs: Y;
     attrs: { shape: readonly number[]; dim: number };
   };
+  /** Reversed along each of dims. */
+  flip: { inputs: [x: Tensor]; outputs: Y; attrs: { dims: readonly number[] } };
+  /** Shifted by shifts[i] along dims[i], wrapping around. */
+  roll: { inputs: [x: Tensor]; outputs: Y; attrs: { shifts: readonly number[]; dims: readonly number[] } };
+  /** Running sums along dim. */
+  cumsum: { inputs: [x: Tensor]; outputs: Y; attrs: { dim: number } };
   conv2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
+  /** conv2d's input gradient as an op of its own: x [N, inC, H, W], w [inC, outC / groups, kH, kW]. */
+  convTranspose2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
   /** The argmax positions ride along as a second, non-differentiable input. */
   maxPool2d: { inputs: [x: Tensor, indices: Tensor]; outputs: Y; attrs: { params: Pool2dParams } };
   avgPool2d: {
@@ -220,7 +228,11 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   indexSelect: d,
   gather: d,
   scatterAdd: d,
+  flip: d,
+  roll: d,
+  cumsum: d,
   conv2d: d,
+  convTranspose2d: d,
   maxPool2d: d,
   avgPool2d: d,
   scaledDotProductAttention: d,

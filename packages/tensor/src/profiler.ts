@@ -66,7 +66,17 @@ export interface Profiler {
 }
 
 /** Backend methods that are kernels (named by their first argument where it is an op name). */
-const KERNELS = ['fill', 'random', 'cast', 'where', 'matmul', 'concat', 'gather', 'scatterAdd'] as const;
+const KERNELS = [
+  'fill',
+  'random',
+  'cast',
+  'where',
+  'argsort',
+  'matmul',
+  'concat',
+  'gather',
+  'scatterAdd',
+] as const;
 const NAMED_KERNELS = ['unary', 'binary', 'reduce', 'argReduce'] as const;
 const OTHER: Readonly<Record<string, string>> = {
   upload: 'upload',

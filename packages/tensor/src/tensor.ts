@@ -17,11 +17,17 @@ import { formatTensor } from './format.js';
 import { track } from './memory.js';
 import { nest } from './nest.js';
 import * as act from './ops/activation.js';
+import * as cu from './ops/cumulative.js';
 import * as ew from './ops/elementwise.js';
 import * as idx from './ops/indexing.js';
+import * as mk from './ops/mask.js';
 import * as mm from './ops/matmul.js';
 import * as red from './ops/reduce.js';
+import * as ro from './ops/reorder.js';
+import * as rp from './ops/repeat.js';
+import * as sm from './ops/sample.js';
 import * as sh from './ops/shape.js';
+import * as so from './ops/sort.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 
 /** Nested JS arrays as returned by `array()`. */
@@ -486,6 +492,18 @@ export class Tensor implements TensorView {
   clampMax(max: number): Tensor {
     return ew.clampMax(this, max);
   }
+  /** `value` where the bool `mask` is true (PyTorch's masked_fill). */
+  maskedFill(mask: Tensor, value: number | Tensor): Tensor {
+    return mk.maskedFill(this, mask, value);
+  }
+  /** The lower triangle of the last two dims (col - row <= diagonal). */
+  tril(diagonal = 0): Tensor {
+    return mk.tril(this, diagonal);
+  }
+  /** The upper triangle of the last two dims (col - row >= diagonal). */
+  triu(diagonal = 0): Tensor {
+    return mk.triu(this, diagonal);
+  }
 
   // ------------------------------------------------------------ activations
 
@@ -551,6 +569,27 @@ export class Tensor implements TensorView {
   norm(options?: red.NormOptions): Tensor {
     return red.norm(this, options);
   }
+  cumsum(dim: number, options?: cu.CumulativeOptions): Tensor {
+    return cu.cumsum(this, dim, options);
+  }
+  cumprod(dim: number, options?: cu.CumulativeOptions): Tensor {
+    return cu.cumprod(this, dim, options);
+  }
+  /** Sorted along a dim (stable): `{ values, indices }`. */
+  sort(dimOrOptions?: number | so.SortOptions): red.ValuesIndices {
+    return so.sort(this, dimOrOptions);
+  }
+  argsort(dimOrOptions?: number | so.SortOptions): Tensor {
+    return so.argsort(this, dimOrOptions);
+  }
+  /** The k largest (or smallest) along a dim, sorted: `{ values, indices }`. */
+  topk(k: number, dimOrOptions?: number | so.TopkOptions): red.ValuesIndices {
+    return so.topk(this, k, dimOrOptions);
+  }
+  /** numSamples category indices per row of weights (seeded). */
+  multinomial(numSamples: number, options?: sm.MultinomialOptions): Tensor {
+    return sm.multinomial(this, numSamples, options);
+  }
 
   // ------------------------------------------------------------ shape
 
@@ -615,6 +654,19 @@ export class Tensor implements TensorView {
   }
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
+  }
+  flip(...dims: number[] | [readonly number[]]): Tensor {
+    return ro.flip(this, sh.shapeArgs(dims));
+  }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+    return ro.roll(this, shifts, dims);
+  }
+  /** Tiles the tensor `sizes[i]` times along each dim (PyTorch's repeat). */
+  repeat(...sizes: number[] | [readonly number[]]): Tensor {
+    return rp.repeat(this, sh.shapeArgs(sizes));
+  }
+  tile(...reps: number[] | [readonly number[]]): Tensor {
+    return rp.tile(this, sh.shapeArgs(reps));
   }
 
   // ------------------------------------------------------------ linear algebra

@@ -1,4 +1,4 @@
-import type { Tensor } from '@nn/tensor';
+import { type Conv2dParams, conv2d, narrow, type Tensor, tidy } from '@nn/tensor';
 import {
   avgPool2dBackward,
   conv2dBackwardInput,
@@ -8,6 +8,23 @@ import {
 } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 
+/**
+ * conv2d of the output gradient: x's gradient for y = convTranspose2d(x, w). An outputPadding
+ * allowed by the dilation (not below the stride) makes conv2d see extra trailing rows or columns,
+ * past x's size; they are cut off.
+ */
+function transposedInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, xShape: readonly number[]): Tensor {
+  return tidy(() => {
+    const dx = conv2d(g, w, null, {
+      stride: [...p.stride],
+      padding: [...p.padding],
+      dilation: [...p.dilation],
+      groups: p.groups,
+    });
+    return narrow(narrow(dx, 2, 0, xShape[2]), 3, 0, xShape[3]);
+  });
+}
+
 // @nn/tensor records these ops where the backend has the fused forward kernel; their gradients are
 // tensor-level ops that pick the fused backward kernel or a composite.
 export function registerNNRules(): void {
@@ -16,6 +33,15 @@ export function registerNNRules(): void {
     backward: ({ inputs: [x, w], attrs: { params }, needsGrad }, g) => [
       needsGrad[0] ? conv2dBackwardInput(g, w, params, x.shape) : null,
       needsGrad[1] ? conv2dBackwardWeight(x, g, params, w.shape) : null,
+    ],
+  });
+  // A transposed convolution is conv2d's input gradient, so its own gradients are conv2d
+  // (for the input) and conv2d's weight gradient with the roles of input and output swapped.
+  defineGradient('convTranspose2d', {
+    saveInputs: [0, 1],
+    backward: ({ inputs: [x, w], attrs: { params: p }, needsGrad }, g) => [
+      needsGrad[0] ? transposedInputGrad(g, w, p, x.shape) : null,
+      needsGrad[1] ? conv2dBackwardWeight(g, x, p, w.shape) : null,
     ],
   });
   // Inputs are [x, indices]: the argmax positions ride along as a second, non-differentiable input.

@@ -1,4 +1,4 @@
-import { expand, gather, permute, reshape, sizeOf, split, tensor } from '@nn/tensor';
+import { cumsum, expand, flip, gather, permute, reshape, roll, sizeOf, split, tensor } from '@nn/tensor';
 import { scatterAddZeros } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { sumToShape } from './util.js';
@@ -46,6 +46,21 @@ export function registerShapeRules(): void {
   });
   defineGradient('cat', { backward: ({ attrs: { sizes, dim } }, g) => split(g, sizes, dim) });
   defineGradient('toBackend', { backward: ({ attrs: { from } }, g) => [g.to(from)] });
+  defineGradient('flip', { backward: ({ attrs: { dims } }, g) => [flip(g, dims)] });
+  defineGradient('roll', {
+    backward: ({ attrs: { shifts, dims } }, g) => [
+      roll(
+        g,
+        shifts.map((s) => -s),
+        dims,
+      ),
+    ],
+  });
+  // The gradient of a running sum is the running sum from the other end.
+  defineGradient('cumsum', {
+    backward: ({ inputShapes: [shape], attrs: { dim } }, g) =>
+      shape.length === 0 ? [g] : [flip(cumsum(flip(g, dim), dim), dim)],
+  });
   defineGradient('indexSelect', {
     saveInputs: [1],
     backward: ({ inputs: [, index], inputShapes: [shape], attrs: { dim } }, g) => {

@@ -28,12 +28,23 @@ export interface ModuleRefCase {
   tolerance: { rtol: number; atol: number };
 }
 
-export const MODULE_CATEGORIES = ['layers', 'losses', 'optim', 'lr_scheduler', 'clip_grad'] as const;
+export const MODULE_CATEGORIES = [
+  'layers',
+  'attention',
+  'losses',
+  'optim',
+  'lr_scheduler',
+  'clip_grad',
+  'extra',
+] as const;
 export type ModuleCategory = (typeof MODULE_CATEGORIES)[number];
 
 const files = import.meta.glob<ModuleRefCase>(
   [
     '../../fixtures/layers/*.json',
+    '../../fixtures/attention/*.json',
+    '../../fixtures/extra/*.json',
+    '!../../fixtures/extra/index.json',
     '../../fixtures/losses/*.json',
     '../../fixtures/optim/*.json',
     '../../fixtures/lr_scheduler/*.json',
@@ -41,6 +52,27 @@ const files = import.meta.glob<ModuleRefCase>(
   ],
   { eager: true, import: 'default' },
 );
+
+interface IndexFile {
+  cases: { category: string; name: string }[];
+}
+
+const indexes = import.meta.glob<IndexFile>(
+  ['../../fixtures/index.json', '../../fixtures/extra/index.json'],
+  {
+    eager: true,
+    import: 'default',
+  },
+);
+
+/** The cases both index files list for the module categories (to prove none was left out). */
+export function indexedModuleCases(): string[] {
+  return Object.values(indexes)
+    .flatMap((i) => i.cases)
+    .filter((c) => (MODULE_CATEGORIES as readonly string[]).includes(c.category))
+    .map((c) => `${c.category}/${c.name}`)
+    .sort();
+}
 
 /** Every case of one category, sorted by name. */
 export function loadModuleCases(category: ModuleCategory): ModuleRefCase[] {

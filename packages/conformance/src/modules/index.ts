@@ -4,7 +4,14 @@
  * @nn/losses and @nn/optim on whatever backend is current.
  */
 import { describe, expect, it } from 'vitest';
-import { loadModuleCases, MODULE_CATEGORIES, type ModuleCategory, type ModuleRefCase } from './cases.js';
+import { runAttentionCase } from './attention.js';
+import {
+  indexedModuleCases,
+  loadModuleCases,
+  MODULE_CATEGORIES,
+  type ModuleCategory,
+  type ModuleRefCase,
+} from './cases.js';
 import { runClipCase } from './clip.js';
 import { runLayerCase } from './layers.js';
 import { runLossCase } from './losses.js';
@@ -14,9 +21,16 @@ import { runSchedulerCase } from './schedulers.js';
 export type { ModuleCategory, ModuleRefCase } from './cases.js';
 export { loadModuleCases, MODULE_CATEGORIES } from './cases.js';
 
+/** The extra cases (fixtures/extra, made by its gen_extra.py): attention modules or layers, by op. */
+function runExtraCase(c: ModuleRefCase): Promise<string[]> {
+  return c.op === 'nn.MultiheadAttention' ? runAttentionCase(c) : runLayerCase(c);
+}
+
 const RUNNERS: Record<ModuleCategory, (c: ModuleRefCase) => Promise<string[]>> = {
   losses: runLossCase,
   layers: runLayerCase,
+  attention: runAttentionCase,
+  extra: runExtraCase,
   optim: runOptimCase,
   lr_scheduler: runSchedulerCase,
   clip_grad: runClipCase,
@@ -34,6 +48,15 @@ export interface ModuleConformanceOptions {
  * and autograd installed before the tests run (in `beforeAll`).
  */
 export function runModuleConformance(options: ModuleConformanceOptions): void {
+  if (!options.categories) {
+    it('every indexed case of the module categories is loaded (210 shared + 8 extra)', () => {
+      const loaded = MODULE_CATEGORIES.flatMap((cat) =>
+        loadModuleCases(cat).map((c) => `${c.category}/${c.name}`),
+      ).sort();
+      expect(loaded).toEqual(indexedModuleCases());
+      expect(loaded.length).toBe(210 + 8);
+    });
+  }
   for (const category of options.categories ?? MODULE_CATEGORIES) {
     const cases = loadModuleCases(category);
     describe(`${options.name}: reference ${category} (${cases.length} PyTorch cases)`, () => {

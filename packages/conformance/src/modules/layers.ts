@@ -5,18 +5,24 @@ import {
   Conv1d,
   Conv2d,
   Conv3d,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
   Dropout,
   Embedding,
   Flatten,
   GRU,
+  GroupNorm,
   LayerNorm,
   Linear,
   LSTM,
   MaxPool2d,
-  type Module,
+  Module,
+  PixelShuffle,
   RNN,
+  Upsample,
 } from '@nn/layers';
-import { dispose, isTensor, type Tensor } from '@nn/tensor';
+import { dispose, type InterpolateMode, interpolate, isTensor, type Tensor } from '@nn/tensor';
 import type { ModuleRefCase } from './cases.js';
 import { checkForwardBackward, refTensor, tensorProblems } from './check.js';
 
@@ -37,12 +43,41 @@ const conv = (C: typeof Conv1d | typeof Conv2d | typeof Conv3d) => (c: Cfg) =>
     bias: c.bias as boolean,
   }) as unknown as AnyCallable;
 
+const convTranspose =
+  (C: typeof ConvTranspose1d | typeof ConvTranspose2d | typeof ConvTranspose3d) => (c: Cfg) =>
+    new C(num(c.in_channels), num(c.out_channels), intOrTuple(c.kernel_size), {
+      stride: intOrTuple(c.stride),
+      padding: intOrTuple(c.padding),
+      outputPadding: intOrTuple(c.output_padding),
+      dilation: intOrTuple(c.dilation),
+      groups: num(c.groups),
+      bias: c.bias as boolean,
+    }) as unknown as AnyCallable;
+
+/** size / scale_factor / mode / align_corners of nn.Upsample and F.interpolate. */
+const resampling = (c: Cfg) => ({
+  size: orUndefined(c.size as number | number[] | null),
+  scaleFactor: orUndefined(c.scale_factor as number | number[] | null),
+  mode: c.mode as InterpolateMode,
+  alignCorners: orUndefined(c.align_corners as boolean | null),
+});
+
 const rnnOptions = (c: Cfg) => ({
   numLayers: num(c.num_layers),
   bias: c.bias as boolean,
   batchFirst: c.batch_first as boolean,
   bidirectional: c.bidirectional as boolean,
 });
+
+/** A parameterless module around a function, for the functional cases of the layers category. */
+class Functional extends Module {
+  constructor(readonly fn: (x: Tensor) => Tensor) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return this.fn(x);
+  }
+}
 
 /** PyTorch module name to ours, built from the case's constructor arguments. */
 const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
@@ -97,6 +132,18 @@ const LAYERS: Record<string, (c: Cfg) => AnyCallable> = {
     }) as unknown as AnyCallable,
   'nn.LSTM': (c) => new LSTM(num(c.input_size), num(c.hidden_size), rnnOptions(c)) as unknown as AnyCallable,
   'nn.GRU': (c) => new GRU(num(c.input_size), num(c.hidden_size), rnnOptions(c)) as unknown as AnyCallable,
+  'nn.GroupNorm': (c) =>
+    new GroupNorm(num(c.num_groups), num(c.num_channels), {
+      eps: num(c.eps),
+      affine: c.affine as boolean,
+    }) as unknown as AnyCallable,
+  'nn.ConvTranspose1d': convTranspose(ConvTranspose1d),
+  'nn.ConvTranspose2d': convTranspose(ConvTranspose2d),
+  'nn.ConvTranspose3d': convTranspose(ConvTranspose3d),
+  'nn.Upsample': (c) => new Upsample(resampling(c)) as unknown as AnyCallable,
+  'nn.PixelShuffle': (c) => new PixelShuffle(num(c.upscale_factor)) as unknown as AnyCallable,
+  // F.interpolate: a function, not a module; a parameterless module calls it.
+  interpolate: (c) => new Functional((x) => interpolate(x, resampling(c))) as unknown as AnyCallable,
 };
 
 function callModule(c: ModuleRefCase, m: AnyCallable, t: Record<string, Tensor>): Record<string, Tensor> {
@@ -118,14 +165,15 @@ function callModule(c: ModuleRefCase, m: AnyCallable, t: Record<string, Tensor>)
 }
 
 /**
- * Builds the layer through the public API, loads the case's parameters and buffers with
- * `loadStateDict` (strict: the names must be PyTorch's), runs it in the case's mode, and
- * compares outputs, gradients of inputs and parameters, and buffers after the call.
+ * Loads the case's parameters and buffers into `m` with `loadStateDict` (strict: the names must
+ * be PyTorch's), runs `call` in the case's mode, and compares outputs, gradients of inputs and
+ * parameters, and buffers after the call. Frees everything it made.
  */
-export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
-  const make = LAYERS[c.op];
-  if (!make) return [`no layer mapped for ${c.op}`];
-  const m = make(c.config);
+export async function runModuleCase(
+  c: ModuleRefCase,
+  m: AnyCallable,
+  call: (m: AnyCallable, inputs: Record<string, Tensor>) => Record<string, Tensor>,
+): Promise<string[]> {
   const sd: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries({ ...c.params, ...(c.buffers ?? {}) })) sd[k] = refTensor(v);
   const t: Record<string, Tensor> = {};
@@ -135,7 +183,7 @@ export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
   try {
     m.loadStateDict(sd);
     m.train(c.config.training !== false);
-    outputs = callModule(c, m, t);
+    outputs = call(m, t);
     const gradOf: Record<string, Tensor> = { ...t, ...Object.fromEntries(m.namedParameters()) };
     const problems = await checkForwardBackward(c, outputs, gradOf);
     for (const [name, want] of Object.entries(c.buffers_after ?? {})) {
@@ -154,4 +202,11 @@ export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
       ...m.buffers(),
     ]);
   }
+}
+
+/** One case of the layers category through the public API of @nn/layers (or @nn/tensor's F.interpolate). */
+export async function runLayerCase(c: ModuleRefCase): Promise<string[]> {
+  const make = LAYERS[c.op];
+  if (!make) return [`no layer mapped for ${c.op}`];
+  return runModuleCase(c, make(c.config), (m, t) => callModule(c, m, t));
 }

@@ -14,7 +14,8 @@ import { type FactoryOptions, param, positiveInt } from './util.js';
 
 export interface ConvLayerOptions extends FactoryOptions {
   stride?: IntOrTuple;
-  padding?: IntOrTuple;
+  /** Zeros on both sides of each spatial dim; 'same' keeps the size (stride 1 only), 'valid' is 0. */
+  padding?: IntOrTuple | 'same' | 'valid';
   dilation?: IntOrTuple;
   groups?: number;
   bias?: boolean;
@@ -22,7 +23,7 @@ export interface ConvLayerOptions extends FactoryOptions {
 
 type ConvFn = typeof conv2d;
 
-function expand(op: string, name: string, v: IntOrTuple, rank: number): number[] {
+export function spatialInts(op: string, name: string, v: IntOrTuple, rank: number): number[] {
   const list = typeof v === 'number' ? Array.from({ length: rank }, () => v) : [...v];
   if (list.length !== rank || list.some((k) => !Number.isInteger(k) || k < 0)) {
     throw new ValueError(
@@ -40,7 +41,7 @@ abstract class ConvNd extends Module {
   readonly outChannels: number;
   readonly kernelSize: number[];
   readonly stride: IntOrTuple;
-  readonly padding: IntOrTuple;
+  readonly padding: IntOrTuple | 'same' | 'valid';
   readonly dilation: IntOrTuple;
   readonly groups: number;
   protected abstract readonly fn: ConvFn;
@@ -62,15 +63,18 @@ abstract class ConvNd extends Module {
         `${op}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${this.groups})`,
       );
     }
-    this.kernelSize = expand(op, 'kernelSize', kernelSize, rank);
+    this.kernelSize = spatialInts(op, 'kernelSize', kernelSize, rank);
     if (this.kernelSize.some((k) => k === 0))
       throw new ValueError(`${op}: kernelSize must be positive, got ${JSON.stringify(kernelSize)}`);
     this.stride = o.stride ?? 1;
     this.padding = o.padding ?? 0;
     this.dilation = o.dilation ?? 1;
-    expand(op, 'stride', this.stride, rank);
-    expand(op, 'padding', this.padding, rank);
-    expand(op, 'dilation', this.dilation, rank);
+    const stride = spatialInts(op, 'stride', this.stride, rank);
+    if (this.padding === 'same') {
+      if (stride.some((v) => v !== 1))
+        throw new ValueError(`${op}: padding 'same' needs stride 1, got ${JSON.stringify(this.stride)}`);
+    } else if (this.padding !== 'valid') spatialInts(op, 'padding', this.padding, rank);
+    spatialInts(op, 'dilation', this.dilation, rank);
     this.weight = kaimingUniform(param([outChannels, inChannels / this.groups, ...this.kernelSize], o), {
       a: Math.sqrt(5),
     });
