@@ -20,12 +20,14 @@ export interface Options {
   readonly profile: boolean;
 }
 
-export const USAGE = `usage: pnpm bench <matmul|conv|train|io|sdpa|all> [options]
+export const USAGE = `usage: pnpm bench <matmul|conv|train|io|sdpa|attention|all> [options]
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
                     tfjs-cpu, tfjs-wasm, tfjs-webgpu, ort-wasm, torch-cpu (default: every one present)
   --sizes 128,256   matmul sizes (default 128,256,512,1024)
   --samples N       timed samples per measurement (default 7; median reported)
+                    (attention: a TransformerEncoderLayer's forward + backward, then 100
+                    training steps of the names GPT, per impl)
   --warmup N        untimed runs first (default 2)
   --epochs N        train: epochs per model (default 1)
   --limit N         train: first N of the 8,000 training digits (default all)

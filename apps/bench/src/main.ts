@@ -1,6 +1,7 @@
-/** Entry point: `pnpm bench <matmul|conv|train|io|sdpa|all> [options]`. */
+/** Entry point: `pnpm bench <matmul|conv|train|io|sdpa|attention|all> [options]`. */
 import { cpus, loadavg } from 'node:os';
 
+import { benchAttention } from './benches/attention.js';
 import { benchConv, benchConv2d } from './benches/conv.js';
 import { benchIo } from './benches/io.js';
 import { benchMatmul } from './benches/matmul.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, (o: Options) => Promise<boolean>> = {
   train: benchTrain,
   io: benchIo,
   sdpa: benchSdpa,
+  attention: benchAttention,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

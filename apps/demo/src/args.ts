@@ -36,6 +36,7 @@ export const DEFAULTS: DemoOptions = {
 };
 
 export const HELP = `npm run demo -- [options]
+npm run demo -- names [options]   (the character-level names GPT; see npm run demo -- names --help)
 
 Trains a network on real MNIST digits (8,000 to train, 2,000 held out to test), showing a
 progress bar and per-epoch loss and accuracy, then saves the model and a loss/accuracy chart.

@@ -1,8 +1,20 @@
-/** One line on the chart: values per epoch (NaN skipped). */
+/** One line on the chart: values per epoch, or at the given `x` positions (NaN skipped). */
 export interface Series {
   label: string;
   values: number[];
   color: string;
+  /** Where each value sits on the x axis (training steps, say); default epochs 1, 2, ... */
+  x?: number[];
+}
+
+/** Up to about 5 round tick values covering [lo, hi]. */
+function ticks(lo: number, hi: number): number[] {
+  const raw = (hi - lo) / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((m) => m >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(v);
+  return out;
 }
 
 const W = 420;
@@ -37,7 +49,9 @@ function panel(
   clamp: [number?, number?],
   legendAtTop: boolean,
 ): string {
-  const epochs = Math.max(...series.map((s) => s.values.length));
+  const xs = (t: Series): number[] => t.x ?? t.values.map((_, e) => e + 1);
+  const allX = series.flatMap(xs);
+  const [x1, x2] = [Math.min(...allX), Math.max(...allX)];
   const [lo, hi] = niceRange(
     series.flatMap((s) => s.values),
     clamp[0],
@@ -45,7 +59,7 @@ function panel(
   );
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
-  const px = (e: number): number => x0 + PAD.left + (epochs <= 1 ? iw / 2 : (e / (epochs - 1)) * iw);
+  const px = (x: number): number => x0 + PAD.left + (x2 <= x1 ? iw / 2 : ((x - x1) / (x2 - x1)) * iw);
   const py = (v: number): number => PAD.top + (1 - (v - lo) / (hi - lo)) * ih;
   const out: string[] = [];
   out.push(
@@ -59,23 +73,27 @@ function panel(
       `<text x="${x0 + PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="#555">${format(v)}</text>`,
     );
   }
-  for (let e = 0; e < epochs; e++) {
+  const byEpoch = series.every((t) => !t.x);
+  const xTicks = byEpoch ? Array.from({ length: x2 }, (_, e) => e + 1) : ticks(x1, x2);
+  for (const x of xTicks) {
     out.push(
-      `<text x="${px(e).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${e + 1}</text>`,
+      `<text x="${px(x).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${x}</text>`,
     );
   }
   out.push(
-    `<text x="${x0 + PAD.left + iw / 2}" y="${H - 6}" text-anchor="middle" font-size="12" fill="#333">epoch</text>`,
+    `<text x="${x0 + PAD.left + iw / 2}" y="${H - 6}" text-anchor="middle" font-size="12" fill="#333">${byEpoch ? 'epoch' : 'step'}</text>`,
   );
   out.push(
     `<rect x="${x0 + PAD.left}" y="${PAD.top}" width="${iw}" height="${ih}" fill="none" stroke="#999"/>`,
   );
   series.forEach((s, i) => {
+    const at = xs(s);
     const pts = s.values
-      .map((v, e) => (Number.isFinite(v) ? `${px(e).toFixed(1)},${py(v).toFixed(1)}` : ''))
+      .map((v, e) => (Number.isFinite(v) ? `${px(at[e]).toFixed(1)},${py(v).toFixed(1)}` : ''))
       .filter(Boolean);
     out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-    for (const p of pts) {
+    // Dots only where there are few points: a curve of hundreds of steps is a line.
+    for (const p of pts.length <= 40 ? pts : []) {
       const [cx, cy] = p.split(',');
       out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
     }
@@ -88,6 +106,18 @@ function panel(
     );
   });
   return out.join('\n  ');
+}
+
+/** A one-panel SVG of loss curves over training steps (each series with its own `x`). */
+export function lossChart(title: string, loss: Series[]): string {
+  const body = panel('Loss (nats per character)', loss, 0, (v) => v.toFixed(2), [0, undefined], true);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 24}" viewBox="0 -24 ${W} ${H + 24}" font-family="sans-serif">
+  <title>${esc(title)}</title>
+  <rect x="0" y="-24" width="${W}" height="${H + 24}" fill="white"/>
+  <text x="${W / 2}" y="-6" text-anchor="middle" font-size="11" fill="#333">${esc(title)}</text>
+  ${body}
+</svg>
+`;
 }
 
 /** A two-panel SVG (loss on the left, accuracy on the right), written by hand: no dependency. */

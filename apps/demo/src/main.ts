@@ -1,5 +1,6 @@
 // The main job: train a CNN (or MLP) on real MNIST digits with @nn/data and @nn/train, show
 // progress, report test accuracy and time per epoch, save the model and a loss/accuracy chart.
+// `names` as the first argument runs the second main job instead (./names/demo.ts).
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ import { selectBackend } from './backend.js';
 import { lossAccuracyChart } from './chart.js';
 import { exportModel } from './export.js';
 import { buildModel, describeModel } from './models.js';
+import { NAMES_HELP, type NamesOptions, parseNamesArgs } from './names/args.js';
+import { runNames } from './names/demo.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -97,10 +100,31 @@ async function run(opt: DemoOptions): Promise<void> {
   if (process.env.NN_DEMO_DEBUG) console.log(`live tensors at exit: ${memory().numTensors}`);
 }
 
+/** `npm run demo -- names ...`: the second main job, the names language model. */
+async function mainNames(argv: readonly string[]): Promise<void> {
+  let opt: NamesOptions | null;
+  try {
+    opt = parseNamesArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`nn demo names: ${e.message}\n\n${NAMES_HELP}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (!opt) {
+    console.log(NAMES_HELP);
+    return;
+  }
+  await runNames(opt);
+}
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  if (argv[0] === 'names') return mainNames(argv.slice(1));
   let opt: DemoOptions | null;
   try {
-    opt = parseArgs(process.argv.slice(2));
+    opt = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`nn demo: ${e.message}\n\n${HELP}`);

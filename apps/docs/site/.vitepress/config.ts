@@ -28,6 +28,7 @@ const guides: DefaultTheme.SidebarItem[] = [
       { text: 'Training', link: '/guide/training' },
       { text: 'The NeuralNetwork estimator', link: '/guide/estimator' },
       { text: 'Data', link: '/guide/data' },
+      { text: 'A character-level language model', link: '/guide/language-model' },
     ],
   },
   {

@@ -1,4 +1,4 @@
-import { cumsum, expand, flip, gather, permute, reshape, roll, sizeOf, split, tensor } from '@nn/tensor';
+import { cumsum, expand, flip, gather, pad, permute, reshape, roll, sizeOf, split, tensor } from '@nn/tensor';
 import { scatterAddZeros } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 import { sumToShape } from './util.js';
@@ -23,6 +23,38 @@ function sliceIndices(outShape: readonly number[], strides: readonly number[], o
   return out;
 }
 
+/**
+ * For a slice that is a block of the input (every step 1), the zero padding around it, in
+ * `pad`'s order (last dim first, before/after); null for a slice with steps.
+ */
+function boxPadding(
+  shape: readonly number[],
+  outShape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): number[] | null {
+  if (outShape.length !== shape.length || shape.length === 0 || outShape.includes(0)) return null;
+  const rank = shape.length;
+  const dense = new Array<number>(rank);
+  let s = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    dense[d] = s;
+    s *= shape[d];
+  }
+  const amounts: number[] = [];
+  let rest = offset;
+  const starts = new Array<number>(rank);
+  for (let d = 0; d < rank; d++) {
+    if (outShape[d] > 1 && strides[d] !== dense[d]) return null;
+    starts[d] = Math.floor(rest / dense[d]);
+    rest -= starts[d] * dense[d];
+    if (starts[d] < 0 || starts[d] + outShape[d] > shape[d]) return null;
+  }
+  if (rest !== 0) return null;
+  for (let d = rank - 1; d >= 0; d--) amounts.push(starts[d], shape[d] - starts[d] - outShape[d]);
+  return amounts;
+}
+
 export function registerShapeRules(): void {
   defineGradient('clone', { backward: (_c, g) => [g] });
   defineGradient('reshape', { backward: ({ inputShapes: [shape] }, g) => [reshape(g, shape)] });
@@ -38,6 +70,10 @@ export function registerShapeRules(): void {
   defineGradient('expand', { backward: ({ inputShapes: [shape] }, g) => [sumToShape(g, shape)] });
   defineGradient('slice', {
     backward: ({ inputShapes: [shape], attrs }, g) => {
+      const box = boxPadding(shape, g.shape, attrs.logicalStrides, attrs.logicalOffset);
+      // A block of the input (narrow, split, chunk): its gradient is g padded with zeros, one
+      // concatenation per padded dim, instead of a host-built index list and a scatter.
+      if (box) return [pad(g, box)];
       const positions = sliceIndices(g.shape, attrs.logicalStrides, attrs.logicalOffset);
       const idx = tensor(positions, { backend: g.backendName });
       const flat = scatterAddZeros([sizeOf(shape)], 0, idx, reshape(g, [g.size]));

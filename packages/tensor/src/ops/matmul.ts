@@ -49,6 +49,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const bVec = B.ndim === 1;
   if (aVec) A = keep(reshape(A, [1, A.shape[0]]), A);
   if (bVec) B = keep(reshape(B, [B.shape[0], 1]), B);
+  if (A.ndim > 2 && B.ndim === 2) {
+    // [..., m, k] @ [k, n] as one [rows, k] @ [k, n] product, as PyTorch folds it: B is not
+    // expanded over the batch, so its gradient is one product instead of a batch of products
+    // summed back (what a Linear-style projection of a sequence needs).
+    const rows = keep(reshape(A, [-1, ka]), A);
+    const flat = batchedMatmul(rows, B);
+    const y = reshape(flat, bVec ? A.shape.slice(0, -1) : [...A.shape.slice(0, -1), B.shape[1]]);
+    flat.dispose();
+    for (const t of temps) t.dispose();
+    return y;
+  }
   const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
   const Ae = keep(expand(A, [...batch, ...A.shape.slice(-2)]), A);
   const Be = keep(expand(B, [...batch, ...B.shape.slice(-2)]), B);
