@@ -10,7 +10,7 @@ import { add, eq, exp, le, mul, sub, where } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { amax, softmax, sum } from '../reduce.js';
 import { contiguous, expand, reshape, transpose, unsqueeze } from '../shape.js';
-import { assertTensor, backendOf, fromStorage } from '../util.js';
+import { assertTensor, backendOf, fromStorage, recording } from '../util.js';
 import { dropout } from './dropout.js';
 
 const OP = 'scaledDotProductAttention';
@@ -134,6 +134,13 @@ function maskedScores(q: Tensor, k: Tensor, p: Plan): Tensor {
   return scores;
 }
 
+/** softmax(scores) along the keys, with a fully masked row all zeros. */
+function weightsOf(scores: Tensor, p: Plan): Tensor {
+  if (!p.mask) return softmax(scores, -1);
+  const empty = eq(amax(scores, { dim: -1, keepdim: true }), Number.NEGATIVE_INFINITY);
+  return where(empty, 0, softmax(where(empty, 0, scores), -1));
+}
+
 /**
  * softmax(scores) @ v from primitive ops (autograd differentiates it op by op). A fully masked
  * row gives zeros, as PyTorch's _safe_softmax: its scores are replaced by zeros before the
@@ -141,14 +148,7 @@ function maskedScores(q: Tensor, k: Tensor, p: Plan): Tensor {
  */
 function composite(q: Tensor, k: Tensor, v: Tensor, p: Plan): Tensor {
   return tidy(() => {
-    const scores = maskedScores(q, k, p);
-    let weights: Tensor;
-    if (p.mask) {
-      const empty = eq(amax(scores, { dim: -1, keepdim: true }), Number.NEGATIVE_INFINITY);
-      weights = where(empty, 0, softmax(where(empty, 0, scores), -1));
-    } else {
-      weights = softmax(scores, -1);
-    }
+    let weights = weightsOf(maskedScores(q, k, p), p);
     if (p.dropoutP > 0) weights = dropout(weights, { p: p.dropoutP });
     return matmul(weights, v);
   });
@@ -230,7 +230,10 @@ export function scaledDotProductAttentionBackward(a: AttentionBackwardInputs): {
 } {
   const b = backendOf(OP, a.dOut, a.q, a.k, a.v, a.mask, a.out, a.lse);
   const kernel = b.fused?.attentionBackward;
-  if (kernel) {
+  // Under createGraph the gradients must have a graph: no fused kernel, and the weights rebuilt
+  // from q and k (the saved lse has none) rather than from lse.
+  const graph = recording(a.dOut, a.q, a.k, a.v, a.out);
+  if (kernel && !graph) {
     return tidy(() => {
       const dOut = contiguous(a.dOut);
       const r = kernel({ ...a, dOut });
@@ -262,7 +265,8 @@ export function scaledDotProductAttentionBackward(a: AttentionBackwardInputs): {
       dropoutP: 0,
     };
     // exp(-inf - lse) is 0 where masked; lse = +inf on a fully masked row makes that row 0.
-    const weights = exp(sub(maskedScores(q, k, p), unsqueeze(as(a.lse), -1)));
+    const scores = maskedScores(q, k, p);
+    const weights = graph ? weightsOf(scores, p) : exp(sub(scores, unsqueeze(as(a.lse), -1)));
     const dv = matmul(transpose(weights, -2, -1), dOut);
     const dWeights = matmul(dOut, transpose(as(a.v), -2, -1));
     const rowDot = sum(mul(dOut, as(a.out)), { dim: -1, keepdim: true });

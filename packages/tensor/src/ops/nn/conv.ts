@@ -1,6 +1,7 @@
 import type { Conv2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add } from '../elementwise.js';
@@ -99,28 +100,25 @@ function convComposite(x: Tensor, w: Tensor, s: ConvSpec): Tensor {
   const l = s.out.reduce((a, b) => a * b, 1);
   const padSpec: number[] = [];
   for (let i = s.padding.length - 1; i >= 0; i--) padSpec.push(s.padding[i], s.padding[i]);
-  const xp = s.padding.some((p) => p > 0) ? pad(x, padSpec) : x;
-  const win = windows(xp, kernel, s.stride, s.dilation, s.out);
-  const cols = reshape(win, [n, g, (c / g) * kk, l]);
-  const wg = reshape(w, [g, outC / g, (c / g) * kk]);
-  const y = matmul(wg, cols);
-  const out = reshape(y, [n, outC, ...s.out]);
-  for (const t of [win, cols, wg, y]) t.dispose();
-  if (xp !== x) xp.dispose();
-  return out;
+  return tidy(() => {
+    const xp = s.padding.some((p) => p > 0) ? pad(x, padSpec) : x;
+    const cols = reshape(windows(xp, kernel, s.stride, s.dilation, s.out), [n, g, (c / g) * kk, l]);
+    const y = matmul(reshape(w, [g, outC / g, (c / g) * kk]), cols);
+    return reshape(y, [n, outC, ...s.out]);
+  });
 }
 
 /** The fused conv2d kernel (x [N,C,H,W]), recorded as 'conv2d' for the gradient rule. */
 function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]): Tensor {
   const b = backendOf('conv2d', x, w);
   const fused = b.fused!;
-  const xc = contiguous(x);
-  const wc = contiguous(w);
-  const y = fromStorage(b, fused.conv2d!(xc, wc, p, outShape), x.dtype, outShape);
-  recordOp('conv2d', [xc, wc], [y], { params: p });
-  if (xc !== x) xc.dispose();
-  if (wc !== w) wc.dispose();
-  return y;
+  return tidy(() => {
+    const xc = contiguous(x);
+    const wc = contiguous(w);
+    const y = fromStorage(b, fused.conv2d!(xc, wc, p, outShape), x.dtype, outShape);
+    recordOp('conv2d', [xc, wc], [y], { params: p });
+    return y;
+  });
 }
 
 /** True when the backend has a fused conv2d; its gradients pick fused or composite by themselves (backward.ts). */
@@ -170,63 +168,50 @@ function convNd(
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
   backendOf(op, x, weight, bias);
   assertTensor(op, 'weight', weight);
-  let xb = unbatched ? unsqueeze(x, 0) : x;
-  let opts: ConvOptions = o ?? {};
-  if (opts.padding === 'valid') opts = { ...opts, padding: 0 };
-  else if (opts.padding === 'same') {
-    const same = samePadding(op, r, xb, weight, opts);
-    if (same.x !== xb && xb !== x) xb.dispose();
-    xb = same.x;
-    opts = { ...opts, padding: same.padding };
-  } else if (typeof opts.padding === 'string') {
-    throw new ValueError(
-      `${op}: padding must be a number, a tuple, 'same' or 'valid', got '${opts.padding}'`,
-    );
-  }
-  const s = validate(op, r, xb, weight, bias ?? null, opts);
-  let y: Tensor;
-  if (r <= 2 && hasFusedConv(xb)) {
-    const [n] = xb.shape;
-    const outC = weight.shape[0];
-    if (r === 2) {
-      const p: Conv2dParams = {
-        stride: [s.stride[0], s.stride[1]],
-        padding: [s.padding[0], s.padding[1]],
-        dilation: [s.dilation[0], s.dilation[1]],
-        groups: s.groups,
-      };
-      y = conv2dFused(xb, weight, p, [n, outC, s.out[0], s.out[1]]);
-    } else {
-      // A 1-d convolution is a 2-d one over a height of 1.
-      const x4 = unsqueeze(xb, 2);
-      const w4 = unsqueeze(weight, 2);
-      const p: Conv2dParams = {
-        stride: [1, s.stride[0]],
-        padding: [0, s.padding[0]],
-        dilation: [1, s.dilation[0]],
-        groups: s.groups,
-      };
-      const y4 = conv2dFused(x4, w4, p, [n, outC, 1, s.out[0]]);
-      y = squeeze(y4, 2);
-      for (const t of [x4, w4, y4]) t.dispose();
+  return tidy(() => {
+    let xb = unbatched ? unsqueeze(x, 0) : x;
+    let opts: ConvOptions = o ?? {};
+    if (opts.padding === 'valid') opts = { ...opts, padding: 0 };
+    else if (opts.padding === 'same') {
+      const same = samePadding(op, r, xb, weight, opts);
+      xb = same.x;
+      opts = { ...opts, padding: same.padding };
+    } else if (typeof opts.padding === 'string') {
+      throw new ValueError(
+        `${op}: padding must be a number, a tuple, 'same' or 'valid', got '${opts.padding}'`,
+      );
     }
-  } else {
-    y = convComposite(xb, weight, s);
-  }
-  if (bias) {
-    const bv = reshape(bias, [1, bias.shape[0], ...s.out.map(() => 1)]);
-    const yb = add(y, bv);
-    bv.dispose();
-    y.dispose();
-    y = yb;
-  }
-  if (xb !== x) xb.dispose();
-  if (unbatched) {
-    const ys = squeeze(y, 0);
-    y.dispose();
-    return ys;
-  }
-  return y;
+    const s = validate(op, r, xb, weight, bias ?? null, opts);
+    let y: Tensor;
+    if (r <= 2 && hasFusedConv(xb)) {
+      const [n] = xb.shape;
+      const outC = weight.shape[0];
+      if (r === 2) {
+        const p: Conv2dParams = {
+          stride: [s.stride[0], s.stride[1]],
+          padding: [s.padding[0], s.padding[1]],
+          dilation: [s.dilation[0], s.dilation[1]],
+          groups: s.groups,
+        };
+        y = conv2dFused(xb, weight, p, [n, outC, s.out[0], s.out[1]]);
+      } else {
+        // A 1-d convolution is a 2-d one over a height of 1.
+        const x4 = unsqueeze(xb, 2);
+        const w4 = unsqueeze(weight, 2);
+        const p: Conv2dParams = {
+          stride: [1, s.stride[0]],
+          padding: [0, s.padding[0]],
+          dilation: [1, s.dilation[0]],
+          groups: s.groups,
+        };
+        y = squeeze(conv2dFused(x4, w4, p, [n, outC, 1, s.out[0]]), 2);
+      }
+    } else {
+      y = convComposite(xb, weight, s);
+    }
+    if (bias) y = add(y, reshape(bias, [1, bias.shape[0], ...s.out.map(() => 1)]));
+    return unbatched ? squeeze(y, 0) : y;
+  });
 }
 
 /** 1-d convolution over [N, C, L] (or [C, L]) with weight [outC, inC/groups, k] (PyTorch's F.conv1d). */
