@@ -16,7 +16,9 @@ export function spatialInts(op: string, name: string, v: IntOrTuple, rank: numbe
 
 /** The options every convolution layer reads here; the rest are its own. */
 export interface ConvBaseOptions extends FactoryOptions {
+  /** Channel groups: input and output channels split into that many independent convolutions. */
   groups?: number;
+  /** false leaves the bias out. */
   bias?: boolean;
 }
 

@@ -11,6 +11,7 @@ import {
 } from '@nn/tensor';
 import { ConvBase, type ConvBaseOptions, spatialInts } from './conv-base.js';
 
+/** Options of ConvTranspose1d/2d/3d: stride, padding, outputPadding, dilation, groups, bias, and where the parameters live. */
 export interface ConvTransposeLayerOptions extends ConvBaseOptions {
   stride?: IntOrTuple;
   padding?: IntOrTuple;

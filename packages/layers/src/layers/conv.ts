@@ -10,6 +10,7 @@ import {
 } from '@nn/tensor';
 import { ConvBase, type ConvBaseOptions, spatialInts } from './conv-base.js';
 
+/** Options of Conv1d/2d/3d: stride, padding, dilation, groups, bias, and where the parameters live. */
 export interface ConvLayerOptions extends ConvBaseOptions {
   stride?: IntOrTuple;
   /** Zeros on both sides of each spatial dim; 'same' keeps the size (stride 1 only), 'valid' is 0. */
