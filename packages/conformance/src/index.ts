@@ -8,6 +8,7 @@ import { beforeAll, describe } from 'vitest';
 import { registerBadInputTests } from './bad-input.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
+import { registerFusedTests } from './fused.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
@@ -43,6 +44,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerReferenceTests();
     registerPropertyTests();
     registerGradcheckTests(ctx);
+    registerFusedTests();
     registerConventionTests();
     registerMemoryTests();
     registerPrecisionTests();

@@ -8,6 +8,7 @@ export type {
   BackendMemory,
   BinaryOp,
   Conv2dParams,
+  FusedActivation,
   FusedKernels,
   Pool2dParams,
   Probe,

@@ -23,6 +23,7 @@ export { randpermArray } from './ops/creation.js';
 export { binary, unary } from './ops/elementwise.js';
 export { scatterAddZeros } from './ops/indexing.js';
 export { batchedMatmul } from './ops/matmul.js';
+export { linearActivation, reluBackward } from './ops/nn/linear.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';

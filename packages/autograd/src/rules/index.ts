@@ -1,4 +1,5 @@
 import { registerElementwiseRules } from './elementwise.js';
+import { registerLinearRules } from './linear.js';
 import { registerMatmulRules } from './matmul.js';
 import { registerNNRules } from './nn.js';
 import { registerReduceRules } from './reduce.js';
@@ -15,4 +16,5 @@ export function registerBuiltinRules(): void {
   registerShapeRules();
   registerMatmulRules();
   registerNNRules();
+  registerLinearRules();
 }

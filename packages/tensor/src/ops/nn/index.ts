@@ -4,6 +4,7 @@ export type { ConvOptions } from './conv.js';
 export { conv1d, conv2d, conv3d } from './conv.js';
 export { dropout } from './dropout.js';
 export { embedding } from './embedding.js';
+export { linear } from './linear.js';
 export type { BatchNormOptions } from './norm.js';
 export { batchNorm, layerNorm } from './norm.js';
 export { pad } from './pad.js';
