@@ -18,7 +18,7 @@ export function convForward(x: usize, w: usize, out: usize, col: usize, scratch:
     for (let g = 0; g < G; g++) {
       im2col(x + ((<usize>(n * C + g * Cg) * H * W) << 2), col, meta);
       const y = out + ((<usize>(n * OC + g * OCg) * P) << 2);
-      gemm(0, OCg, P, K, w + ((<usize>g * OCg * K) << 2), K, 1, col, P, 1, y, P, scratch, 0);
+      gemm(0, OCg, P, K, w + ((<usize>g * OCg * K) << 2), K, 1, col, P, 1, y, P, scratch, 0, 0, 0);
     }
   }
 }
@@ -31,7 +31,7 @@ export function convBackwardInput(dy: usize, w: usize, dx: usize, col: usize, sc
     for (let g = 0; g < G; g++) {
       // dcol = W_g^T dy_g, then scattered back onto the input positions each column read.
       const g0 = dy + ((<usize>(n * OC + g * OCg) * P) << 2);
-      gemm(0, K, P, OCg, w + ((<usize>g * OCg * K) << 2), 1, K, g0, P, 1, col, P, scratch, 0);
+      gemm(0, K, P, OCg, w + ((<usize>g * OCg * K) << 2), 1, K, g0, P, 1, col, P, scratch, 0, 0, 0);
       col2im(col, dx + ((<usize>(n * C + g * Cg) * H * W) << 2), meta);
     }
   }
@@ -45,7 +45,7 @@ export function convBackwardWeight(x: usize, dy: usize, dw: usize, col: usize, s
     for (let g = 0; g < G; g++) {
       im2col(x + ((<usize>(n * C + g * Cg) * H * W) << 2), col, meta);
       const g0 = dy + ((<usize>(n * OC + g * OCg) * P) << 2);
-      gemm(0, OCg, K, P, g0, P, 1, col, 1, P, dw + ((<usize>g * OCg * K) << 2), K, scratch, n > n0 ? 1 : 0);
+      gemm(0, OCg, K, P, g0, P, 1, col, 1, P, dw + ((<usize>g * OCg * K) << 2), K, scratch, n > n0 ? 1 : 0, 0, 0);
     }
   }
 }

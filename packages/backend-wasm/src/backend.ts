@@ -19,7 +19,7 @@ import * as cv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
 import * as fu from './ops-fused.js';
 import * as ix from './ops-index.js';
-import { type GemmRunner, matmul } from './ops-matmul.js';
+import { type GemmRunner, linear, matmul } from './ops-matmul.js';
 import * as pl from './ops-pool.js';
 import * as rd from './ops-reduce.js';
 import { argsort } from './ops-sort.js';
@@ -75,8 +75,25 @@ export function createContext(memory: WebAssembly.Memory, k: KernelExports): Ctx
 
 export function singleThread(ctx: Ctx): Parallel {
   return {
-    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c, acc) =>
-      ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0), acc ? 1 : 0),
+    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c, acc, epi) =>
+      ctx.k.gemm(
+        0,
+        m,
+        n,
+        k,
+        a,
+        rsA,
+        csA,
+        b,
+        rsB,
+        csB,
+        c,
+        n,
+        ctx.scratch(0),
+        acc ? 1 : 0,
+        epi?.bias ?? 0,
+        epi?.bits ?? 0,
+      ),
     available: () => 1,
     run: (jobs) => {
       for (const j of jobs) {
@@ -95,6 +112,8 @@ export function singleThread(ctx: Ctx): Parallel {
 export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, name: string): WasmBackend {
   const heap = ctx.heap;
   const fused: FusedKernels = {
+    linear: (x, w, bias, activation) => linear(ctx, x, w, bias, activation, par.gemm),
+    reluBackward: (x, g) => ew.reluBackward(ctx, x, g),
     softmax: (x, axis, log) => fu.softmax(ctx, x, axis, log),
     softmaxBackward: (y, dy, axis, log) => fu.softmaxBackward(ctx, y, dy, axis, log),
     adamStep: (args) => fu.adamStep(ctx, args),

@@ -17,6 +17,8 @@ export interface KernelExports {
     ldc: number,
     scratch: number,
     accumulate: number,
+    bias: number,
+    epi: number,
   ): void;
   /** Bytes packBAll writes for a k x n B. */
   packedBBytes(k: number, n: number): number;
@@ -43,6 +45,8 @@ export interface KernelExports {
     ldc: number,
     scratch: number,
     accumulate: number,
+    bias: number,
+    epi: number,
   ): void;
   im2col(x: number, col: number, meta: number): void;
   adamF32(
@@ -118,6 +122,7 @@ export interface KernelExports {
   unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;
   compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  reluBackwardF32(out: number, x: number, g: number, n: number): void;
   maxPool2dF32(x: number, values: number, indices: number, meta: number): void;
   maxPool2dBackwardF32(
     dy: number,

@@ -10,6 +10,7 @@ import { registerBadInputTests } from './bad-input.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
 import { registerFuzzTests } from './fuzz.js';
+import { registerFusedTests } from './fused.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
@@ -47,6 +48,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerPropertyTests();
     registerReorderPropertyTests();
     registerGradcheckTests(ctx);
+    registerFusedTests();
     registerConventionTests();
     registerMemoryTests();
     registerPrecisionTests();

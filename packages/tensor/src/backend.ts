@@ -208,14 +208,26 @@ export interface Pool2dParams {
   readonly ceilMode: boolean;
 }
 
+/** An activation a fused kernel applies to its result before writing it ('none' or max(x, 0)). */
+export type FusedActivation = 'none' | 'relu';
+
 /**
  * Fast paths a backend may offer. Each has a composite fallback in @nn/tensor, the one place that
- * chooses between them (a tensor-level op per kernel: softmax and softmaxBackward, conv2d and its
+ * chooses between them (a tensor-level op per kernel: linear and reluBackward, softmax and softmaxBackward, conv2d and its
  * two gradients, the pools and theirs, adamStep, sgdStep); the conformance suite also runs on a
  * backend without any. Backward kernels are skipped while a graph is recorded through them
  * (gradients of gradients), since their output has no graph.
  */
 export interface FusedKernels {
+  /**
+   * A Linear layer in one pass: x wᵀ, plus `bias` per column when given, then `activation`
+   * (relu as PyTorch's: NaN stays NaN). x is [M, K] and contiguous (only `offset` may be
+   * non-zero), w is [N, K] with any strides (a transposed view is read in place), bias is [N]
+   * and contiguous or null. The result is [M, N].
+   */
+  linear?(x: TensorView, w: TensorView, bias: TensorView | null, activation: FusedActivation): Storage;
+  /** relu's gradient: g where x > 0, else 0 (NaN in x gives 0). x and g contiguous, one shape. */
+  reluBackward?(x: TensorView, g: TensorView): Storage;
   /** softmax / log-softmax along `axis` (contiguous result, same shape). */
   softmax?(x: TensorView, axis: number, log: boolean): Storage;
   /** Gradient of softmax given y = softmax(x) (or log-softmax output when log). */

@@ -10,6 +10,7 @@ export type {
   BackendMemory,
   BinaryOp,
   Conv2dParams,
+  FusedActivation,
   FusedKernels,
   Pool2dParams,
   Probe,

@@ -37,6 +37,7 @@ export { binaryCrossEntropy } from './ops/nn/binary-cross-entropy.js';
 export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './ops/optim.js';
 export { adamStep, sgdStep } from './ops/optim.js';
 export { softmaxBackward } from './ops/reduce.js';
+export { linearActivation, reluBackward } from './ops/nn/linear.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';
 export { fromStorage } from './ops/util.js';

@@ -1,4 +1,4 @@
-import type { Conv2dParams, Pool2dParams, UnaryOp } from './backend.js';
+import type { Conv2dParams, FusedActivation, Pool2dParams, UnaryOp } from './backend.js';
 import type { DType } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
@@ -127,6 +127,12 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
   conv2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
   /** conv2d's input gradient as an op of its own: x [N, inC, H, W], w [inC, outC / groups, kH, kW]. */
   convTranspose2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
+  /** activation(x wᵀ + b) over the last dim of x: a Linear layer (and a following ReLU) as one node. */
+  linear: { inputs: [x: Tensor, w: Tensor, b: Tensor]; outputs: Y; attrs: { activation: FusedActivation } };
+  /** `linear` without a bias. */
+  linearNoBias: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { activation: FusedActivation } };
+  /** relu's gradient g · [x > 0], recorded so that gradients of gradients flow through it. */
+  reluBackward: { inputs: [x: Tensor, g: Tensor]; outputs: Y; attrs: NoAttrs };
   /** The argmax positions ride along as a second, non-differentiable input. */
   maxPool2d: { inputs: [x: Tensor, indices: Tensor]; outputs: Y; attrs: { params: Pool2dParams } };
   avgPool2d: {
@@ -235,6 +241,9 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   cumsum: d,
   conv2d: d,
   convTranspose2d: d,
+  linear: d,
+  linearNoBias: d,
+  reluBackward: d,
   maxPool2d: d,
   avgPool2d: d,
   binaryCrossEntropy: d,

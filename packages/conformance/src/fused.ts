@@ -1,0 +1,116 @@
+/**
+ * Ops that do in one node (and, where the backend has the kernel, one pass) what a chain of
+ * primitive ops does, against that chain on the backend under test: the same values and the same
+ * gradients, whichever path the backend takes. Shapes cross the GEMM's block edges and include
+ * empty dims; layouts include a transposed weight and a strided input.
+ */
+
+import type { Tensor } from '@nn/tensor';
+import * as nn from '@nn/tensor';
+import { linearActivation } from '@nn/tensor/internal';
+import { describe, expect, it } from 'vitest';
+import { closeMismatch, values } from './compare.js';
+import { rng } from './oracle.js';
+
+const TOL = { rtol: 1e-5, atol: 1e-5 };
+
+function randomTensor(shape: number[], seed: number, requiresGrad = true): Tensor {
+  const r = rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return nn.tensor(
+    Float32Array.from({ length: n }, () => r() * 2 - 1),
+    { shape, requiresGrad },
+  );
+}
+
+async function expectClose(got: Tensor | null, want: Tensor | null, what: string): Promise<void> {
+  expect(got === null, `${what}: one gradient is missing`).toBe(want === null);
+  if (!got || !want) return;
+  expect(got.shape, what).toEqual(want.shape);
+  const m = closeMismatch(await values(got), await values(want), TOL);
+  expect(m, `${what}: ${m}`).toBeNull();
+}
+
+interface LinearCase {
+  name: string;
+  x: number[];
+  out: number;
+  bias: boolean;
+  relu: boolean;
+  /** The weight is the transpose of a [in, out] tensor (a strided view). */
+  transposedWeight?: boolean;
+  /** The input is a transposed view (not contiguous). */
+  stridedInput?: boolean;
+}
+
+const LINEAR: LinearCase[] = [
+  { name: 'MNIST MLP layer with relu', x: [64, 784], out: 128, bias: true, relu: true },
+  { name: 'across every GEMM block edge', x: [130, 300], out: 1030, bias: true, relu: true },
+  { name: 'no activation', x: [5, 7], out: 3, bias: true, relu: false },
+  { name: 'no bias, relu', x: [9, 6], out: 11, bias: false, relu: true },
+  { name: '3-d input', x: [2, 3, 5], out: 4, bias: true, relu: true },
+  { name: '1-d input', x: [6], out: 5, bias: true, relu: false },
+  { name: 'transposed weight view', x: [4, 6], out: 7, bias: true, relu: true, transposedWeight: true },
+  { name: 'strided input', x: [6, 5], out: 3, bias: true, relu: true, stridedInput: true },
+  { name: 'one output', x: [8, 5], out: 1, bias: true, relu: true },
+  { name: 'empty batch', x: [0, 5], out: 3, bias: true, relu: true },
+  { name: 'no input features (bias only)', x: [3, 0], out: 4, bias: true, relu: true },
+];
+
+async function checkLinear(c: LinearCase, seed: number): Promise<void> {
+  const inF = c.x[c.x.length - 1];
+  const xShape = c.stridedInput ? [...c.x].reverse() : c.x;
+  const x0 = randomTensor(xShape, seed);
+  const w0 = randomTensor(c.transposedWeight ? [inF, c.out] : [c.out, inF], seed + 1);
+  const b = c.bias ? randomTensor([c.out], seed + 2) : null;
+  const probe = randomTensor([...c.x.slice(0, -1), c.out], seed + 3, false);
+  const leaves = [x0, w0, ...(b ? [b] : [])];
+  const grads = (): (Tensor | null)[] => leaves.map((t) => t.grad);
+  try {
+    const run = (fused: boolean): { y: Tensor; grads: (Tensor | null)[] } => {
+      for (const t of leaves) t.zeroGrad();
+      const y = nn.tidy(() => {
+        const x = c.stridedInput ? nn.t(x0) : x0;
+        const w = c.transposedWeight ? nn.t(w0) : w0;
+        if (fused) return linearActivation(x, w, b, c.relu ? 'relu' : 'none');
+        const z = nn.matmul(x, nn.t(w));
+        const zb = b ? nn.add(z, b) : z;
+        return c.relu ? nn.relu(zb) : zb;
+      });
+      if (fused) expect(y.gradFn?.name, 'one graph node').toBe(b ? 'linear' : 'linearNoBias');
+      nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
+      const g = grads().map((t) => (t ? t.clone() : null));
+      return { y, grads: g };
+    };
+    const fused = run(true);
+    const plain = run(false);
+    await expectClose(fused.y, plain.y, 'output');
+    for (let i = 0; i < leaves.length; i++) await expectClose(fused.grads[i], plain.grads[i], `grad ${i}`);
+    nn.dispose([
+      fused.y,
+      plain.y,
+      ...fused.grads.filter((t) => t !== null),
+      ...plain.grads.filter((t) => t !== null),
+    ]);
+  } finally {
+    nn.dispose([...leaves, probe]);
+  }
+}
+
+export function registerFusedTests(): void {
+  describe('fused ops agree with their composites', () => {
+    LINEAR.forEach((c, i) => {
+      it(`linear: ${c.name}`, () => checkLinear(c, 100 + 10 * i));
+    });
+    it('linear + relu keeps NaN and zeroes negatives, as relu does', async () => {
+      const x = nn.tensor([[Number.NaN], [-2], [3], [0]]);
+      const w = nn.tensor([[1]]);
+      const b = nn.tensor([0.5]);
+      const y = linearActivation(x, w, b, 'relu');
+      const v = await values(y);
+      expect(Number.isNaN(v[0])).toBe(true);
+      expect(v.slice(1)).toEqual([0, 3.5, 0.5]);
+      nn.dispose([x, w, b, y]);
+    });
+  });
+}
