@@ -19,6 +19,7 @@ import * as cv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
 import * as fu from './ops-fused.js';
 import * as ix from './ops-index.js';
+import * as ls from './ops-loss.js';
 import { type GemmRunner, linear, matmul } from './ops-matmul.js';
 import * as pl from './ops-pool.js';
 import * as rd from './ops-reduce.js';
@@ -114,6 +115,10 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
   const fused: FusedKernels = {
     linear: (x, w, bias, activation) => linear(ctx, x, w, bias, activation, par.gemm),
     reluBackward: (x, g) => ew.reluBackward(ctx, x, g),
+    crossEntropy: (x, target, ignoreIndex, reduction) =>
+      ls.crossEntropy(ctx, x, target, ignoreIndex, reduction),
+    crossEntropyBackward: (x, target, g, ignoreIndex, reduction) =>
+      ls.crossEntropyBackward(ctx, x, target, g, ignoreIndex, reduction),
     softmax: (x, axis, log) => fu.softmax(ctx, x, axis, log),
     softmaxBackward: (y, dy, axis, log) => fu.softmaxBackward(ctx, y, dy, axis, log),
     adamStep: (args) => fu.adamStep(ctx, args),

@@ -123,6 +123,26 @@ export interface KernelExports {
   compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   reluBackwardF32(out: number, x: number, g: number, n: number): void;
+  /** Returns -1, or the first row with a target out of range. */
+  crossEntropyF32(
+    out: number,
+    x: number,
+    target: number,
+    rows: number,
+    classes: number,
+    ignore: number,
+    reduction: number,
+  ): number;
+  crossEntropyBackwardF32(
+    out: number,
+    x: number,
+    target: number,
+    g: number,
+    rows: number,
+    classes: number,
+    ignore: number,
+    reduction: number,
+  ): void;
   maxPool2dF32(x: number, values: number, indices: number, meta: number): void;
   maxPool2dBackwardF32(
     dy: number,

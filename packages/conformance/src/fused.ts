@@ -7,7 +7,7 @@
 
 import type { Tensor } from '@nn/tensor';
 import * as nn from '@nn/tensor';
-import { linearActivation } from '@nn/tensor/internal';
+import { crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import { closeMismatch, values } from './compare.js';
 import { rng } from './oracle.js';
@@ -97,10 +97,131 @@ async function checkLinear(c: LinearCase, seed: number): Promise<void> {
   }
 }
 
+interface CrossEntropyCase {
+  name: string;
+  rows: number;
+  classes: number;
+  reduction: nn.LossReduction;
+  ignoreIndex: number;
+  /** Targets: a class per row (ignoreIndex for ignored rows). */
+  targets: (rows: number, classes: number) => number[];
+}
+
+const cycle = (rows: number, classes: number): number[] =>
+  Array.from({ length: rows }, (_, i) => (i * 7) % classes);
+
+const CROSS_ENTROPY: CrossEntropyCase[] = [
+  { name: 'MNIST batch, mean', rows: 64, classes: 10, reduction: 'mean', ignoreIndex: -100, targets: cycle },
+  { name: 'sum', rows: 5, classes: 3, reduction: 'sum', ignoreIndex: -100, targets: cycle },
+  { name: 'none', rows: 6, classes: 4, reduction: 'none', ignoreIndex: -100, targets: cycle },
+  {
+    name: 'ignored rows, mean over the rest',
+    rows: 6,
+    classes: 4,
+    reduction: 'mean',
+    ignoreIndex: 2,
+    targets: (r, c) => cycle(r, c),
+  },
+  {
+    name: 'ignored rows, none',
+    rows: 5,
+    classes: 3,
+    reduction: 'none',
+    ignoreIndex: -1,
+    targets: (r) => Array.from({ length: r }, (_, i) => (i % 2 ? -1 : i % 3)),
+  },
+  {
+    name: 'one class',
+    rows: 3,
+    classes: 1,
+    reduction: 'mean',
+    ignoreIndex: -100,
+    targets: (r) => Array(r).fill(0),
+  },
+  { name: 'empty batch, sum', rows: 0, classes: 4, reduction: 'sum', ignoreIndex: -100, targets: cycle },
+];
+
+/** The same loss from primitives: logSoftmax, a gather of the targets, the reduction. */
+function crossEntropyPlain(x: Tensor, target: Tensor, c: CrossEntropyCase): Tensor {
+  const keep = nn.ne(target, c.ignoreIndex);
+  const safe = nn.where(keep, target, 0);
+  const w = nn.cast(keep, 'float32');
+  const picked = nn.reshape(nn.gather(nn.logSoftmax(x, 1), 1, nn.unsqueeze(safe, 1)), [c.rows]);
+  const loss = nn.neg(nn.mul(picked, w));
+  if (c.reduction === 'none') return loss;
+  if (c.reduction === 'sum') return nn.sum(loss);
+  return nn.div(nn.sum(loss), nn.sum(w));
+}
+
+async function checkCrossEntropy(c: CrossEntropyCase, seed: number): Promise<void> {
+  // Logits up to ±12: a confident row has a tiny loss whose digits must survive.
+  const r = rng(seed);
+  const x = nn.tensor(
+    Float32Array.from({ length: c.rows * c.classes }, () => (r() * 2 - 1) * 12),
+    {
+      shape: [c.rows, c.classes],
+      requiresGrad: true,
+    },
+  );
+  const target = nn.tensor(Int32Array.from(c.targets(c.rows, c.classes)), { dtype: 'int32' });
+  const probe = randomTensor(c.reduction === 'none' ? [c.rows] : [], seed + 1, false);
+  try {
+    const run = (fused: boolean): { y: Tensor; grad: Tensor } => {
+      x.zeroGrad();
+      const y = nn.tidy(() =>
+        fused ? crossEntropyIndex(x, target, c.ignoreIndex, c.reduction) : crossEntropyPlain(x, target, c),
+      );
+      if (fused) expect(y.gradFn?.name, 'one graph node').toBe('crossEntropy');
+      nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
+      return { y, grad: (x.grad as Tensor).clone() };
+    };
+    const fused = run(true);
+    const plain = run(false);
+    await expectClose(fused.y, plain.y, 'loss');
+    await expectClose(fused.grad, plain.grad, 'grad');
+    nn.dispose([fused.y, plain.y, fused.grad, plain.grad]);
+  } finally {
+    nn.dispose([x, target, probe]);
+  }
+}
+
 export function registerFusedTests(): void {
   describe('fused ops agree with their composites', () => {
     LINEAR.forEach((c, i) => {
       it(`linear: ${c.name}`, () => checkLinear(c, 100 + 10 * i));
+    });
+    CROSS_ENTROPY.forEach((c, i) => {
+      it(`crossEntropy: ${c.name}`, () => checkCrossEntropy(c, 500 + 10 * i));
+    });
+    it('crossEntropy of only ignored rows is NaN for mean, 0 for sum, as PyTorch', async () => {
+      const x = nn.randn([3, 4]);
+      const t = nn.tensor(Int32Array.from([-100, -100, -100]), { dtype: 'int32' });
+      const mean = crossEntropyIndex(x, t, -100, 'mean');
+      const total = crossEntropyIndex(x, t, -100, 'sum');
+      expect(Number.isNaN((await values(mean))[0])).toBe(true);
+      expect(await values(total)).toEqual([0]);
+      nn.dispose([x, t, mean, total]);
+    });
+    it('crossEntropy refuses a target out of range (IndexError naming it) and keeps nothing', async () => {
+      const x = nn.randn([3, 4], { requiresGrad: true });
+      const t = nn.tensor(Int32Array.from([1, 7, 0]), { dtype: 'int32' });
+      const refusal = new nn.IndexError('crossEntropy: target 7 is out of bounds for 4 classes');
+      for (const reduction of ['mean', 'sum', 'none'] as const) {
+        const before = nn.memory();
+        let y: Tensor;
+        try {
+          y = crossEntropyIndex(x, t, -100, reduction);
+        } catch (e) {
+          expect(e).toEqual(refusal);
+          expect(nn.memory()).toEqual(before);
+          continue;
+        }
+        // A backend whose indices live on a device (no kernel of its own here) reports at the read.
+        expect(x.backend.readSync).toBeUndefined();
+        await expect(y.data()).rejects.toThrow(nn.IndexError);
+        y.dispose();
+      }
+      nn.dispose([x, t]);
     });
     it('linear + relu keeps NaN and zeroes negatives, as relu does', async () => {
       const x = nn.tensor([[Number.NaN], [-2], [3], [0]]);

@@ -5,7 +5,7 @@
 import { gradcheck } from '@nn/autograd';
 import type { Tensor } from '@nn/tensor';
 import * as nn from '@nn/tensor';
-import { binaryCrossEntropy, linearActivation } from '@nn/tensor/internal';
+import { binaryCrossEntropy, crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.js';
 import { permutation, rng, sizeOf } from './oracle.js';
@@ -367,6 +367,23 @@ const LINEAR: Check[] = [
   },
 ];
 
+// Cross entropy at class indices as one op; the indices live on the logits' backend.
+const LOSSES: Check[] = [
+  u(
+    'crossEntropy mean',
+    (x) => crossEntropyIndex(x, ints(x, [2, 0, 3], [3]), -100, 'mean'),
+    'normal',
+    [3, 4],
+  ),
+  u(
+    'crossEntropy none, ignored row',
+    (x) => crossEntropyIndex(x, ints(x, [1, -1, 0], [3]), -1, 'none'),
+    'normal',
+    [3, 4],
+  ),
+  u('crossEntropy sum', (x) => crossEntropyIndex(x, ints(x, [4, 4], [2]), -100, 'sum'), 'normal', [2, 5]),
+];
+
 const GROUPS: [string, Check[]][] = [
   ['element-wise', ELEMENTWISE],
   ['activations', ACTIVATIONS],
@@ -376,6 +393,7 @@ const GROUPS: [string, Check[]][] = [
   ['nn functions', NN],
   ['attention', ATTENTION],
   ['linear', LINEAR],
+  ['losses', LOSSES],
 ];
 
 export function registerGradcheckTests(ctx: SuiteContext): void {

@@ -208,6 +208,9 @@ export interface Pool2dParams {
   readonly ceilMode: boolean;
 }
 
+/** How a loss kernel reduces its per-row losses. */
+export type LossReduction = 'none' | 'sum' | 'mean';
+
 /** An activation a fused kernel applies to its result before writing it ('none' or max(x, 0)). */
 export type FusedActivation = 'none' | 'relu';
 
@@ -228,6 +231,30 @@ export interface FusedKernels {
   linear?(x: TensorView, w: TensorView, bias: TensorView | null, activation: FusedActivation): Storage;
   /** relu's gradient: g where x > 0, else 0 (NaN in x gives 0). x and g contiguous, one shape. */
   reluBackward?(x: TensorView, g: TensorView): Storage;
+  /**
+   * Cross entropy of logits x [M, C] (float, contiguous) at class indices `target` [M] (int32,
+   * contiguous): per row logsumexp(x) - x[target], 0 where the target is `ignoreIndex`; 'none'
+   * keeps the M losses, 'sum' adds them, 'mean' divides the sum by the rows not ignored (NaN when
+   * all are). The kernel checks the targets as it reads them: one neither ignored nor in [0, C)
+   * makes it return `{ badTarget }` (its value) and keep nothing.
+   */
+  crossEntropy?(
+    x: TensorView,
+    target: TensorView,
+    ignoreIndex: number,
+    reduction: LossReduction,
+  ): { loss: Storage } | { badTarget: number };
+  /**
+   * Its gradient for x: g · (softmax(x) - onehot(target)) per row, 0 on ignored rows, divided by
+   * the rows not ignored for 'mean'. g has the loss's shape (one value, or [M] for 'none').
+   */
+  crossEntropyBackward?(
+    x: TensorView,
+    target: TensorView,
+    g: TensorView,
+    ignoreIndex: number,
+    reduction: LossReduction,
+  ): Storage;
   /** softmax / log-softmax along `axis` (contiguous result, same shape). */
   softmax?(x: TensorView, axis: number, log: boolean): Storage;
   /** Gradient of softmax given y = softmax(x) (or log-softmax output when log). */

@@ -12,6 +12,7 @@ export type {
   Conv2dParams,
   FusedActivation,
   FusedKernels,
+  LossReduction,
   Pool2dParams,
   Probe,
   RandomSpec,

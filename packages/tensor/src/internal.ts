@@ -11,6 +11,7 @@ export { warnDeprecated } from './deprecation.js';
 export type { GradEngine, GradFn } from './engine.js';
 export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
 export { track } from './memory.js';
+export { crossEntropyRows, crossEntropyRowsBackward } from './host-kernels/cross-entropy.js';
 export type {
   ArithmeticOp,
   OpKind,
@@ -37,6 +38,7 @@ export { binaryCrossEntropy } from './ops/nn/binary-cross-entropy.js';
 export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './ops/optim.js';
 export { adamStep, sgdStep } from './ops/optim.js';
 export { softmaxBackward } from './ops/reduce.js';
+export { crossEntropyBackward, crossEntropyIndex } from './ops/nn/cross-entropy.js';
 export { linearActivation, reluBackward } from './ops/nn/linear.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';

@@ -1,4 +1,4 @@
-import type { Conv2dParams, FusedActivation, Pool2dParams, UnaryOp } from './backend.js';
+import type { Conv2dParams, FusedActivation, LossReduction, Pool2dParams, UnaryOp } from './backend.js';
 import type { DType } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
@@ -131,6 +131,12 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
   linear: { inputs: [x: Tensor, w: Tensor, b: Tensor]; outputs: Y; attrs: { activation: FusedActivation } };
   /** `linear` without a bias. */
   linearNoBias: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { activation: FusedActivation } };
+  /** Cross entropy of logits [M, C] at int32 class indices [M] (the target rides along, not differentiable). */
+  crossEntropy: {
+    inputs: [logits: Tensor, target: Tensor];
+    outputs: Y;
+    attrs: { ignoreIndex: number; reduction: LossReduction };
+  };
   /** relu's gradient g · [x > 0], recorded so that gradients of gradients flow through it. */
   reluBackward: { inputs: [x: Tensor, g: Tensor]; outputs: Y; attrs: NoAttrs };
   /** The argmax positions ride along as a second, non-differentiable input. */
@@ -243,6 +249,7 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   convTranspose2d: d,
   linear: d,
   linearNoBias: d,
+  crossEntropy: d,
   reluBackward: d,
   maxPool2d: d,
   avgPool2d: d,
