@@ -124,6 +124,8 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     adamStep: (args) => fu.adamStep(ctx, args),
     sgdStep: (args) => fu.sgdStep(ctx, args),
     conv2d: (x, w, p, outShape) => cv.conv2d(ctx, par, x, w, p, outShape),
+    conv2dBias: (x, w, bias, p, outShape, activation) =>
+      cv.conv2dBias(ctx, par, x, w, bias, p, outShape, activation),
     conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par, dy, w, p, xShape),
     conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par, x, dy, p, wShape),
     maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, par, x, p, outShape),

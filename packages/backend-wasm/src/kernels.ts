@@ -94,6 +94,8 @@ export interface KernelExports {
     meta: number,
     n0: number,
     n1: number,
+    bias: number,
+    epi: number,
   ): void;
   convBackwardInput(
     dy: number,

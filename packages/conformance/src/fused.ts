@@ -7,7 +7,7 @@
 
 import type { Tensor } from '@nn/tensor';
 import * as nn from '@nn/tensor';
-import { crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
+import { convActivation, crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import { closeMismatch, values } from './compare.js';
 import { rng } from './oracle.js';
@@ -94,6 +94,68 @@ async function checkLinear(c: LinearCase, seed: number): Promise<void> {
     ]);
   } finally {
     nn.dispose([...leaves, probe]);
+  }
+}
+
+interface ConvCase {
+  name: string;
+  rank: 1 | 2;
+  x: number[];
+  /** Weight [outC, inC/groups, ...kernel]. */
+  w: number[];
+  relu: boolean;
+  options?: nn.ConvOptions;
+}
+
+const CONV: ConvCase[] = [
+  { name: 'the bench CNN first layer, relu', rank: 2, x: [4, 1, 28, 28], w: [8, 1, 3, 3], relu: true },
+  { name: 'the bench CNN second layer, relu', rank: 2, x: [3, 8, 13, 13], w: [16, 8, 3, 3], relu: true },
+  { name: 'no activation', rank: 2, x: [2, 3, 6, 5], w: [4, 3, 2, 3], relu: false },
+  {
+    name: 'stride, padding, dilation, groups',
+    rank: 2,
+    x: [2, 4, 9, 8],
+    w: [6, 2, 3, 2],
+    relu: true,
+    options: { stride: [2, 1], padding: [1, 2], dilation: [2, 1], groups: 2 },
+  },
+  { name: "padding 'same'", rank: 2, x: [1, 2, 5, 6], w: [3, 2, 4, 3], relu: true, options: { padding: 'same' } },
+  { name: 'conv1d', rank: 1, x: [3, 4, 10], w: [5, 4, 3], relu: true, options: { padding: 1 } },
+  { name: 'unbatched', rank: 2, x: [2, 5, 5], w: [3, 2, 3, 3], relu: true },
+];
+
+async function checkConv(c: ConvCase, seed: number): Promise<void> {
+  const x = randomTensor(c.x, seed);
+  const w = randomTensor(c.w, seed + 1);
+  const b = randomTensor([c.w[0]], seed + 2);
+  const leaves = [x, w, b];
+  const options = c.options ?? {};
+  const conv = c.rank === 2 ? nn.conv2d : nn.conv1d;
+  try {
+    const run = (fused: boolean): { y: Tensor; grads: (Tensor | null)[] } => {
+      for (const t of leaves) t.zeroGrad();
+      const y = nn.tidy(() => {
+        if (fused) return convActivation(c.rank, x, w, b, options, c.relu ? 'relu' : 'none');
+        const z = nn.add(conv(x, w, null, options), nn.reshape(b, [c.w[0], ...Array(c.rank).fill(1)]));
+        return c.relu ? nn.relu(z) : z;
+      });
+      const probe = randomTensor([...y.shape], seed + 3, false);
+      nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
+      probe.dispose();
+      return { y, grads: leaves.map((t) => (t.grad ? t.grad.clone() : null)) };
+    };
+    const fused = run(true);
+    const plain = run(false);
+    await expectClose(fused.y, plain.y, 'output');
+    for (let i = 0; i < leaves.length; i++) await expectClose(fused.grads[i], plain.grads[i], `grad ${i}`);
+    nn.dispose([
+      fused.y,
+      plain.y,
+      ...fused.grads.filter((t) => t !== null),
+      ...plain.grads.filter((t) => t !== null),
+    ]);
+  } finally {
+    nn.dispose(leaves);
   }
 }
 
@@ -189,6 +251,18 @@ export function registerFusedTests(): void {
   describe('fused ops agree with their composites', () => {
     LINEAR.forEach((c, i) => {
       it(`linear: ${c.name}`, () => checkLinear(c, 100 + 10 * i));
+    });
+    CONV.forEach((c, i) => {
+      it(`conv + bias + activation: ${c.name}`, () => checkConv(c, 300 + 10 * i));
+    });
+    it('a Conv2d layer and the ReLU after it record one node where the backend has the epilogue', () => {
+      const x = nn.randn([2, 3, 6, 6]);
+      const w = nn.randn([4, 3, 3, 3], { requiresGrad: true });
+      const b = nn.randn([4], { requiresGrad: true });
+      const y = convActivation(2, x, w, b, {}, 'relu');
+      const fused = !!(x.backend.fused?.conv2d && x.backend.fused.conv2dBias);
+      expect(y.gradFn?.name).toBe(fused ? 'conv2dBias' : 'relu');
+      nn.dispose([x, w, b, y]);
     });
     CROSS_ENTROPY.forEach((c, i) => {
       it(`crossEntropy: ${c.name}`, () => checkCrossEntropy(c, 500 + 10 * i));

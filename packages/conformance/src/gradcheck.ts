@@ -5,7 +5,7 @@
 import { gradcheck } from '@nn/autograd';
 import type { Tensor } from '@nn/tensor';
 import * as nn from '@nn/tensor';
-import { binaryCrossEntropy, crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
+import { binaryCrossEntropy, convActivation, crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.js';
 import { permutation, rng, sizeOf } from './oracle.js';
@@ -359,6 +359,16 @@ const LINEAR: Check[] = [
     name: 'linear + relu (fused)',
     fn: (x, w, bias) => linearActivation(x, w, bias, 'relu'),
     inputs: [Z(3, 4), Z(5, 4), Z(5)],
+  },
+  {
+    name: 'conv2d + bias + relu (fused)',
+    fn: (x, w, bias) => convActivation(2, x, w, bias, { padding: 1, stride: [1, 2] }, 'relu'),
+    inputs: [Z(2, 2, 4, 5), Z(3, 2, 3, 3), Z(3)],
+  },
+  {
+    name: 'conv1d + bias (fused)',
+    fn: (x, w, bias) => convActivation(1, x, w, bias, { dilation: 2 }, 'none'),
+    inputs: [N(2, 3, 7), N(2, 3, 2), N(2)],
   },
   {
     name: 'linear + relu of a transposed weight, no bias',

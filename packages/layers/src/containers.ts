@@ -61,7 +61,7 @@ export class Sequential extends Module {
   }
 }
 
-/** `layer` then relu as one op, when the layer offers it (Linear, Conv2d), else undefined. */
+/** `layer` then relu as one op, when the layer offers it (Linear, Conv1d/2d/3d), else undefined. */
 function fusedRelu(layer: Layer, x: Tensor): Tensor | undefined {
   const f = (layer as { forwardRelu?: (x: Tensor) => Tensor | undefined }).forwardRelu;
   return typeof f === 'function' ? f.call(layer, x) : undefined;

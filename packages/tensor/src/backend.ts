@@ -267,6 +267,19 @@ export interface FusedKernels {
    * every conv and pool kernel, the tensor arguments arrive contiguous (only `offset` may be non-zero).
    */
   conv2d?(x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): Storage;
+  /**
+   * `conv2d` plus `bias` [outC] (contiguous) per output channel, then `activation`: a Conv2d layer
+   * (and a ReLU after it) in one pass, the epilogue applied while each sample's output is in
+   * cache. Used only where the backend also has `conv2d`; the gradients are conv2d's.
+   */
+  conv2dBias?(
+    x: TensorView,
+    w: TensorView,
+    bias: TensorView,
+    p: Conv2dParams,
+    outShape: readonly number[],
+    activation: FusedActivation,
+  ): Storage;
   conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;
   conv2dBackwardWeight?(x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): Storage;
   /**

@@ -39,6 +39,7 @@ export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './
 export { adamStep, sgdStep } from './ops/optim.js';
 export { softmaxBackward } from './ops/reduce.js';
 export { crossEntropyBackward, crossEntropyIndex } from './ops/nn/cross-entropy.js';
+export { convActivation } from './ops/nn/conv.js';
 export { linearActivation, reluBackward } from './ops/nn/linear.js';
 export type { SliceSpec } from './ops/shape.js';
 export { sliceView } from './ops/shape.js';

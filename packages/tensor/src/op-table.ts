@@ -125,6 +125,12 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
   /** Running sums along dim. */
   cumsum: { inputs: [x: Tensor]; outputs: Y; attrs: { dim: number } };
   conv2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
+  /** conv2d plus a bias per output channel, then the activation: one node for a Conv2d layer (and a ReLU after it). */
+  conv2dBias: {
+    inputs: [x: Tensor, w: Tensor, b: Tensor];
+    outputs: Y;
+    attrs: { params: Conv2dParams; activation: FusedActivation };
+  };
   /** conv2d's input gradient as an op of its own: x [N, inC, H, W], w [inC, outC / groups, kH, kW]. */
   convTranspose2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
   /** activation(x wᵀ + b) over the last dim of x: a Linear layer (and a following ReLU) as one node. */
@@ -246,6 +252,7 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   roll: d,
   cumsum: d,
   conv2d: d,
+  conv2dBias: d,
   convTranspose2d: d,
   linear: d,
   linearNoBias: d,

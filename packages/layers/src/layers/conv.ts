@@ -3,6 +3,7 @@ import {
   conv1d,
   conv2d,
   conv3d,
+  type FusedActivation,
   fmtShape,
   type IntOrTuple,
   optionKeys,
@@ -10,6 +11,7 @@ import {
   type Tensor,
   ValueError,
 } from '@nn/tensor';
+import { convActivation } from '@nn/tensor/internal';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';
@@ -97,19 +99,30 @@ abstract class ConvNd extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const rank = this.kernelSize.length;
+    return this.convolve(x, 'none');
+  }
+
+  /**
+   * `forward` followed by relu as one op (the bias and relu in the conv kernel's epilogue where the
+   * backend has it), for a Sequential that holds a ReLU right after this layer; undefined when a
+   * subclass changed `forward` (then the two run as written).
+   */
+  forwardRelu(x: Tensor): Tensor | undefined {
+    if (this.forward !== ConvNd.prototype.forward) return undefined;
+    return this.convolve(x, 'relu');
+  }
+
+  private convolve(x: Tensor, activation: FusedActivation): Tensor {
+    const rank = this.kernelSize.length as 1 | 2 | 3;
     const cAxis = x.ndim === rank + 2 ? 1 : 0;
     if (x.ndim < rank + 1 || x.ndim > rank + 2 || x.shape[cAxis] !== this.inChannels) {
       throw new ShapeError(
         `${this.constructor.name}: expected input with ${this.inChannels} channels, [N, ${this.inChannels}, ${rank}-d spatial] or unbatched, got ${fmtShape(x.shape)}`,
       );
     }
-    return this.fn(x, this.weight, this.bias, {
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      groups: this.groups,
-    });
+    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    if (activation === 'none') return this.fn(x, this.weight, this.bias, options);
+    return convActivation(rank, x, this.weight, this.bias, options, activation);
   }
 
   protected override extraRepr(): string {

@@ -1,9 +1,10 @@
-import type { Conv2dParams } from '../../backend.js';
+import type { Conv2dParams, FusedActivation } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
+import { relu } from '../activation.js';
 import { add } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { contiguous, reshape, squeeze, unsqueeze } from '../shape.js';
@@ -121,6 +122,29 @@ function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]):
   });
 }
 
+/**
+ * The fused conv2d kernel with the bias and activation in its epilogue, recorded as 'conv2dBias'
+ * (its gradient rule runs conv2d's gradient kernels).
+ */
+function conv2dBiasFused(
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor,
+  p: Conv2dParams,
+  outShape: number[],
+  activation: FusedActivation,
+): Tensor {
+  const b = backendOf('conv2d', x, w, bias);
+  const fused = b.fused!;
+  return tidy(() => {
+    const [xc, wc, bc] = [contiguous(x), contiguous(w), contiguous(bias)];
+    const storage = fused.conv2dBias!(xc, wc, bc, p, outShape, activation);
+    const y = fromStorage(b, storage, x.dtype, outShape);
+    recordOp('conv2dBias', [xc, wc, bc], [y], { params: p, activation });
+    return y;
+  });
+}
+
 /** True when the backend has a fused conv2d; its gradients pick fused or composite by themselves (backward.ts). */
 function hasFusedConv(x: Tensor): boolean {
   return !!x.backend.fused?.conv2d;
@@ -163,6 +187,7 @@ function convNd(
   weight: Tensor,
   bias: Tensor | null | undefined,
   options: ConvOptions,
+  activation: FusedActivation = 'none',
 ): Tensor {
   const o = checkOptions(op, options, CONV_KEYS);
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
@@ -182,34 +207,36 @@ function convNd(
       );
     }
     const s = validate(op, r, xb, weight, bias ?? null, opts);
+    // The bias and activation go into the kernel's epilogue where the backend offers it.
+    const epilogue = bias && r <= 2 && hasFusedConv(xb) && xb.backend.fused?.conv2dBias ? bias : null;
     let y: Tensor;
     if (r <= 2 && hasFusedConv(xb)) {
       const [n] = xb.shape;
       const outC = weight.shape[0];
-      if (r === 2) {
-        const p: Conv2dParams = {
-          stride: [s.stride[0], s.stride[1]],
-          padding: [s.padding[0], s.padding[1]],
-          dilation: [s.dilation[0], s.dilation[1]],
-          groups: s.groups,
-        };
-        y = conv2dFused(xb, weight, p, [n, outC, s.out[0], s.out[1]]);
-      } else {
-        // A 1-d convolution is a 2-d one over a height of 1.
-        const x4 = unsqueeze(xb, 2);
-        const w4 = unsqueeze(weight, 2);
-        const p: Conv2dParams = {
-          stride: [1, s.stride[0]],
-          padding: [0, s.padding[0]],
-          dilation: [1, s.dilation[0]],
-          groups: s.groups,
-        };
-        y = squeeze(conv2dFused(x4, w4, p, [n, outC, 1, s.out[0]]), 2);
-      }
+      // A 1-d convolution is a 2-d one over a height of 1.
+      const p: Conv2dParams =
+        r === 2
+          ? {
+              stride: [s.stride[0], s.stride[1]],
+              padding: [s.padding[0], s.padding[1]],
+              dilation: [s.dilation[0], s.dilation[1]],
+              groups: s.groups,
+            }
+          : { stride: [1, s.stride[0]], padding: [0, s.padding[0]], dilation: [1, s.dilation[0]], groups: s.groups };
+      const x4 = r === 2 ? xb : unsqueeze(xb, 2);
+      const w4 = r === 2 ? weight : unsqueeze(weight, 2);
+      const shape4 = r === 2 ? [n, outC, s.out[0], s.out[1]] : [n, outC, 1, s.out[0]];
+      const y4 = epilogue
+        ? conv2dBiasFused(x4, w4, epilogue, p, shape4, activation)
+        : conv2dFused(x4, w4, p, shape4);
+      y = r === 2 ? y4 : squeeze(y4, 2);
     } else {
       y = convComposite(xb, weight, s);
     }
-    if (bias) y = add(y, reshape(bias, [1, bias.shape[0], ...s.out.map(() => 1)]));
+    if (!epilogue) {
+      if (bias) y = add(y, reshape(bias, [1, bias.shape[0], ...s.out.map(() => 1)]));
+      if (activation === 'relu') y = relu(y);
+    }
     return unbatched ? squeeze(y, 0) : y;
   });
 }
@@ -222,6 +249,26 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 /** 2-d convolution over [N, C, H, W] (or [C, H, W]) with weight [outC, inC/groups, kH, kW] (PyTorch's F.conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   return convNd('conv2d', 2, x, weight, bias, options);
+}
+
+/**
+ * `conv1d`/`conv2d`/`conv3d` followed by `activation`, as one op where the backend's conv kernel
+ * applies the bias and the activation in its epilogue (how a Conv layer and a ReLU after it run
+ * inside a Sequential); else the convolution, the bias and relu as separate ops.
+ */
+export function convActivation(
+  rank: 1 | 2 | 3,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: ConvOptions,
+  activation: FusedActivation,
+): Tensor {
+  const op = `conv${rank}d`;
+  if (activation !== 'none' && activation !== 'relu') {
+    throw new ValueError(`${op}: activation must be 'none' or 'relu', got '${String(activation)}'`);
+  }
+  return convNd(op, rank, x, weight, bias, options, activation);
 }
 
 /** 3-d convolution over [N, C, D, H, W] (or [C, D, H, W]) with weight [outC, inC/groups, kD, kH, kW]. */
