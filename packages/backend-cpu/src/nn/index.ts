@@ -1,9 +1,8 @@
 import type { FusedKernels, Storage, TypedArray } from '@nn/tensor';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv2d.js';
-import { crossEntropy, crossEntropyBackward, reluBackward } from './loss.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 
-/** The cpu conv, pooling and loss kernels; `track` counts each new array in the backend's memory. */
+/** The cpu conv and pooling kernels; `track` counts each new array in the backend's memory. */
 export function nnKernels(track: (s: TypedArray) => Storage): FusedKernels {
   return {
     conv2d: (x, w, p, outShape) => track(conv2d(x, w, p, outShape)),
@@ -16,12 +15,5 @@ export function nnKernels(track: (s: TypedArray) => Storage): FusedKernels {
     maxPool2dBackward: (dy, indices, xShape) => track(maxPool2dBackward(dy, indices, xShape)),
     avgPool2d: (x, p, include, outShape) => track(avgPool2d(x, p, include, outShape)),
     avgPool2dBackward: (dy, p, include, xShape) => track(avgPool2dBackward(dy, p, include, xShape)),
-    reluBackward: (x, g) => track(reluBackward(x, g)),
-    crossEntropy(x, target, ignoreIndex, reduction) {
-      const r = crossEntropy(x, target, ignoreIndex, reduction);
-      return 'loss' in r ? { loss: track(r.loss) } : r;
-    },
-    crossEntropyBackward: (x, target, g, ignoreIndex, reduction) =>
-      track(crossEntropyBackward(x, target, g, ignoreIndex, reduction)),
   };
 }

@@ -1,4 +1,4 @@
-import { checkOptions, type FusedActivation, fmtShape, optionKeys, ShapeError, type Tensor } from '@nn/tensor';
+import { checkOptions, type FusedActivation, optionKeys, type Tensor } from '@nn/tensor';
 import { linearActivation } from '@nn/tensor/internal';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
@@ -46,10 +46,6 @@ export class Linear extends Module {
 
   /** x Wᵀ + b, then the activation, as one op (one kernel where the backend has it, one graph node). */
   protected affine(x: Tensor, activation: FusedActivation): Tensor {
-    const last = x.shape[x.ndim - 1];
-    if (x.ndim === 0 || last !== this.inFeatures) {
-      throw new ShapeError(`Linear: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
-    }
     return linearActivation(x, this.weight, this.bias, activation);
   }
 

@@ -14,27 +14,16 @@ function check(x: Tensor, w: Tensor, b: Tensor | null): void {
   assertTensor('linear', 'input', x);
   assertTensor('linear', 'weight', w);
   if (b !== null) assertTensor('linear', 'bias', b);
-  if (w.ndim !== 2) {
-    throw new ShapeError(`linear: weight must be 2-D [outFeatures, inFeatures], got ${fmtShape(w.shape)}`);
-  }
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== w.shape[1]) {
+  const [outF, inF] = w.shape;
+  if (w.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== inF || (b && (b.ndim !== 1 || b.shape[0] !== outF))) {
     throw new ShapeError(
-      `linear: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(w.shape)} (the input's last dim must be ${w.shape[1]})`,
+      `linear: input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? ` and bias ${fmtShape(b.shape)}` : ''} do not fit: expected input [..., in], weight [out, in], bias [out]`,
     );
   }
-  if (b !== null && (b.ndim !== 1 || b.shape[0] !== w.shape[0])) {
-    throw new ShapeError(
-      `linear: bias must have shape [${w.shape[0]}] for weight ${fmtShape(w.shape)}, got ${fmtShape(b.shape)}`,
-    );
-  }
-  if (!isFloat(x.dtype)) {
+  if (!isFloat(x.dtype) || w.dtype !== x.dtype || (b && b.dtype !== x.dtype)) {
     throw new DTypeError(
-      `linear: expects a floating point input, got ${x.dtype} of shape ${fmtShape(x.shape)}`,
+      `linear: expects one floating point dtype, got input ${x.dtype}, weight ${w.dtype}${b ? `, bias ${b.dtype}` : ''}`,
     );
-  }
-  if (w.dtype !== x.dtype) throw new DTypeError(`linear: weight is ${w.dtype} but input is ${x.dtype}`);
-  if (b !== null && b.dtype !== x.dtype) {
-    throw new DTypeError(`linear: bias is ${b.dtype} but input is ${x.dtype}`);
   }
 }
 
