@@ -24,13 +24,10 @@ function checkTargets(target: Tensor, classes: number, ignoreIndex: number): voi
   }
 }
 
-/** Per-row keep mask (float) and targets made safe to gather (ignored rows read class 0). */
+/** Per-row keep mask (float) and targets made safe to gather (ignored rows read class 0); call in a scope. */
 function keepAndSafe(target: Tensor, ignoreIndex: number, dtype: Tensor['dtype']): [Tensor, Tensor] {
   const keep = ne(target, ignoreIndex);
-  const safe = where(keep, target, 0);
-  const keepF = cast(keep, dtype);
-  keep.dispose();
-  return [keepF, safe];
+  return [cast(keep, dtype), where(keep, target, 0)];
 }
 
 function reduce(loss: Tensor, keep: Tensor, reduction: LossReduction): Tensor {
@@ -74,13 +71,12 @@ export function crossEntropyIndex(
   const kernel = ignoreIndex === (ignoreIndex | 0) ? backend.fused?.crossEntropy : undefined;
   let y: Tensor;
   if (kernel) {
-    const xc = dense(logits);
-    const tc = dense(target);
-    const r = kernel(xc, tc, ignoreIndex, reduction);
-    if (xc !== logits) xc.dispose();
-    if (tc !== target) tc.dispose();
-    if ('badTarget' in r) throw outOfBounds(r.badTarget, classes);
-    y = fromStorage(backend, r.loss, logits.dtype, reduction === 'none' ? [logits.shape[0]] : []);
+    const r = tidy(() => {
+      const out = kernel(dense(logits), dense(target), ignoreIndex, reduction);
+      return 'badTarget' in out ? out.badTarget : fromStorage(backend, out.loss, logits.dtype, reduction === 'none' ? [logits.shape[0]] : []);
+    });
+    if (typeof r === 'number') throw outOfBounds(r, classes);
+    y = r;
   } else {
     checkTargets(target, classes, ignoreIndex);
     y = compositeLoss(logits, target, ignoreIndex, reduction);
@@ -105,15 +101,10 @@ export function crossEntropyBackward(
   const kernel = ignoreIndex === (ignoreIndex | 0) ? backend.fused?.crossEntropyBackward : undefined;
   const recording = isGradEnabled() && (logits.requiresGrad || g.requiresGrad);
   if (kernel && !recording) {
-    const [xc, tc, gc] = [dense(logits), dense(target), dense(g)];
-    const out = kernel(xc, tc, gc, ignoreIndex, reduction);
-    for (const [c, t] of [
-      [xc, logits],
-      [tc, target],
-      [gc, g],
-    ])
-      if (c !== t) c.dispose();
-    return fromStorage(backend, out, logits.dtype, logits.shape);
+    return tidy(() => {
+      const out = kernel(dense(logits), dense(target), dense(g), ignoreIndex, reduction);
+      return fromStorage(backend, out, logits.dtype, logits.shape);
+    });
   }
   return tidy(() => {
     const [keep, safe] = keepAndSafe(target, ignoreIndex, logits.dtype);
