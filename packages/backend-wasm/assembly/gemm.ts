@@ -56,7 +56,39 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32,
   for (let ip = 0; ip < mc; ip += MR) {
     const rows = min(MR, mc - ip);
     let src = a + (<usize>(i0 + ip) * rsA + <usize>p0 * csA) * 4;
-    if (rows == MR) {
+    if (rows == MR && SPLAT == 1 && rsA == 1) {
+      // A is a transposed view: the panel's 4 rows at one k are adjacent, already a packed k-step.
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        src += step;
+        dst += 16;
+      }
+    } else if (rows == MR && SPLAT == 1 && csA == 1) {
+      // Row-major A: 4x4 blocks (4 rows, 4 k-steps) transposed in registers; element by element
+      // this packing took ~3% of a 512 x 512 product.
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const x0 = v128.load(src);
+        const x1 = v128.load(src + r1);
+        const x2 = v128.load(src + 2 * r1);
+        const x3 = v128.load(src + 3 * r1);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        src += 16;
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        for (let r = 0; r < MR; r++) putA(dst, r, src + <usize>r * r1);
+        src += 4;
+        dst += 16;
+      }
+    } else if (rows == MR) {
       for (let p = 0; p < kc; p++) {
         putA(dst, 0, src);
         putA(dst, 1, src + r1);
