@@ -7,6 +7,7 @@ import { type Backend, registerBackend, setBackend } from '@nn/tensor';
 import { beforeAll, describe } from 'vitest';
 import { registerAttentionTests } from './attention.js';
 import { registerBadInputTests } from './bad-input.js';
+import { registerCompositeMemoryTests } from './composites-memory.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
 import { registerFuzzTests } from './fuzz.js';
@@ -49,6 +50,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerGradcheckTests(ctx);
     registerConventionTests();
     registerMemoryTests();
+    registerCompositeMemoryTests(ctx);
     registerPrecisionTests();
     registerBadInputTests(ctx);
     registerFuzzTests(ctx);

@@ -22,12 +22,15 @@ export type TensorContainer =
  * Every tensor reachable from `value`: through arrays, plain and class objects (own enumerable
  * properties), Maps and Sets, once each; typed arrays are not searched.
  */
-function collect(value: unknown, out: Set<Tensor>, seen = new Set<object>()): void {
+function collect(value: unknown, out: Set<Tensor>, seen?: Set<object>): void {
   if (value instanceof Tensor) {
     out.add(value);
     return;
   }
-  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value) || seen.has(value)) return;
+  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+  // Made on the first container only: ops scope themselves, and most return one tensor.
+  seen ??= new Set<object>();
+  if (seen.has(value)) return;
   seen.add(value);
   if (value instanceof Map) for (const v of value.values()) collect(v, out, seen);
   else if (value instanceof Set || Array.isArray(value)) for (const v of value) collect(v, out, seen);
@@ -80,14 +83,28 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
     for (const t of scope) t.dispose();
     throw e;
   }
-  const returned = new Set<Tensor>();
-  collect(result, returned);
-  for (const t of scope) if (!returned.has(t)) t.dispose();
   // Only what this scope made moves out: a returned tensor from outside (an input passed through,
   // a kept tensor) stays where it was, or an enclosing scope would free its caller's tensor.
   const parent = engine.scopes[engine.scopes.length - 1];
+  if (result instanceof Tensor) {
+    // The common case (every composite op runs in a scope) without the search's sets.
+    for (const t of scope) if (t !== result) t.dispose();
+    if (parent && scope.has(result) && !result.isDisposed) parent.add(result);
+    return result;
+  }
+  const returned = new Set<Tensor>();
+  collect(result, returned);
+  for (const t of scope) if (!returned.has(t)) t.dispose();
   if (parent) for (const t of returned) if (scope.has(t) && !t.isDisposed) parent.add(t);
   return result;
+}
+
+/**
+ * `tidy(fn)` when `scoped`, else `fn()`: for primitive ops that make an intermediate (a cast, a
+ * reshape) only on some inputs, so the common path does not pay for a scope it would not use.
+ */
+export function tidyIf<T extends TensorContainer>(scoped: boolean, fn: () => T): T {
+  return scoped ? tidy(fn) : fn();
 }
 
 /** Exempts a tensor from every enclosing `tidy`; free it yourself with `dispose()`. */

@@ -1,6 +1,7 @@
 import { type DType, isDType, isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -33,14 +34,16 @@ function scan(x: Tensor, d: number, combine: typeof add, identity: number): Tens
   const n = x.shape[d];
   let y = contiguous(x, true);
   for (let k = 1; k < n; k *= 2) {
-    const gapShape = [...y.shape];
-    gapShape[d] = k;
-    const gap = full(gapShape, identity, { dtype: y.dtype, backend: y.backendName });
-    const head = narrow(y, d, 0, n - k);
-    const shifted = cat([gap, head], d);
-    const next = combine(y, shifted);
-    for (const t of [gap, head, shifted, y]) t.dispose();
-    y = next;
+    const prev = y;
+    y = tidy(() => {
+      const gapShape = [...prev.shape];
+      gapShape[d] = k;
+      const gap = full(gapShape, identity, { dtype: prev.dtype, backend: prev.backendName });
+      return combine(prev, cat([gap, narrow(prev, d, 0, n - k)], d));
+    });
+    // The carried result of the step before, freed at once (not by an enclosing scope) so a scan
+    // holds two copies at most rather than one per step (log2(n) of them).
+    prev.dispose();
   }
   return y;
 }
@@ -52,12 +55,15 @@ export function cumsum(x: Tensor, dim: number, options?: CumulativeOptions): Ten
   assertTensor('cumsum', 'input', x);
   checkOptions('cumsum', options, CUMULATIVE_KEYS);
   const d = normalizeDim('cumsum', dim, x.ndim);
-  const input = accumulatorInput('cumsum', x, options);
-  // One recorded op whose gradient is the reverse running sum, instead of the scan's log2(n) steps.
-  const y = withGradMode(false, () => (input.ndim === 0 ? contiguous(input, true) : scan(input, d, add, 0)));
-  recordOp('cumsum', [input], [y], { dim: d });
-  if (input !== x) input.dispose();
-  return y;
+  return tidy(() => {
+    const input = accumulatorInput('cumsum', x, options);
+    // One recorded op whose gradient is the reverse running sum, instead of the scan's log2(n) steps.
+    const y = withGradMode(false, () =>
+      input.ndim === 0 ? contiguous(input, true) : scan(input, d, add, 0),
+    );
+    recordOp('cumsum', [input], [y], { dim: d });
+    return y;
+  });
 }
 
 /**
@@ -68,8 +74,8 @@ export function cumprod(x: Tensor, dim: number, options?: CumulativeOptions): Te
   assertTensor('cumprod', 'input', x);
   checkOptions('cumprod', options, CUMULATIVE_KEYS);
   const d = normalizeDim('cumprod', dim, x.ndim);
-  const input = accumulatorInput('cumprod', x, options);
-  const y = input.ndim === 0 ? mul(input, 1) : scan(input, d, mul, 1);
-  if (input !== x) input.dispose();
-  return y;
+  return tidy(() => {
+    const input = accumulatorInput('cumprod', x, options);
+    return input.ndim === 0 ? mul(input, 1) : scan(input, d, mul, 1);
+  });
 }

@@ -1,5 +1,6 @@
 import { isFloat } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -49,13 +50,10 @@ function grouped(x: Labelled, groups: string[][], sizes: Map<string, number>): T
     p,
     order.map((l) => sizes.get(l) as number),
   );
-  const r = reshape(
+  return reshape(
     e,
     groups.map((g) => g.reduce((n, l) => n * (sizes.get(l) as number), 1)),
   );
-  if (p !== x.t) p.dispose();
-  e.dispose();
-  return r;
 }
 
 /** One pairwise contraction as a batched matmul: [batch, left, k] @ [batch, k, right]. */
@@ -66,13 +64,11 @@ function contract(a: Labelled, b: Labelled, later: Set<string>, sizes: Map<strin
   const right = b.labels.filter((l) => !a.labels.includes(l));
   const A = grouped(a, [batch, left, shared], sizes);
   const B = grouped(b, [batch, shared, right], sizes);
-  const y = matmul(A, B);
   const labels = [...batch, ...left, ...right];
   const out = reshape(
-    y,
+    matmul(A, B),
     labels.map((l) => sizes.get(l) as number),
   );
-  for (const t of [A, B, y]) t.dispose();
   return { t: out, labels };
 }
 
@@ -80,7 +76,8 @@ function contract(a: Labelled, b: Labelled, later: Set<string>, sizes: Map<strin
  * Einstein summation (PyTorch's einsum) over floating point operands: any number of operands,
  * implicit or explicit output, '...' for broadcast dims, size-1 dims broadcasting. Contracted
  * left to right, each step one batched matmul. A label repeated within one operand (a diagonal)
- * is not supported and raises a ValueError.
+ * is not supported and raises a ValueError. The contractions run in one scope, which frees every
+ * partial product.
  */
 export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[])[]): Tensor {
   if (typeof equation !== 'string')
@@ -157,38 +154,29 @@ export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[
     output = output.filter((l) => counts.has(l));
   }
 
-  const made: Tensor[] = [];
-  const track = (x: Labelled): Labelled => {
-    if (!ops.includes(x.t)) made.push(x.t);
-    return x;
-  };
   const neededAfter = (k: number): Set<string> => {
     const s = new Set(output);
     for (let j = k + 1; j < inputs.length; j++) for (const l of inputs[j].labels) s.add(l);
     return s;
   };
-  // Labels only one operand has and nobody needs later are summed before any product.
-  let cur = track(sumOut(inputs[0], (l) => !neededAfter(0).has(l)));
-  for (let k = 1; k < inputs.length; k++) {
-    const later = neededAfter(k);
-    const b = track(sumOut(inputs[k], (l) => !later.has(l) && !cur.labels.includes(l)));
-    const a = track(sumOut(cur, (l) => !later.has(l) && !b.labels.includes(l)));
-    cur = track(contract(a, b, later, sizes));
-  }
-  cur = track(sumOut(cur, (l) => !output.includes(l)));
-  // Broadcast size-1 dims up to their label's size, then order as the output asks.
-  let y = permute(
-    cur.t,
-    output.map((l) => cur.labels.indexOf(l)),
-  );
-  const full = output.map((l) => sizes.get(l) as number);
-  if (y.shape.some((s, i) => s !== full[i])) {
-    const e = expand(y, full);
-    y.dispose();
-    y = e;
-  }
-  for (const t of made) if (t !== y) t.dispose();
-  return y;
+  return tidy(() => {
+    // Labels only one operand has and nobody needs later are summed before any product.
+    let cur = sumOut(inputs[0], (l) => !neededAfter(0).has(l));
+    for (let k = 1; k < inputs.length; k++) {
+      const later = neededAfter(k);
+      const b = sumOut(inputs[k], (l) => !later.has(l) && !cur.labels.includes(l));
+      const a = sumOut(cur, (l) => !later.has(l) && !b.labels.includes(l));
+      cur = contract(a, b, later, sizes);
+    }
+    const last = sumOut(cur, (l) => !output.includes(l));
+    // Broadcast size-1 dims up to their label's size, then order as the output asks.
+    const y = permute(
+      last.t,
+      output.map((l) => last.labels.indexOf(l)),
+    );
+    const full = output.map((l) => sizes.get(l) as number);
+    return y.shape.some((s, i) => s !== full[i]) ? expand(y, full) : y;
+  });
 }
 
 /** The outer product of two vectors: out[i, j] = a[i] * b[j]. */
@@ -199,8 +187,5 @@ export function outer(a: Tensor, b: Tensor): Tensor {
     throw new ShapeError(`outer: expects two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
   backendOf('outer', a, b);
-  const col = reshape(a, [a.shape[0], 1]);
-  const y = mul(col, b);
-  col.dispose();
-  return y;
+  return tidy(() => mul(reshape(a, [a.shape[0], 1]), b));
 }

@@ -2,6 +2,7 @@ import { type BinaryOp, COMPARISON_OPS, type UnaryOp } from '../backend.js';
 import { type DType, isFloat, promoteTypes, promoteWithScalar } from '../dtype.js';
 import { recordOp } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
+import { tidy, tidyIf } from '../memory.js';
 import type { ArithmeticOp, UnaryParams } from '../op-table.js';
 import { checkOptions } from '../options.js';
 import { broadcastShapes } from '../shape.js';
@@ -49,22 +50,23 @@ export function unary(op: UnaryOp, x: Tensor, params: readonly number[] = []): T
   assertTensor(op, 'input', x);
   const b = backendOf(op, x);
   if (op === 'logicalNot') {
-    const xb = cast(x, 'bool');
-    const y = fromStorage(b, b.unary('logicalNot', xb, params), 'bool', x.shape);
-    if (xb !== x) xb.dispose();
-    return y;
+    return tidyIf(x.dtype !== 'bool', () =>
+      fromStorage(b, b.unary('logicalNot', cast(x, 'bool'), params), 'bool', x.shape),
+    );
   }
   if (x.dtype === 'bool' && op !== 'abs' && op !== 'relu') {
     throw new DTypeError(
       `${op}: not defined for bool tensors (shape ${fmtShape(x.shape)}); cast first with .to('float32')`,
     );
   }
-  const input = FLOAT_RESULT.has(op) && !isFloat(x.dtype) ? cast(x, 'float32') : x;
-  const y = fromStorage(b, b.unary(op, input, params), input.dtype, x.shape);
-  // The public ops pass each kernel its own params (UnaryParams in the op table).
-  recordOp(op as 'powScalar', [input], [y], { params: params as UnaryParams['powScalar'] });
-  if (input !== x) input.dispose();
-  return y;
+  const promote = FLOAT_RESULT.has(op) && !isFloat(x.dtype);
+  return tidyIf(promote, () => {
+    const input = promote ? cast(x, 'float32') : x;
+    const y = fromStorage(b, b.unary(op, input, params), input.dtype, x.shape);
+    // The public ops pass each kernel its own params (UnaryParams in the op table).
+    recordOp(op as 'powScalar', [input], [y], { params: params as UnaryParams['powScalar'] });
+    return y;
+  });
 }
 
 function resultDType(op: BinaryOp, a: Tensor | number, b: Tensor | number): DType {
@@ -117,19 +119,20 @@ export function binary(op: BinaryOp, a: Tensor | number, b: Tensor | number): Te
   const kernel: BinaryOp = op === 'add' && dt === 'bool' ? 'logicalOr' : op;
   const outShape =
     aT && bT ? broadcastShapes(op, (a as Tensor).shape, (b as Tensor).shape) : ((aT ? a : b) as Tensor).shape;
-  const ca = aT ? cast(a as Tensor, dt) : (a as number);
-  const cb = bT ? cast(b as Tensor, dt) : (b as number);
   const outDType = COMPARISON_OPS.has(op) ? 'bool' : dt;
-  const y = fromStorage(backend, backend.binary(kernel, ca, cb, outShape), outDType, outShape);
-  if (isArithmetic(op)) {
-    if (ca instanceof Tensor && cb instanceof Tensor) recordOp(op, [ca, cb], [y]);
-    else if (ca instanceof Tensor)
-      recordOp(`${op}:scalar`, [ca], [y], { value: cb as number, reversed: false });
-    else recordOp(`${op}:scalar`, [cb as Tensor], [y], { value: ca as number, reversed: true });
-  }
-  if (ca instanceof Tensor && ca !== a) ca.dispose();
-  if (cb instanceof Tensor && cb !== b) cb.dispose();
-  return y;
+  const needsCast = (aT && (a as Tensor).dtype !== dt) || (bT && (b as Tensor).dtype !== dt);
+  return tidyIf(needsCast, () => {
+    const ca = aT ? cast(a as Tensor, dt) : (a as number);
+    const cb = bT ? cast(b as Tensor, dt) : (b as number);
+    const y = fromStorage(backend, backend.binary(kernel, ca, cb, outShape), outDType, outShape);
+    if (isArithmetic(op)) {
+      if (ca instanceof Tensor && cb instanceof Tensor) recordOp(op, [ca, cb], [y]);
+      else if (ca instanceof Tensor)
+        recordOp(`${op}:scalar`, [ca], [y], { value: cb as number, reversed: false });
+      else recordOp(`${op}:scalar`, [cb as Tensor], [y], { value: ca as number, reversed: true });
+    }
+    return y;
+  });
 }
 
 /** Binary ops with a float result, which autograd records. */
@@ -141,10 +144,7 @@ function isArithmetic(op: BinaryOp): op is ArithmeticOp {
 function withAlpha(op: 'add' | 'sub', a: Tensor | number, b: Tensor | number, alpha: number): Tensor {
   if (alpha === 1) return binary(op, a, b);
   checkBoolOperands(op, a, b);
-  const scaled = mul(b, alpha);
-  const out = binary(op, a, scaled);
-  scaled.dispose();
-  return out;
+  return tidy(() => binary(op, a, mul(b, alpha)));
 }
 
 function alphaOf(op: string, options: { alpha?: number } | undefined): number {
@@ -295,11 +295,13 @@ export function where(condition: Tensor, a: Tensor | number, b: Tensor | number)
   );
   const toT = (v: Tensor | number): Tensor =>
     v instanceof Tensor ? cast(v, dt) : fromStorage(backend, backend.fill(1, dt, v), dt, []);
-  const ta = toT(a);
-  const tb = toT(b);
-  const y = fromStorage(backend, backend.where(condition, ta, tb, outShape), dt, outShape);
-  recordOp('where', [condition, ta, tb], [y]);
-  if (ta !== a) ta.dispose();
-  if (tb !== b) tb.dispose();
-  return y;
+  // A number is filled into a 0-d tensor and a tensor of another dtype cast: only then is there
+  // an intermediate to free.
+  return tidyIf(aT?.dtype !== dt || bT?.dtype !== dt, () => {
+    const ta = toT(a);
+    const tb = toT(b);
+    const y = fromStorage(backend, backend.where(condition, ta, tb, outShape), dt, outShape);
+    recordOp('where', [condition, ta, tb], [y]);
+    return y;
+  });
 }

@@ -1,6 +1,7 @@
 import type { TensorView } from '../backend.js';
 import { recordOp } from '../engine.js';
 import { DTypeError, fmtShape, IndexError, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { contiguousStrides, normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
@@ -246,10 +247,7 @@ export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tenso
     }
   }
   checkIndexValues(op, index, input.ndim === 0 ? 1 : input.shape[d], d);
-  const added = scatterAddZeros(input.shape, d, index, src);
-  const y = add(input, added);
-  added.dispose();
-  return y;
+  return tidy(() => add(input, scatterAddZeros(input.shape, d, index, src)));
 }
 
 export { reshape };

@@ -1,5 +1,6 @@
 import { isFloat } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { full, tensor } from './creation.js';
@@ -31,13 +32,13 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
   }
   backendOf('maskedFill', x, mask, value);
   broadcastShapes('maskedFill', x.shape, mask.shape);
-  const v =
-    value instanceof Tensor
-      ? cast(value, x.dtype)
-      : full([], value, { dtype: x.dtype, backend: x.backendName });
-  const y = where(mask, v, x);
-  if (v !== value) v.dispose();
-  return y;
+  return tidy(() => {
+    const v =
+      value instanceof Tensor
+        ? cast(value, x.dtype)
+        : full([], value, { dtype: x.dtype, backend: x.backendName });
+    return where(mask, v, x);
+  });
 }
 
 function triangle(op: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
@@ -56,12 +57,13 @@ function triangle(op: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
       keep[i * cols + j] = (op === 'tril' ? above <= diagonal : above >= diagonal) ? 1 : 0;
     }
   }
-  const mask = tensor(keep, { shape: [rows, cols], dtype: 'bool', backend: x.backendName });
-  const zero = full([], 0, { dtype: x.dtype, backend: x.backendName });
-  const y = where(mask, x, zero);
-  mask.dispose();
-  zero.dispose();
-  return y;
+  return tidy(() =>
+    where(
+      tensor(keep, { shape: [rows, cols], dtype: 'bool', backend: x.backendName }),
+      x,
+      full([], 0, { dtype: x.dtype, backend: x.backendName }),
+    ),
+  );
 }
 
 /** The lower triangle of the last two dims (entries with col - row <= diagonal), zeros elsewhere. */

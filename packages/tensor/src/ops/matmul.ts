@@ -1,7 +1,8 @@
 import { isFloat, promoteTypes } from '../dtype.js';
 import { recordOp } from '../engine.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { broadcastShapes } from '../shape.js';
+import { tidy } from '../memory.js';
+import { broadcastShapes, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 import { expand, reshape } from './shape.js';
@@ -37,43 +38,41 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner dimensions ${ka} and ${kb} differ)`,
     );
   }
-  const dt = promoteTypes(a.dtype, b.dtype);
-  const temps: Tensor[] = [];
-  const keep = (t: Tensor, src: Tensor): Tensor => {
-    if (t !== src) temps.push(t);
-    return t;
-  };
-  let A = keep(cast(a, dt), a);
-  let B = keep(cast(b, dt), b);
-  const aVec = A.ndim === 1;
-  const bVec = B.ndim === 1;
-  if (aVec) A = keep(reshape(A, [1, A.shape[0]]), A);
-  if (bVec) B = keep(reshape(B, [B.shape[0], 1]), B);
-  if (A.ndim > 2 && B.ndim === 2) {
-    // [..., m, k] @ [k, n] as one [rows, k] @ [k, n] product, as PyTorch folds it: B is not
-    // expanded over the batch, so its gradient is one product instead of a batch of products
-    // summed back (what a Linear-style projection of a sequence needs).
-    const rows = keep(reshape(A, [-1, ka]), A);
-    const flat = batchedMatmul(rows, B);
-    const y = reshape(flat, bVec ? A.shape.slice(0, -1) : [...A.shape.slice(0, -1), B.shape[1]]);
-    flat.dispose();
-    for (const t of temps) t.dispose();
-    return y;
+  // Same dtypes and batch dims go straight to the kernel; every other form casts, reshapes or
+  // expands first, in a scope that frees those intermediates.
+  if (
+    a.dtype === b.dtype &&
+    a.ndim >= 2 &&
+    a.ndim === b.ndim &&
+    shapesEqual(a.shape.slice(0, -2), b.shape.slice(0, -2))
+  ) {
+    return batchedMatmul(a, b);
   }
-  const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
-  const Ae = keep(expand(A, [...batch, ...A.shape.slice(-2)]), A);
-  const Be = keep(expand(B, [...batch, ...B.shape.slice(-2)]), B);
-  let y = batchedMatmul(Ae, Be);
-  if (aVec || bVec) {
+  const dt = promoteTypes(a.dtype, b.dtype);
+  return tidy(() => {
+    let A = cast(a, dt);
+    let B = cast(b, dt);
+    const aVec = A.ndim === 1;
+    const bVec = B.ndim === 1;
+    if (aVec) A = reshape(A, [1, A.shape[0]]);
+    if (bVec) B = reshape(B, [B.shape[0], 1]);
+    if (A.ndim > 2 && B.ndim === 2) {
+      // [..., m, k] @ [k, n] as one [rows, k] @ [k, n] product, as PyTorch folds it: B is not
+      // expanded over the batch, so its gradient is one product instead of a batch of products
+      // summed back (what a Linear-style projection of a sequence needs).
+      const flat = batchedMatmul(reshape(A, [-1, ka]), B);
+      return reshape(flat, bVec ? A.shape.slice(0, -1) : [...A.shape.slice(0, -1), B.shape[1]]);
+    }
+    const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
+    const Ae = expand(A, [...batch, ...A.shape.slice(-2)]);
+    const Be = expand(B, [...batch, ...B.shape.slice(-2)]);
+    const y = batchedMatmul(Ae, Be);
+    if (!aVec && !bVec) return y;
     const shape = [...batch];
     if (!aVec) shape.push(Ae.shape[Ae.ndim - 2]);
     if (!bVec) shape.push(Be.shape[Be.ndim - 1]);
-    const r = reshape(y, shape);
-    y.dispose();
-    y = r;
-  }
-  for (const t of temps) t.dispose();
-  return y;
+    return reshape(y, shape);
+  });
 }
 
 /** 2-D matrix product. */

@@ -2,7 +2,7 @@ import type { ReduceOp } from '../backend.js';
 import { isFloat } from '../dtype.js';
 import { recordOp, withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
-import { tidy } from '../memory.js';
+import { tidy, tidyIf } from '../memory.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Tensor as TensorClass } from '../tensor.js';
@@ -90,12 +90,9 @@ function keptShape(shape: readonly number[], dims: readonly number[]): number[] 
   return shape.map((d, i) => (dims.includes(i) ? 1 : d));
 }
 
-/** `y`, reduced over `dims` of `shape`, with those dims back as size 1 when `keepdim` (the reduced tensor is freed). */
+/** `y`, reduced over `dims` of `shape`, with those dims back as size 1 when `keepdim` (in the caller's scope, which frees `y`). */
 function keepDims(y: Tensor, shape: readonly number[], dims: readonly number[], keepdim?: boolean): Tensor {
-  if (!keepdim) return y;
-  const k = reshape(y, keptShape(shape, dims));
-  y.dispose();
-  return k;
+  return keepdim ? reshape(y, keptShape(shape, dims)) : y;
 }
 
 function reducedShape(shape: readonly number[], dims: readonly number[]): number[] {
@@ -116,15 +113,14 @@ function reduceOp(
   if ((op === 'max' || op === 'min') && dims.some((d) => x.shape[d] === 0)) {
     throw new ValueError(`${name}: cannot reduce over an empty dimension of shape ${fmtShape(x.shape)}`);
   }
-  let input = x;
-  if (op === 'sum' || op === 'prod') {
-    if (x.dtype === 'bool') input = cast(x, 'int32');
-  }
+  const countBools = (op === 'sum' || op === 'prod') && x.dtype === 'bool';
   const outShape = reducedShape(x.shape, dims);
-  const y = fromStorage(b, b.reduce(op, input, dims), input.dtype, outShape);
-  recordOp(name, [input], [y], { dims });
-  if (input !== x) input.dispose();
-  return keepDims(y, x.shape, dims, keepdim);
+  return tidyIf(countBools || keepdim, () => {
+    const input = countBools ? cast(x, 'int32') : x;
+    const y = fromStorage(b, b.reduce(op, input, dims), input.dtype, outShape);
+    recordOp(name, [input], [y], { dims });
+    return keepDims(y, x.shape, dims, keepdim);
+  });
 }
 
 /** A reduction over dims read from `(dim, keepdim)` or `({ dim, keepdim })`. */
@@ -190,26 +186,28 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, 
   if (dim === undefined) {
     if (x.size === 0)
       throw new ValueError(`${op}: cannot take ${op} of an empty tensor of shape ${fmtShape(x.shape)}`);
-    const flat = reshape(x, [x.size]);
-    const y = fromStorage(b, b.argReduce(op, flat, 0), 'int32', []);
-    if (flat !== x) flat.dispose();
-    return keepDims(
-      y,
-      x.shape,
-      x.shape.map((_, i) => i),
-      keepdim,
-    );
+    return tidy(() => {
+      const y = fromStorage(b, b.argReduce(op, reshape(x, [x.size]), 0), 'int32', []);
+      return keepDims(
+        y,
+        x.shape,
+        x.shape.map((_, i) => i),
+        keepdim,
+      );
+    });
   }
   const d = normalizeDim(op, dim, x.ndim);
   if (x.ndim === 0) return fromStorage(b, b.fill(1, 'int32', 0), 'int32', []);
   // As PyTorch: the reduced dim must hold values; other empty dims give an empty result.
   if (x.shape[d] === 0) throw new ValueError(`${op}: dim ${d} of shape ${fmtShape(x.shape)} is empty`);
   const outShape = reducedShape(x.shape, [d]);
-  const y =
-    x.size === 0
-      ? fromStorage(b, b.fill(0, 'int32', 0), 'int32', outShape)
-      : fromStorage(b, b.argReduce(op, x, d), 'int32', outShape);
-  return keepDims(y, x.shape, [d], keepdim);
+  return tidyIf(keepdim, () => {
+    const y =
+      x.size === 0
+        ? fromStorage(b, b.fill(0, 'int32', 0), 'int32', outShape)
+        : fromStorage(b, b.argReduce(op, x, d), 'int32', outShape);
+    return keepDims(y, x.shape, [d], keepdim);
+  });
 }
 
 function argWith(op: 'argmax' | 'argmin', x: Tensor, first: unknown, keepdim: unknown): Tensor {
@@ -255,17 +253,20 @@ function extremum(op: 'max' | 'min', x: Tensor, first: unknown, second: unknown)
   const b = backendOf(op, x);
   const dims = x.ndim === 0 ? [] : [dim];
   const outShape = reducedShape(x.shape, dims);
-  const values = fromStorage(b, b.reduce(op, x, dims), x.dtype, outShape);
-  const indices =
-    x.ndim === 0
-      ? fromStorage(b, b.fill(1, 'int32', 0), 'int32', [])
-      : argReduce(op === 'max' ? 'argmax' : 'argmin', x, dim, false);
-  recordOp(`${op}Dim`, [x], [values, indices], { dim });
-  if (x.ndim === 0) return valuesIndices(values, indices);
-  return valuesIndices(
-    keepDims(values, x.shape, dims, a.keepdim),
-    keepDims(indices, x.shape, dims, a.keepdim),
-  );
+  const keepdim = x.ndim > 0 && !!a.keepdim;
+  const r = tidyIf(keepdim, () => {
+    const values = fromStorage(b, b.reduce(op, x, dims), x.dtype, outShape);
+    const indices =
+      x.ndim === 0
+        ? fromStorage(b, b.fill(1, 'int32', 0), 'int32', [])
+        : argReduce(op === 'max' ? 'argmax' : 'argmin', x, dim, false);
+    recordOp(`${op}Dim`, [x], [values, indices], { dim });
+    return {
+      values: keepDims(values, x.shape, dims, keepdim),
+      indices: keepDims(indices, x.shape, dims, keepdim),
+    };
+  });
+  return valuesIndices(r.values, r.indices);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { recordOp, withGradMode } from '../engine.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { normalizeDim, normalizeDims } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { narrow } from './indexing.js';
@@ -20,19 +21,20 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const list = intList('flip', 'dims', dims);
   // An empty list flips nothing (normalizeDims would read it as every dim).
   const ds = list.length === 0 ? [] : normalizeDims('flip', list, x.ndim);
-  const y = withGradMode(false, () => {
-    let cur = contiguous(x, true);
-    for (const d of ds) {
-      const n = cur.shape[d];
-      if (n < 2) continue;
-      const positions = new Int32Array(n);
-      for (let i = 0; i < n; i++) positions[i] = n - 1 - i;
-      const next = takeAlong(cur, d, positions);
-      cur.dispose();
-      cur = next;
-    }
-    return cur;
-  });
+  // One step per flipped dim (a rank's worth at most), each step's input freed by the scope.
+  const y = withGradMode(false, () =>
+    tidy(() => {
+      let cur = contiguous(x, true);
+      for (const d of ds) {
+        const n = cur.shape[d];
+        if (n < 2) continue;
+        const positions = new Int32Array(n);
+        for (let i = 0; i < n; i++) positions[i] = n - 1 - i;
+        cur = takeAlong(cur, d, positions);
+      }
+      return cur;
+    }),
+  );
   recordOp('flip', [x], [y], { dims: ds });
   return y;
 }
@@ -48,12 +50,7 @@ export function roll(
   if (dims === undefined || dims === null) {
     if (s.length !== 1)
       throw new ValueError(`roll: without dims, shifts must be one integer, got [${s.join(', ')}]`);
-    const flat = reshape(x, [x.size]);
-    const rolled = roll(flat, s[0], 0);
-    const y = reshape(rolled, x.shape);
-    flat.dispose();
-    rolled.dispose();
-    return y;
+    return tidy(() => reshape(roll(reshape(x, [x.size]), s[0], 0), x.shape));
   }
   const ds = intList('roll', 'dims', dims).map((d) => normalizeDim('roll', d, x.ndim));
   if (ds.length !== s.length) {
@@ -61,20 +58,18 @@ export function roll(
       `roll: shifts [${s.join(', ')}] and dims [${ds.join(', ')}] must have the same length (input ${fmtShape(x.shape)})`,
     );
   }
-  const y = withGradMode(false, () => {
-    let cur = contiguous(x, true);
-    ds.forEach((d, i) => {
-      const n = cur.shape[d] ?? 1;
-      const k = n === 0 ? 0 : ((s[i] % n) + n) % n;
-      if (k === 0) return;
-      const tail = narrow(cur, d, n - k, k);
-      const head = narrow(cur, d, 0, n - k);
-      const next = cat([tail, head], d);
-      for (const t of [tail, head, cur]) t.dispose();
-      cur = next;
-    });
-    return cur;
-  });
+  const y = withGradMode(false, () =>
+    tidy(() => {
+      let cur = contiguous(x, true);
+      ds.forEach((d, i) => {
+        const n = cur.shape[d] ?? 1;
+        const k = n === 0 ? 0 : ((s[i] % n) + n) % n;
+        if (k === 0) return;
+        cur = cat([narrow(cur, d, n - k, k), narrow(cur, d, 0, n - k)], d);
+      });
+      return cur;
+    }),
+  );
   recordOp('roll', [x], [y], { shifts: s, dims: ds });
   return y;
 }

@@ -1,4 +1,5 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import { expand, reshape } from './shape.js';
 import { assertTensor } from './util.js';
@@ -24,15 +25,12 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   const shape = [...new Array<number>(reps.length - x.ndim).fill(1), ...x.shape];
   const interleaved = shape.flatMap((s) => [1, s]);
   const wide = reps.flatMap((r, i) => [r, shape[i]]);
-  const u = reshape(x, interleaved);
-  const e = expand(u, wide);
-  const y = reshape(
-    e,
-    shape.map((s, i) => s * reps[i]),
+  return tidy(() =>
+    reshape(
+      expand(reshape(x, interleaved), wide),
+      shape.map((s, i) => s * reps[i]),
+    ),
   );
-  u.dispose();
-  e.dispose();
-  return y;
 }
 
 /** PyTorch's tile: repeat, with fewer repeats than dims padded by leading 1s. */

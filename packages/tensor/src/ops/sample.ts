@@ -1,6 +1,7 @@
 import { isFloat } from '../dtype.js';
 import { withGradMode } from '../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { checkOptions, optionKeys } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { rand } from './creation.js';
@@ -70,27 +71,15 @@ export function multinomial(input: Tensor, numSamples: number, options: Multinom
   backendOf('multinomial', input);
   const rows = input.ndim === 1 ? 1 : input.shape[0];
   checkWeights(input, rows, n, numSamples, replacement);
-  return withGradMode(false, () => {
-    const p = reshape(input, [rows, n]);
-    const logits = log(p);
-    const noiseShape = replacement ? [rows, numSamples, n] : [rows, n];
-    const u = rand(noiseShape, { dtype: input.dtype, backend: input.backendName });
-    const lu = log(u);
-    const e = neg(lu);
-    const le = log(e);
-    const gumbel = neg(le);
-    const lifted = replacement ? unsqueeze(logits, 1) : logits;
-    const scores = add(lifted, gumbel);
-    let picked: Tensor;
-    if (replacement) picked = argmax(scores, { dim: -1 });
-    else {
-      const top = topk(scores, numSamples);
-      top.values.dispose();
-      picked = top.indices;
-    }
-    const out = input.ndim === 1 ? squeeze(picked, 0) : picked;
-    for (const t of [p, logits, u, lu, e, le, gumbel, lifted, scores]) t.dispose();
-    if (out !== picked) picked.dispose();
-    return out;
-  });
+  return withGradMode(false, () =>
+    tidy(() => {
+      const logits = log(reshape(input, [rows, n]));
+      const noiseShape = replacement ? [rows, numSamples, n] : [rows, n];
+      const u = rand(noiseShape, { dtype: input.dtype, backend: input.backendName });
+      const gumbel = neg(log(neg(log(u))));
+      const scores = add(replacement ? unsqueeze(logits, 1) : logits, gumbel);
+      const picked = replacement ? argmax(scores, { dim: -1 }) : topk(scores, numSamples).indices;
+      return input.ndim === 1 ? squeeze(picked, 0) : picked;
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import type { DType } from '../dtype.js';
 import { isDType, promoteTypes } from '../dtype.js';
 import { getBackend, recordAlias, recordOp } from '../engine.js';
 import { BackendError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { tidy, tidyIf } from '../memory.js';
 import { contiguousStrides, inferShape, isContiguous, normalizeDim, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkDimKind, checkDimsKind, optionalDim, readArgs, requiredDim } from './dim-args.js';
@@ -106,10 +107,11 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape('reshape', shape, x.size, x.shape);
   const strides = viewStrides(x.shape, x.strides, target);
   if (strides) return viewOf(x, target, strides, x.offset, asReshape(x));
-  const c = contiguous(x, true);
-  const y = viewOf(c, target, contiguousStrides(target), c.offset, asReshape(c));
-  c.dispose();
-  return y;
+  // Not viewable: a view of a contiguous copy, which the scope frees (the view keeps its storage).
+  return tidy(() => {
+    const c = contiguous(x, true);
+    return viewOf(c, target, contiguousStrides(target), c.offset, asReshape(c));
+  });
 }
 
 /** Always a view; fails where the strides do not allow one (use reshape there). */
@@ -291,15 +293,17 @@ export function cat(tensors: readonly Tensor[], dimOrOptions: number | DimOption
     }
   }
   const dtype = parts.map((t) => t.dtype).reduce(promoteTypes);
-  const cast_ = parts.map((t) => cast(t, dtype));
   const outShape = [...ref.shape];
   outShape[d] = parts.reduce((acc, t) => acc + t.shape[d], 0);
-  const y = fromStorage(b, b.concat(cast_, d, outShape), dtype, outShape);
-  recordOp('cat', cast_, [y], { dim: d, sizes: cast_.map((t) => t.shape[d]) });
-  cast_.forEach((c, i) => {
-    if (c !== parts[i]) c.dispose();
-  });
-  return y;
+  return tidyIf(
+    parts.some((t) => t.dtype !== dtype),
+    () => {
+      const cast_ = parts.map((t) => cast(t, dtype));
+      const y = fromStorage(b, b.concat(cast_, d, outShape), dtype, outShape);
+      recordOp('cat', cast_, [y], { dim: d, sizes: cast_.map((t) => t.shape[d]) });
+      return y;
+    },
+  );
 }
 
 /** Joins tensors of one shape along a new dim: `stack([a, b], 1)` or `stack([a, b], { dim: 1 })`. */
@@ -319,10 +323,12 @@ export function stack(tensors: readonly Tensor[], dimOrOptions: number | DimOpti
     }
   }
   const d = normalizeDim('stack', dim, first.ndim + 1);
-  const expanded = tensors.map((t) => unsqueeze(t, d));
-  const y = cat(expanded, d);
-  for (const e of expanded) e.dispose();
-  return y;
+  return tidy(() =>
+    cat(
+      tensors.map((t) => unsqueeze(t, d)),
+      d,
+    ),
+  );
 }
 
 /** Views of consecutive pieces along `dim` (0, or `split(x, 2, 1)` / `split(x, 2, { dim: 1 })`): equal pieces of `sizes` or the listed sizes. */
@@ -411,10 +417,12 @@ export function to(x: Tensor, target: DType | string): Tensor {
       `to: the '${src.name}' backend cannot read synchronously; use await t.toAsync('${target}')`,
     );
   }
-  const c = contiguous(x);
-  const values = src.readSync(c.storage, c.dtype, c.size);
-  if (c !== x) c.dispose();
-  const y = fromStorage(dst, dst.upload(values, x.dtype), x.dtype, x.shape);
+  const read = src.readSync.bind(src);
+  // A strided x is read through a contiguous copy, which the scope frees.
+  const y = tidyIf(!x.isContiguous, () => {
+    const c = contiguous(x);
+    return fromStorage(dst, dst.upload(read(c.storage, c.dtype, c.size), x.dtype), x.dtype, x.shape);
+  });
   recordOp('toBackend', [x], [y], { from: src.name });
   return y;
 }

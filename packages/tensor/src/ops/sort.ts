@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { recordOp } from '../engine.js';
 import { fmtShape, ValueError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -96,11 +97,13 @@ export function topk(x: Tensor, k: number, dimOrOptions?: number | TopkOptions):
     );
   }
   const b = backendOf('topk', x);
-  const all = order(b, x, d, largest);
-  if (x.ndim === 0) return valuesIndices(pick(b, x, d, all), all);
-  const head = narrow(all, d, 0, k);
-  const indices = contiguous(head, true);
-  head.dispose();
-  all.dispose();
-  return valuesIndices(pick(b, x, d, indices), indices);
+  if (x.ndim === 0) {
+    const all = order(b, x, d, largest);
+    return valuesIndices(pick(b, x, d, all), all);
+  }
+  const r = tidy(() => {
+    const indices = contiguous(narrow(order(b, x, d, largest), d, 0, k), true);
+    return { values: pick(b, x, d, indices), indices };
+  });
+  return valuesIndices(r.values, r.indices);
 }

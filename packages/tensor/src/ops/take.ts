@@ -1,5 +1,6 @@
 import type { TensorView } from '../backend.js';
 import { recordOp } from '../engine.js';
+import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { assertDTypeSupported, backendOf, fromStorage } from './util.js';
@@ -11,18 +12,19 @@ import { assertDTypeSupported, backendOf, fromStorage } from './util.js';
 export function takeAlong(x: Tensor, d: number, positions: Int32Array): Tensor {
   const b = backendOf('take', x);
   assertDTypeSupported('take', b, 'int32');
-  const index = tensor(positions, { dtype: 'int32', backend: x.backendName });
   const outShape = [...x.shape];
   outShape[d] = positions.length;
-  const view: TensorView = {
-    storage: index.storage,
-    dtype: 'int32',
-    shape: outShape,
-    strides: outShape.map((_, i) => (i === d ? 1 : 0)),
-    offset: 0,
-  };
-  const y = fromStorage(b, b.gather(x, d, view), x.dtype, outShape);
-  recordOp('indexSelect', [x, index], [y], { dim: d });
-  index.dispose();
-  return y;
+  return tidy(() => {
+    const index = tensor(positions, { dtype: 'int32', backend: x.backendName });
+    const view: TensorView = {
+      storage: index.storage,
+      dtype: 'int32',
+      shape: outShape,
+      strides: outShape.map((_, i) => (i === d ? 1 : 0)),
+      offset: 0,
+    };
+    const y = fromStorage(b, b.gather(x, d, view), x.dtype, outShape);
+    recordOp('indexSelect', [x, index], [y], { dim: d });
+    return y;
+  });
 }

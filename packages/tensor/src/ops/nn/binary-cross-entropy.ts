@@ -1,5 +1,6 @@
 import { recordOp, withGradMode } from '../../engine.js';
 import { fmtShape, ShapeError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import type { Tensor } from '../../tensor.js';
 import { add, clamp, gt, log, mul, neg, sub, where } from '../elementwise.js';
 import { assertTensor, backendOf } from '../util.js';
@@ -9,12 +10,7 @@ import { assertTensor, backendOf } from '../util.js';
  * implementation (some GPUs give NaN or a finite value, not -Infinity), so 0 is never logged.
  */
 function clampedLog(x: Tensor): Tensor {
-  const positive = gt(x, 0);
-  const logged = log(x);
-  const picked = where(positive, logged, -100);
-  const out = clamp(picked, { min: -100 });
-  for (const t of [positive, logged, picked]) t.dispose();
-  return out;
+  return clamp(where(gt(x, 0), log(x), -100), { min: -100 });
 }
 
 /**
@@ -35,18 +31,7 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor): Tensor {
   backendOf(op, p, target);
   const y = withGradMode(
     false,
-    () => {
-      const logP = clampedLog(p);
-      const oneMinusP = sub(1, p);
-      const log1mP = clampedLog(oneMinusP);
-      const oneMinusT = sub(1, target);
-      const a = mul(target, logP);
-      const b = mul(oneMinusT, log1mP);
-      const s = add(a, b);
-      const out = neg(s);
-      for (const t of [logP, oneMinusP, log1mP, oneMinusT, a, b, s]) t.dispose();
-      return out;
-    },
+    () => tidy(() => neg(add(mul(target, clampedLog(p)), mul(sub(1, target), clampedLog(sub(1, p)))))),
     op,
   );
   recordOp('binaryCrossEntropy', [p, target], [y]);

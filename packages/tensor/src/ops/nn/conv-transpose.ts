@@ -1,6 +1,7 @@
 import type { Conv2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add } from '../elementwise.js';
@@ -94,11 +95,10 @@ function validate(
 /**
  * The composite: spread the input by the stride (zeros between entries), pad by
  * dilation * (kernel - 1) - padding (plus outputPadding at the end), and convolve with the weight
- * flipped and with its in/out channels swapped per group.
+ * flipped and with its in/out channels swapped per group. Runs inside convTransposeNd's scope.
  */
 function composite(x: Tensor, w: Tensor, s: Spec): Tensor {
   const r = s.stride.length;
-  const owned: Tensor[] = [];
   let cur = x;
   for (let i = 0; i < r; i++) {
     const stride = s.stride[i];
@@ -113,9 +113,7 @@ function composite(x: Tensor, w: Tensor, s: Spec): Tensor {
     const flat = reshape(spread, shape);
     const spec2 = new Array<number>(2 * (r - i)).fill(0);
     spec2[spec2.length - 1] = -(stride - 1);
-    const cut = pad(flat, spec2);
-    owned.push(u, spread, flat, cut);
-    cur = cut;
+    cur = pad(flat, spec2);
   }
   const border: number[] = [];
   for (let i = r - 1; i >= 0; i--) {
@@ -134,9 +132,7 @@ function composite(x: Tensor, w: Tensor, s: Spec): Tensor {
     kernel.map((_, i) => 2 + i),
   );
   const conv = r === 1 ? conv1d : r === 2 ? conv2d : conv3d;
-  const y = conv(padded, wf, null, { dilation: s.dilation, groups: g });
-  for (const t of [...owned, padded, wg, swapped, wc, wf]) t.dispose();
-  return y;
+  return conv(padded, wf, null, { dilation: s.dilation, groups: g });
 }
 
 function hasFusedConv(x: Tensor): boolean {
@@ -144,15 +140,13 @@ function hasFusedConv(x: Tensor): boolean {
   return !!(f?.conv2d && f.conv2dBackwardInput && f.conv2dBackwardWeight);
 }
 
-/** The fused path: a transposed convolution is the input gradient of a convolution. */
+/** The fused path: a transposed convolution is the input gradient of a convolution (inside convTransposeNd's scope). */
 function fused2d(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]): Tensor {
   const b = backendOf('convTranspose2d', x, w);
   const xc = contiguous(x);
   const wc = contiguous(w);
   const y = fromStorage(b, b.fused!.conv2dBackwardInput!(xc, wc, p, outShape), x.dtype, outShape);
   recordOp('convTranspose2d', [xc, wc], [y], { params: p });
-  if (xc !== x) xc.dispose();
-  if (wc !== w) wc.dispose();
   return y;
 }
 
@@ -171,50 +165,30 @@ function convTransposeNd(
   );
   const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
   backendOf(op, x, weight, bias);
-  const xb = unbatched ? unsqueeze(x, 0) : x;
-  let s: Spec;
-  try {
-    s = validate(op, r, xb, weight, bias ?? null, o ?? {});
-  } catch (e) {
-    if (xb !== x) xb.dispose();
-    throw e;
-  }
-  const n = xb.shape[0];
-  const outC = weight.shape[1] * s.groups;
-  let y: Tensor;
-  if (r <= 2 && hasFusedConv(xb)) {
-    const two = (v: number[], one: number): [number, number] => (r === 2 ? [v[0], v[1]] : [one, v[0]]);
-    const p: Conv2dParams = {
-      stride: two(s.stride, 1),
-      padding: two(s.padding, 0),
-      dilation: two(s.dilation, 1),
-      groups: s.groups,
-    };
-    if (r === 2) y = fused2d(xb, weight, p, [n, outC, s.out[0], s.out[1]]);
-    else {
-      const x4 = unsqueeze(xb, 2);
-      const w4 = unsqueeze(weight, 2);
-      const y4 = fused2d(x4, w4, p, [n, outC, 1, s.out[0]]);
-      y = squeeze(y4, 2);
-      for (const t of [x4, w4, y4]) t.dispose();
+  return tidy(() => {
+    const xb = unbatched ? unsqueeze(x, 0) : x;
+    const s = validate(op, r, xb, weight, bias ?? null, o ?? {});
+    const n = xb.shape[0];
+    const outC = weight.shape[1] * s.groups;
+    let y: Tensor;
+    if (r <= 2 && hasFusedConv(xb)) {
+      const two = (v: number[], one: number): [number, number] => (r === 2 ? [v[0], v[1]] : [one, v[0]]);
+      const p: Conv2dParams = {
+        stride: two(s.stride, 1),
+        padding: two(s.padding, 0),
+        dilation: two(s.dilation, 1),
+        groups: s.groups,
+      };
+      y =
+        r === 2
+          ? fused2d(xb, weight, p, [n, outC, s.out[0], s.out[1]])
+          : squeeze(fused2d(unsqueeze(xb, 2), unsqueeze(weight, 2), p, [n, outC, 1, s.out[0]]), 2);
+    } else {
+      y = composite(xb, weight, s);
     }
-  } else {
-    y = composite(xb, weight, s);
-  }
-  if (bias) {
-    const bv = reshape(bias, [1, outC, ...s.out.map(() => 1)]);
-    const yb = add(y, bv);
-    bv.dispose();
-    y.dispose();
-    y = yb;
-  }
-  if (xb !== x) xb.dispose();
-  if (unbatched) {
-    const ys = squeeze(y, 0);
-    y.dispose();
-    return ys;
-  }
-  return y;
+    if (bias) y = add(y, reshape(bias, [1, outC, ...s.out.map(() => 1)]));
+    return unbatched ? squeeze(y, 0) : y;
+  });
 }
 
 /** Transposed 1-d convolution over [N, C, L] with weight [inC, outC/groups, k] (PyTorch's F.conv_transpose1d). */

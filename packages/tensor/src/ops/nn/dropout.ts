@@ -1,4 +1,5 @@
 import { DTypeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { rand } from '../creation.js';
@@ -21,11 +22,8 @@ export function dropout(x: Tensor, options: { p?: number; training?: boolean } =
   const training = options.training ?? true;
   if (!training || p === 0) return mul(x, 1);
   if (p === 1) return mul(x, 0);
-  const u = rand(x.shape, { dtype: x.dtype, backend: x.backendName });
-  const keep = lt(u, 1 - p);
-  const keepF = cast(keep, x.dtype);
-  const scale = mul(keepF, 1 / (1 - p));
-  const y = mul(x, scale);
-  for (const t of [u, keep, keepF, scale]) t.dispose();
-  return y;
+  return tidy(() => {
+    const keep = lt(rand(x.shape, { dtype: x.dtype, backend: x.backendName }), 1 - p);
+    return mul(x, mul(cast(keep, x.dtype), 1 / (1 - p)));
+  });
 }

@@ -1,4 +1,5 @@
 import { DTypeError, fmtShape, IndexError, ShapeError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { ne, where } from '../elementwise.js';
@@ -35,17 +36,11 @@ export function embedding(
     }
     if (paddingIdx < 0) paddingIdx += num;
   }
-  const flat = reshape(indices, [indices.size]);
-  const rows = indexSelect(weight, 0, flat);
-  const out = reshape(rows, [...indices.shape, dim]);
-  flat.dispose();
-  rows.dispose();
-  if (paddingIdx === null || !weight.requiresGrad) return out;
-  // Same values, but the padding positions read a detached copy, so their gradient never reaches weight.
-  const keep = ne(indices, paddingIdx);
-  const mask = unsqueeze(keep, -1);
-  const frozen = out.detach();
-  const y = where(mask, out, frozen);
-  for (const t of [keep, mask, frozen, out]) t.dispose();
-  return y;
+  const pad = paddingIdx;
+  return tidy(() => {
+    const out = reshape(indexSelect(weight, 0, reshape(indices, [indices.size])), [...indices.shape, dim]);
+    if (pad === null || !weight.requiresGrad) return out;
+    // Same values, but the padding positions read a detached copy, so their gradient never reaches weight.
+    return where(unsqueeze(ne(indices, pad), -1), out, out.detach());
+  });
 }

@@ -1,5 +1,6 @@
 import { isFloat } from '../../dtype.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { add, mul, rsqrt, sub } from '../elementwise.js';
@@ -50,26 +51,14 @@ export function groupNorm(
   const eps = options.eps ?? 1e-5;
   if (!(eps >= 0)) throw new ValueError(`${op}: eps must be >= 0, got ${eps}`);
   const n = x.shape[0];
-  const g = reshape(x, [n, numGroups, -1]);
-  const m = mean(g, { dim: 2, keepdim: true });
-  const v = variance(g, { dim: 2, keepdim: true, unbiased: false });
-  const centered = sub(g, m);
-  const ve = add(v, eps);
-  const inv = rsqrt(ve);
-  const normed = mul(centered, inv);
-  let y = reshape(normed, x.shape);
-  for (const t of [g, m, v, centered, ve, inv, normed]) t.dispose();
-  const channel = x.shape.map((s, i) => (i === 1 ? s : 1));
-  for (const [t, f] of [
-    [weight, mul],
-    [bias, add],
-  ] as const) {
-    if (!t) continue;
-    const tv = reshape(t, channel);
-    const next = f(y, tv);
-    tv.dispose();
-    y.dispose();
-    y = next;
-  }
-  return y;
+  return tidy(() => {
+    const g = reshape(x, [n, numGroups, -1]);
+    const m = mean(g, { dim: 2, keepdim: true });
+    const v = variance(g, { dim: 2, keepdim: true, unbiased: false });
+    let y = reshape(mul(sub(g, m), rsqrt(add(v, eps))), x.shape);
+    const channel = x.shape.map((s, i) => (i === 1 ? s : 1));
+    if (weight) y = mul(y, reshape(weight, channel));
+    if (bias) y = add(y, reshape(bias, channel));
+    return y;
+  });
 }

@@ -1,5 +1,6 @@
 import { isFloat } from '../../dtype.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../creation.js';
@@ -73,22 +74,15 @@ function linearSources(
 const identity = (src: Int32Array, inSize: number): boolean =>
   src.length === inSize && src.every((s, o) => s === o);
 
-/** (1 - w) * x[i0] + w * x[i1] along dim d, with w broadcast along the dims after d. */
+/** (1 - w) * x[i0] + w * x[i1] along dim d, with w broadcast along the dims after d (inside interpolate's scope). */
 function blend(x: Tensor, d: number, s: { i0: Int32Array; i1: Int32Array; w1: Float64Array }): Tensor {
-  const a = takeAlong(x, d, s.i0);
-  const b = takeAlong(x, d, s.i1);
   const shape = [s.w1.length, ...new Array<number>(x.ndim - d - 1).fill(1)];
   const on = { shape, dtype: x.dtype, backend: x.backendName };
   const w0 = tensor(
     s.w1.map((w) => 1 - w),
     on,
   );
-  const w1 = tensor(s.w1, on);
-  const pa = mul(a, w0);
-  const pb = mul(b, w1);
-  const y = add(pa, pb);
-  for (const t of [a, b, w0, w1, pa, pb]) t.dispose();
-  return y;
+  return add(mul(takeAlong(x, d, s.i0), w0), mul(takeAlong(x, d, s.i1), tensor(s.w1, on)));
 }
 
 /**
@@ -145,23 +139,20 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
       );
     }
   });
-  let y = x;
-  for (let i = 0; i < r; i++) {
-    const d = 2 + i;
-    const inSize = x.shape[d];
-    const factor = factors ? factors[i] : null;
-    let next: Tensor | null = null;
-    if (mode === 'nearest') {
-      const src = nearestSources(inSize, sizes[i], factor);
-      if (!identity(src, inSize)) next = takeAlong(y, d, src);
-    } else {
-      const s = linearSources(inSize, sizes[i], factor, alignCorners ?? false);
-      if (!(identity(s.i0, inSize) && s.w1.every((w) => w === 0))) next = blend(y, d, s);
+  return tidy(() => {
+    let y = x;
+    for (let i = 0; i < r; i++) {
+      const d = 2 + i;
+      const inSize = x.shape[d];
+      const factor = factors ? factors[i] : null;
+      if (mode === 'nearest') {
+        const src = nearestSources(inSize, sizes[i], factor);
+        if (!identity(src, inSize)) y = takeAlong(y, d, src);
+      } else {
+        const s = linearSources(inSize, sizes[i], factor, alignCorners ?? false);
+        if (!(identity(s.i0, inSize) && s.w1.every((w) => w === 0))) y = blend(y, d, s);
+      }
     }
-    if (next) {
-      if (y !== x) y.dispose();
-      y = next;
-    }
-  }
-  return y === x ? contiguous(x, true) : y;
+    return y === x ? contiguous(x, true) : y;
+  });
 }

@@ -1,4 +1,5 @@
 import { fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import type { Tensor } from '../../tensor.js';
 import { full } from '../creation.js';
 import { narrow } from '../indexing.js';
@@ -19,40 +20,35 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
   if (padding.some((p) => !Number.isInteger(p)))
     throw new ValueError(`pad: amounts must be integers, got [${padding.join(', ')}]`);
   if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${typeof value}`);
-  let cur = x;
-  const owned: Tensor[] = [];
-  for (let i = 0; i < padding.length / 2; i++) {
-    const dim = x.ndim - 1 - i;
-    const before = padding[2 * i];
-    const after = padding[2 * i + 1];
-    const size = cur.shape[dim];
-    if (size + Math.min(before, 0) + Math.min(after, 0) < 0) {
-      throw new ShapeError(
-        `pad: cropping [${before}, ${after}] removes more than dim ${dim} of input ${fmtShape(x.shape)} holds`,
-      );
+  // A crop found too large in a later dim throws after earlier dims were padded: the scope frees those.
+  return tidy(() => {
+    let cur = x;
+    for (let i = 0; i < padding.length / 2; i++) {
+      const dim = x.ndim - 1 - i;
+      const before = padding[2 * i];
+      const after = padding[2 * i + 1];
+      const size = cur.shape[dim];
+      if (size + Math.min(before, 0) + Math.min(after, 0) < 0) {
+        throw new ShapeError(
+          `pad: cropping [${before}, ${after}] removes more than dim ${dim} of input ${fmtShape(x.shape)} holds`,
+        );
+      }
+      if (before < 0 || after < 0) {
+        const start = Math.max(0, -before);
+        cur = narrow(cur, dim, start, size - start - Math.max(0, -after));
+      }
+      const parts: Tensor[] = [];
+      const block = (n: number): Tensor => {
+        const shape = [...cur.shape];
+        shape[dim] = n;
+        return full(shape, value, { dtype: cur.dtype, backend: cur.backendName });
+      };
+      if (before > 0) parts.push(block(before));
+      parts.push(cur);
+      if (after > 0) parts.push(block(after));
+      if (parts.length > 1) cur = cat(parts, dim);
     }
-    if (before < 0 || after < 0) {
-      const start = Math.max(0, -before);
-      cur = narrow(cur, dim, start, size - start - Math.max(0, -after));
-      owned.push(cur);
-    }
-    const parts: Tensor[] = [];
-    const block = (n: number): Tensor => {
-      const shape = [...cur.shape];
-      shape[dim] = n;
-      const t = full(shape, value, { dtype: cur.dtype, backend: cur.backendName });
-      owned.push(t);
-      return t;
-    };
-    if (before > 0) parts.push(block(before));
-    parts.push(cur);
-    if (after > 0) parts.push(block(after));
-    if (parts.length > 1) {
-      cur = cat(parts, dim);
-      owned.push(cur);
-    }
-  }
-  if (cur === x) return cat([x], 0);
-  for (const t of owned) if (t !== cur) t.dispose();
-  return cur;
+    // Always a new tensor, as PyTorch's pad, even when nothing was added.
+    return cur === x ? cat([x], 0) : cur;
+  });
 }

@@ -1,4 +1,5 @@
 import { fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import type { Tensor } from '../../tensor.js';
 import { permute, reshape } from '../shape.js';
 import { assertTensor } from '../util.js';
@@ -22,12 +23,11 @@ export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
   const [cr, h, w] = x.shape.slice(-3);
   const c = cr / (r * r);
   const k = lead.length;
-  const split = reshape(x, [...lead, c, r, r, h, w]);
-  const moved = permute(split, [...lead.map((_, i) => i), k, k + 3, k + 1, k + 4, k + 2]);
-  const y = reshape(moved, [...lead, c, h * r, w * r]);
-  split.dispose();
-  moved.dispose();
-  return y;
+  return tidy(() => {
+    const split = reshape(x, [...lead, c, r, r, h, w]);
+    const moved = permute(split, [...lead.map((_, i) => i), k, k + 3, k + 1, k + 4, k + 2]);
+    return reshape(moved, [...lead, c, h * r, w * r]);
+  });
 }
 
 /** The inverse of pixelShuffle: [*, C, H·r, W·r] -> [*, C·r², H, W]. */
@@ -44,10 +44,9 @@ export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
   const h = hr / r;
   const w = wr / r;
   const k = lead.length;
-  const split = reshape(x, [...lead, c, h, r, w, r]);
-  const moved = permute(split, [...lead.map((_, i) => i), k, k + 2, k + 4, k + 1, k + 3]);
-  const y = reshape(moved, [...lead, c * r * r, h, w]);
-  split.dispose();
-  moved.dispose();
-  return y;
+  return tidy(() => {
+    const split = reshape(x, [...lead, c, h, r, w, r]);
+    const moved = permute(split, [...lead.map((_, i) => i), k, k + 2, k + 4, k + 1, k + 3]);
+    return reshape(moved, [...lead, c * r * r, h, w]);
+  });
 }

@@ -1,6 +1,7 @@
 import type { Pool2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../creation.js';
@@ -144,7 +145,10 @@ function params(s: PoolSpec): Pool2dParams {
   };
 }
 
-/** x is 4-D; returns values and per-plane indices. */
+/**
+ * x is 4-D; returns values and per-plane indices. Called inside the caller's tidy scope, which
+ * frees the intermediates and whichever result the caller does not return.
+ */
 function maxPool4d(x: Tensor, s: PoolSpec, wantIndices: boolean): { values: Tensor; indices: Tensor | null } {
   const [n, c, , w] = x.shape;
   const outShape = [n, c, s.out[0], s.out[1]];
@@ -155,20 +159,12 @@ function maxPool4d(x: Tensor, s: PoolSpec, wantIndices: boolean): { values: Tens
     const values = fromStorage(b, r.values, x.dtype, outShape);
     const indices = fromStorage(b, r.indices, 'int32', outShape);
     recordOp('maxPool2d', [xc, indices], [values], { params: params(s) });
-    if (xc !== x) xc.dispose();
-    if (wantIndices) return { values, indices };
-    indices.dispose();
-    return { values, indices: null };
+    return { values, indices };
   }
   const xp = padFor(x, s, Number.NEGATIVE_INFINITY);
   const win = windows(xp, s.kernel, s.stride, s.dilation, s.out);
   const m = max(win, { dim: 2 });
-  win.dispose();
-  if (xp !== x) xp.dispose();
-  if (!wantIndices) {
-    m.indices.dispose();
-    return { values: m.values, indices: null };
-  }
+  if (!wantIndices) return { values: m.values, indices: null };
   // Map each window's argmax (a kernel offset) to its position in the unpadded plane.
   const kk = s.kernel[0] * s.kernel[1];
   const [oh, ow] = s.out;
@@ -189,15 +185,7 @@ function maxPool4d(x: Tensor, s: PoolSpec, wantIndices: boolean): { values: Tens
   const full = expand(table, [n, c, kk, oh, ow]);
   const idx = unsqueeze(m.indices, 2);
   const picked = gather(full, 2, idx);
-  const indices = reshape(picked, outShape);
-  for (const t of [table, full, idx, picked, m.indices]) t.dispose();
-  return { values: m.values, indices };
-}
-
-function dropBatch(t: Tensor): Tensor {
-  const s = squeeze(t, 0);
-  t.dispose();
-  return s;
+  return { values: m.values, indices: reshape(picked, outShape) };
 }
 
 /** 2-d max pooling over [N, C, H, W] (or [C, H, W]); with returnIndices, also each max's position h * W + w. */
@@ -209,13 +197,15 @@ export function maxPool2d(
 ): Tensor | PoolWithIndices {
   const options = poolOptions('maxPool2d', kernelSizeOrOptions, MAX_POOL_KEYS);
   const unbatched = checkSpatialInput('maxPool2d', x, 4, '[N, C, H, W]');
-  const x4 = unbatched ? unsqueeze(x, 0) : x;
-  const s = spec2d('maxPool2d', x4, options);
-  const r = maxPool4d(x4, s, !!options.returnIndices);
-  if (x4 !== x) x4.dispose();
-  const values = unbatched ? dropBatch(r.values) : r.values;
-  if (!options.returnIndices) return values;
-  return { values, indices: unbatched ? dropBatch(r.indices!) : r.indices! };
+  return tidy(() => {
+    const x4 = unbatched ? unsqueeze(x, 0) : x;
+    const s = spec2d('maxPool2d', x4, options);
+    const r = maxPool4d(x4, s, !!options.returnIndices);
+    const batchOf = (t: Tensor): Tensor => (unbatched ? squeeze(t, 0) : t);
+    const values = batchOf(r.values);
+    if (!options.returnIndices) return values;
+    return { values, indices: batchOf(r.indices!) };
+  });
 }
 
 /** 1-d max pooling over [N, C, L] (or [C, L]); indices are positions along L. */
@@ -232,27 +222,23 @@ export function maxPool1d(
   const one = (name: string, v: IntOrTuple | undefined, dflt: number | undefined): number | undefined =>
     v === undefined || v === null ? dflt : tuple('maxPool1d', name, v, 1, 0)[0];
   const k = one('kernelSize', options.kernelSize, undefined)!;
-  const x3 = unbatched ? unsqueeze(x, 0) : x;
-  const x4 = unsqueeze(x3, 2);
-  const s = spec2d('maxPool1d', x4, {
-    kernelSize: [1, k],
-    stride: [1, one('stride', options.stride, k)!],
-    padding: [0, one('padding', options.padding, 0)!],
-    dilation: [1, one('dilation', options.dilation, 1)!],
-    ceilMode: options.ceilMode,
+  return tidy(() => {
+    const x3 = unbatched ? unsqueeze(x, 0) : x;
+    const x4 = unsqueeze(x3, 2);
+    const s = spec2d('maxPool1d', x4, {
+      kernelSize: [1, k],
+      stride: [1, one('stride', options.stride, k)!],
+      padding: [0, one('padding', options.padding, 0)!],
+      dilation: [1, one('dilation', options.dilation, 1)!],
+      ceilMode: options.ceilMode,
+    });
+    const r = maxPool4d(x4, s, !!options.returnIndices);
+    // [N, C, 1, L'] -> [N, C, L'], then drop the batch dim of an unbatched input.
+    const flat = (t: Tensor): Tensor => (unbatched ? squeeze(squeeze(t, 2), 0) : squeeze(t, 2));
+    const values = flat(r.values);
+    if (!options.returnIndices) return values;
+    return { values, indices: flat(r.indices!) };
   });
-  const r = maxPool4d(x4, s, !!options.returnIndices);
-  x4.dispose();
-  if (x3 !== x) x3.dispose();
-  // [N, C, 1, L'] -> [N, C, L'], then drop the batch dim of an unbatched input.
-  const flat = (t: Tensor): Tensor => {
-    const s2 = squeeze(t, 2);
-    t.dispose();
-    return unbatched ? dropBatch(s2) : s2;
-  };
-  const values = flat(r.values);
-  if (!options.returnIndices) return values;
-  return { values, indices: flat(r.indices!) };
 }
 
 /** The divisor of each output window (PyTorch's rule for countIncludePad and ceil-mode overhang). */
@@ -286,33 +272,30 @@ export function poolDivisors(
 export function avgPool2d(x: Tensor, kernelSizeOrOptions: AvgPoolOptions | IntOrTuple): Tensor {
   const options = poolOptions('avgPool2d', kernelSizeOrOptions, AVG_POOL_KEYS);
   const unbatched = checkSpatialInput('avgPool2d', x, 4, '[N, C, H, W]');
-  const x4 = unbatched ? unsqueeze(x, 0) : x;
-  const s = spec2d('avgPool2d', x4, { ...options, dilation: 1 });
-  const countIncludePad = options.countIncludePad ?? true;
-  const [n, c, h, w] = x4.shape;
-  const outShape = [n, c, s.out[0], s.out[1]];
-  let y: Tensor;
-  if (fusedPool(x4, 'avg')) {
-    const b = backendOf('avgPool2d', x4);
-    const xc = contiguous(x4);
-    y = fromStorage(b, b.fused!.avgPool2d!(xc, params(s), countIncludePad, outShape), x.dtype, outShape);
-    recordOp('avgPool2d', [xc], [y], { params: params(s), countIncludePad });
-    if (xc !== x4) xc.dispose();
-  } else {
-    const xp = padFor(x4, s, 0);
-    const win = windows(xp, s.kernel, s.stride, s.dilation, s.out);
-    const total = sum(win, { dim: 2 });
-    const d = tensor(poolDivisors(h, w, s, countIncludePad), {
-      dtype: x.dtype,
-      backend: x.backendName,
-      shape: s.out,
-    });
-    y = div(total, d);
-    for (const t of [win, total, d]) t.dispose();
-    if (xp !== x4) xp.dispose();
-  }
-  if (x4 !== x) x4.dispose();
-  return unbatched ? dropBatch(y) : y;
+  return tidy(() => {
+    const x4 = unbatched ? unsqueeze(x, 0) : x;
+    const s = spec2d('avgPool2d', x4, { ...options, dilation: 1 });
+    const countIncludePad = options.countIncludePad ?? true;
+    const [n, c, h, w] = x4.shape;
+    const outShape = [n, c, s.out[0], s.out[1]];
+    let y: Tensor;
+    if (fusedPool(x4, 'avg')) {
+      const b = backendOf('avgPool2d', x4);
+      const xc = contiguous(x4);
+      y = fromStorage(b, b.fused!.avgPool2d!(xc, params(s), countIncludePad, outShape), x.dtype, outShape);
+      recordOp('avgPool2d', [xc], [y], { params: params(s), countIncludePad });
+    } else {
+      const xp = padFor(x4, s, 0);
+      const win = windows(xp, s.kernel, s.stride, s.dilation, s.out);
+      const d = tensor(poolDivisors(h, w, s, countIncludePad), {
+        dtype: x.dtype,
+        backend: x.backendName,
+        shape: s.out,
+      });
+      y = div(sum(win, { dim: 2 }), d);
+    }
+    return unbatched ? squeeze(y, 0) : y;
+  });
 }
 
 /** The [out, in] matrix that averages PyTorch's adaptive windows [floor(i*in/out), ceil((i+1)*in/out)). */
@@ -338,11 +321,9 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   }
   // Windows overlap or differ in size: separable averaging, rows then columns.
   const opts = { dtype: x.dtype, backend: x.backendName };
-  const ah = tensor(adaptiveMatrix(h, oh), { ...opts, shape: [oh, h] });
-  const awT = tensor(adaptiveMatrix(w, ow), { ...opts, shape: [ow, w] });
-  const awTT = awT.transpose(0, 1);
-  const rows = matmul(ah, x);
-  const y = matmul(rows, awTT);
-  for (const t of [ah, awT, awTT, rows]) t.dispose();
-  return y;
+  return tidy(() => {
+    const ah = tensor(adaptiveMatrix(h, oh), { ...opts, shape: [oh, h] });
+    const awT = tensor(adaptiveMatrix(w, ow), { ...opts, shape: [ow, w] });
+    return matmul(matmul(ah, x), awT.transpose(0, 1));
+  });
 }

@@ -1,3 +1,4 @@
+import { tidy } from '../../memory.js';
 import { contiguousStrides } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { sliceView, stack } from '../shape.js';
@@ -17,24 +18,26 @@ export function windows(
 ): Tensor {
   const r = kernel.length;
   const logical = contiguousStrides(x.shape);
-  const views: Tensor[] = [];
-  const offsets = new Array<number>(r).fill(0);
-  const shape = [x.shape[0], x.shape[1], ...out];
-  const strides = [x.strides[0], x.strides[1], ...stride.map((s, i) => s * x.strides[2 + i])];
-  const lstrides = [logical[0], logical[1], ...stride.map((s, i) => s * logical[2 + i])];
-  for (;;) {
-    let off = x.offset;
-    let loff = 0;
-    for (let i = 0; i < r; i++) {
-      off += offsets[i] * dilation[i] * x.strides[2 + i];
-      loff += offsets[i] * dilation[i] * logical[2 + i];
+  return tidy(() => {
+    const views: Tensor[] = [];
+    const offsets = new Array<number>(r).fill(0);
+    const shape = [x.shape[0], x.shape[1], ...out];
+    const strides = [x.strides[0], x.strides[1], ...stride.map((s, i) => s * x.strides[2 + i])];
+    const lstrides = [logical[0], logical[1], ...stride.map((s, i) => s * logical[2 + i])];
+    for (;;) {
+      let off = x.offset;
+      let loff = 0;
+      for (let i = 0; i < r; i++) {
+        off += offsets[i] * dilation[i] * x.strides[2 + i];
+        loff += offsets[i] * dilation[i] * logical[2 + i];
+      }
+      views.push(
+        sliceView(x, { shape, strides, offset: off, logicalStrides: lstrides, logicalOffset: loff }),
+      );
+      let i = r - 1;
+      while (i >= 0 && ++offsets[i] === kernel[i]) offsets[i--] = 0;
+      if (i < 0) break;
     }
-    views.push(sliceView(x, { shape, strides, offset: off, logicalStrides: lstrides, logicalOffset: loff }));
-    let i = r - 1;
-    while (i >= 0 && ++offsets[i] === kernel[i]) offsets[i--] = 0;
-    if (i < 0) break;
-  }
-  const y = stack(views, 2);
-  for (const v of views) v.dispose();
-  return y;
+    return stack(views, 2);
+  });
 }
