@@ -36,6 +36,11 @@ export interface WasmBackend extends Backend {
   setThreads(n: number): void;
   /** True when memory is shared, so worker threads can run kernels. */
   readonly sharedMemory: boolean;
+  /**
+   * True when the relaxed-SIMD kernels run (GEMM, and so conv and attention, with fused
+   * multiply-add); false for the baseline SIMD kernels. See the `relaxedSimd` option of `wasm()`.
+   */
+  readonly relaxedSimd: boolean;
   /** Shuts the backend's worker threads down (it keeps working on this thread); the heap goes with the backend. */
   dispose(): void;
   /**
@@ -146,6 +151,7 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     dtypes: ['float32', 'float64', 'int32', 'bool'],
     hostMemory: true,
     sharedMemory,
+    relaxedSimd: (ctx.k.relaxedSimd?.() ?? 0) === 1,
     get threads() {
       return par.threads();
     },

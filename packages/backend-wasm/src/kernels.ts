@@ -1,6 +1,8 @@
 /** The functions build/kernels*.wasm exports (pointers and strides as plain numbers). */
 export interface KernelExports {
   heapBase(): number;
+  /** 1 in kernels[-mt]-relaxed.wasm; missing from files built before it existed (read as 0). */
+  relaxedSimd?(): number;
   gemmScratchBytes(): number;
   gemm(
     m0: number,
