@@ -24,6 +24,7 @@ export const USAGE = `usage: pnpm bench <matmul|conv|train|io|sdpa|attention|all
 
   --impl a,b        only these impls: nn-cpu, nn-wasm, nn-wasm-1t, nn-webgpu,
                     tfjs-cpu, tfjs-wasm, tfjs-webgpu, ort-wasm, torch-cpu (default: every one present)
+                    and, only when named, nn-wasm-baseline, nn-wasm-baseline-1t
   --sizes 128,256   matmul sizes (default 128,256,512,1024)
   --samples N       timed samples per measurement (default 7; median reported)
                     (attention: a TransformerEncoderLayer's forward + backward, then 100
@@ -41,6 +42,8 @@ const IMPLS = [
   'nn-cpu',
   'nn-wasm',
   'nn-wasm-1t',
+  'nn-wasm-baseline',
+  'nn-wasm-baseline-1t',
   'nn-webgpu',
   'tfjs-cpu',
   'tfjs-wasm',
@@ -128,7 +131,10 @@ export function parseArgs(argv: readonly string[]): { benches: string[]; options
   return { benches: parsed.positionals, options, help: v.help ?? false };
 }
 
-/** Whether an impl was asked for (every impl when no --impl was given). */
+/** Impls that run only when --impl names them (comparisons of one library with itself). */
+const OPT_IN: readonly string[] = ['nn-wasm-baseline', 'nn-wasm-baseline-1t'];
+
+/** Whether an impl was asked for (every impl but the opt-in ones when no --impl was given). */
 export function wanted(options: Options, impl: string): boolean {
-  return options.impls === undefined || options.impls.includes(impl);
+  return options.impls === undefined ? !OPT_IN.includes(impl) : options.impls.includes(impl);
 }

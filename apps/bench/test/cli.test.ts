@@ -17,6 +17,11 @@ describe('parseArgs', () => {
     expect(options.profile).toBe(false);
     expect(options.limit).toBeUndefined();
     expect(wanted(options, 'tfjs-webgpu')).toBe(true);
+    // The baseline wasm kernels (the fallback of the relaxed-SIMD ones) run only when named.
+    expect(wanted(options, 'nn-wasm-baseline')).toBe(false);
+    expect(wanted(parseArgs(['matmul', '--impl', 'nn-wasm-baseline']).options, 'nn-wasm-baseline')).toBe(
+      true,
+    );
   });
 
   it('reads lists, numbers, --flag=value and a stray -- from pnpm', () => {

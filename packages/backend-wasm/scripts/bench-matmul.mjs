@@ -1,5 +1,7 @@
 // GFLOP/s of the wasm backend's matmul (float32, square n x n), single- and multi-threaded.
-// Usage: pnpm build && node scripts/bench-matmul.mjs [threads...]   (default: 1 and all cores)
+// Usage: pnpm build && node scripts/bench-matmul.mjs [threads...] [--baseline]   (default: 1 and
+// all cores; relaxed-SIMD kernels where the engine has them, switched on in Node 20, unless
+// --baseline asks for the baseline SIMD kernels)
 // Each figure is the best of several timed runs, so other load on the machine shows less; the
 // second figure divides by the process CPU time (all threads), which descheduling does not inflate.
 import os from 'node:os';
@@ -14,7 +16,8 @@ if (threadCounts.length === 0) threadCounts.push(1, os.availableParallelism());
 
 const view = (storage, n) => ({ storage, dtype: 'float32', shape: [n, n], strides: [n, 1], offset: 0 });
 
-const b = await wasm();
+const b = await wasm({ relaxedSimd: !process.argv.includes('--baseline') });
+console.log(`kernels: ${b.relaxedSimd ? 'relaxed SIMD' : 'baseline SIMD'}`);
 for (const t of threadCounts) {
   b.setThreads(t);
   await new Promise((r) => setTimeout(r, 200));
@@ -43,4 +46,4 @@ for (const t of threadCounts) {
     b.free(B);
   }
 }
-b.terminate();
+b.dispose();

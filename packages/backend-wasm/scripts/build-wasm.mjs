@@ -1,5 +1,7 @@
 // Compiles assembly/ to build/kernels.wasm (single-threaded) and build/kernels-mt.wasm (shared
-// memory, for worker threads) when a source is newer than the output, and writes each as base64
+// memory, for worker threads), and both again with relaxed SIMD (kernels-relaxed.wasm,
+// kernels-mt-relaxed.wasm: the GEMM micro-kernel uses fused multiply-add, chosen at run time where
+// the engine validates it), when a source is newer than the output, and writes each as base64
 // text into build/<name>-embedded.js (the form src/loader.ts imports: plain JavaScript that every
 // bundler and Node load without set-up). Used by `pnpm build` and by the vitest global setup, so
 // tests never run stale kernels.
@@ -32,20 +34,28 @@ const COMMON = [
   '--importMemory',
 ];
 export const MAX_PAGES = 32768;
+const MT_FLAGS = [
+  '--enable',
+  'threads',
+  '--sharedMemory',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  String(MAX_PAGES),
+];
+const RELAXED_FLAGS = ['--enable', 'relaxed-simd'];
 const VARIANTS = [
   { out: 'kernels.wasm', embedded: 'kernels-embedded', flags: ['--initialMemory', '1'] },
+  { out: 'kernels-mt.wasm', embedded: 'kernels-mt-embedded', flags: MT_FLAGS },
   {
-    out: 'kernels-mt.wasm',
-    embedded: 'kernels-mt-embedded',
-    flags: [
-      '--enable',
-      'threads',
-      '--sharedMemory',
-      '--initialMemory',
-      '1',
-      '--maximumMemory',
-      String(MAX_PAGES),
-    ],
+    out: 'kernels-relaxed.wasm',
+    embedded: 'kernels-relaxed-embedded',
+    flags: ['--initialMemory', '1', ...RELAXED_FLAGS],
+  },
+  {
+    out: 'kernels-mt-relaxed.wasm',
+    embedded: 'kernels-mt-relaxed-embedded',
+    flags: [...MT_FLAGS, ...RELAXED_FLAGS],
   },
 ];
 

@@ -10,15 +10,17 @@
  * setBackend('wasm');
  * ```
  */
-import { checkOptions, optionKeys } from '@nn/tensor';
+import { checkOptions, optionKeys, ValueError } from '@nn/tensor';
 import { createBackend, createContext, type Parallel, singleThread, type WasmBackend } from './backend.js';
 import type { Ctx } from './context.js';
 import { canShareMemory, instantiate, loadModule, makeMemory, type WasmSource } from './loader.js';
+import { chooseRelaxedSimd, type RelaxedSimdOption } from './relaxed.js';
 import { createThreadPool, defaultThreadCount } from './threads.js';
 
 export type { WasmBackend } from './backend.js';
 export type { WasmStorage } from './heap.js';
 export type { WasmSource } from './loader.js';
+export type { RelaxedSimdOption } from './relaxed.js';
 
 /** Options of `wasm()`: thread count, a URL of kernels you serve yourself, and the registry name. */
 export interface WasmOptions {
@@ -33,6 +35,17 @@ export interface WasmOptions {
   wasmUrl?: WasmSource;
   /** Registry name (default 'wasm'): two differently configured instances need two names. */
   name?: string;
+  /**
+   * Relaxed-SIMD kernels: the GEMM micro-kernel (under matmul, conv and attention) with fused
+   * multiply-add, about 1.2–1.3× the baseline kernels' speed (results may differ from them in the
+   * last bits). 'auto' (the default) loads them where the engine validates them (Node ≥ 22,
+   * Chromium ≥ 114) and the baseline SIMD kernels elsewhere; `false` always loads the baseline;
+   * `true` also switches on V8's `--experimental-wasm-relaxed-simd` first where the engine has it
+   * off (Node 20; the flag is process-wide), and still falls back to the baseline where the engine
+   * refuses them. `backend.relaxedSimd` says which kernels run. With `wasmUrl` the file you serve
+   * decides.
+   */
+  relaxedSimd?: RelaxedSimdOption;
 }
 
 /**
@@ -46,9 +59,14 @@ export interface WasmOptions {
  * ```
  */
 export async function wasm(options: WasmOptions = {}): Promise<WasmBackend> {
-  checkOptions('wasm', options, optionKeys<WasmOptions>({ threads: 1, wasmUrl: 1, name: 1 }));
+  checkOptions('wasm', options, optionKeys<WasmOptions>({ threads: 1, wasmUrl: 1, name: 1, relaxedSimd: 1 }));
+  const choice = options.relaxedSimd ?? 'auto';
+  if (choice !== true && choice !== false && choice !== 'auto') {
+    throw new ValueError(`wasm: relaxedSimd must be true, false or 'auto', got ${JSON.stringify(choice)}`);
+  }
   let shared = canShareMemory();
-  const module = await loadModule(options.wasmUrl, shared);
+  const relaxed = options.wasmUrl === undefined && chooseRelaxedSimd(choice);
+  const module = await loadModule(options.wasmUrl, { shared, relaxed });
   let memory = makeMemory(shared);
   let ctx: Ctx;
   try {

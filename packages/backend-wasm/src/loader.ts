@@ -20,20 +20,41 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+/** Which built-in kernels to load: shared memory (threads) or not, relaxed SIMD or not. */
+export interface KernelVariant {
+  shared: boolean;
+  relaxed: boolean;
+}
+
+/** The base64 text of one built-in variant. Literal import paths, so bundlers see every file. */
+async function embeddedText({ shared, relaxed }: KernelVariant): Promise<string> {
+  if (relaxed) {
+    return shared
+      ? (await import('../build/kernels-mt-relaxed-embedded.js')).default
+      : (await import('../build/kernels-relaxed-embedded.js')).default;
+  }
+  return shared
+    ? (await import('../build/kernels-mt-embedded.js')).default
+    : (await import('../build/kernels-embedded.js')).default;
+}
+
+/** The build/ file name of a variant: kernels[-mt][-relaxed].wasm. */
+export function variantFile({ shared, relaxed }: KernelVariant): string {
+  return `kernels${shared ? '-mt' : ''}${relaxed ? '-relaxed' : ''}`;
+}
+
 /**
  * The kernels built into the package: build/*-embedded.js hold the .wasm as base64 text, so every
  * bundler (Vite, webpack, esbuild) and Node load them as plain JavaScript, with no file to serve or
  * copy. Each variant is its own module, so a bundler that splits chunks loads only the one in use.
  */
-async function embeddedModule(shared: boolean): Promise<WebAssembly.Module> {
+async function embeddedModule(variant: KernelVariant): Promise<WebAssembly.Module> {
   let base64: string;
   try {
-    base64 = shared
-      ? (await import('../build/kernels-mt-embedded.js')).default
-      : (await import('../build/kernels-embedded.js')).default;
+    base64 = await embeddedText(variant);
   } catch (e) {
     throw new BackendError(
-      `wasm: the kernels built into @nn/backend-wasm (build/kernels${shared ? '-mt' : ''}-embedded.js) did not load (${(e as Error).message}); reinstall @nn/backend-wasm (in the nn repository: pnpm build)`,
+      `wasm: the kernels built into @nn/backend-wasm (build/${variantFile(variant)}-embedded.js) did not load (${(e as Error).message}); reinstall @nn/backend-wasm (in the nn repository: pnpm build)`,
     );
   }
   return WebAssembly.compile(decodeBase64(base64) as Uint8Array<ArrayBuffer>);
@@ -63,9 +84,12 @@ async function moduleFromUrl(source: WasmSource): Promise<WebAssembly.Module> {
   }
 }
 
-/** The user's kernels when `wasmUrl` is given, else the ones built into the package. */
-export function loadModule(source: WasmSource | undefined, shared: boolean): Promise<WebAssembly.Module> {
-  return source === undefined ? embeddedModule(shared) : moduleFromUrl(source);
+/** The user's kernels when `wasmUrl` is given, else the built-in variant. */
+export function loadModule(
+  source: WasmSource | undefined,
+  variant: KernelVariant,
+): Promise<WebAssembly.Module> {
+  return source === undefined ? embeddedModule(variant) : moduleFromUrl(source);
 }
 
 export function makeMemory(shared: boolean): WebAssembly.Memory {

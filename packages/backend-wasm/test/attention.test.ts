@@ -1,15 +1,15 @@
 import { gradgradcheck, installAutograd } from '@nn/autograd';
 import * as nn from '@nn/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WasmBackend, wasm } from '../src/index.js';
-import { agree, backends, randValues, runOn } from './helpers.js';
+import type { WasmBackend } from '../src/index.js';
+import { agree, backends, randValues, runOn, wasmWith } from './helpers.js';
 
 let mt: WasmBackend;
 let single: WasmBackend;
 
 beforeAll(async () => {
   ({ wasm: single } = await backends());
-  mt = await wasm({ threads: 2, name: 'wasm-mt' });
+  mt = await wasmWith(false, { threads: 2, name: 'wasm-mt' });
   nn.registerBackend(mt);
   installAutograd();
 });

@@ -21,16 +21,38 @@ export function randValues(n: number, seed: number, lo = -3, hi = 3): number[] {
   return Array.from({ length: n }, () => lo + (hi - lo) * r());
 }
 
-let cached: Promise<{ cpu: nn.Backend; wasm: WasmBackend }> | null = null;
+/** The two kernel builds the tests cover, by the backend name they register under. */
+export const KERNELS = { wasm: false, 'wasm-relaxed': true } as const;
 
-/** Registers cpu and a wasm backend under 'wasm' once per test file. */
-export function backends(): Promise<{ cpu: nn.Backend; wasm: WasmBackend }> {
+/**
+ * A wasm backend on the given kernels; relaxed ones must really load (Node 20 gets V8's flag
+ * switched on by `relaxedSimd: true`; later engines have the feature), or the test fails.
+ */
+export async function wasmWith(
+  relaxed: boolean,
+  options: { threads: number; name: string },
+): Promise<WasmBackend> {
+  const b = await wasm({ ...options, relaxedSimd: relaxed });
+  expect(b.relaxedSimd).toBe(relaxed);
+  return b;
+}
+
+let cached: Promise<{ cpu: nn.Backend; wasm: WasmBackend; relaxed: WasmBackend }> | null = null;
+
+/**
+ * Registers cpu, the baseline kernels under 'wasm' and the relaxed-SIMD kernels under
+ * 'wasm-relaxed' (one thread each), once per test file. Both are pinned: with 'auto' the choice
+ * would depend on the engine and on whether an earlier test had switched Node 20's flag on.
+ */
+export function backends(): Promise<{ cpu: nn.Backend; wasm: WasmBackend; relaxed: WasmBackend }> {
   cached ??= (async () => {
     const c = cpu();
-    const w = await wasm({ threads: 1 });
+    const w = await wasmWith(false, { threads: 1, name: 'wasm' });
+    const r = await wasmWith(true, { threads: 1, name: 'wasm-relaxed' });
     nn.registerBackend(c);
     nn.registerBackend(w);
-    return { cpu: c, wasm: w };
+    nn.registerBackend(r);
+    return { cpu: c, wasm: w, relaxed: r };
   })();
   return cached;
 }

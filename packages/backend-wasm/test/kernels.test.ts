@@ -2,7 +2,7 @@ import * as nn from '@nn/tensor';
 import { BINARY_OPS, UNARY_OPS } from '@nn/tensor';
 import { binary, unary } from '@nn/tensor/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agree, backends, layouts, randValues, runOn } from './helpers.js';
+import { agree, backends, KERNELS, layouts, randValues, runOn } from './helpers.js';
 
 beforeAll(async () => {
   await backends();
@@ -223,54 +223,82 @@ describe('reduce', () => {
   });
 });
 
-describe('matmul', () => {
-  const cases: [number, number, number][] = [
-    [1, 1, 1],
-    [2, 3, 4],
-    [5, 7, 3],
-    [33, 17, 65],
-    [130, 270, 257],
-    [4, 300, 1030],
-  ];
-  for (const [m, k, n] of cases) {
-    it(`${m}x${k} @ ${k}x${n}, plain and transposed`, () => {
+// Both kernel builds (baseline SIMD, relaxed SIMD with fused multiply-add) against cpu.
+for (const kernels of Object.keys(KERNELS)) {
+  describe(`matmul (${kernels})`, () => {
+    // Odd sizes on every axis: rows not a multiple of the 4-row tile, columns not a multiple of the
+    // 8-column tile, k odd (the micro-kernel takes two k-steps per pass) and across the 256-deep
+    // k block (257, 513), m across the 64/128-row A slab and n across the 1024-column B slab.
+    const cases: [number, number, number][] = [
+      [1, 1, 1],
+      [2, 3, 4],
+      [5, 7, 3],
+      [33, 17, 65],
+      [130, 270, 257],
+      [4, 300, 1030],
+      [67, 257, 9],
+      [9, 513, 31],
+      [131, 2, 15],
+    ];
+    for (const [m, k, n] of cases) {
+      it(`${m}x${k} @ ${k}x${n}, plain and transposed`, () => {
+        agree(
+          () => {
+            const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
+            const b = nn.tensor(randValues(k * n, n), { shape: [k, n] });
+            const at = nn.t(nn.tensor(randValues(m * k, m + 1), { shape: [k, m] }));
+            const bt = nn.t(nn.tensor(randValues(k * n, n + 1), { shape: [n, k] }));
+            return [nn.matmul(a, b), nn.matmul(at, bt), nn.matmul(a, bt), nn.matmul(at, b)];
+          },
+          1e-4,
+          1e-4,
+          kernels,
+        );
+      });
+    }
+    it('strided views (every other row and column, every third column) and a broadcast row', () => {
       agree(
         () => {
-          const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
-          const b = nn.tensor(randValues(k * n, n), { shape: [k, n] });
-          const at = nn.t(nn.tensor(randValues(m * k, m + 1), { shape: [k, m] }));
-          const bt = nn.t(nn.tensor(randValues(k * n, n + 1), { shape: [n, k] }));
-          return [nn.matmul(a, b), nn.matmul(at, bt)];
+          const a = nn.index(nn.tensor(randValues(38 * 2 * 2 * 41, 5), { shape: [38 * 2, 2 * 41] }), [
+            '::2',
+            '1::2',
+          ]);
+          const b = nn.index(nn.tensor(randValues(41 * 3 * 27, 6), { shape: [41, 3 * 27] }), [':', '::3']);
+          const row = nn.expand(nn.tensor(randValues(41, 7), { shape: [1, 41] }), [19, 41]);
+          return [nn.matmul(a, b), nn.matmul(row, b)];
         },
         1e-4,
         1e-4,
+        kernels,
       );
     });
-  }
-  it('batched with a broadcast batch dim, vectors, and k = 0', () => {
-    agree(
-      () => {
-        const a = nn.tensor(randValues(3 * 4 * 5, 1), { shape: [3, 4, 5] });
-        const b = nn.tensor(randValues(5 * 6, 2), { shape: [5, 6] });
-        const v = nn.tensor(randValues(5, 3));
-        return [nn.matmul(a, b), nn.matmul(a, v), nn.matmul(nn.zeros([2, 0]), nn.zeros([0, 3]))];
-      },
-      1e-5,
-      1e-5,
-    );
+    it('batched with a broadcast batch dim, vectors, and k = 0', () => {
+      agree(
+        () => {
+          const a = nn.tensor(randValues(3 * 4 * 5, 1), { shape: [3, 4, 5] });
+          const b = nn.tensor(randValues(5 * 6, 2), { shape: [5, 6] });
+          const v = nn.tensor(randValues(5, 3));
+          return [nn.matmul(a, b), nn.matmul(a, v), nn.matmul(nn.zeros([2, 0]), nn.zeros([0, 3]))];
+        },
+        1e-5,
+        1e-5,
+        kernels,
+      );
+    });
+    it('float64', () => {
+      agree(
+        () =>
+          nn.matmul(
+            nn.tensor(randValues(12, 1), { shape: [3, 4], dtype: 'float64' }),
+            nn.tensor(randValues(8, 2), { shape: [4, 2], dtype: 'float64' }),
+          ),
+        1e-12,
+        1e-12,
+        kernels,
+      );
+    });
   });
-  it('float64', () => {
-    agree(
-      () =>
-        nn.matmul(
-          nn.tensor(randValues(12, 1), { shape: [3, 4], dtype: 'float64' }),
-          nn.tensor(randValues(8, 2), { shape: [4, 2], dtype: 'float64' }),
-        ),
-      1e-12,
-      1e-12,
-    );
-  });
-});
+}
 
 describe('indexing, cast, creation', () => {
   it('cat of views, gather, indexSelect, scatterAdd', () => {

@@ -1,19 +1,31 @@
 import { installAutograd } from '@nn/autograd';
 import * as nn from '@nn/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WasmBackend, wasm } from '../src/index.js';
-import { agree, backends, randValues, runOn } from './helpers.js';
+import type { WasmBackend } from '../src/index.js';
+import { agree, backends, randValues, runOn, wasmWith } from './helpers.js';
 
 let mt: WasmBackend;
+let mtRelaxed: WasmBackend;
 
 beforeAll(async () => {
   await backends();
-  mt = await wasm({ threads: 2, name: 'wasm-mt' });
+  mt = await wasmWith(false, { threads: 2, name: 'wasm-mt' });
+  mtRelaxed = await wasmWith(true, { threads: 2, name: 'wasm-mt-relaxed' });
   nn.registerBackend(mt);
+  nn.registerBackend(mtRelaxed);
   installAutograd();
 });
 
-afterAll(() => mt.dispose());
+afterAll(() => {
+  mt.dispose();
+  mtRelaxed.dispose();
+});
+
+/** [one thread, two threads] backend names of each kernel build. */
+const PAIRS = [
+  ['wasm', 'wasm-mt'],
+  ['wasm-relaxed', 'wasm-mt-relaxed'],
+] as const;
 
 /** A contiguous float32 [rows, cols] view of backend storage, for calling kernels directly. */
 function matrix(storage: unknown, rows: number, cols: number) {
@@ -35,8 +47,8 @@ describe('threads', () => {
     [1040, 270, 1037, false],
     [300, 520, 99, false],
   ];
-  for (const [m, k, n, bT] of cases) {
-    it(`${m}x${k} @ ${k}x${n}${bT ? ' (B transposed)' : ''} agrees with cpu and with one thread`, () => {
+  for (const [[single, multi], [m, k, n, bT]] of PAIRS.flatMap((p) => cases.map((c) => [p, c] as const))) {
+    it(`${m}x${k} @ ${k}x${n}${bT ? ' (B transposed)' : ''} agrees with cpu and with one thread (${single})`, () => {
       const f = () => {
         const a = nn.tensor(randValues(m * k, m), { shape: [m, k] });
         const b = bT
@@ -44,27 +56,30 @@ describe('threads', () => {
           : nn.tensor(randValues(k * n, n), { shape: [k, n] });
         return nn.matmul(a, b);
       };
-      agree(f, 1e-4, 1e-4, 'wasm-mt');
-      const one = runOn('wasm', f);
-      const two = runOn('wasm-mt', f);
+      agree(f, 1e-4, 1e-4, multi);
+      const one = runOn(single, f);
+      const two = runOn(multi, f);
       // Each output element is computed by one thread in the same order, so results are identical.
       expect(two[0].values).toEqual(one[0].values);
     });
   }
-  it('conv2d forward and gradients, and max pooling, split across threads agree with cpu and one thread', () => {
-    const f = () => {
-      const x = nn.tensor(randValues(6 * 3 * 30 * 29, 1), { shape: [6, 3, 30, 29] }).requiresGrad_();
-      const w = nn.tensor(randValues(8 * 3 * 3 * 3, 2), { shape: [8, 3, 3, 3] }).requiresGrad_();
-      const y = nn.conv2d(x, w, null, { padding: 1, stride: [1, 2] });
-      const p = nn.maxPool2d(nn.relu(y), { kernelSize: 2 });
-      nn.sum(nn.mul(p, nn.tensor(randValues(p.size, 3), { shape: p.shape }))).backward();
-      return [y, p, x.grad!, w.grad!];
-    };
-    agree(f, 1e-4, 1e-4, 'wasm-mt');
-    const one = runOn('wasm', f);
-    const two = runOn('wasm-mt', f);
-    for (let i = 0; i < one.length; i++) expect(two[i].values).toEqual(one[i].values);
-  });
+  it.each(PAIRS)(
+    'conv2d forward and gradients, and max pooling, split across threads agree with cpu and one thread (%s)',
+    (single, multi) => {
+      const f = () => {
+        const x = nn.tensor(randValues(6 * 3 * 30 * 29, 1), { shape: [6, 3, 30, 29] }).requiresGrad_();
+        const w = nn.tensor(randValues(8 * 3 * 3 * 3, 2), { shape: [8, 3, 3, 3] }).requiresGrad_();
+        const y = nn.conv2d(x, w, null, { padding: 1, stride: [1, 2] });
+        const p = nn.maxPool2d(nn.relu(y), { kernelSize: 2 });
+        nn.sum(nn.mul(p, nn.tensor(randValues(p.size, 3), { shape: p.shape }))).backward();
+        return [y, p, x.grad!, w.grad!];
+      };
+      agree(f, 1e-4, 1e-4, multi);
+      const one = runOn(single, f);
+      const two = runOn(multi, f);
+      for (let i = 0; i < one.length; i++) expect(two[i].values).toEqual(one[i].values);
+    },
+  );
   it('hundreds of back-to-back parallel calls with more threads than cores give the one-thread results', async () => {
     mt.setThreads(4);
     await new Promise((r) => setTimeout(r, 300));

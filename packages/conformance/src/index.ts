@@ -11,6 +11,7 @@ import { registerCompositeMemoryTests } from './composites-memory.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
 import { registerFuzzTests } from './fuzz.js';
+import { registerFusedTests } from './fused.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
 import { runModuleConformance } from './modules/index.js';
@@ -48,6 +49,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerPropertyTests();
     registerReorderPropertyTests();
     registerGradcheckTests(ctx);
+    registerFusedTests();
     registerConventionTests();
     registerMemoryTests();
     registerCompositeMemoryTests(ctx);

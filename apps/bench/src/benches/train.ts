@@ -123,7 +123,7 @@ export async function benchTrain(options: Options): Promise<boolean> {
   if (nn.impls.length) {
     const api = await loadNnApi();
     if (typeof api === 'string') for (const i of nn.impls) skips.push({ impl: i.impl, reason: api });
-    else factories.push(...nn.impls.filter((i) => i.impl !== 'nn-wasm-1t').map(nnTrainer));
+    else factories.push(...nn.impls.filter((i) => !i.impl.endsWith('-1t')).map(nnTrainer));
   }
   const tfjs = await loadTfjs(options);
   skips.push(...tfjs.skips);

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { type Backend, getBackend, listBackends, registerBackend, setBackend } from '@nn/tensor';
 import type { Options } from '../cli.js';
 import { wanted } from '../cli.js';
-import type { Skip } from '../report.js';
+import { note, type Skip } from '../report.js';
 import { ensureWebGPU } from './gpu.js';
 import { fnExport, importOptional } from './optional.js';
 
@@ -57,10 +57,23 @@ async function loadCpu(out: NnImpls): Promise<void> {
   out.impls.push(simple('nn-cpu', register(r.fn())));
 }
 
-type WasmFactory = (opts?: { threads?: number }) => Promise<Backend> | Backend;
+type WasmFactory = (opts?: {
+  threads?: number;
+  relaxedSimd?: boolean;
+  name?: string;
+}) => Promise<Backend> | Backend;
 
-async function loadWasm(options: Options, out: NnImpls): Promise<void> {
-  const names = ['nn-wasm', 'nn-wasm-1t'].filter((n) => wanted(options, n));
+/**
+ * One wasm backend and its impls at all cores and at one thread. `relaxed` asks for the
+ * relaxed-SIMD kernels (fused multiply-add; the backend switches Node 20's V8 flag on, and falls
+ * back to the baseline kernels where the engine has none); otherwise the baseline SIMD kernels.
+ */
+async function loadWasmVariant(
+  options: Options,
+  out: NnImpls,
+  variant: { all: string; one: string; relaxed: boolean; name: string },
+): Promise<void> {
+  const names = [variant.all, variant.one].filter((n) => wanted(options, n));
   if (names.length === 0) return;
   const spec = '@nn/backend-wasm';
   const loaded = await importOptional(spec);
@@ -72,11 +85,17 @@ async function loadWasm(options: Options, out: NnImpls): Promise<void> {
   const cores = availableParallelism();
   let backend: Backend;
   try {
-    backend = await r.fn({ threads: cores });
+    backend = await r.fn({ threads: cores, relaxedSimd: variant.relaxed, name: variant.name });
   } catch (e) {
     for (const impl of names)
       out.skips.push({ impl, reason: `wasm() failed: ${e instanceof Error ? e.message : String(e)}` });
     return;
+  }
+  const relaxed = (backend as unknown as { relaxedSimd?: unknown }).relaxedSimd;
+  if (typeof relaxed === 'boolean') {
+    note(
+      `${names.join(', ')}: ${relaxed ? 'relaxed-SIMD kernels (fused multiply-add)' : 'baseline SIMD kernels'}`,
+    );
   }
   const name = register(backend);
   // setThreads may be a module function or a method of the backend.
@@ -96,11 +115,22 @@ async function loadWasm(options: Options, out: NnImpls): Promise<void> {
       setThreads?.(n);
     },
   });
-  if (names.includes('nn-wasm')) out.impls.push(withThreads('nn-wasm', cores));
-  if (names.includes('nn-wasm-1t')) {
-    if (setThreads) out.impls.push(withThreads('nn-wasm-1t', 1));
-    else out.skips.push({ impl: 'nn-wasm-1t', reason: `${spec} exports no setThreads()` });
+  if (names.includes(variant.all)) out.impls.push(withThreads(variant.all, cores));
+  if (names.includes(variant.one)) {
+    if (setThreads) out.impls.push(withThreads(variant.one, 1));
+    else out.skips.push({ impl: variant.one, reason: `${spec} exports no setThreads()` });
   }
+}
+
+/** nn-wasm(-1t): the kernels users get (relaxed SIMD where the engine has it); nn-wasm-baseline(-1t): the fallback. */
+async function loadWasm(options: Options, out: NnImpls): Promise<void> {
+  await loadWasmVariant(options, out, { all: 'nn-wasm', one: 'nn-wasm-1t', relaxed: true, name: 'wasm' });
+  await loadWasmVariant(options, out, {
+    all: 'nn-wasm-baseline',
+    one: 'nn-wasm-baseline-1t',
+    relaxed: false,
+    name: 'wasm-baseline',
+  });
 }
 
 async function loadWebgpu(out: NnImpls): Promise<void> {

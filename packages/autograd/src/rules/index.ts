@@ -1,5 +1,6 @@
 import { registerElementwiseRules } from './elementwise.js';
 import { registerLossRules } from './loss.js';
+import { registerLinearRules } from './linear.js';
 import { registerMatmulRules } from './matmul.js';
 import { registerNNRules } from './nn.js';
 import { registerReduceRules } from './reduce.js';
@@ -17,4 +18,5 @@ export function registerBuiltinRules(): void {
   registerMatmulRules();
   registerNNRules();
   registerLossRules();
+  registerLinearRules();
 }

@@ -1,6 +1,7 @@
 // What the backend needs from Node.js (worker_threads, os, fs); browsers get ../web/host.ts.
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { StartedWorker, WorkerEvents } from '../worker-types.js';
 
@@ -37,4 +38,14 @@ export function startWorker(source: string, events: WorkerEvents): StartedWorker
 /** The bytes of a `file:` URL; other URLs are fetched by the caller. */
 export async function readLocalFile(url: URL): Promise<Uint8Array | null> {
   return url.protocol === 'file:' ? readFile(url) : null;
+}
+
+/**
+ * Node 20's V8 (11.3) has relaxed SIMD behind --experimental-wasm-relaxed-simd; Node 22 ships it.
+ * V8 reads the flag when it validates or compiles a module, so turning it on before the kernels are
+ * compiled is enough. It is process-wide, which is why the backend does it only when asked
+ * (`relaxedSimd: true`).
+ */
+export function enableRelaxedSimd(): void {
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
 }

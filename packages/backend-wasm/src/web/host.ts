@@ -33,3 +33,6 @@ export function startWorker(source: string, events: WorkerEvents): StartedWorker
 export async function readLocalFile(_url: URL): Promise<Uint8Array | null> {
   return null;
 }
+
+/** Browsers cannot switch engine features on: relaxed SIMD is there (Chromium 114+) or it is not. */
+export function enableRelaxedSimd(): void {}

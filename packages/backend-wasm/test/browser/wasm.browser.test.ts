@@ -35,6 +35,34 @@ describe('wasm backend in Chromium', () => {
     b.dispose();
   });
 
+  it('loads the relaxed-SIMD kernels by default (Chromium has had the feature since 114), and they agree with the baseline ones', async () => {
+    const relaxed = await wasm({ threads: 2, name: 'wasm-browser-relaxed' });
+    const baseline = await wasm({ threads: 2, relaxedSimd: false, name: 'wasm-browser-baseline' });
+    expect(relaxed.relaxedSimd).toBe(true);
+    expect(baseline.relaxedSimd).toBe(false);
+    // Odd sizes (edge tiles, an odd k across the 256-deep k block), B transposed: the layouts the
+    // packing special-cases, under this engine's compiler (Turboshaft, not Node 20's TurboFan).
+    const [m, k, n] = [67, 301, 45];
+    const run = (backend: string): Float32Array => {
+      nn.setBackend(backend);
+      const y = nn.tidy(() => {
+        const a = nn.sin(nn.reshape(nn.arange(0, m * k), [m, k]));
+        const b = nn.t(nn.cos(nn.reshape(nn.arange(0, n * k), [n, k])));
+        return nn.matmul(a, b);
+      });
+      const values = y.dataSync() as Float32Array;
+      y.dispose();
+      return values;
+    };
+    nn.registerBackend(relaxed);
+    nn.registerBackend(baseline);
+    const r = run('wasm-browser-relaxed');
+    const p = run('wasm-browser-baseline');
+    for (let i = 0; i < m * n; i++) expect(Math.abs(r[i] - p[i])).toBeLessThan(1e-3);
+    relaxed.dispose();
+    baseline.dispose();
+  });
+
   it('loads from a user-given URL', async () => {
     const url = new URL('../../build/kernels.wasm', import.meta.url);
     const b = await wasm({ wasmUrl: url, name: 'wasm-browser-url' });

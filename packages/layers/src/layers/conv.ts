@@ -3,11 +3,13 @@ import {
   conv1d,
   conv2d,
   conv3d,
+  type FusedActivation,
   type IntOrTuple,
   optionKeys,
   type Tensor,
   ValueError,
 } from '@nn/tensor';
+import { convActivation } from '@nn/tensor/internal';
 import { ConvBase, type ConvBaseOptions, spatialInts } from './conv-base.js';
 
 /** Options of Conv1d/2d/3d: stride, padding, dilation, groups, bias, and where the parameters live. */
@@ -62,13 +64,36 @@ abstract class ConvNd extends ConvBase {
   }
 
   forward(x: Tensor): Tensor {
+    return this.convolve(x, 'none');
+  }
+
+  /**
+   * `forward` followed by relu as one op (the bias and relu in the conv kernel's epilogue where the
+   * backend has it), for a Sequential that holds a ReLU right after this layer; undefined when a
+   * subclass changed `forward` (then the two run as written).
+   */
+  forwardRelu(x: Tensor): Tensor | undefined {
+    if (this.forward !== ConvNd.prototype.forward) return undefined;
+    return this.convolve(x, 'relu');
+  }
+
+  private convolve(x: Tensor, activation: FusedActivation): Tensor {
     this.checkInput(x);
-    return this.fn(x, this.weight, this.bias, {
+    const options = {
       stride: this.stride,
       padding: this.padding,
       dilation: this.dilation,
       groups: this.groups,
-    });
+    };
+    if (activation === 'none') return this.fn(x, this.weight, this.bias, options);
+    return convActivation(
+      this.kernelSize.length as 1 | 2 | 3,
+      x,
+      this.weight,
+      this.bias,
+      options,
+      activation,
+    );
   }
 
   protected override extraRepr(): string {

@@ -1,9 +1,10 @@
-import type { Conv2dParams } from '../../backend.js';
+import type { Conv2dParams, FusedActivation } from '../../backend.js';
 import { recordOp } from '../../engine.js';
 import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
+import { relu } from '../activation.js';
 import { matmul } from '../matmul.js';
 import { contiguous, reshape, unsqueeze } from '../shape.js';
 import { backendOf, fromStorage } from '../util.js';
@@ -107,6 +108,29 @@ function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]):
   });
 }
 
+/**
+ * The fused conv2d kernel with the bias and activation in its epilogue, recorded as 'conv2dBias'
+ * (its gradient rule runs conv2d's gradient kernels).
+ */
+function conv2dBiasFused(
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor,
+  p: Conv2dParams,
+  outShape: number[],
+  activation: FusedActivation,
+): Tensor {
+  const b = backendOf('conv2d', x, w, bias);
+  const fused = b.fused!;
+  return tidy(() => {
+    const [xc, wc, bc] = [contiguous(x), contiguous(w), contiguous(bias)];
+    const storage = fused.conv2dBias!(xc, wc, bc, p, outShape, activation);
+    const y = fromStorage(b, storage, x.dtype, outShape);
+    recordOp('conv2dBias', [xc, wc, bc], [y], { params: p, activation });
+    return y;
+  });
+}
+
 /** True when the backend has a fused conv2d; its gradients pick fused or composite by themselves (backward.ts). */
 function hasFusedConv(x: Tensor): boolean {
   return !!x.backend.fused?.conv2d;
@@ -145,6 +169,7 @@ function convNd(
   weight: Tensor,
   bias: Tensor | null | undefined,
   options: ConvOptions,
+  activation: FusedActivation = 'none',
 ): Tensor {
   const o = checkOptions(op, options, CONV_KEYS);
   const unbatched = checkConvInput(op, r, x, weight, bias);
@@ -163,11 +188,19 @@ function convNd(
       );
     } else padding = opts.padding;
     const s = validate(op, r, xb, weight, bias ?? null, { ...opts, padding });
-    const y =
-      r <= 2 && hasFusedConv(xb)
-        ? onConv2dKernel(xb, weight, s, weight.shape[0], s.out, conv2dFused)
-        : convComposite(xb, weight, s);
-    return withBias(y, bias, unbatched);
+    const fused = r <= 2 && hasFusedConv(xb);
+    // The bias and activation go into the kernel's epilogue where the backend offers it.
+    const epilogue = bias && fused && xb.backend.fused?.conv2dBias ? bias : null;
+    const kernel = epilogue
+      ? (x4: Tensor, w4: Tensor, p: Conv2dParams, shape4: number[]) =>
+          conv2dBiasFused(x4, w4, epilogue, p, shape4, activation)
+      : conv2dFused;
+    const y = fused
+      ? onConv2dKernel(xb, weight, s, weight.shape[0], s.out, kernel)
+      : convComposite(xb, weight, s);
+    if (epilogue) return withBias(y, null, unbatched);
+    const out = withBias(y, bias, unbatched);
+    return activation === 'relu' ? relu(out) : out;
   });
 }
 
@@ -179,6 +212,26 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 /** 2-d convolution over [N, C, H, W] (or [C, H, W]) with weight [outC, inC/groups, kH, kW] (PyTorch's F.conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   return convNd('conv2d', 2, x, weight, bias, options);
+}
+
+/**
+ * `conv1d`/`conv2d`/`conv3d` followed by `activation`, as one op where the backend's conv kernel
+ * applies the bias and the activation in its epilogue (how a Conv layer and a ReLU after it run
+ * inside a Sequential); else the convolution, the bias and relu as separate ops.
+ */
+export function convActivation(
+  rank: 1 | 2 | 3,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: ConvOptions,
+  activation: FusedActivation,
+): Tensor {
+  const op = `conv${rank}d`;
+  if (activation !== 'none' && activation !== 'relu') {
+    throw new ValueError(`${op}: activation must be 'none' or 'relu', got '${String(activation)}'`);
+  }
+  return convNd(op, rank, x, weight, bias, options, activation);
 }
 
 /** 3-d convolution over [N, C, D, H, W] (or [C, D, H, W]) with weight [outC, inC/groups, kD, kH, kW]. */
