@@ -119,7 +119,14 @@ const CONV: ConvCase[] = [
     relu: true,
     options: { stride: [2, 1], padding: [1, 2], dilation: [2, 1], groups: 2 },
   },
-  { name: "padding 'same'", rank: 2, x: [1, 2, 5, 6], w: [3, 2, 4, 3], relu: true, options: { padding: 'same' } },
+  {
+    name: "padding 'same'",
+    rank: 2,
+    x: [1, 2, 5, 6],
+    w: [3, 2, 4, 3],
+    relu: true,
+    options: { padding: 'same' },
+  },
   { name: 'conv1d', rank: 1, x: [3, 4, 10], w: [5, 4, 3], relu: true, options: { padding: 1 } },
   { name: 'unbatched', rank: 2, x: [2, 5, 5], w: [3, 2, 3, 3], relu: true },
 ];

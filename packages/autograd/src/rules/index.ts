@@ -1,6 +1,6 @@
 import { registerElementwiseRules } from './elementwise.js';
-import { registerLossRules } from './loss.js';
 import { registerLinearRules } from './linear.js';
+import { registerLossRules } from './loss.js';
 import { registerMatmulRules } from './matmul.js';
 import { registerNNRules } from './nn.js';
 import { registerReduceRules } from './reduce.js';
