@@ -66,12 +66,14 @@ export interface NormOptions extends DimOptions {
 
 /**
  * What `max(x, dim)` and `min(x, dim)` give: `{ values, indices }`, which also destructures as
- * PyTorch's pair: `const [values, indices] = x.max(1)`.
+ * PyTorch's pair: `const [values, indices] = x.max(1)`. A type alias, not an interface, so that
+ * `tidy(() => x.max(1))` type-checks.
  */
-export interface ValuesIndices extends Iterable<Tensor> {
+export type ValuesIndices = {
   values: Tensor;
   indices: Tensor;
-}
+  [Symbol.iterator](): Iterator<Tensor>;
+};
 
 /** `{ values, indices }` that also destructures as the pair `[values, indices]`, as PyTorch returns it. */
 export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {

@@ -39,11 +39,14 @@ export interface AvgPoolOptions {
   countIncludePad?: boolean;
 }
 
-/** Pooled values and the int32 position of each window's max within its input plane (h * W + w). */
-export interface PoolWithIndices {
+/**
+ * Pooled values and the int32 position of each window's max within its input plane (h * W + w).
+ * A type alias, not an interface, so that `tidy(() => maxPool2d(x, { returnIndices: true }))` type-checks.
+ */
+export type PoolWithIndices = {
   values: Tensor;
   indices: Tensor;
-}
+};
 
 const MAX_POOL_KEYS = optionKeys<MaxPoolOptions>({
   kernelSize: 1,
