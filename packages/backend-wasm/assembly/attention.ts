@@ -53,7 +53,7 @@ function scores(q: usize, k: usize, sc: usize, meta: usize, maskAt: usize, i0: i
   const E = m(meta, 2), causal = m(meta, 4), kind = m(meta, 5), rs = m(meta, 6), cs = m(meta, 7);
   const scale = reinterpret<f32>(m(meta, 8));
   const rows = i1 - i0;
-  gemm(0, rows, n, E, q + ((<usize>i0 * E) << 2), E, 1, k, 1, E, sc, n, scratch, 0);
+  gemm(0, rows, n, E, q + ((<usize>i0 * E) << 2), E, 1, k, 1, E, sc, n, scratch, 0, 0, 0);
   const sv = f32x4.splat(scale);
   const ninf = f32x4.splat(-Infinity);
   for (let r = 0; r < rows; r++) {
@@ -157,7 +157,7 @@ export function attentionForward(q: usize, k: usize, v: usize, out: usize, lse: 
         store<f32>(lb + (<usize>(i0 + r) << 2), mx + <f32>Math.log(<f64>s));
       }
       const o = ob + ((<usize>i0 * Ev) << 2);
-      gemm(0, i1 - i0, Ev, n, work, n, 1, vb, Ev, 1, o, Ev, scratch, 0);
+      gemm(0, i1 - i0, Ev, n, work, n, 1, vb, Ev, 1, o, Ev, scratch, 0, 0, 0);
       for (let r = 0; r < i1 - i0; r++) {
         const s = load<f32>(sums + (<usize>r << 2));
         if (s == 0) continue;
@@ -217,8 +217,8 @@ export function attentionBackward(q: usize, k: usize, v: usize, o: usize, lse: u
       scores(qb, kb, p, meta, maskAt, i0, i1, n, scratch);
       for (let r = 0; r < rows; r++) expShift(p + ((<usize>r * n) << 2), n, load<f32>(lb + (<usize>(i0 + r) << 2)));
       const g = gb + ((<usize>i0 * Ev) << 2);
-      gemm(0, n, Ev, rows, p, 1, n, g, Ev, 1, dvb, Ev, scratch, 1);
-      gemm(0, rows, n, Ev, g, Ev, 1, vb, 1, Ev, dp, n, scratch, 0);
+      gemm(0, n, Ev, rows, p, 1, n, g, Ev, 1, dvb, Ev, scratch, 1, 0, 0);
+      gemm(0, rows, n, Ev, g, Ev, 1, vb, 1, Ev, dp, n, scratch, 0, 0, 0);
       for (let r = 0; r < rows; r++) {
         const off = (<usize>(i0 + r) * Ev) << 2;
         const d = f32x4.splat(dot(g + ((<usize>r * Ev) << 2), ob + off, Ev));
@@ -236,8 +236,8 @@ export function attentionBackward(q: usize, k: usize, v: usize, o: usize, lse: u
           store<f32>(dr + at, load<f32>(pr + at) * (load<f32>(dr + at) - ds) * scale);
         }
       }
-      gemm(0, rows, E, n, dp, n, 1, kb, E, 1, dqb + ((<usize>i0 * E) << 2), E, scratch, 0);
-      gemm(0, n, E, rows, dp, 1, n, qb + ((<usize>i0 * E) << 2), E, 1, dkb, E, scratch, 1);
+      gemm(0, rows, E, n, dp, n, 1, kb, E, 1, dqb + ((<usize>i0 * E) << 2), E, scratch, 0, 0, 0);
+      gemm(0, n, E, rows, dp, 1, n, qb + ((<usize>i0 * E) << 2), E, 1, dkb, E, scratch, 1, 0, 0);
     }
   }
 }

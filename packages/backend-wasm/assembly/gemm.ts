@@ -261,21 +261,59 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, col
   }
 }
 
+/** Epilogue bits: add `bias` per column of C (a Linear layer) or per row (a convolution's channels), then relu. */
+export const BIAS_COLS: i32 = 1;
+export const BIAS_ROWS: i32 = 2;
+export const RELU: i32 = 4;
+
 /**
- * Rows [m0, m1) of C = A . B (or C += A . B when `accumulate` is 1). Strides are in elements, pointers in bytes; C is row-major with
- * leading dimension ldc. `scratch` holds gemmScratchBytes() bytes (one per thread).
+ * Rows [m0, m1) of C (n columns, leading dimension ldc) after the product: plus the bias, then
+ * max(., 0). Run by the thread that wrote those rows, while they are still in its cache.
+ */
+function epilogue(c: usize, m0: i32, m1: i32, n: i32, ldc: i32, bias: usize, epi: i32): void {
+  const zero = f32x4.splat(0);
+  const relu = (epi & RELU) != 0;
+  const cols = (epi & BIAS_COLS) != 0;
+  const rows = (epi & BIAS_ROWS) != 0;
+  for (let i = m0; i < m1; i++) {
+    const row = c + <usize>i * ldc * 4;
+    const rb = rows ? f32x4.splat(load<f32>(bias + (<usize>i << 2))) : zero;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const at = row + (<usize>j << 2);
+      let v = f32x4.add(v128.load(at), cols ? v128.load(bias + (<usize>j << 2)) : rb);
+      // max(v, 0) keeps NaN, as relu does.
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(at, v);
+    }
+    for (; j < n; j++) {
+      const at = row + (<usize>j << 2);
+      let v = load<f32>(at) + (cols ? load<f32>(bias + (<usize>j << 2)) : f32x4.extract_lane(rb, 0));
+      if (relu) v = v > 0 || v != v ? v : 0;
+      store<f32>(at, v);
+    }
+  }
+}
+
+/**
+ * Rows [m0, m1) of C = A . B (or C += A . B when `accumulate` is 1), then the epilogue `epi`
+ * (BIAS_COLS | BIAS_ROWS | RELU bits, 0 for none) with `bias`. Strides are in elements, pointers in
+ * bytes; C is row-major with leading dimension ldc. `scratch` holds gemmScratchBytes() bytes (one
+ * per thread).
  */
 export function gemm(
   m0: i32, m1: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32, scratch: usize, accumulate: i32,
+  bias: usize, epi: i32,
 ): void {
   const packedA = scratch;
   const packedB = scratch + <usize>(MC * KC * SPLAT) * 4;
   const edge = packedB + <usize>(KC * NC) * 4;
   if (k == 0) {
     if (accumulate == 0) for (let i = m0; i < m1; i++) memory.fill(c + <usize>i * ldc * 4, 0, <usize>n * 4);
+    if (epi != 0) epilogue(c, m0, m1, n, ldc, bias, epi);
     return;
   }
   for (let jc = 0; jc < n; jc += NC) {
@@ -286,6 +324,7 @@ export function gemm(
       block(m0, m1, jc, nc, pc, kc, a, rsA, csA, packedB, c, ldc, packedA, edge, pc > 0 || accumulate != 0);
     }
   }
+  if (epi != 0) epilogue(c, m0, m1, n, ldc, bias, epi);
 }
 
 /** Rows [m0, m1) of one (jc, pc) block of C against B panels packed at `bp` (kc x NR floats each). */
@@ -335,6 +374,7 @@ export function gemmPackedB(
   m0: i32, m1: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   pb: usize, c: usize, ldc: i32, scratch: usize, accumulate: i32,
+  bias: usize, epi: i32,
 ): void {
   const packedA = scratch;
   const edge = scratch + <usize>(MC * KC * SPLAT + KC * NC) * 4;
@@ -347,4 +387,5 @@ export function gemmPackedB(
       block(m0, m1, jc, nc, pc, kc, a, rsA, csA, bp, c, ldc, packedA, edge, pc > 0 || accumulate != 0);
     }
   }
+  if (epi != 0) epilogue(c, m0, m1, n, ldc, bias, epi);
 }

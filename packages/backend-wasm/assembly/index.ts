@@ -16,9 +16,10 @@ export function relaxedSimd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 export { maxPool2dBackwardF32, maxPool2dF32 } from './pool';
-export { compareF32, whereF32 } from './select';
+export { compareF32, reluBackwardF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
 export { copy32 } from './copy';
 export { convBackwardInput, convBackwardWeight, convForward } from './convgemm';
 export { softmaxBackwardRowsF32, softmaxRowsF32 } from './softmax';
 export { attentionBackward, attentionForward } from './attention';
+export { crossEntropyBackwardF32, crossEntropyF32 } from './loss';

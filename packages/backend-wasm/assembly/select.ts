@@ -170,3 +170,17 @@ export function whereF32(out: usize, cond: usize, a: usize, b: usize, rank: i32,
     }
   }
 }
+
+/** out = g where x > 0, else 0 (relu's gradient; NaN in x gives 0), over n contiguous floats. */
+export function reluBackwardF32(out: usize, x: usize, g: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, v128.and(v128.load(g + o), f32x4.gt(v128.load(x + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) > 0 ? load<f32>(g + o) : 0);
+  }
+}

@@ -1,7 +1,8 @@
 // Softmax / log-softmax over contiguous rows of f32 (the last axis). exp runs in f64, as in the
 // host reference; each exp is computed once (kept in the output, then scaled).
 
-function rowMax(x: usize, len: i32): f32 {
+/** The largest of `len` floats at x (NaN when any is NaN). */
+export function rowMax(x: usize, len: i32): f32 {
   let acc = f32x4.splat(-Infinity);
   let i = 0;
   for (; i + 4 <= len; i += 4) acc = f32x4.max(acc, v128.load(x + (<usize>i << 2)));

@@ -19,7 +19,8 @@ import * as cv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
 import * as fu from './ops-fused.js';
 import * as ix from './ops-index.js';
-import { type GemmRunner, matmul } from './ops-matmul.js';
+import * as ls from './ops-loss.js';
+import { type GemmRunner, linear, matmul } from './ops-matmul.js';
 import * as pl from './ops-pool.js';
 import * as rd from './ops-reduce.js';
 import { argsort } from './ops-sort.js';
@@ -80,8 +81,25 @@ export function createContext(memory: WebAssembly.Memory, k: KernelExports): Ctx
 
 export function singleThread(ctx: Ctx): Parallel {
   return {
-    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c, acc) =>
-      ctx.k.gemm(0, m, n, k, a, rsA, csA, b, rsB, csB, c, n, ctx.scratch(0), acc ? 1 : 0),
+    gemm: (m, n, k, a, rsA, csA, b, rsB, csB, c, acc, epi) =>
+      ctx.k.gemm(
+        0,
+        m,
+        n,
+        k,
+        a,
+        rsA,
+        csA,
+        b,
+        rsB,
+        csB,
+        c,
+        n,
+        ctx.scratch(0),
+        acc ? 1 : 0,
+        epi?.bias ?? 0,
+        epi?.bits ?? 0,
+      ),
     available: () => 1,
     run: (jobs) => {
       for (const j of jobs) {
@@ -100,11 +118,19 @@ export function singleThread(ctx: Ctx): Parallel {
 export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, name: string): WasmBackend {
   const heap = ctx.heap;
   const fused: FusedKernels = {
+    linear: (x, w, bias, activation) => linear(ctx, x, w, bias, activation, par.gemm),
+    reluBackward: (x, g) => ew.reluBackward(ctx, x, g),
+    crossEntropy: (x, target, ignoreIndex, reduction) =>
+      ls.crossEntropy(ctx, x, target, ignoreIndex, reduction),
+    crossEntropyBackward: (x, target, g, ignoreIndex, reduction) =>
+      ls.crossEntropyBackward(ctx, x, target, g, ignoreIndex, reduction),
     softmax: (x, axis, log) => fu.softmax(ctx, x, axis, log),
     softmaxBackward: (y, dy, axis, log) => fu.softmaxBackward(ctx, y, dy, axis, log),
     adamStep: (args) => fu.adamStep(ctx, args),
     sgdStep: (args) => fu.sgdStep(ctx, args),
     conv2d: (x, w, p, outShape) => cv.conv2d(ctx, par, x, w, p, outShape),
+    conv2dBias: (x, w, bias, p, outShape, activation) =>
+      cv.conv2dBias(ctx, par, x, w, bias, p, outShape, activation),
     conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par, dy, w, p, xShape),
     conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par, x, dy, p, wShape),
     maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, par, x, p, outShape),

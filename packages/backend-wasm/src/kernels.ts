@@ -19,6 +19,8 @@ export interface KernelExports {
     ldc: number,
     scratch: number,
     accumulate: number,
+    bias: number,
+    epi: number,
   ): void;
   /** Bytes packBAll writes for a k x n B. */
   packedBBytes(k: number, n: number): number;
@@ -45,6 +47,8 @@ export interface KernelExports {
     ldc: number,
     scratch: number,
     accumulate: number,
+    bias: number,
+    epi: number,
   ): void;
   im2col(x: number, col: number, meta: number): void;
   adamF32(
@@ -92,6 +96,8 @@ export interface KernelExports {
     meta: number,
     n0: number,
     n1: number,
+    bias: number,
+    epi: number,
   ): void;
   convBackwardInput(
     dy: number,
@@ -120,6 +126,27 @@ export interface KernelExports {
   unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;
   compareF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   whereF32(out: number, cond: number, a: number, b: number, rank: number, meta: number, idx: number): void;
+  reluBackwardF32(out: number, x: number, g: number, n: number): void;
+  /** Returns -1, or the first row with a target out of range. */
+  crossEntropyF32(
+    out: number,
+    x: number,
+    target: number,
+    rows: number,
+    classes: number,
+    ignore: number,
+    reduction: number,
+  ): number;
+  crossEntropyBackwardF32(
+    out: number,
+    x: number,
+    target: number,
+    g: number,
+    rows: number,
+    classes: number,
+    ignore: number,
+    reduction: number,
+  ): void;
   maxPool2dF32(x: number, values: number, indices: number, meta: number): void;
   maxPool2dBackwardF32(
     dy: number,

@@ -1,9 +1,10 @@
-import { type Conv2dParams, sizeOf, type TensorView } from '@nn/tensor';
+import { type Conv2dParams, type FusedActivation, sizeOf, type TensorView } from '@nn/tensor';
 import { type Conv2dGeometry, conv2dGeometry } from '@nn/tensor/internal';
 import type { Parallel } from './backend.js';
 import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
+import { BIAS_ROWS, RELU } from './ops-matmul.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
 import type { Job } from './threads.js';
 
@@ -89,6 +90,36 @@ function direct(
   }
 }
 
+/** What the forward kernel adds to its output before writing it (a Conv layer's bias, and relu). */
+interface Epilogue {
+  bias: TensorView;
+  activation: FusedActivation;
+}
+
+/** The epilogue on the direct loops' output (float64): bias per channel, then relu (NaN stays). */
+function biasAndActivation(
+  ctx: Ctx,
+  g: Conv2dGeometry,
+  out: WasmStorage,
+  bias: number,
+  activation: FusedActivation,
+  dtype: 'float32' | 'float64',
+): void {
+  const a = arrayOf(ctx.heap, dtype);
+  const o = baseIndex({ storage: out, dtype, shape: [1], strides: [1], offset: 0 });
+  const plane = g.oh * g.ow;
+  for (let n = 0; n < g.n; n++) {
+    for (let oc = 0; oc < g.outC; oc++) {
+      const b = a[bias + oc];
+      const base = o + (n * g.outC + oc) * plane;
+      for (let i = base; i < base + plane; i++) {
+        const v = a[i] + b;
+        a[i] = activation === 'relu' && v < 0 ? 0 : v;
+      }
+    }
+  }
+}
+
 function zeroed(ctx: Ctx, size: number, dtype: 'float32' | 'float64'): WasmStorage {
   const out = allocOut(ctx, size, dtype);
   const o = baseIndex({ storage: out, dtype, shape: [1], strides: [1], offset: 0 });
@@ -103,6 +134,7 @@ function run(
   views: { x?: TensorView; w?: TensorView; dy?: TensorView },
   shapes: { x: readonly number[]; w: readonly number[]; y: readonly number[] },
   p: Conv2dParams,
+  epilogue?: Epilogue,
 ): WasmStorage {
   const dtype = (views.x ?? views.w ?? views.dy)!.dtype as 'float32' | 'float64';
   const g = conv2dGeometry(shapes.x, shapes.w, shapes.y, p);
@@ -110,6 +142,7 @@ function run(
     x: views.x && contiguousView(ctx, views.x),
     w: views.w && contiguousView(ctx, views.w),
     dy: views.dy && contiguousView(ctx, views.dy),
+    bias: epilogue && contiguousView(ctx, epilogue.bias),
   };
   try {
     const outSize = sizeOf(mode === 'forward' ? shapes.y : mode === 'input' ? shapes.x : shapes.w);
@@ -119,6 +152,7 @@ function run(
     if (dtype !== 'float32') {
       const idx = (v?: { view: TensorView }) => (v ? baseIndex(v.view) : 0);
       direct(ctx, mode, g, p, idx(c.x), idx(c.w), idx(c.dy), out, dtype);
+      if (epilogue) biasAndActivation(ctx, g, out, idx(c.bias), epilogue.activation, dtype);
       return out;
     }
     // Samples split into a fixed number of jobs (not one per thread: the weight gradient sums
@@ -139,9 +173,11 @@ function run(
         const xp = c.x ? basePtr(c.x.view) : 0;
         const wp = c.w ? basePtr(c.w.view) : 0;
         const yp = c.dy ? basePtr(c.dy.view) : 0;
+        const bp = c.bias ? basePtr(c.bias.view) : 0;
+        const epi = epilogue ? BIAS_ROWS | (epilogue.activation === 'relu' ? RELU : 0) : 0;
         const jobs: Job[] = ranges.map(([n0, n1], j) => {
           if (mode === 'forward')
-            return { kernel: 'convForward', args: [xp, wp, out.ptr, cols[j], 0, meta, n0, n1] };
+            return { kernel: 'convForward', args: [xp, wp, out.ptr, cols[j], 0, meta, n0, n1, bp, epi] };
           if (mode === 'input')
             return { kernel: 'convBackwardInput', args: [yp, wp, out.ptr, cols[j], 0, meta, n0, n1] };
           return { kernel: 'convBackwardWeight', args: [xp, yp, partials[j], cols[j], 0, meta, n0, n1] };
@@ -165,6 +201,7 @@ function run(
     c.x?.release();
     c.w?.release();
     c.dy?.release();
+    c.bias?.release();
   }
 }
 
@@ -177,6 +214,19 @@ export function conv2d(
   outShape: readonly number[],
 ): WasmStorage {
   return run(ctx, par, 'forward', { x, w }, { x: x.shape, w: w.shape, y: outShape }, p);
+}
+
+export function conv2dBias(
+  ctx: Ctx,
+  par: Parallel,
+  x: TensorView,
+  w: TensorView,
+  bias: TensorView,
+  p: Conv2dParams,
+  outShape: readonly number[],
+  activation: FusedActivation,
+): WasmStorage {
+  return run(ctx, par, 'forward', { x, w }, { x: x.shape, w: w.shape, y: outShape }, p, { bias, activation });
 }
 
 export function conv2dBackwardInput(

@@ -3,6 +3,7 @@ import { timeMethods } from '@nn/tensor/internal';
 import { hardwareThreads, startWorker } from '#platform/host';
 import type { Parallel } from './backend.js';
 import type { Ctx } from './context.js';
+import { BIAS_COLS } from './ops-matmul.js';
 import {
   drainQueue,
   JOB_BITS,
@@ -207,8 +208,10 @@ export async function createThreadPool(
     available,
     run,
     instrument,
-    gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate) {
+    gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, accumulate, epilogue) {
       const acc = accumulate ? 1 : 0;
+      const bias = epilogue?.bias ?? 0;
+      const bits = epilogue?.bits ?? 0;
       const t = Math.min(available(), Math.max(1, Math.floor((m * n * k) / MIN_PARALLEL_WORK)));
       const byRows = m >= n;
       const extent = byRows ? m : n;
@@ -234,7 +237,7 @@ export async function createThreadPool(
           }
           run(packJobs);
           for (let lo = 0; lo < extent; lo += chunk) {
-            const args = [lo, Math.min(extent, lo + chunk), n, k, a, rsA, csA, pb, c, n, 0, acc];
+            const args = [lo, Math.min(extent, lo + chunk), n, k, a, rsA, csA, pb, c, n, 0, acc, bias, bits];
             jobs.push({ kernel: 'gemmPackedB', args });
           }
           run(jobs);
@@ -245,9 +248,11 @@ export async function createThreadPool(
       }
       for (let lo = 0; lo < extent; lo += chunk) {
         const hi = Math.min(extent, lo + chunk);
+        // A column chunk's bias starts at its first column (a per-row bias is the same for all).
+        const colBias = bits & BIAS_COLS ? bias + lo * 4 : bias;
         const args = byRows
-          ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc]
-          : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, 0, acc];
+          ? [lo, hi, n, k, a, rsA, csA, b, rsB, csB, c, n, 0, acc, bias, bits]
+          : [0, m, hi - lo, k, a, rsA, csA, b + lo * csB * 4, rsB, csB, c + lo * 4, n, 0, acc, colBias, bits];
         jobs.push({ kernel: 'gemm', args });
       }
       run(jobs);

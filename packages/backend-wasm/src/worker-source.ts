@@ -32,7 +32,7 @@ export const SCRATCH_ARG: Partial<Record<WorkerKernel, number>> = {
  * waiting forever.
  */
 export const QUEUE_HEADER = 16;
-export const JOB_WORDS = 16;
+export const JOB_WORDS = 20;
 export const MAX_JOBS = 256;
 /** Ticket fields: job count and next job take JOB_BITS each (MAX_JOBS fits), the round the rest. */
 export const JOB_BITS = 9;

@@ -5,7 +5,7 @@
 import { gradcheck } from '@nn/autograd';
 import type { Tensor } from '@nn/tensor';
 import * as nn from '@nn/tensor';
-import { binaryCrossEntropy } from '@nn/tensor/internal';
+import { binaryCrossEntropy, convActivation, crossEntropyIndex, linearActivation } from '@nn/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import type { SuiteContext } from './context.js';
 import { permutation, rng, sizeOf } from './oracle.js';
@@ -346,6 +346,54 @@ const ATTENTION: Check[] = [
   },
 ];
 
+// A Linear layer's op (and a Linear followed by a ReLU, as Sequential fuses them): one node each.
+const LINEAR: Check[] = [
+  {
+    name: 'linear',
+    fn: (x, w, bias) => nn.linear(x, w, bias),
+    inputs: [N(3, 4), N(5, 4), N(5)],
+  },
+  { name: 'linear 3d input', fn: (x, w, bias) => nn.linear(x, w, bias), inputs: [N(2, 3, 4), N(2, 4), N(2)] },
+  { name: 'linear 1d input, no bias', fn: (x, w) => nn.linear(x, w), inputs: [N(4), N(3, 4)] },
+  {
+    name: 'linear + relu (fused)',
+    fn: (x, w, bias) => linearActivation(x, w, bias, 'relu'),
+    inputs: [Z(3, 4), Z(5, 4), Z(5)],
+  },
+  {
+    name: 'conv2d + bias + relu (fused)',
+    fn: (x, w, bias) => convActivation(2, x, w, bias, { padding: 1, stride: [1, 2] }, 'relu'),
+    inputs: [Z(2, 2, 4, 5), Z(3, 2, 3, 3), Z(3)],
+  },
+  {
+    name: 'conv1d + bias (fused)',
+    fn: (x, w, bias) => convActivation(1, x, w, bias, { dilation: 2 }, 'none'),
+    inputs: [N(2, 3, 7), N(2, 3, 2), N(2)],
+  },
+  {
+    name: 'linear + relu of a transposed weight, no bias',
+    fn: (x, w) => linearActivation(x, nn.t(w), null, 'relu'),
+    inputs: [Z(3, 4), Z(4, 5)],
+  },
+];
+
+// Cross entropy at class indices as one op; the indices live on the logits' backend.
+const LOSSES: Check[] = [
+  u(
+    'crossEntropy mean',
+    (x) => crossEntropyIndex(x, ints(x, [2, 0, 3], [3]), -100, 'mean'),
+    'normal',
+    [3, 4],
+  ),
+  u(
+    'crossEntropy none, ignored row',
+    (x) => crossEntropyIndex(x, ints(x, [1, -1, 0], [3]), -1, 'none'),
+    'normal',
+    [3, 4],
+  ),
+  u('crossEntropy sum', (x) => crossEntropyIndex(x, ints(x, [4, 4], [2]), -100, 'sum'), 'normal', [2, 5]),
+];
+
 const GROUPS: [string, Check[]][] = [
   ['element-wise', ELEMENTWISE],
   ['activations', ACTIVATIONS],
@@ -354,6 +402,8 @@ const GROUPS: [string, Check[]][] = [
   ['matmul', MATMUL],
   ['nn functions', NN],
   ['attention', ATTENTION],
+  ['linear', LINEAR],
+  ['losses', LOSSES],
 ];
 
 export function registerGradcheckTests(ctx: SuiteContext): void {

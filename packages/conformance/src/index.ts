@@ -10,6 +10,7 @@ import { registerBadInputTests } from './bad-input.js';
 import { registerCompositeMemoryTests } from './composites-memory.js';
 import type { SuiteContext } from './context.js';
 import { registerConventionTests } from './conventions.js';
+import { registerFusedTests } from './fused.js';
 import { registerFuzzTests } from './fuzz.js';
 import { registerGradcheckTests } from './gradcheck.js';
 import { registerMemoryTests } from './memory.js';
@@ -48,6 +49,7 @@ export function runConformance(options: ConformanceOptions): void {
     registerPropertyTests();
     registerReorderPropertyTests();
     registerGradcheckTests(ctx);
+    registerFusedTests();
     registerConventionTests();
     registerMemoryTests();
     registerCompositeMemoryTests(ctx);

@@ -1,4 +1,5 @@
 import { type Tensor, ValueError } from '@nn/tensor';
+import { isPlainReLU } from './layers/activation.js';
 import { type AnyModule, Module } from './module.js';
 
 type Layer = Module<[Tensor], Tensor>;
@@ -46,10 +47,24 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const layers = this.children() as unknown as Layer[];
     let y = x;
-    for (const m of this.children() as unknown as Layer[]) y = m.call(y);
+    for (let i = 0; i < layers.length; i++) {
+      // A layer that can apply the ReLU after it itself does both as one op: one kernel, one node.
+      const fused = isPlainReLU(layers[i + 1]) ? fusedRelu(layers[i], y) : undefined;
+      if (fused) {
+        y = fused;
+        i++;
+      } else y = layers[i].call(y);
+    }
     return y;
   }
+}
+
+/** `layer` then relu as one op, when the layer offers it (Linear, Conv1d/2d/3d), else undefined. */
+function fusedRelu(layer: Layer, x: Tensor): Tensor | undefined {
+  const f = (layer as { forwardRelu?: (x: Tensor) => Tensor | undefined }).forwardRelu;
+  return typeof f === 'function' ? f.call(layer, x) : undefined;
 }
 
 /** A list of modules whose parameters are registered (no forward of its own). */

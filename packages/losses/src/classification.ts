@@ -26,6 +26,7 @@ import {
   unsqueeze,
   where,
 } from '@nn/tensor';
+import { crossEntropyIndex } from '@nn/tensor/internal';
 import { assertFloatArg } from './checks.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
@@ -63,8 +64,17 @@ function checkWeight(op: string, weight: Tensor | undefined, classes: number): v
   }
 }
 
-/** Checks index targets; returns the class axis of the input. */
-function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): number {
+/**
+ * Checks index targets (their values too, with `values`, on backends whose memory the host reads);
+ * returns the class axis of the input.
+ */
+function checkIndexTarget(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+  ignoreIndex: number,
+  values = true,
+): number {
   if (target.dtype !== 'int32') {
     throw new DTypeError(
       `${op}: class labels must be int32 indices, got a ${target.dtype} target of shape ${fmtShape(target.shape)}; pass tensor(labels, { dtype: 'int32' }) or target.to('int32')`,
@@ -78,7 +88,7 @@ function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
     );
   }
   const classes = input.shape[classDim];
-  if (target.backend.readSync && target.size > 0) {
+  if (values && target.backend.readSync && target.size > 0) {
     const v = target.dataSync();
     for (let i = 0; i < v.length; i++) {
       if (v[i] !== ignoreIndex && (v[i] < 0 || v[i] >= classes)) {
@@ -211,6 +221,12 @@ export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntro
     });
   }
   const ignoreIndex = options?.ignoreIndex ?? -100;
+  if (input.ndim === 2 && options?.weight === undefined && s === 0) {
+    // The common case is one op: one kernel each way where the backend has them, and the targets
+    // checked by that kernel as it reads them instead of by a read to the host every step.
+    checkIndexTarget(op, input, target, ignoreIndex, false);
+    return crossEntropyIndex(input, target, ignoreIndex, reduction);
+  }
   checkIndexTarget(op, input, target, ignoreIndex);
   return tidy(() => {
     const logp = logSoftmax(input, classDim);

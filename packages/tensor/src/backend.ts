@@ -208,14 +208,53 @@ export interface Pool2dParams {
   readonly ceilMode: boolean;
 }
 
+/** How a loss kernel reduces its per-row losses. */
+export type LossReduction = 'none' | 'sum' | 'mean';
+
+/** An activation a fused kernel applies to its result before writing it ('none' or max(x, 0)). */
+export type FusedActivation = 'none' | 'relu';
+
 /**
  * Fast paths a backend may offer. Each has a composite fallback in @nn/tensor, the one place that
- * chooses between them (a tensor-level op per kernel: softmax and softmaxBackward, conv2d and its
+ * chooses between them (a tensor-level op per kernel: linear and reluBackward, softmax and softmaxBackward, conv2d and its
  * two gradients, the pools and theirs, adamStep, sgdStep); the conformance suite also runs on a
  * backend without any. Backward kernels are skipped while a graph is recorded through them
  * (gradients of gradients), since their output has no graph.
  */
 export interface FusedKernels {
+  /**
+   * A Linear layer in one pass: x wᵀ, plus `bias` per column when given, then `activation`
+   * (relu as PyTorch's: NaN stays NaN). x is [M, K] and contiguous (only `offset` may be
+   * non-zero), w is [N, K] with any strides (a transposed view is read in place), bias is [N]
+   * and contiguous or null. The result is [M, N].
+   */
+  linear?(x: TensorView, w: TensorView, bias: TensorView | null, activation: FusedActivation): Storage;
+  /** relu's gradient: g where x > 0, else 0 (NaN in x gives 0). x and g contiguous, one shape. */
+  reluBackward?(x: TensorView, g: TensorView): Storage;
+  /**
+   * Cross entropy of logits x [M, C] (float, contiguous) at class indices `target` [M] (int32,
+   * contiguous): per row logsumexp(x) - x[target], 0 where the target is `ignoreIndex`; 'none'
+   * keeps the M losses, 'sum' adds them, 'mean' divides the sum by the rows not ignored (NaN when
+   * all are). The kernel checks the targets as it reads them: one neither ignored nor in [0, C)
+   * makes it return `{ badTarget }` (its value) and keep nothing.
+   */
+  crossEntropy?(
+    x: TensorView,
+    target: TensorView,
+    ignoreIndex: number,
+    reduction: LossReduction,
+  ): { loss: Storage } | { badTarget: number };
+  /**
+   * Its gradient for x: g · (softmax(x) - onehot(target)) per row, 0 on ignored rows, divided by
+   * the rows not ignored for 'mean'. g has the loss's shape (one value, or [M] for 'none').
+   */
+  crossEntropyBackward?(
+    x: TensorView,
+    target: TensorView,
+    g: TensorView,
+    ignoreIndex: number,
+    reduction: LossReduction,
+  ): Storage;
   /** softmax / log-softmax along `axis` (contiguous result, same shape). */
   softmax?(x: TensorView, axis: number, log: boolean): Storage;
   /** Gradient of softmax given y = softmax(x) (or log-softmax output when log). */
@@ -228,6 +267,19 @@ export interface FusedKernels {
    * every conv and pool kernel, the tensor arguments arrive contiguous (only `offset` may be non-zero).
    */
   conv2d?(x: TensorView, w: TensorView, p: Conv2dParams, outShape: readonly number[]): Storage;
+  /**
+   * `conv2d` plus `bias` [outC] (contiguous) per output channel, then `activation`: a Conv2d layer
+   * (and a ReLU after it) in one pass, the epilogue applied while each sample's output is in
+   * cache. Used only where the backend also has `conv2d`; the gradients are conv2d's.
+   */
+  conv2dBias?(
+    x: TensorView,
+    w: TensorView,
+    bias: TensorView,
+    p: Conv2dParams,
+    outShape: readonly number[],
+    activation: FusedActivation,
+  ): Storage;
   conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;
   conv2dBackwardWeight?(x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): Storage;
   /**

@@ -10,6 +10,7 @@ export { conv2dGeometry } from './conv-geometry.js';
 export { warnDeprecated } from './deprecation.js';
 export type { GradEngine, GradFn } from './engine.js';
 export { getGradEngine, recordOp, setGradEngine, takeCounters } from './engine.js';
+export { crossEntropyRows, crossEntropyRowsBackward } from './host-kernels/cross-entropy.js';
 export { track } from './memory.js';
 export type {
   ArithmeticOp,
@@ -34,6 +35,9 @@ export {
   maxPool2dBackward,
 } from './ops/nn/backward.js';
 export { binaryCrossEntropy } from './ops/nn/binary-cross-entropy.js';
+export { convActivation } from './ops/nn/conv.js';
+export { crossEntropyBackward, crossEntropyIndex } from './ops/nn/cross-entropy.js';
+export { linearActivation, reluBackward } from './ops/nn/linear.js';
 export type { AdamHyper, AdamMoments, AdamResult, SgdHyper, SgdResult } from './ops/optim.js';
 export { adamStep, sgdStep } from './ops/optim.js';
 export { softmaxBackward } from './ops/reduce.js';

@@ -1,4 +1,4 @@
-import type { Conv2dParams, Pool2dParams, UnaryOp } from './backend.js';
+import type { Conv2dParams, FusedActivation, LossReduction, Pool2dParams, UnaryOp } from './backend.js';
 import type { DType } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
@@ -125,8 +125,26 @@ export interface OpTable extends UnaryOps, BinaryOps, ScalarOps, Reductions, Arg
   /** Running sums along dim. */
   cumsum: { inputs: [x: Tensor]; outputs: Y; attrs: { dim: number } };
   conv2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
+  /** conv2d plus a bias per output channel, then the activation: one node for a Conv2d layer (and a ReLU after it). */
+  conv2dBias: {
+    inputs: [x: Tensor, w: Tensor, b: Tensor];
+    outputs: Y;
+    attrs: { params: Conv2dParams; activation: FusedActivation };
+  };
   /** conv2d's input gradient as an op of its own: x [N, inC, H, W], w [inC, outC / groups, kH, kW]. */
   convTranspose2d: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { params: Conv2dParams } };
+  /** activation(x wᵀ + b) over the last dim of x: a Linear layer (and a following ReLU) as one node. */
+  linear: { inputs: [x: Tensor, w: Tensor, b: Tensor]; outputs: Y; attrs: { activation: FusedActivation } };
+  /** `linear` without a bias. */
+  linearNoBias: { inputs: [x: Tensor, w: Tensor]; outputs: Y; attrs: { activation: FusedActivation } };
+  /** Cross entropy of logits [M, C] at int32 class indices [M] (the target rides along, not differentiable). */
+  crossEntropy: {
+    inputs: [logits: Tensor, target: Tensor];
+    outputs: Y;
+    attrs: { ignoreIndex: number; reduction: LossReduction };
+  };
+  /** relu's gradient g · [x > 0], recorded so that gradients of gradients flow through it. */
+  reluBackward: { inputs: [x: Tensor, g: Tensor]; outputs: Y; attrs: NoAttrs };
   /** The argmax positions ride along as a second, non-differentiable input. */
   maxPool2d: { inputs: [x: Tensor, indices: Tensor]; outputs: Y; attrs: { params: Pool2dParams } };
   avgPool2d: {
@@ -234,7 +252,12 @@ export const OPS: { readonly [K in OpName]: OpKind } = {
   roll: d,
   cumsum: d,
   conv2d: d,
+  conv2dBias: d,
   convTranspose2d: d,
+  linear: d,
+  linearNoBias: d,
+  crossEntropy: d,
+  reluBackward: d,
   maxPool2d: d,
   avgPool2d: d,
   binaryCrossEntropy: d,

@@ -24,7 +24,7 @@ import {
   where,
   zerosLike,
 } from '@nn/tensor';
-import type { RecordedUnaryOp } from '@nn/tensor/internal';
+import { type RecordedUnaryOp, reluBackward } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
 
 /** y = f(x) with dx = h(x, g, params). */
@@ -71,7 +71,7 @@ export function registerElementwiseRules(): void {
   fromOutput('sigmoid', (y, g) => mul(g, mul(y, sub(1, y))));
   fromInput('erf', (x, g) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
   // Kinks follow PyTorch: relu'(0) = 0, leaky_relu'(0) = slope, clamp passes the gradient at its bounds.
-  fromInput('relu', (x, g) => where(gt(x, 0), g, 0));
+  fromInput('relu', (x, g) => reluBackward(x, g));
   fromInput('leakyRelu', (x, g, [slope]) => where(gt(x, 0), g, mul(g, slope)));
   defineGradient('elu', {
     saveInputs: [0],

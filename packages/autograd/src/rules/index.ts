@@ -1,4 +1,5 @@
 import { registerElementwiseRules } from './elementwise.js';
+import { registerLinearRules } from './linear.js';
 import { registerLossRules } from './loss.js';
 import { registerMatmulRules } from './matmul.js';
 import { registerNNRules } from './nn.js';
@@ -17,4 +18,5 @@ export function registerBuiltinRules(): void {
   registerMatmulRules();
   registerNNRules();
   registerLossRules();
+  registerLinearRules();
 }

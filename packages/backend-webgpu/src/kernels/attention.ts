@@ -188,30 +188,94 @@ function maskBuffer(a: AttentionArgs): GPUBuffer {
   return (a.mask ?? a.q).storage as GPUBuffer;
 }
 
-/** Forward: out [B, L, Ev], lse [B, L]. */
-export function attention(rt: Runtime, a0: AttentionArgs): { out: GPUBuffer; lse: GPUBuffer } {
-  return withContiguous(rt, [a0.q, a0.k, a0.v], ([q, k, v]) => {
-    const a = { ...a0, q, k, v };
-    const [B, L] = q.shape;
-    const ev = v.shape[2];
-    const out = rt.createBuffer(B * L * ev * 4);
-    const lse = rt.createBuffer(B * L * 4);
-    const s = specOf(rt, a, []);
-    const blocks = Math.ceil(L / s.rows);
-    const m = meta(a, blocks, []);
-    const source = (): string => {
-      const body = `
+/**
+ * One pass of the three: each invocation takes R consecutive rows (`first` names the first: query
+ * rows i0 in the forward and dq, key rows j0 in dkv) of one batch entry. The gradient passes also
+ * read the row stats and dO (as `g`, laid out like v) and get `weight`.
+ */
+interface Pass {
+  name: string;
+  first: 'i0' | 'j0';
+  /** How many rows of each batch entry the pass walks (L or S). */
+  rows: number;
+  /** The WGSL after the shared prologue. */
+  body: string;
+  /** The f32 outputs; those with a width slot get a 4-wide row storer `st_<name>`. */
+  outputs: { name: string; buffer: GPUBuffer; widthSlot?: number }[];
+  grad?: { stats: GPUBuffer; dOut: TensorView };
+}
+
+/** WGSL every pass starts with: its batch entry b, first row, sizes, scale and mask base. */
+function prologue(first: Pass['first']): string {
+  return `
   let blocks = mu(${S_BLOCKS}u);
   if (gid >= mu(${S_B}u) * blocks) { return; }
   let b = gid / blocks;
-  let i0 = (gid % blocks) * R;
+  let ${first} = (gid % blocks) * R;
   let L = mu(${S_L}u);
   let S = mu(${S_S}u);
   let scale = mf(${S_SCALE}u);
   let E4 = (mu(${S_E}u) + 3u) / 4u;
   let EV4 = (mu(${S_EV}u) + 3u) / 4u;
-  let tk = min(mu(${S_TK}u), TK);
   let mb = mask_base(b);
+`;
+}
+
+/** Builds (once per key) and dispatches one pass over a's q, k, v and mask. */
+function runPass(rt: Runtime, a: AttentionArgs, s: Spec, p: Pass): void {
+  const blocks = Math.ceil(p.rows / s.rows);
+  const m = meta(a, blocks, p.grad ? [0, p.grad.dOut.offset] : []);
+  const inputs = [
+    { name: 'q', type: f4(s.vec) },
+    { name: 'k', type: f4(s.vec) },
+    { name: 'v', type: f4(s.vec) },
+    { name: 'mask', type: 'u32' },
+  ];
+  const buffers = [a.q.storage, a.k.storage, a.v.storage, maskBuffer(a)] as GPUBuffer[];
+  const fns = [loader('q', S_E, S_Q, s.vec), loader('k', S_E, S_K, s.vec), loader('v', S_EV, S_V, s.vec)];
+  if (p.grad) {
+    inputs.push({ name: 'stats', type: 'f32' }, { name: 'g', type: f4(s.vec) });
+    buffers.push(p.grad.stats, p.grad.dOut.storage as GPUBuffer);
+    fns.unshift(WEIGHT);
+    fns.push(loader('g', S_EV, S_X1, s.vec));
+  }
+  for (const o of p.outputs) if (o.widthSlot !== undefined) fns.push(storer(o.name, o.widthSlot));
+  const outputs = p.outputs.map((o) => ({ name: o.name, type: 'f32' }));
+  const source = (): string =>
+    header(inputs, outputs) + prelude(s) + fns.join('\n') + entry(WG, prologue(p.first) + p.body);
+  rt.dispatch(
+    { key: keyOf(p.name, s), inputs: inputs.length, outputs: outputs.length, source },
+    buffers,
+    p.outputs.map((o) => o.buffer),
+    m.u,
+    Math.ceil((a.q.shape[0] * blocks) / WG),
+  );
+}
+
+/** Forward: out [B, L, Ev], lse [B, L]. */
+export function attention(rt: Runtime, a0: AttentionArgs): { out: GPUBuffer; lse: GPUBuffer } {
+  return withContiguous(rt, [a0.q, a0.k, a0.v], ([q, k, v]) => {
+    const a = { ...a0, q, k, v };
+    const [B, L] = q.shape;
+    const out = rt.createBuffer(B * L * v.shape[2] * 4);
+    const lse = rt.createBuffer(B * L * 4);
+    runPass(rt, a, specOf(rt, a, []), {
+      name: 'forward',
+      first: 'i0',
+      rows: L,
+      body: FORWARD,
+      outputs: [
+        { name: 'out', buffer: out, widthSlot: S_EV },
+        { name: 'lse', buffer: lse },
+      ],
+    });
+    return { out, lse };
+  });
+}
+
+/** WGSL of the forward: an online softmax over tiles of TK keys for R query rows. */
+const FORWARD = `
+  let tk = min(mu(${S_TK}u), TK);
   var qr: array<array<vec4<f32>, CE>, R>;
   var o: array<array<vec4<f32>, CV>, R>;
   var mx: array<f32, R>;
@@ -281,39 +345,6 @@ export function attention(rt: Runtime, a0: AttentionArgs): { out: GPUBuffer; lse
     for (var c = 0u; c < EV4; c++) { st_out(row, c, o[r][c] * inv); }
     lse[row] = mx[r] + log(l[r]);
   }`;
-      return (
-        header(
-          [
-            { name: 'q', type: f4(s.vec) },
-            { name: 'k', type: f4(s.vec) },
-            { name: 'v', type: f4(s.vec) },
-            { name: 'mask', type: 'u32' },
-          ],
-          [
-            { name: 'out', type: 'f32' },
-            { name: 'lse', type: 'f32' },
-          ],
-        ) +
-        prelude(s) +
-        [
-          loader('q', S_E, S_Q, s.vec),
-          loader('k', S_E, S_K, s.vec),
-          loader('v', S_EV, S_V, s.vec),
-          storer('out', S_EV),
-        ].join('\n') +
-        entry(WG, body)
-      );
-    };
-    rt.dispatch(
-      { key: keyOf('forward', s), inputs: 4, outputs: 2, source },
-      [q.storage as GPUBuffer, k.storage as GPUBuffer, v.storage as GPUBuffer, maskBuffer(a)],
-      [out, lse],
-      m.u,
-      Math.ceil((B * blocks) / WG),
-    );
-    return { out, lse };
-  });
-}
 
 /** Per query row: (lse, rowsum(dO * O)) interleaved, what both gradient passes read. */
 function rowStats(rt: Runtime, a: AttentionBackwardArgs): GPUBuffer {
@@ -363,23 +394,8 @@ const WEIGHT = `fn weight(s: f32, lse: f32) -> f32 {
   return exp(s - lse);
 }`;
 
-function dq(rt: Runtime, a: AttentionBackwardArgs, stats: GPUBuffer, s: Spec): GPUBuffer {
-  const [B, L, e] = a.q.shape;
-  const out = rt.createBuffer(B * L * e * 4);
-  const blocks = Math.ceil(L / s.rows);
-  const m = meta(a, blocks, [0, a.dOut.offset]);
-  const source = (): string => {
-    const body = `
-  let blocks = mu(${S_BLOCKS}u);
-  if (gid >= mu(${S_B}u) * blocks) { return; }
-  let b = gid / blocks;
-  let i0 = (gid % blocks) * R;
-  let L = mu(${S_L}u);
-  let S = mu(${S_S}u);
-  let scale = mf(${S_SCALE}u);
-  let E4 = (mu(${S_E}u) + 3u) / 4u;
-  let EV4 = (mu(${S_EV}u) + 3u) / 4u;
-  let mb = mask_base(b);
+/** WGSL of dq: per query row, the keys walked again with weights rebuilt from the logsumexp. */
+const DQ = `
   var qr: array<array<vec4<f32>, CE>, R>;
   var g: array<array<vec4<f32>, CV>, R>;
   var acc: array<array<vec4<f32>, CE>, R>;
@@ -425,71 +441,9 @@ function dq(rt: Runtime, a: AttentionBackwardArgs, stats: GPUBuffer, s: Spec): G
     if (i >= L) { break; }
     for (var c = 0u; c < E4; c++) { st_dq(b * L + i, c, acc[r][c] * scale); }
   }`;
-    return (
-      header(
-        [
-          { name: 'q', type: f4(s.vec) },
-          { name: 'k', type: f4(s.vec) },
-          { name: 'v', type: f4(s.vec) },
-          { name: 'mask', type: 'u32' },
-          { name: 'stats', type: 'f32' },
-          { name: 'g', type: f4(s.vec) },
-        ],
-        [{ name: 'dq', type: 'f32' }],
-      ) +
-      prelude(s) +
-      [
-        WEIGHT,
-        loader('q', S_E, S_Q, s.vec),
-        loader('k', S_E, S_K, s.vec),
-        loader('v', S_EV, S_V, s.vec),
-        loader('g', S_EV, S_X1, s.vec),
-        storer('dq', S_E),
-      ].join('\n') +
-      entry(WG, body)
-    );
-  };
-  rt.dispatch(
-    { key: keyOf('dq', s), inputs: 6, outputs: 1, source },
-    [
-      a.q.storage as GPUBuffer,
-      a.k.storage as GPUBuffer,
-      a.v.storage as GPUBuffer,
-      maskBuffer(a),
-      stats,
-      a.dOut.storage as GPUBuffer,
-    ],
-    [out],
-    m.u,
-    Math.ceil((B * blocks) / WG),
-  );
-  return out;
-}
 
-function dkv(
-  rt: Runtime,
-  a: AttentionBackwardArgs,
-  stats: GPUBuffer,
-  s: Spec,
-): { dk: GPUBuffer; dv: GPUBuffer } {
-  const [B, , e] = a.q.shape;
-  const [, S, ev] = a.v.shape;
-  const dk = rt.createBuffer(B * S * e * 4);
-  const dv = rt.createBuffer(B * S * ev * 4);
-  const blocks = Math.ceil(S / s.rows);
-  const m = meta(a, blocks, [0, a.dOut.offset]);
-  const source = (): string => {
-    const body = `
-  let blocks = mu(${S_BLOCKS}u);
-  if (gid >= mu(${S_B}u) * blocks) { return; }
-  let b = gid / blocks;
-  let j0 = (gid % blocks) * R;
-  let L = mu(${S_L}u);
-  let S = mu(${S_S}u);
-  let scale = mf(${S_SCALE}u);
-  let E4 = (mu(${S_E}u) + 3u) / 4u;
-  let EV4 = (mu(${S_EV}u) + 3u) / 4u;
-  let mb = mask_base(b);
+/** WGSL of dk and dv: per key row, the query rows walked. */
+const DKV = `
   var kr: array<array<vec4<f32>, CE>, R>;
   var vr: array<array<vec4<f32>, CV>, R>;
   var dk: array<array<vec4<f32>, CE>, R>;
@@ -540,50 +494,6 @@ function dkv(
     for (var c = 0u; c < E4; c++) { st_dk(b * S + j, c, dk[r][c]); }
     for (var c = 0u; c < EV4; c++) { st_dv(b * S + j, c, dv[r][c]); }
   }`;
-    return (
-      header(
-        [
-          { name: 'q', type: f4(s.vec) },
-          { name: 'k', type: f4(s.vec) },
-          { name: 'v', type: f4(s.vec) },
-          { name: 'mask', type: 'u32' },
-          { name: 'stats', type: 'f32' },
-          { name: 'g', type: f4(s.vec) },
-        ],
-        [
-          { name: 'dk', type: 'f32' },
-          { name: 'dv', type: 'f32' },
-        ],
-      ) +
-      prelude(s) +
-      [
-        WEIGHT,
-        loader('q', S_E, S_Q, s.vec),
-        loader('k', S_E, S_K, s.vec),
-        loader('v', S_EV, S_V, s.vec),
-        loader('g', S_EV, S_X1, s.vec),
-        storer('dk', S_E),
-        storer('dv', S_EV),
-      ].join('\n') +
-      entry(WG, body)
-    );
-  };
-  rt.dispatch(
-    { key: keyOf('dkv', s), inputs: 6, outputs: 2, source },
-    [
-      a.q.storage as GPUBuffer,
-      a.k.storage as GPUBuffer,
-      a.v.storage as GPUBuffer,
-      maskBuffer(a),
-      stats,
-      a.dOut.storage as GPUBuffer,
-    ],
-    [dk, dv],
-    m.u,
-    Math.ceil((B * blocks) / WG),
-  );
-  return { dk, dv };
-}
 
 /** Backward: dq, dk, dv from the saved out and lse (three passes, no L x S buffer). */
 export function attentionBackward(
@@ -596,9 +506,32 @@ export function attentionBackward(
     const stats = rowStats(rt, a);
     const s = specOf(rt, a, [dOut.offset]);
     try {
-      const dqBuf = dq(rt, a, stats, s);
-      const { dk, dv } = dkv(rt, a, stats, s);
-      return { dq: dqBuf, dk, dv };
+      const [B, L, e] = q.shape;
+      const [, S, ev] = v.shape;
+      const grad = { stats, dOut };
+      const dq = rt.createBuffer(B * L * e * 4);
+      runPass(rt, a, s, {
+        name: 'dq',
+        first: 'i0',
+        rows: L,
+        body: DQ,
+        grad,
+        outputs: [{ name: 'dq', buffer: dq, widthSlot: S_E }],
+      });
+      const dk = rt.createBuffer(B * S * e * 4);
+      const dv = rt.createBuffer(B * S * ev * 4);
+      runPass(rt, a, s, {
+        name: 'dkv',
+        first: 'j0',
+        rows: S,
+        body: DKV,
+        grad,
+        outputs: [
+          { name: 'dk', buffer: dk, widthSlot: S_E },
+          { name: 'dv', buffer: dv, widthSlot: S_EV },
+        ],
+      });
+      return { dq, dk, dv };
     } finally {
       rt.free(stats);
     }

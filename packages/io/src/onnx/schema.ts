@@ -1,106 +1,101 @@
 import protobuf from 'protobufjs/light.js';
 
 /**
- * The part of ONNX's protobuf schema (onnx.proto, IR version 8) that an exported model uses,
- * declared for protobufjs's reflection: message names, field names and field numbers as the
- * ONNX specification gives them.
+ * The part of ONNX's protobuf schema (onnx.proto, IR version 8) that an exported model uses: per
+ * message, each field as `'[repeated] type number'`, with the names and numbers the ONNX
+ * specification gives them (read like the .proto's `repeated type name = number;`).
  */
-const ONNX_SUBSET = {
-  nested: {
-    onnx: {
-      nested: {
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-          },
-        },
-        OperatorSetIdProto: {
-          fields: {
-            domain: { type: 'string', id: 1 },
-            version: { type: 'int64', id: 2 },
-          },
-        },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            strings: { rule: 'repeated', type: 'bytes', id: 9 },
-            type: { type: 'int32', id: 20 },
-          },
-        },
-        ValueInfoProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'TypeProto', id: 2 },
-          },
-        },
-        TypeProto: {
-          fields: {
-            tensorType: { type: 'TypeProtoTensor', id: 1 },
-          },
-        },
-        TypeProtoTensor: {
-          fields: {
-            elemType: { type: 'int32', id: 1 },
-            shape: { type: 'TensorShapeProto', id: 2 },
-          },
-        },
-        TensorShapeProto: {
-          fields: {
-            dim: { rule: 'repeated', type: 'Dimension', id: 1 },
-          },
-        },
-        Dimension: {
-          fields: {
-            dimValue: { type: 'int64', id: 1 },
-            dimParam: { type: 'string', id: 2 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-          },
-        },
-      },
-    },
+/** A field as `'[repeated] type number'`; the type catches a missing number at compile time. */
+type FieldSpec = `${'repeated ' | ''}${string} ${number}`;
+
+const ONNX_MESSAGES: Record<string, Record<string, FieldSpec>> = {
+  ModelProto: {
+    irVersion: 'int64 1',
+    producerName: 'string 2',
+    producerVersion: 'string 3',
+    domain: 'string 4',
+    modelVersion: 'int64 5',
+    docString: 'string 6',
+    graph: 'GraphProto 7',
+    opsetImport: 'repeated OperatorSetIdProto 8',
+  },
+  OperatorSetIdProto: {
+    domain: 'string 1',
+    version: 'int64 2',
+  },
+  GraphProto: {
+    node: 'repeated NodeProto 1',
+    name: 'string 2',
+    initializer: 'repeated TensorProto 5',
+    docString: 'string 10',
+    input: 'repeated ValueInfoProto 11',
+    output: 'repeated ValueInfoProto 12',
+  },
+  NodeProto: {
+    input: 'repeated string 1',
+    output: 'repeated string 2',
+    name: 'string 3',
+    opType: 'string 4',
+    attribute: 'repeated AttributeProto 5',
+    docString: 'string 6',
+    domain: 'string 7',
+  },
+  AttributeProto: {
+    name: 'string 1',
+    f: 'float 2',
+    i: 'int64 3',
+    s: 'bytes 4',
+    t: 'TensorProto 5',
+    floats: 'repeated float 7',
+    ints: 'repeated int64 8',
+    strings: 'repeated bytes 9',
+    type: 'int32 20',
+  },
+  ValueInfoProto: {
+    name: 'string 1',
+    type: 'TypeProto 2',
+  },
+  TypeProto: {
+    tensorType: 'TypeProtoTensor 1',
+  },
+  TypeProtoTensor: {
+    elemType: 'int32 1',
+    shape: 'TensorShapeProto 2',
+  },
+  TensorShapeProto: {
+    dim: 'repeated Dimension 1',
+  },
+  Dimension: {
+    dimValue: 'int64 1',
+    dimParam: 'string 2',
+  },
+  TensorProto: {
+    dims: 'repeated int64 1',
+    dataType: 'int32 2',
+    name: 'string 8',
+    rawData: 'bytes 9',
   },
 };
+
+/** protobufjs's reflection JSON for one field spec of ONNX_MESSAGES. */
+function field(message: string, name: string, spec: FieldSpec): protobuf.IField {
+  const parts = spec.split(' ');
+  const [rule, type, id] = parts.length === 3 ? parts : [undefined, ...parts];
+  if (!type || !/^\d+$/.test(id ?? '') || (rule !== undefined && rule !== 'repeated'))
+    throw new Error(`onnx schema: field ${message}.${name} has the malformed spec '${spec}'`);
+  return rule ? { rule, type, id: Number(id) } : { type, id: Number(id) };
+}
+
+/** ONNX_MESSAGES as the namespace protobufjs's reflection reads. */
+function onnxNamespace(): protobuf.INamespace {
+  const nested: Record<string, protobuf.IType> = {};
+  for (const [message, fields] of Object.entries(ONNX_MESSAGES)) {
+    const table: Record<string, protobuf.IField> = {};
+    for (const [name, spec] of Object.entries(fields)) table[name] = field(message, name, spec);
+    nested[message] = { fields: table };
+  }
+  return { nested: { onnx: { nested } } };
+}
 
 /** ONNX's element type codes (TensorProto.DataType). */
 export const ONNX_TYPE = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, double: 11 } as const;
@@ -120,6 +115,6 @@ let modelType: protobuf.Type | null = null;
 
 /** The ModelProto message type (built once). */
 export function modelProto(): protobuf.Type {
-  modelType ??= protobuf.Root.fromJSON(ONNX_SUBSET).lookupType('onnx.ModelProto');
+  modelType ??= protobuf.Root.fromJSON(onnxNamespace()).lookupType('onnx.ModelProto');
   return modelType;
 }

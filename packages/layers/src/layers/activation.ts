@@ -24,6 +24,11 @@ export class ReLU extends Module {
   }
 }
 
+/** A ReLU module itself, not a subclass that may do something else: such a ReLU can be fused into the layer before it. */
+export function isPlainReLU(m: unknown): boolean {
+  return m instanceof ReLU && Object.getPrototypeOf(m) === ReLU.prototype;
+}
+
 /** x where x > 0, else `negativeSlope` · x (default 0.01). */
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {

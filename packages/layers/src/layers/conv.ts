@@ -3,24 +3,21 @@ import {
   conv1d,
   conv2d,
   conv3d,
-  fmtShape,
+  type FusedActivation,
   type IntOrTuple,
   optionKeys,
-  ShapeError,
   type Tensor,
   ValueError,
 } from '@nn/tensor';
-import { kaimingUniform, uniform } from '../init.js';
-import { Module } from '../module.js';
-import { type FactoryOptions, param, positiveInt } from './util.js';
+import { convActivation } from '@nn/tensor/internal';
+import { ConvBase, type ConvBaseOptions, spatialInts } from './conv-base.js';
 
-export interface ConvLayerOptions extends FactoryOptions {
+/** Options of Conv1d/2d/3d: stride, padding, dilation, groups, bias, and where the parameters live. */
+export interface ConvLayerOptions extends ConvBaseOptions {
   stride?: IntOrTuple;
   /** Zeros on both sides of each spatial dim; 'same' keeps the size (stride 1 only), 'valid' is 0. */
   padding?: IntOrTuple | 'same' | 'valid';
   dilation?: IntOrTuple;
-  groups?: number;
-  bias?: boolean;
 }
 
 const CONV_LAYER_KEYS = optionKeys<ConvLayerOptions>({
@@ -35,27 +32,11 @@ const CONV_LAYER_KEYS = optionKeys<ConvLayerOptions>({
 
 type ConvFn = typeof conv2d;
 
-export function spatialInts(op: string, name: string, v: IntOrTuple, rank: number): number[] {
-  const list = typeof v === 'number' ? Array.from({ length: rank }, () => v) : [...v];
-  if (list.length !== rank || list.some((k) => !Number.isInteger(k) || k < 0)) {
-    throw new ValueError(
-      `${op}: ${name} must be a non-negative integer or ${rank} of them, got ${JSON.stringify(v)}`,
-    );
-  }
-  return list;
-}
-
 /** The shared body of Conv1d/2d/3d: weight [out, in / groups, ...kernel], PyTorch's default init. */
-abstract class ConvNd extends Module {
-  weight: Tensor;
-  bias: Tensor | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: number[];
+abstract class ConvNd extends ConvBase {
   readonly stride: IntOrTuple;
   readonly padding: IntOrTuple | 'same' | 'valid';
   readonly dilation: IntOrTuple;
-  readonly groups: number;
   protected abstract readonly fn: ConvFn;
 
   protected constructor(
@@ -66,50 +47,53 @@ abstract class ConvNd extends Module {
     kernelSize: IntOrTuple,
     o: ConvLayerOptions,
   ) {
-    super();
     checkOptions(op, o, CONV_LAYER_KEYS);
-    this.inChannels = positiveInt(op, 'inChannels', inChannels);
-    this.outChannels = positiveInt(op, 'outChannels', outChannels);
-    this.groups = positiveInt(op, 'groups', o.groups ?? 1);
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new ValueError(
-        `${op}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${this.groups})`,
-      );
-    }
-    this.kernelSize = spatialInts(op, 'kernelSize', kernelSize, rank);
-    if (this.kernelSize.some((k) => k === 0))
-      throw new ValueError(`${op}: kernelSize must be positive, got ${JSON.stringify(kernelSize)}`);
-    this.stride = o.stride ?? 1;
-    this.padding = o.padding ?? 0;
-    this.dilation = o.dilation ?? 1;
-    const stride = spatialInts(op, 'stride', this.stride, rank);
-    if (this.padding === 'same') {
-      if (stride.some((v) => v !== 1))
-        throw new ValueError(`${op}: padding 'same' needs stride 1, got ${JSON.stringify(this.stride)}`);
-    } else if (this.padding !== 'valid') spatialInts(op, 'padding', this.padding, rank);
-    spatialInts(op, 'dilation', this.dilation, rank);
-    this.weight = kaimingUniform(param([outChannels, inChannels / this.groups, ...this.kernelSize], o), {
-      a: Math.sqrt(5),
-    });
-    const fanIn = (inChannels / this.groups) * this.kernelSize.reduce((a, b) => a * b, 1);
-    const bound = 1 / Math.sqrt(fanIn);
-    this.bias = o.bias === false ? null : uniform(param([outChannels], o), -bound, bound);
+    const stride = o.stride ?? 1;
+    const padding = o.padding ?? 0;
+    const dilation = o.dilation ?? 1;
+    const strides = spatialInts(op, 'stride', stride, rank);
+    if (padding === 'same') {
+      if (strides.some((v) => v !== 1))
+        throw new ValueError(`${op}: padding 'same' needs stride 1, got ${JSON.stringify(stride)}`);
+    } else if (padding !== 'valid') spatialInts(op, 'padding', padding, rank);
+    spatialInts(op, 'dilation', dilation, rank);
+    super(op, rank, inChannels, outChannels, kernelSize, o, false);
+    this.stride = stride;
+    this.padding = padding;
+    this.dilation = dilation;
   }
 
   forward(x: Tensor): Tensor {
-    const rank = this.kernelSize.length;
-    const cAxis = x.ndim === rank + 2 ? 1 : 0;
-    if (x.ndim < rank + 1 || x.ndim > rank + 2 || x.shape[cAxis] !== this.inChannels) {
-      throw new ShapeError(
-        `${this.constructor.name}: expected input with ${this.inChannels} channels, [N, ${this.inChannels}, ${rank}-d spatial] or unbatched, got ${fmtShape(x.shape)}`,
-      );
-    }
-    return this.fn(x, this.weight, this.bias, {
+    return this.convolve(x, 'none');
+  }
+
+  /**
+   * `forward` followed by relu as one op (the bias and relu in the conv kernel's epilogue where the
+   * backend has it), for a Sequential that holds a ReLU right after this layer; undefined when a
+   * subclass changed `forward` (then the two run as written).
+   */
+  forwardRelu(x: Tensor): Tensor | undefined {
+    if (this.forward !== ConvNd.prototype.forward) return undefined;
+    return this.convolve(x, 'relu');
+  }
+
+  private convolve(x: Tensor, activation: FusedActivation): Tensor {
+    this.checkInput(x);
+    const options = {
       stride: this.stride,
       padding: this.padding,
       dilation: this.dilation,
       groups: this.groups,
-    });
+    };
+    if (activation === 'none') return this.fn(x, this.weight, this.bias, options);
+    return convActivation(
+      this.kernelSize.length as 1 | 2 | 3,
+      x,
+      this.weight,
+      this.bias,
+      options,
+      activation,
+    );
   }
 
   protected override extraRepr(): string {

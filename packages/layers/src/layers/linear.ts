@@ -1,16 +1,8 @@
-import {
-  add,
-  checkOptions,
-  fmtShape,
-  matmul,
-  optionKeys,
-  ShapeError,
-  type Tensor,
-  t as transpose,
-} from '@nn/tensor';
+import { checkOptions, type FusedActivation, optionKeys, type Tensor } from '@nn/tensor';
+import { linearActivation } from '@nn/tensor/internal';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
-import { type Activation, activationModule } from './activation.js';
+import { type Activation, activationModule, isPlainReLU } from './activation.js';
 import { type FactoryOptions, param, positiveInt } from './util.js';
 
 /** Options of `Linear`. */
@@ -49,17 +41,21 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const last = x.shape[x.ndim - 1];
-    if (x.ndim === 0 || last !== this.inFeatures) {
-      throw new ShapeError(`Linear: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
-    }
-    const wT = transpose(this.weight);
-    const y = matmul(x, wT);
-    wT.dispose();
-    if (!this.bias) return y;
-    const out = add(y, this.bias);
-    y.dispose();
-    return out;
+    return this.affine(x, 'none');
+  }
+
+  /** x Wᵀ + b, then the activation, as one op (one kernel where the backend has it, one graph node). */
+  protected affine(x: Tensor, activation: FusedActivation): Tensor {
+    return linearActivation(x, this.weight, this.bias, activation);
+  }
+
+  /**
+   * `forward` followed by relu as one op, for a Sequential that holds a ReLU right after this
+   * layer; undefined when a subclass changed `forward` (then the two run as written).
+   */
+  forwardRelu(x: Tensor): Tensor | undefined {
+    if (this.forward !== Linear.prototype.forward) return undefined;
+    return this.affine(x, 'relu');
   }
 
   protected override extraRepr(): string {
@@ -84,6 +80,7 @@ export class Dense extends Linear {
     this.activation = activation === undefined ? null : activationModule('Dense', activation);
   }
   override forward(x: Tensor): Tensor {
+    if (isPlainReLU(this.activation)) return this.affine(x, 'relu');
     const y = super.forward(x);
     if (!this.activation) return y;
     const out = this.activation.call(y);

@@ -1,15 +1,22 @@
 import type { Conv2dParams } from '../../backend.js';
 import { recordOp } from '../../engine.js';
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
-import { add } from '../elementwise.js';
 import { flip } from '../reorder.js';
-import { contiguous, permute, reshape, squeeze, unsqueeze } from '../shape.js';
-import { assertTensor, backendOf, fromStorage } from '../util.js';
-import { checkSpatialInput, type IntOrTuple, tuple } from './args.js';
+import { contiguous, permute, reshape, unsqueeze } from '../shape.js';
+import { backendOf, fromStorage } from '../util.js';
+import { type IntOrTuple, tuple } from './args.js';
 import { conv1d, conv2d, conv3d } from './conv.js';
+import {
+  type ConvArgs,
+  checkConvBias,
+  checkConvInput,
+  onConv2dKernel,
+  parseConvArgs,
+  withBias,
+} from './conv-args.js';
 import { pad } from './pad.js';
 
 /** Options of convTranspose1d/2d/3d (PyTorch's F.conv_transpose*d); ints per spatial dim or one for all. */
@@ -23,16 +30,10 @@ export interface ConvTransposeOptions {
   dilation?: IntOrTuple;
 }
 
-interface Spec {
-  stride: number[];
-  padding: number[];
+interface Spec extends ConvArgs {
   outputPadding: number[];
-  dilation: number[];
-  groups: number;
   out: number[];
 }
-
-const LAYOUT = ['', '[N, C, L]', '[N, C, H, W]', '[N, C, D, H, W]'];
 
 function validate(
   op: string,
@@ -42,20 +43,9 @@ function validate(
   bias: Tensor | null,
   o: ConvTransposeOptions,
 ): Spec {
-  assertTensor(op, 'weight', w);
-  if (w.ndim !== r + 2) {
-    throw new ShapeError(
-      `${op}: weight must be ${r + 2}-D [inC, outC/groups, ...kernel], got ${fmtShape(w.shape)}`,
-    );
-  }
-  if (w.dtype !== x.dtype) throw new DTypeError(`${op}: weight is ${w.dtype} but input is ${x.dtype}`);
-  const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
-  const padding = tuple(op, 'padding', o.padding ?? 0, r, 0);
+  const a = parseConvArgs(op, r, x, w, o, '[inC, outC/groups, ...kernel]');
+  const { stride, padding, dilation, groups } = a;
   const outputPadding = tuple(op, 'outputPadding', o.outputPadding ?? 0, r, 0);
-  const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
-  const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1)
-    throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
   outputPadding.forEach((p, i) => {
     if (p >= stride[i] && p >= dilation[i]) {
       throw new ValueError(
@@ -69,16 +59,7 @@ function validate(
       `${op}: weight ${fmtShape(w.shape)} expects input with ${w.shape[0]} channels (divisible by groups=${groups}), got input ${fmtShape(x.shape)}`,
     );
   }
-  const outC = w.shape[1] * groups;
-  if (bias) {
-    assertTensor(op, 'bias', bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== outC) {
-      throw new ShapeError(
-        `${op}: bias must have shape [${outC}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`,
-      );
-    }
-    if (bias.dtype !== x.dtype) throw new DTypeError(`${op}: bias is ${bias.dtype} but input is ${x.dtype}`);
-  }
+  checkConvBias(op, x, w, bias, w.shape[1] * groups);
   const out = x.shape.slice(2).map((size, i) => {
     const k = w.shape[2 + i];
     const o_ = (size - 1) * stride[i] - 2 * padding[i] + dilation[i] * (k - 1) + outputPadding[i] + 1;
@@ -89,7 +70,7 @@ function validate(
     }
     return o_;
   });
-  return { stride, padding, outputPadding, dilation, groups, out };
+  return { ...a, outputPadding, out };
 }
 
 /**
@@ -163,31 +144,15 @@ function convTransposeNd(
     o,
     optionKeys<ConvTransposeOptions>({ stride: 1, padding: 1, outputPadding: 1, groups: 1, dilation: 1 }),
   );
-  const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
-  backendOf(op, x, weight, bias);
+  const unbatched = checkConvInput(op, r, x, weight, bias);
   return tidy(() => {
     const xb = unbatched ? unsqueeze(x, 0) : x;
     const s = validate(op, r, xb, weight, bias ?? null, o ?? {});
-    const n = xb.shape[0];
-    const outC = weight.shape[1] * s.groups;
-    let y: Tensor;
-    if (r <= 2 && hasFusedConv(xb)) {
-      const two = (v: number[], one: number): [number, number] => (r === 2 ? [v[0], v[1]] : [one, v[0]]);
-      const p: Conv2dParams = {
-        stride: two(s.stride, 1),
-        padding: two(s.padding, 0),
-        dilation: two(s.dilation, 1),
-        groups: s.groups,
-      };
-      y =
-        r === 2
-          ? fused2d(xb, weight, p, [n, outC, s.out[0], s.out[1]])
-          : squeeze(fused2d(unsqueeze(xb, 2), unsqueeze(weight, 2), p, [n, outC, 1, s.out[0]]), 2);
-    } else {
-      y = composite(xb, weight, s);
-    }
-    if (bias) y = add(y, reshape(bias, [1, outC, ...s.out.map(() => 1)]));
-    return unbatched ? squeeze(y, 0) : y;
+    const y =
+      r <= 2 && hasFusedConv(xb)
+        ? onConv2dKernel(xb, weight, s, weight.shape[1] * s.groups, s.out, fused2d)
+        : composite(xb, weight, s);
+    return withBias(y, bias, unbatched);
   });
 }
 

@@ -1,14 +1,24 @@
-import type { Conv2dParams } from '../../backend.js';
+import type { Conv2dParams, FusedActivation } from '../../backend.js';
 import { recordOp } from '../../engine.js';
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { tidy } from '../../memory.js';
 import { checkOptions, optionKeys } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
-import { add } from '../elementwise.js';
+import { relu } from '../activation.js';
 import { matmul } from '../matmul.js';
-import { contiguous, reshape, squeeze, unsqueeze } from '../shape.js';
-import { assertTensor, backendOf, fromStorage } from '../util.js';
-import { checkSpatialInput, convOut, type IntOrTuple, tuple } from './args.js';
+import { contiguous, reshape, unsqueeze } from '../shape.js';
+import { backendOf, fromStorage } from '../util.js';
+import { convOut, type IntOrTuple, tuple } from './args.js';
+import {
+  type ConvArgOptions,
+  type ConvArgs,
+  checkConvBias,
+  checkConvInput,
+  checkConvWeight,
+  onConv2dKernel,
+  parseConvArgs,
+  withBias,
+} from './conv-args.js';
 import { pad } from './pad.js';
 import { windows } from './windows.js';
 
@@ -23,15 +33,11 @@ export interface ConvOptions {
 
 const CONV_KEYS = optionKeys<ConvOptions>({ stride: 1, padding: 1, dilation: 1, groups: 1 });
 
-interface ConvSpec {
-  stride: number[];
-  padding: number[];
-  dilation: number[];
-  groups: number;
+interface ConvSpec extends ConvArgs {
   out: number[];
 }
 
-const LAYOUT = ['', '[N, C, L]', '[N, C, H, W]', '[N, C, D, H, W]'];
+const WEIGHT = '[outC, inC/groups, ...kernel]';
 
 function validate(
   op: string,
@@ -39,21 +45,10 @@ function validate(
   x: Tensor,
   w: Tensor,
   bias: Tensor | null,
-  o: ConvOptions,
+  o: ConvArgOptions,
 ): ConvSpec {
-  assertTensor(op, 'weight', w);
-  if (w.ndim !== r + 2) {
-    throw new ShapeError(
-      `${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`,
-    );
-  }
-  if (w.dtype !== x.dtype) throw new DTypeError(`${op}: weight is ${w.dtype} but input is ${x.dtype}`);
-  const stride = tuple(op, 'stride', o.stride ?? 1, r, 1);
-  const padding = tuple(op, 'padding', (o.padding ?? 0) as IntOrTuple, r, 0);
-  const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
-  const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1)
-    throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
+  const a = parseConvArgs(op, r, x, w, o, WEIGHT);
+  const { groups } = a;
   const [outC, inCg] = w.shape;
   const c = x.shape[1];
   if (outC % groups !== 0) {
@@ -66,28 +61,20 @@ function validate(
       `${op}: with groups=${groups}, weight ${fmtShape(w.shape)} expects input with ${inCg * groups} channels, got input ${fmtShape(x.shape)}`,
     );
   }
-  if (bias) {
-    assertTensor(op, 'bias', bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== outC) {
-      throw new ShapeError(
-        `${op}: bias must have shape [${outC}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`,
-      );
-    }
-    if (bias.dtype !== x.dtype) throw new DTypeError(`${op}: bias is ${bias.dtype} but input is ${x.dtype}`);
-  }
+  checkConvBias(op, x, w, bias, outC);
   const out: number[] = [];
   for (let i = 0; i < r; i++) {
     const size = x.shape[2 + i];
     const k = w.shape[2 + i];
-    const o_ = convOut(size, k, stride[i], padding[i], dilation[i]);
+    const o_ = convOut(size, k, a.stride[i], a.padding[i], a.dilation[i]);
     if (o_ < 1) {
       throw new ShapeError(
-        `${op}: input ${fmtShape(x.shape)} (padded by ${padding[i]}) is smaller than the dilated kernel ${fmtShape(w.shape)} in spatial dim ${i}`,
+        `${op}: input ${fmtShape(x.shape)} (padded by ${a.padding[i]}) is smaller than the dilated kernel ${fmtShape(w.shape)} in spatial dim ${i}`,
       );
     }
     out.push(o_);
   }
-  return { stride, padding, dilation, groups, out };
+  return { ...a, out };
 }
 
 /** Convolution from primitives: zero-pad, gather each kernel offset's strided view, one grouped matmul. */
@@ -121,6 +108,29 @@ function conv2dFused(x: Tensor, w: Tensor, p: Conv2dParams, outShape: number[]):
   });
 }
 
+/**
+ * The fused conv2d kernel with the bias and activation in its epilogue, recorded as 'conv2dBias'
+ * (its gradient rule runs conv2d's gradient kernels).
+ */
+function conv2dBiasFused(
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor,
+  p: Conv2dParams,
+  outShape: number[],
+  activation: FusedActivation,
+): Tensor {
+  const b = backendOf('conv2d', x, w, bias);
+  const fused = b.fused!;
+  return tidy(() => {
+    const [xc, wc, bc] = [contiguous(x), contiguous(w), contiguous(bias)];
+    const storage = fused.conv2dBias!(xc, wc, bc, p, outShape, activation);
+    const y = fromStorage(b, storage, x.dtype, outShape);
+    recordOp('conv2dBias', [xc, wc, bc], [y], { params: p, activation });
+    return y;
+  });
+}
+
 /** True when the backend has a fused conv2d; its gradients pick fused or composite by themselves (backward.ts). */
 function hasFusedConv(x: Tensor): boolean {
   return !!x.backend.fused?.conv2d;
@@ -141,11 +151,7 @@ function samePadding(
   if (stride.some((v) => v !== 1)) {
     throw new ValueError(`${op}: padding='same' needs stride 1, got stride [${stride.join(', ')}]`);
   }
-  if (w.ndim !== r + 2) {
-    throw new ShapeError(
-      `${op}: weight must be ${r + 2}-D [outC, inC/groups, ...kernel], got ${fmtShape(w.shape)}`,
-    );
-  }
+  checkConvWeight(op, r, x, w, WEIGHT);
   const dilation = tuple(op, 'dilation', o.dilation ?? 1, r, 1);
   const total = dilation.map((d, i) => d * (w.shape[2 + i] - 1));
   const padding = total.map((t) => Math.floor(t / 2));
@@ -163,54 +169,38 @@ function convNd(
   weight: Tensor,
   bias: Tensor | null | undefined,
   options: ConvOptions,
+  activation: FusedActivation = 'none',
 ): Tensor {
   const o = checkOptions(op, options, CONV_KEYS);
-  const unbatched = checkSpatialInput(op, x, r + 2, LAYOUT[r]);
-  backendOf(op, x, weight, bias);
-  assertTensor(op, 'weight', weight);
+  const unbatched = checkConvInput(op, r, x, weight, bias);
   return tidy(() => {
     let xb = unbatched ? unsqueeze(x, 0) : x;
-    let opts: ConvOptions = o ?? {};
-    if (opts.padding === 'valid') opts = { ...opts, padding: 0 };
+    const opts: ConvOptions = o ?? {};
+    let padding: IntOrTuple | undefined;
+    if (opts.padding === 'valid') padding = 0;
     else if (opts.padding === 'same') {
       const same = samePadding(op, r, xb, weight, opts);
       xb = same.x;
-      opts = { ...opts, padding: same.padding };
+      padding = same.padding;
     } else if (typeof opts.padding === 'string') {
       throw new ValueError(
         `${op}: padding must be a number, a tuple, 'same' or 'valid', got '${opts.padding}'`,
       );
-    }
-    const s = validate(op, r, xb, weight, bias ?? null, opts);
-    let y: Tensor;
-    if (r <= 2 && hasFusedConv(xb)) {
-      const [n] = xb.shape;
-      const outC = weight.shape[0];
-      if (r === 2) {
-        const p: Conv2dParams = {
-          stride: [s.stride[0], s.stride[1]],
-          padding: [s.padding[0], s.padding[1]],
-          dilation: [s.dilation[0], s.dilation[1]],
-          groups: s.groups,
-        };
-        y = conv2dFused(xb, weight, p, [n, outC, s.out[0], s.out[1]]);
-      } else {
-        // A 1-d convolution is a 2-d one over a height of 1.
-        const x4 = unsqueeze(xb, 2);
-        const w4 = unsqueeze(weight, 2);
-        const p: Conv2dParams = {
-          stride: [1, s.stride[0]],
-          padding: [0, s.padding[0]],
-          dilation: [1, s.dilation[0]],
-          groups: s.groups,
-        };
-        y = squeeze(conv2dFused(x4, w4, p, [n, outC, 1, s.out[0]]), 2);
-      }
-    } else {
-      y = convComposite(xb, weight, s);
-    }
-    if (bias) y = add(y, reshape(bias, [1, bias.shape[0], ...s.out.map(() => 1)]));
-    return unbatched ? squeeze(y, 0) : y;
+    } else padding = opts.padding;
+    const s = validate(op, r, xb, weight, bias ?? null, { ...opts, padding });
+    const fused = r <= 2 && hasFusedConv(xb);
+    // The bias and activation go into the kernel's epilogue where the backend offers it.
+    const epilogue = bias && fused && xb.backend.fused?.conv2dBias ? bias : null;
+    const kernel = epilogue
+      ? (x4: Tensor, w4: Tensor, p: Conv2dParams, shape4: number[]) =>
+          conv2dBiasFused(x4, w4, epilogue, p, shape4, activation)
+      : conv2dFused;
+    const y = fused
+      ? onConv2dKernel(xb, weight, s, weight.shape[0], s.out, kernel)
+      : convComposite(xb, weight, s);
+    if (epilogue) return withBias(y, null, unbatched);
+    const out = withBias(y, bias, unbatched);
+    return activation === 'relu' ? relu(out) : out;
   });
 }
 
@@ -222,6 +212,26 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 /** 2-d convolution over [N, C, H, W] (or [C, H, W]) with weight [outC, inC/groups, kH, kW] (PyTorch's F.conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   return convNd('conv2d', 2, x, weight, bias, options);
+}
+
+/**
+ * `conv1d`/`conv2d`/`conv3d` followed by `activation`, as one op where the backend's conv kernel
+ * applies the bias and the activation in its epilogue (how a Conv layer and a ReLU after it run
+ * inside a Sequential); else the convolution, the bias and relu as separate ops.
+ */
+export function convActivation(
+  rank: 1 | 2 | 3,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: ConvOptions,
+  activation: FusedActivation,
+): Tensor {
+  const op = `conv${rank}d`;
+  if (activation !== 'none' && activation !== 'relu') {
+    throw new ValueError(`${op}: activation must be 'none' or 'relu', got '${String(activation)}'`);
+  }
+  return convNd(op, rank, x, weight, bias, options, activation);
 }
 
 /** 3-d convolution over [N, C, D, H, W] (or [C, D, H, W]) with weight [outC, inC/groups, kD, kH, kW]. */

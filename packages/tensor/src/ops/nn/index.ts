@@ -11,6 +11,7 @@ export { embedding } from './embedding.js';
 export { groupNorm } from './group-norm.js';
 export type { InterpolateMode, InterpolateOptions } from './interpolate.js';
 export { interpolate } from './interpolate.js';
+export { linear } from './linear.js';
 export type { BatchNormOptions } from './norm.js';
 export { batchNorm, layerNorm } from './norm.js';
 export { pad } from './pad.js';
