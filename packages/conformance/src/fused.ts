@@ -57,43 +57,59 @@ const LINEAR: LinearCase[] = [
   { name: 'no input features (bias only)', x: [3, 0], out: 4, bias: true, relu: true },
 ];
 
+/**
+ * Runs `fused` and `plain` (each in a scope) on the same leaves and checks that their outputs and
+ * every leaf's gradient of sum(y · probe) agree; with `node`, that the fused one recorded that
+ * single graph node. Frees everything it made.
+ */
+async function agree(
+  leaves: readonly Tensor[],
+  fused: () => Tensor,
+  plain: () => Tensor,
+  probeSeed: number,
+  node?: string,
+): Promise<void> {
+  const run = (f: () => Tensor): { y: Tensor; grads: (Tensor | null)[] } => {
+    for (const t of leaves) t.zeroGrad();
+    const y = nn.tidy(f);
+    const probe = randomTensor([...y.shape], probeSeed, false);
+    nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
+    probe.dispose();
+    return { y, grads: leaves.map((t) => (t.grad ? t.grad.clone() : null)) };
+  };
+  const a = run(fused);
+  const b = run(plain);
+  try {
+    if (node) expect(a.y.gradFn?.name, 'one graph node').toBe(node);
+    await expectClose(a.y, b.y, 'output');
+    for (let i = 0; i < leaves.length; i++) await expectClose(a.grads[i], b.grads[i], `grad ${i}`);
+  } finally {
+    nn.dispose([a.y, b.y, ...a.grads.filter((t) => t !== null), ...b.grads.filter((t) => t !== null)]);
+  }
+}
+
 async function checkLinear(c: LinearCase, seed: number): Promise<void> {
   const inF = c.x[c.x.length - 1];
-  const xShape = c.stridedInput ? [...c.x].reverse() : c.x;
-  const x0 = randomTensor(xShape, seed);
+  const x0 = randomTensor(c.stridedInput ? [...c.x].reverse() : c.x, seed);
   const w0 = randomTensor(c.transposedWeight ? [inF, c.out] : [c.out, inF], seed + 1);
   const b = c.bias ? randomTensor([c.out], seed + 2) : null;
-  const probe = randomTensor([...c.x.slice(0, -1), c.out], seed + 3, false);
   const leaves = [x0, w0, ...(b ? [b] : [])];
-  const grads = (): (Tensor | null)[] => leaves.map((t) => t.grad);
+  const x = (): Tensor => (c.stridedInput ? nn.t(x0) : x0);
+  const w = (): Tensor => (c.transposedWeight ? nn.t(w0) : w0);
   try {
-    const run = (fused: boolean): { y: Tensor; grads: (Tensor | null)[] } => {
-      for (const t of leaves) t.zeroGrad();
-      const y = nn.tidy(() => {
-        const x = c.stridedInput ? nn.t(x0) : x0;
-        const w = c.transposedWeight ? nn.t(w0) : w0;
-        if (fused) return linearActivation(x, w, b, c.relu ? 'relu' : 'none');
-        const z = nn.matmul(x, nn.t(w));
+    await agree(
+      leaves,
+      () => linearActivation(x(), w(), b, c.relu ? 'relu' : 'none'),
+      () => {
+        const z = nn.matmul(x(), nn.t(w()));
         const zb = b ? nn.add(z, b) : z;
         return c.relu ? nn.relu(zb) : zb;
-      });
-      if (fused) expect(y.gradFn?.name, 'one graph node').toBe(b ? 'linear' : 'linearNoBias');
-      nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
-      const g = grads().map((t) => (t ? t.clone() : null));
-      return { y, grads: g };
-    };
-    const fused = run(true);
-    const plain = run(false);
-    await expectClose(fused.y, plain.y, 'output');
-    for (let i = 0; i < leaves.length; i++) await expectClose(fused.grads[i], plain.grads[i], `grad ${i}`);
-    nn.dispose([
-      fused.y,
-      plain.y,
-      ...fused.grads.filter((t) => t !== null),
-      ...plain.grads.filter((t) => t !== null),
-    ]);
+      },
+      seed + 3,
+      b ? 'linear' : 'linearNoBias',
+    );
   } finally {
-    nn.dispose([...leaves, probe]);
+    nn.dispose(leaves);
   }
 }
 
@@ -139,28 +155,15 @@ async function checkConv(c: ConvCase, seed: number): Promise<void> {
   const options = c.options ?? {};
   const conv = c.rank === 2 ? nn.conv2d : nn.conv1d;
   try {
-    const run = (fused: boolean): { y: Tensor; grads: (Tensor | null)[] } => {
-      for (const t of leaves) t.zeroGrad();
-      const y = nn.tidy(() => {
-        if (fused) return convActivation(c.rank, x, w, b, options, c.relu ? 'relu' : 'none');
+    await agree(
+      leaves,
+      () => convActivation(c.rank, x, w, b, options, c.relu ? 'relu' : 'none'),
+      () => {
         const z = nn.add(conv(x, w, null, options), nn.reshape(b, [c.w[0], ...Array(c.rank).fill(1)]));
         return c.relu ? nn.relu(z) : z;
-      });
-      const probe = randomTensor([...y.shape], seed + 3, false);
-      nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
-      probe.dispose();
-      return { y, grads: leaves.map((t) => (t.grad ? t.grad.clone() : null)) };
-    };
-    const fused = run(true);
-    const plain = run(false);
-    await expectClose(fused.y, plain.y, 'output');
-    for (let i = 0; i < leaves.length; i++) await expectClose(fused.grads[i], plain.grads[i], `grad ${i}`);
-    nn.dispose([
-      fused.y,
-      plain.y,
-      ...fused.grads.filter((t) => t !== null),
-      ...plain.grads.filter((t) => t !== null),
-    ]);
+      },
+      seed + 3,
+    );
   } finally {
     nn.dispose(leaves);
   }
@@ -233,24 +236,16 @@ async function checkCrossEntropy(c: CrossEntropyCase, seed: number): Promise<voi
     },
   );
   const target = nn.tensor(Int32Array.from(c.targets(c.rows, c.classes)), { dtype: 'int32' });
-  const probe = randomTensor(c.reduction === 'none' ? [c.rows] : [], seed + 1, false);
   try {
-    const run = (fused: boolean): { y: Tensor; grad: Tensor } => {
-      x.zeroGrad();
-      const y = nn.tidy(() =>
-        fused ? crossEntropyIndex(x, target, c.ignoreIndex, c.reduction) : crossEntropyPlain(x, target, c),
-      );
-      if (fused) expect(y.gradFn?.name, 'one graph node').toBe('crossEntropy');
-      nn.tidy(() => nn.sum(nn.mul(y, probe)).backward());
-      return { y, grad: (x.grad as Tensor).clone() };
-    };
-    const fused = run(true);
-    const plain = run(false);
-    await expectClose(fused.y, plain.y, 'loss');
-    await expectClose(fused.grad, plain.grad, 'grad');
-    nn.dispose([fused.y, plain.y, fused.grad, plain.grad]);
+    await agree(
+      [x],
+      () => crossEntropyIndex(x, target, c.ignoreIndex, c.reduction),
+      () => crossEntropyPlain(x, target, c),
+      seed + 1,
+      'crossEntropy',
+    );
   } finally {
-    nn.dispose([x, target, probe]);
+    nn.dispose([x, target]);
   }
 }
 
