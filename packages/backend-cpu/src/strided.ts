@@ -1,4 +1,4 @@
-import { BackendError, bytesPerElement, type DType, type TypedArray } from '@nn/tensor';
+import { BackendError, bytesPerElement, type DType, makeTypedArray, type TypedArray } from '@nn/tensor';
 import { machineMemory } from '#platform/machine-memory';
 
 /**
@@ -27,16 +27,7 @@ export function alloc(dtype: DType, size: number): TypedArray {
     );
   }
   try {
-    switch (dtype) {
-      case 'float32':
-        return new Float32Array(size);
-      case 'float64':
-        return new Float64Array(size);
-      case 'int32':
-        return new Int32Array(size);
-      case 'bool':
-        return new Uint8Array(size);
-    }
+    return makeTypedArray(dtype, size);
   } catch (e) {
     if (e instanceof RangeError) throw outOfMemory(dtype, size, `cannot be allocated here (${e.message})`);
     throw e;
