@@ -110,57 +110,39 @@ export function dependencyViolations(root) {
       Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {}),
     );
   } catch {}
-  for (const group of ['packages', 'apps']) {
-    let names;
-    try {
-      names = readdirSync(join(root, group));
-    } catch {
-      continue;
+  for (const { at, dir, manifest } of manifests) {
+    const runtime = new Set([
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+      ...Object.keys(manifest.optionalDependencies ?? {}),
+    ]);
+    const dev = new Set([...runtime, ...Object.keys(manifest.devDependencies ?? {})]);
+    // Apps and other private packages are programs, not libraries: they own their install.
+    if (manifest.name !== UMBRELLA && !manifest.private) {
+      for (const single of SINGLE_INSTANCE) {
+        if (manifest.dependencies?.[single]) {
+          found.push(
+            `${at}/package.json: ${single} is a dependency; make it a peerDependency (its module state must be single)`,
+          );
+        }
+      }
     }
-    for (const dirName of names) {
-      const dir = join(root, group, dirName);
-      let manifest;
-      try {
-        if (!statSync(dir).isDirectory()) continue;
-        manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      } catch {
-        continue;
-      }
-      const at = `${group}/${dirName}`;
-      const runtime = new Set([
-        ...Object.keys(manifest.dependencies ?? {}),
-        ...Object.keys(manifest.peerDependencies ?? {}),
-        ...Object.keys(manifest.optionalDependencies ?? {}),
-      ]);
-      const dev = new Set([...runtime, ...Object.keys(manifest.devDependencies ?? {})]);
-      // Apps and other private packages are programs, not libraries: they own their install.
-      if (manifest.name !== UMBRELLA && !manifest.private) {
-        for (const single of SINGLE_INSTANCE) {
-          if (manifest.dependencies?.[single]) {
-            found.push(
-              `${at}/package.json: ${single} is a dependency; make it a peerDependency (its module state must be single)`,
-            );
-          }
-        }
-      }
-      const shipped = !manifest.private;
-      for (const file of codeFiles(dir)) {
-        const rel = relative(dir, file).split('\\').join('/');
-        const inSrc = rel.startsWith('src/') && !/\.test\.[a-z]+$/.test(rel);
-        const allowed = inSrc && shipped ? runtime : dev;
-        for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-          const name = packageOf(spec);
-          if (!name || name === manifest.name || allowed.has(name)) continue;
-          if (!inSrc && rootDev.has(name) && byName.has(name) && reaches(byName, name, manifest.name))
-            continue;
-          const fix =
-            inSrc && shipped
-              ? dev.has(name)
-                ? 'it is only a devDependency; make it a dependency or peerDependency'
-                : 'declare it as a dependency or peerDependency'
-              : 'declare it as a devDependency';
-          found.push(`${at}/${rel} imports ${name}, which ${manifest.name} does not declare: ${fix}`);
-        }
+    const shipped = !manifest.private;
+    for (const file of codeFiles(dir)) {
+      const rel = relative(dir, file).split('\\').join('/');
+      const inSrc = rel.startsWith('src/') && !/\.test\.[a-z]+$/.test(rel);
+      const allowed = inSrc && shipped ? runtime : dev;
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        const name = packageOf(spec);
+        if (!name || name === manifest.name || allowed.has(name)) continue;
+        if (!inSrc && rootDev.has(name) && byName.has(name) && reaches(byName, name, manifest.name)) continue;
+        const fix =
+          inSrc && shipped
+            ? dev.has(name)
+              ? 'it is only a devDependency; make it a dependency or peerDependency'
+              : 'declare it as a dependency or peerDependency'
+            : 'declare it as a devDependency';
+        found.push(`${at}/${rel} imports ${name}, which ${manifest.name} does not declare: ${fix}`);
       }
     }
   }
