@@ -12,6 +12,8 @@
 // to spare and is bound by the FMA units instead; there the 4x larger A panels only cost cache
 // traffic (~3% slower), so it keeps A packed plainly and splats while loading.
 
+import { madd } from './simd';
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
@@ -160,19 +162,6 @@ function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc: i32,
       }
     }
   }
-}
-
-/**
- * c + a * b. In the relaxed-SIMD build (ASC_FEATURE_RELAXED_SIMD, a compile-time constant, so the
- * other branch is never compiled) one relaxed_madd, which engines lower to a fused multiply-add
- * where the CPU has one: half the instructions of mul + add, which is what bounds the baseline
- * kernel (instruction issue, not arithmetic). The result may differ from mul + add in the last bit.
- */
-// @ts-expect-error: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 // @ts-expect-error: decorator

@@ -20,6 +20,7 @@ export { compareF32, reluBackwardF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
 export { copy32 } from './copy';
 export { convBackwardInput, convBackwardWeight, convForward } from './convgemm';
+export { allFinite, directCorrelate, directWeight, splatWeights } from './convdirect';
 export { softmaxBackwardRowsF32, softmaxRowsF32 } from './softmax';
 export { attentionBackward, attentionForward } from './attention';
 export { crossEntropyBackwardF32, crossEntropyF32 } from './loss';

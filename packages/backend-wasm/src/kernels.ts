@@ -119,6 +119,31 @@ export interface KernelExports {
     n0: number,
     n1: number,
   ): void;
+  directCorrelate(
+    src: number,
+    ws: number,
+    off: number,
+    out: number,
+    scratch: number,
+    meta: number,
+    n0: number,
+    n1: number,
+    bias: number,
+    epi: number,
+  ): void;
+  directWeight(
+    x: number,
+    dy: number,
+    off: number,
+    dw: number,
+    scratch: number,
+    meta: number,
+    n0: number,
+    n1: number,
+  ): void;
+  splatWeights(w: number, ws: number, O: number, C: number, kh: number, kw: number, flip: number): void;
+  /** 1 when the n floats at p are all finite. */
+  allFinite(p: number, n: number): number;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   copy32(out: number, x: number, rank: number, meta: number, idx: number): void;
   softmaxRowsF32(out: number, x: number, rows: number, len: number, log: number): void;

@@ -4,6 +4,7 @@ import type { Parallel } from './backend.js';
 import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
+import { type DirectLayout, directLayout, directMeta } from './ops-conv-direct.js';
 import { BIAS_ROWS, RELU } from './ops-matmul.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
 import type { Job } from './threads.js';
@@ -120,6 +121,92 @@ function biasAndActivation(
   }
 }
 
+/**
+ * Samples split into a fixed number of jobs (not one per thread: the weight gradient sums
+ * per-job partials, and the result must not depend on the thread count).
+ */
+function sampleRanges(n: number): [number, number][] {
+  const per = Math.ceil(n / Math.max(1, Math.min(n, CONV_JOBS)));
+  const ranges: [number, number][] = [];
+  for (let n0 = 0; n0 < n; n0 += per) ranges.push([n0, Math.min(n, n0 + per)]);
+  return ranges;
+}
+
+/** out += each later job's partial weight gradient (the first job wrote into out itself). */
+function addPartials(ctx: Ctx, out: WasmStorage, partials: number[], size: number): void {
+  const a = ctx.heap.f32;
+  const o = out.ptr >> 2;
+  for (let j = 1; j < partials.length; j++) {
+    const q = partials[j] >> 2;
+    for (let i = 0; i < size; i++) a[o + i] += a[q + i];
+  }
+}
+
+/**
+ * Whether the weights are all finite. The input gradient's direct kernel multiplies zero padding
+ * by every tap, and 0 * inf is NaN where the transposed GEMM gives inf; such weights take the GEMM.
+ */
+function weightsFinite(ctx: Ctx, w: TensorView): boolean {
+  return ctx.k.allFinite(basePtr(w), sizeOf(w.shape)) !== 0;
+}
+
+interface ConvOperands {
+  x?: { view: TensorView };
+  w?: { view: TensorView };
+  dy?: { view: TensorView };
+  bias?: { view: TensorView };
+}
+
+/** float32, stride 1, dilation 1, one group: the direct kernels (assembly/convdirect.ts). */
+function runDirect(
+  ctx: Ctx,
+  par: Parallel,
+  mode: Mode,
+  g: Conv2dGeometry,
+  d: DirectLayout,
+  c: ConvOperands,
+  out: WasmStorage,
+  epilogue?: Epilogue,
+): void {
+  const ptr = (v?: { view: TensorView }) => (v ? basePtr(v.view) : 0);
+  const ranges = sampleRanges(g.n);
+  const scratch = ranges.map(() => ctx.heap.allocBytes(d.jobBytes));
+  const partials =
+    mode === 'weight'
+      ? ranges.map((_, j) => (j === 0 ? out.ptr : ctx.heap.allocBytes(g.outC * g.k * 4)))
+      : [];
+  const wsBytes = mode === 'weight' ? 0 : d.o4 * d.e * 16;
+  const ws = wsBytes > 0 ? ctx.heap.allocBytes(wsBytes) : 0;
+  try {
+    withMeta(ctx, [...convMeta(g), ...directMeta(d)], d.offsets.length, (meta, off) => {
+      ctx.heap.i32.set(d.offsets, off >> 2);
+      if (mode === 'weight') {
+        par.run(
+          ranges.map(([n0, n1], j) => ({
+            kernel: 'directWeight',
+            args: [ptr(c.x), ptr(c.dy), off, partials[j], scratch[j], meta, n0, n1],
+          })),
+        );
+        return;
+      }
+      ctx.k.splatWeights(ptr(c.w), ws, g.outC, g.c, g.kh, g.kw, mode === 'input' ? 1 : 0);
+      const src = mode === 'input' ? ptr(c.dy) : ptr(c.x);
+      const epi = epilogue ? BIAS_ROWS | (epilogue.activation === 'relu' ? RELU : 0) : 0;
+      par.run(
+        ranges.map(([n0, n1], j) => ({
+          kernel: 'directCorrelate',
+          args: [src, ws, off, out.ptr, scratch[j], meta, n0, n1, ptr(c.bias), epi],
+        })),
+      );
+    });
+    addPartials(ctx, out, partials, g.outC * g.k);
+  } finally {
+    for (const s of scratch) ctx.heap.freeBytes(s, d.jobBytes);
+    for (let j = 1; j < partials.length; j++) ctx.heap.freeBytes(partials[j], g.outC * g.k * 4);
+    if (ws) ctx.heap.freeBytes(ws, wsBytes);
+  }
+}
+
 function zeroed(ctx: Ctx, size: number, dtype: 'float32' | 'float64'): WasmStorage {
   const out = allocOut(ctx, size, dtype);
   const o = baseIndex({ storage: out, dtype, shape: [1], strides: [1], offset: 0 });
@@ -146,23 +233,26 @@ function run(
   };
   try {
     const outSize = sizeOf(mode === 'forward' ? shapes.y : mode === 'input' ? shapes.x : shapes.w);
-    const zero = mode === 'input' || dtype !== 'float32' || g.n === 0;
+    const f32 = dtype === 'float32';
+    const layout = f32 && outSize > 0 ? directLayout(g, p, mode) : null;
+    const useDirect = layout !== null && (mode !== 'input' || weightsFinite(ctx, c.w!.view));
+    // col2im adds into the input gradient, and the float64 loops add into every output.
+    const zero = (mode === 'input' && !useDirect) || !f32 || g.n === 0;
     const out = zero ? zeroed(ctx, outSize, dtype) : allocOut(ctx, outSize, dtype);
     if (outSize === 0) return out;
-    if (dtype !== 'float32') {
+    if (!f32) {
       const idx = (v?: { view: TensorView }) => (v ? baseIndex(v.view) : 0);
       direct(ctx, mode, g, p, idx(c.x), idx(c.w), idx(c.dy), out, dtype);
       if (epilogue) biasAndActivation(ctx, g, out, idx(c.bias), epilogue.activation, dtype);
       return out;
     }
-    // Samples split into a fixed number of jobs (not one per thread: the weight gradient sums
-    // per-job partials, and the result must not depend on the thread count); each job has its
-    // own im2col buffer (K x P, small enough to stay in cache) and, for the weight gradient, its
-    // own partial sum.
-    const parts = Math.max(1, Math.min(g.n, CONV_JOBS));
-    const per = Math.ceil(g.n / parts);
-    const ranges: [number, number][] = [];
-    for (let n0 = 0; n0 < g.n; n0 += per) ranges.push([n0, Math.min(g.n, n0 + per)]);
+    if (useDirect) {
+      runDirect(ctx, par, mode, g, layout, c, out, epilogue);
+      return out;
+    }
+    // Each job has its own im2col buffer (K x P, small enough to stay in cache) and, for the
+    // weight gradient, its own partial sum.
+    const ranges = sampleRanges(g.n);
     const colBytes = Math.max(16, g.k * g.l * 4);
     const dwBytes = g.outC * g.k * 4;
     const cols = ranges.map(() => ctx.heap.allocBytes(colBytes));
@@ -184,14 +274,7 @@ function run(
         });
         par.run(jobs);
       });
-      if (partials.length > 1) {
-        const a = ctx.heap.f32;
-        const o = out.ptr >> 2;
-        for (let j = 1; j < partials.length; j++) {
-          const q = partials[j] >> 2;
-          for (let i = 0; i < g.outC * g.k; i++) a[o + i] += a[q + i];
-        }
-      }
+      addPartials(ctx, out, partials, g.outC * g.k);
     } finally {
       for (const col of cols) ctx.heap.freeBytes(col, colBytes);
       for (let j = 1; j < partials.length; j++) ctx.heap.freeBytes(partials[j], dwBytes);

@@ -4,6 +4,8 @@ export const WORKER_KERNELS = [
   'convForward',
   'convBackwardInput',
   'convBackwardWeight',
+  'directCorrelate',
+  'directWeight',
   'maxPool2dF32',
   'packBAll',
   'gemmPackedB',

@@ -86,7 +86,8 @@ export function expectClose(actual: number[], expected: number[], rtol = 1e-5, a
       expect(a, `index ${i}`).toBe(e);
       continue;
     }
-    if (Math.abs(a - e) > atol + rtol * Math.abs(e))
+    // Written as "not within" so that a NaN result, whose every comparison is false, fails too.
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
       expect(a, `index ${i} of ${actual.length}`).toBeCloseTo(e, 5);
   }
 }

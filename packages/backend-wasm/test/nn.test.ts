@@ -1,6 +1,9 @@
 import { installAutograd } from '@nn/autograd';
+import type { Conv2dParams } from '@nn/tensor';
 import * as nn from '@nn/tensor';
-import { beforeAll, describe, it } from 'vitest';
+import { conv2dGeometry } from '@nn/tensor/internal';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { directLayout } from '../src/ops-conv-direct.js';
 import { agree, backends, randValues } from './helpers.js';
 
 beforeAll(async () => {
@@ -139,4 +142,67 @@ describe('pooling forward and backward', () => {
         ),
       ));
   }
+});
+
+describe('conv2d on the direct kernels (stride 1, dilation 1, one group)', () => {
+  const p = (padding: [number, number]): Conv2dParams => ({
+    stride: [1, 1],
+    padding,
+    dilation: [1, 1],
+    groups: 1,
+  });
+  // The first layer's input gradient (one output row) is left to the GEMM; see the next test.
+  const cases: [string, number[], number[], [number, number]][] = [
+    ['the bench CNN first layer', [5, 1, 28, 28], [8, 1, 3, 3], [0, 0]],
+    ['the bench CNN second layer', [3, 8, 13, 13], [16, 8, 3, 3], [0, 0]],
+    ['6 output channels (rows padded to 8), odd tap count', [2, 3, 9, 7], [6, 3, 3, 3], [1, 1]],
+    ['rectangular kernel, uneven padding', [3, 4, 10, 11], [4, 4, 2, 3], [1, 2]],
+    ['5x5 kernel, padding 2', [2, 3, 12, 12], [7, 3, 5, 5], [2, 2]],
+    ['1x1 kernel', [2, 8, 5, 6], [12, 8, 1, 1], [0, 0]],
+    ['batch of 19 (uneven jobs)', [19, 3, 7, 7], [4, 3, 3, 3], [1, 1]],
+  ];
+  for (const [name, xs, ws, padding] of cases) {
+    it(name, () => {
+      const ys = [xs[0], ws[0], xs[2] + 2 * padding[0] - ws[2] + 1, xs[3] + 2 * padding[1] - ws[3] + 1];
+      // Every mode takes the direct kernels here; the agreement below is theirs.
+      for (const mode of ['forward', 'input', 'weight'] as const)
+        if (mode !== 'input' || xs[1] > 2)
+          expect(directLayout(conv2dGeometry(xs, ws, ys, p(padding)), p(padding), mode), mode).not.toBeNull();
+      agree(convAndGrads(xs, ws, { padding }), 1e-4, 1e-4);
+      agree(convAndGrads(xs, ws, { padding }), 1e-4, 1e-4, 'wasm-relaxed');
+    });
+  }
+
+  it('falls back to im2col + GEMM for one or two output rows, and past the scratch budget', () => {
+    const small = p([1, 1]);
+    const one = conv2dGeometry([2, 1, 8, 8], [8, 1, 3, 3], [2, 8, 8, 8], small);
+    expect(directLayout(one, small, 'forward')).not.toBeNull();
+    expect(directLayout(one, small, 'input')).toBeNull();
+    const big = conv2dGeometry([1, 64, 40, 40], [8, 64, 3, 3], [1, 8, 40, 40], small);
+    expect(directLayout(big, small, 'forward')).toBeNull();
+    agree(convAndGrads([2, 1, 8, 8], [8, 1, 3, 3], { padding: 1 }), 1e-4, 1e-4);
+    agree(convAndGrads([1, 64, 40, 40], [8, 64, 3, 3], { padding: 1 }), 1e-3, 1e-3);
+  });
+
+  it('non-finite inputs or weights give the NaN and infinity pattern of the GEMM path', () => {
+    // Garbage columns of the wide rows pair a zero gradient with real inputs (0 * inf = NaN):
+    // a sample with a non-finite input, and weights with one, take the GEMM instead.
+    const run = (where: 'x' | 'w', value: number) => () => {
+      const xv = randValues(3 * 3 * 6 * 6, 1);
+      const wv = randValues(4 * 3 * 3 * 3, 2);
+      // An input in the first column (read by the previous row's garbage columns), and a tap
+      // that reaches past the left edge for the first output column.
+      if (where === 'x') xv[108 + 6] = value;
+      else wv[5] = value;
+      const x = nn.tensor(xv, { shape: [3, 3, 6, 6] }).requiresGrad_();
+      const w = nn.tensor(wv, { shape: [4, 3, 3, 3] }).requiresGrad_();
+      const y = nn.conv2d(x, w, null, { padding: 1 });
+      nn.sum(nn.mul(y, nn.tensor(randValues(y.size, 3), { shape: y.shape }))).backward();
+      return [y, x.grad!, w.grad!];
+    };
+    for (const value of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      agree(run('x', value), 1e-4, 1e-4);
+      agree(run('w', value), 1e-4, 1e-4);
+    }
+  });
 });

@@ -63,13 +63,14 @@ describe('threads', () => {
       expect(two[0].values).toEqual(one[0].values);
     });
   }
-  it.each(PAIRS)(
-    'conv2d forward and gradients, and max pooling, split across threads agree with cpu and one thread (%s)',
-    (single, multi) => {
+  // Stride [1, 2] runs im2col + GEMM, stride 1 the direct kernels.
+  it.each(PAIRS.flatMap(([single, multi]) => [1, 2].map((sw) => [single, multi, sw] as const)))(
+    'conv2d forward and gradients, and max pooling, split across threads agree with cpu and one thread (%s, %s, stride [1, %i])',
+    (single, multi, sw) => {
       const f = () => {
         const x = nn.tensor(randValues(6 * 3 * 30 * 29, 1), { shape: [6, 3, 30, 29] }).requiresGrad_();
         const w = nn.tensor(randValues(8 * 3 * 3 * 3, 2), { shape: [8, 3, 3, 3] }).requiresGrad_();
-        const y = nn.conv2d(x, w, null, { padding: 1, stride: [1, 2] });
+        const y = nn.conv2d(x, w, null, { padding: 1, stride: [1, sw] });
         const p = nn.maxPool2d(nn.relu(y), { kernelSize: 2 });
         nn.sum(nn.mul(p, nn.tensor(randValues(p.size, 3), { shape: p.shape }))).backward();
         return [y, p, x.grad!, w.grad!];

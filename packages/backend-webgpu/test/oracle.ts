@@ -69,7 +69,8 @@ export function expectClose(
       expect(a, `${what} [${i}] should be NaN`).toBeNaN();
     } else if (!Number.isFinite(e)) {
       expect(a, `${what} [${i}]`).toBe(e);
-    } else if (Math.abs(a - e) > atol + rtol * Math.abs(e)) {
+    } else if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+      // "Not within", so that a NaN result (every comparison false) fails too.
       expect(a, `${what} [${i}] (expected ${e} within rtol ${rtol}, atol ${atol})`).toBe(e);
     }
   }
