@@ -1,3 +1,5 @@
+import { zeroBytes } from './mem';
+
 // Max pooling over contiguous f32 NCHW planes. meta (i32): [planes, H, W, OH, OW, kh, kw, sh, sw,
 // ph, pw, dh, dw]. Padding taps are skipped; a NaN wins its window, as in PyTorch. Indices are
 // flat positions within the input plane (h * W + w).
@@ -29,6 +31,41 @@ function gather4(p: usize, s: i32): v128 {
 }
 
 /**
+ * Four neighbouring 2x2 windows with stride 2 (the usual pooling), from two rows of eight inputs
+ * starting at `start`. Pseudo-maxima (a < b ? b : a: one maxps each, where f32x4.max's NaN and
+ * -0 rules cost V8 about eight instructions) keep the earlier of equal values, so the result is
+ * the first largest tap's own value (-0 and 0 as given); its index is the first tap equal to it,
+ * tried last to first so the earliest wins. A window with a NaN (the sum of the four is NaN)
+ * returns false for the general loop, where the first NaN wins.
+ */
+// @ts-ignore: decorator
+@inline
+function window2x2(base: usize, start: i32, W: i32, values: usize, indices: usize): bool {
+  const r0 = base + (<usize>start << 2);
+  const r1 = r0 + (<usize>W << 2);
+  const u0 = v128.load(r0);
+  const u1 = v128.load(r0, 16);
+  const l0 = v128.load(r1);
+  const l1 = v128.load(r1, 16);
+  const a = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6);
+  const b = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
+  const c = v128.shuffle<f32>(l0, l1, 0, 2, 4, 6);
+  const d = v128.shuffle<f32>(l0, l1, 1, 3, 5, 7);
+  const sum = f32x4.add(f32x4.add(a, b), f32x4.add(c, d));
+  if (v128.any_true(f32x4.ne(sum, sum))) return false;
+  const m = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
+  const at0 = i32x4.add(i32x4.splat(start), i32x4(0, 2, 4, 6));
+  const below = i32x4.splat(W);
+  let at = i32x4.add(i32x4.add(at0, below), i32x4.splat(1));
+  at = v128.bitselect(i32x4.add(at0, below), at, f32x4.eq(c, m));
+  at = v128.bitselect(i32x4.add(at0, i32x4.splat(1)), at, f32x4.eq(b, m));
+  at = v128.bitselect(at0, at, f32x4.eq(a, m));
+  v128.store(values, m);
+  v128.store(indices, at);
+  return true;
+}
+
+/**
  * The common case: no padding, no dilation, every window inside the plane. Four neighbouring
  * outputs at a time in SIMD, branch-free (scalar compares of random data mispredict, and
  * V8 lowers scalar f32.max to branches): a tap replaces the running max where it is larger, or
@@ -37,12 +74,17 @@ function gather4(p: usize, s: i32): v128 {
 function maxPoolInside(x: usize, values: usize, indices: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kh: i32, kw: i32, sh: i32, sw: i32): void {
   let o: usize = 0;
   const lanes = i32x4(0, sw, 2 * sw, 3 * sw);
+  const pair = kh == 2 && kw == 2 && sh == 2 && sw == 2;
   for (let plane = 0; plane < planes; plane++) {
     const base = x + ((<usize>plane * H * W) << 2);
     for (let i = 0; i < OH; i++) {
       let j = 0;
       for (; j + 4 <= OW; j += 4) {
         const start = i * sh * W + j * sw;
+        if (pair && window2x2(base, start, W, values + (o << 2), indices + (o << 2))) {
+          o += 4;
+          continue;
+        }
         let best = gather4(base + (<usize>start << 2), sw);
         let at = i32x4.add(i32x4.splat(start), lanes);
         for (let r = 0; r < kh; r++) {
@@ -59,6 +101,15 @@ function maxPoolInside(x: usize, values: usize, indices: usize, planes: i32, H: 
         v128.store(values + (o << 2), best);
         v128.store(indices + (o << 2), at);
         o += 4;
+      }
+      if (pair && j < OW && OW >= 4) {
+        // The last 1-3 windows as the last four, rewriting some with the same values.
+        const back = <usize>(4 - (OW - j));
+        const start = i * 2 * W + (OW - 4) * 2;
+        if (window2x2(base, start, W, values + ((o - back) << 2), indices + ((o - back) << 2))) {
+          o += <usize>(OW - j);
+          j = OW;
+        }
       }
       for (; j < OW; j++) {
         const start = i * sh * W + j * sw;
@@ -127,8 +178,9 @@ export function maxPool2dF32(x: usize, values: usize, indices: usize, meta: usiz
   }
 }
 
-/** dx (zeroed by the caller) [plane][indices[q]] += dy[plane][q]. */
+/** dx[plane][indices[q]] += dy[plane][q] over `planes` planes of dx, which it zeroes first. */
 export function maxPool2dBackwardF32(dy: usize, indices: usize, dx: usize, planes: i32, per: i32, planeSize: i32): void {
+  zeroBytes(dx, (<usize>planes * planeSize) << 2);
   let q: usize = 0;
   for (let plane = 0; plane < planes; plane++) {
     const dst = dx + (<usize>plane * planeSize << 2);

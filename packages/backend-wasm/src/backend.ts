@@ -134,7 +134,7 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
     conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par, dy, w, p, xShape),
     conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par, x, dy, p, wShape),
     maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, par, x, p, outShape),
-    maxPool2dBackward: (dy, indices, xShape) => pl.maxPool2dBackward(ctx, dy, indices, xShape),
+    maxPool2dBackward: (dy, indices, xShape) => pl.maxPool2dBackward(ctx, par, dy, indices, xShape),
     avgPool2d: (x, p, include, outShape) => pl.avgPool2d(ctx, x, p, include, outShape),
     avgPool2dBackward: (dy, p, include, xShape) => pl.avgPool2dBackward(ctx, dy, p, include, xShape),
     attention: (args) => at.attention(ctx, par, args),

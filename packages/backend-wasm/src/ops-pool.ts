@@ -27,6 +27,15 @@ function taps(out: number, stride: number, pad: number, k: number, dil: number, 
   return t;
 }
 
+/** Planes split across the threads: a few jobs per thread, none for fewer than ~4096 elements. */
+function planeChunks(par: Parallel, planes: number, elements: number): [number, number][] {
+  const t = Math.max(1, Math.min(4 * par.available() - 3, Math.floor(elements / 4096), planes));
+  const per = Math.ceil(planes / t);
+  const chunks: [number, number][] = [];
+  for (let p0 = 0; p0 < planes; p0 += per) chunks.push([p0, Math.min(planes, p0 + per)]);
+  return chunks;
+}
+
 export function maxPool2d(
   ctx: Ctx,
   par: Parallel,
@@ -42,12 +51,8 @@ export function maxPool2d(
   const values = allocOut(ctx, total, x.dtype);
   const indices = allocOut(ctx, total, 'int32');
   if (x.dtype === 'float32') {
-    // Planes split across the threads; each job gets its own metadata (its plane count).
-    const planes = N * C;
-    const t = Math.max(1, Math.min(4 * par.available() - 3, Math.floor(total / 4096), planes));
-    const per = Math.ceil(planes / t);
-    const chunks: [number, number][] = [];
-    for (let p0 = 0; p0 < planes; p0 += per) chunks.push([p0, Math.min(planes, p0 + per)]);
+    // Each job gets its own metadata (its plane count).
+    const chunks = planeChunks(par, N * C, total);
     const rest = [H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
     const metas = chunks.flatMap(([p0, p1]) => [p1 - p0, ...rest]);
     withMeta(ctx, metas, 0, (mp) => {
@@ -106,6 +111,7 @@ export function maxPool2d(
 
 export function maxPool2dBackward(
   ctx: Ctx,
+  par: Parallel,
   dyIn: TensorView,
   indicesIn: TensorView,
   xShape: readonly number[],
@@ -116,16 +122,28 @@ export function maxPool2dBackward(
   const [N, C, H, W] = xShape;
   const per = dy.shape[2] * dy.shape[3];
   const dx = allocOut(ctx, N * C * H * W, dy.dtype);
-  const a = arrayOf(ctx.heap, dy.dtype);
-  const i32 = ctx.heap.i32;
-  const d = outIndex(dx, dy.dtype);
-  a.fill(0, d, d + N * C * H * W);
   if (dy.dtype === 'float32') {
-    ctx.k.maxPool2dBackwardF32(basePtr(dy), basePtr(ci.view), dx.ptr, N * C, per, H * W);
+    // Each job zeroes and fills its own planes of dx.
+    const jobs: Job[] = planeChunks(par, N * C, N * C * H * W).map(([p0, p1]) => ({
+      kernel: 'maxPool2dBackwardF32',
+      args: [
+        basePtr(dy) + p0 * per * 4,
+        basePtr(ci.view) + p0 * per * 4,
+        dx.ptr + p0 * H * W * 4,
+        p1 - p0,
+        per,
+        H * W,
+      ],
+    }));
+    par.run(jobs);
     cd.release();
     ci.release();
     return dx;
   }
+  const a = arrayOf(ctx.heap, dy.dtype);
+  const i32 = ctx.heap.i32;
+  const d = outIndex(dx, dy.dtype);
+  a.fill(0, d, d + N * C * H * W);
   const gb = baseIndex(dy);
   const ib = baseIndex(ci.view);
   for (let plane = 0; plane < N * C; plane++) {

@@ -7,6 +7,7 @@ export const WORKER_KERNELS = [
   'directCorrelate',
   'directWeight',
   'maxPool2dF32',
+  'maxPool2dBackwardF32',
   'packBAll',
   'gemmPackedB',
   'attentionForward',

@@ -4,7 +4,7 @@ import * as nn from '@nn/tensor';
 import { conv2dGeometry } from '@nn/tensor/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { directLayout } from '../src/ops-conv-direct.js';
-import { agree, backends, randValues } from './helpers.js';
+import { agree, backends, randValues, rng, runOn } from './helpers.js';
 
 beforeAll(async () => {
   await backends();
@@ -125,6 +125,30 @@ describe('pooling forward and backward', () => {
       const r31 = nn.maxPool2d(x, { kernelSize: [2, 3], stride: [1, 3], returnIndices: true });
       return [r.values, r.indices, r3.values, r3.indices, r31.values, r31.indices];
     }));
+  it('maxPool2d 2x2: ties, signed zeros, infinities and NaN pick the tap PyTorch picks', () => {
+    // Values from a small set make ties common; the 2x2 windows have a SIMD path of their own.
+    const pick = [-0, 0, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+    for (const shape of [
+      [2, 3, 10, 13],
+      [1, 2, 11, 11],
+      [1, 1, 4, 17],
+    ]) {
+      const n = shape.reduce((a, b) => a * b);
+      const r = rng(n);
+      // Mostly ties among finite values; NaN and infinities in a few windows.
+      const v = Array.from({ length: n }, () => pick[Math.floor(r() * (r() < 0.9 ? 4 : 7))]);
+      const f = () => {
+        const out = nn.maxPool2d(nn.tensor(v, { shape }), { kernelSize: 2, returnIndices: true });
+        return [out.values, out.indices];
+      };
+      const [wv, wi] = runOn('cpu', f);
+      for (const backend of ['wasm', 'wasm-relaxed']) {
+        const [gv, gi] = runOn(backend, f);
+        expect(gi.values).toEqual(wi.values);
+        for (let i = 0; i < wv.values.length; i++) expect(Object.is(gv.values[i], wv.values[i]), `${i}`).toBe(true);
+      }
+    }
+  });
   it('maxPool2d indices', () =>
     agree(() => [
       nn.maxPool2d(nn.tensor(randValues(2 * 16, 6), { shape: [1, 2, 4, 4] }), {
