@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochOrder, gatherBatch, loadMnist, PIXELS } from '../src/data/mnist.js';
+import { epochOrder, loadMnist, PIXELS } from '../src/data/mnist.js';
 
 describe('loadMnist', () => {
   const data = loadMnist();
@@ -41,19 +41,11 @@ describe('loadMnist', () => {
   });
 });
 
-describe('epochOrder and gatherBatch', () => {
+describe('epochOrder', () => {
   it('permutes [0, n) reproducibly', () => {
     const o = epochOrder(1000, 7);
     expect([...o].sort((a, b) => a - b)).toEqual([...Array(1000).keys()]);
     expect(epochOrder(1000, 7)).toEqual(o);
     expect(epochOrder(1000, 8)).not.toEqual(o);
-  });
-
-  it('copies the digits at the given positions', () => {
-    const data = loadMnist({ limit: 10 });
-    const order = Int32Array.of(9, 3, 5);
-    const b = gatherBatch(data.train, order, 1, 3);
-    expect([...b.y]).toEqual([data.train.y[3], data.train.y[5]]);
-    expect(b.x.subarray(PIXELS)).toEqual(data.train.x.subarray(5 * PIXELS, 6 * PIXELS));
   });
 });

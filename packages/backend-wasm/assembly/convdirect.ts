@@ -109,6 +109,15 @@ function emit(wide: usize, Qr: i32, Wr: i32, left: i32, out: usize, R: i32, H: i
         if (relu) v = f32x4.max(v, zero);
         v128.store(dst + (<usize>w << 2), v);
       }
+      if (w < W && W >= 4) {
+        // The last 1-3 columns as the row's last four (rewriting some with the same values): a
+        // scalar relu is a branch that random signs mispredict.
+        w = W - 4;
+        let v = f32x4.add(v128.load(src + (<usize>w << 2)), bv);
+        if (relu) v = f32x4.max(v, zero);
+        v128.store(dst + (<usize>w << 2), v);
+        w = W;
+      }
       for (; w < W; w++) {
         let v = load<f32>(src + (<usize>w << 2)) + b;
         if (relu) v = v > 0 || v != v ? v : 0;

@@ -145,7 +145,8 @@ describe('pooling forward and backward', () => {
       for (const backend of ['wasm', 'wasm-relaxed']) {
         const [gv, gi] = runOn(backend, f);
         expect(gi.values).toEqual(wi.values);
-        for (let i = 0; i < wv.values.length; i++) expect(Object.is(gv.values[i], wv.values[i]), `${i}`).toBe(true);
+        for (let i = 0; i < wv.values.length; i++)
+          expect(Object.is(gv.values[i], wv.values[i]), `${i}`).toBe(true);
       }
     }
   });

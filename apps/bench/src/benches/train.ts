@@ -46,12 +46,14 @@ async function run(
   const warm = head(data.train, WARMUP_BATCHES * BATCH_SIZE);
   const w = await f.create(model, SEED);
   try {
+    w.load?.(warm);
     await w.epoch(warm, epochOrder(warm.size, SEED));
   } finally {
     w.dispose();
   }
   const t = await f.create(model, SEED);
   try {
+    t.load?.(data.train);
     const times: number[] = [];
     const cpu: number[] = [];
     for (let e = 0; e < epochs; e++) {

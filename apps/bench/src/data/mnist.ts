@@ -74,21 +74,3 @@ export function epochOrder(n: number, seed: number): Int32Array {
   }
   return order;
 }
-
-/** Copies the images and labels at `idx[from..to)` into contiguous batch arrays. */
-export function gatherBatch(
-  split: Split,
-  idx: Int32Array,
-  from: number,
-  to: number,
-): { x: Float32Array; y: Int32Array } {
-  const n = to - from;
-  const x = new Float32Array(n * PIXELS);
-  const y = new Int32Array(n);
-  for (let s = 0; s < n; s++) {
-    const k = idx[from + s];
-    x.set(split.x.subarray(k * PIXELS, (k + 1) * PIXELS), s * PIXELS);
-    y[s] = split.y[k];
-  }
-  return { x, y };
-}

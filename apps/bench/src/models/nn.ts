@@ -3,8 +3,17 @@
  * layers, CrossEntropyLoss on logits, Adam(1e-3), batches of 64, one tidy scope per step.
  * @nn/layers, @nn/losses and @nn/optim are loaded when present; until then nn impls are skipped.
  */
-import { argmax, manualSeed, type Profiler, type Tensor, tensor, tidy, withGradMode } from '@nn/tensor';
-import { CLASSES, gatherBatch, PIXELS, type Split } from '../data/mnist.js';
+import {
+  argmax,
+  indexSelect,
+  manualSeed,
+  type Profiler,
+  type Tensor,
+  tensor,
+  tidy,
+  withGradMode,
+} from '@nn/tensor';
+import { CLASSES, PIXELS, type Split } from '../data/mnist.js';
 import { ensureAutograd, type NnImpl, syncBackend } from '../impls/nn.js';
 import { importOptional, type Module } from '../impls/optional.js';
 import { BATCH_SIZE, LEARNING_RATE, type ModelName, type Trainer, type TrainerFactory } from './trainer.js';
@@ -106,8 +115,27 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
       const net = build(api, model);
       const lossFn = make<unknown>(api.losses, 'CrossEntropyLoss');
       const opt = make<NnOptimizer>(api.optim, 'Adam', net.parameters(), { lr: LEARNING_RATE });
+      // The training split on the device, so a step gathers its batch there from 64 indices (as
+      // PyTorch's x[idx] does) instead of copying and uploading 64 images.
+      let loaded: { split: Split; x: Tensor; y: Tensor } | null = null;
+      const unload = (): void => {
+        loaded?.x.dispose();
+        loaded?.y.dispose();
+        loaded = null;
+      };
       const trainer: Trainer = {
+        load(train: Split) {
+          impl.activate();
+          unload();
+          loaded = {
+            split: train,
+            x: tensor(train.x, { shape: shapeOf(model, train.size) }),
+            y: tensor(train.y, { dtype: 'int32' }),
+          };
+        },
         async epoch(train: Split, order: Int32Array, prof?: Profiler) {
+          if (loaded?.split !== train) trainer.load?.(train);
+          const { x: xs, y: ys } = loaded!;
           impl.activate();
           net.train?.();
           const region = prof ? <T>(name: string, fn: () => T): T => prof.region(name, fn) : run;
@@ -116,8 +144,8 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
             region('step', () =>
               tidy(() => {
                 const [x, y] = region('data', () => {
-                  const b = gatherBatch(train, order, from, to);
-                  return [tensor(b.x, { shape: shapeOf(model, to - from) }), tensor(b.y, { dtype: 'int32' })];
+                  const idx = tensor(order.subarray(from, to), { dtype: 'int32' });
+                  return [indexSelect(xs, 0, idx), indexSelect(ys, 0, idx)];
                 });
                 const loss = region('forward', () => apply(lossFn, apply(net, x), y));
                 region('backward', () => loss.backward());
@@ -156,6 +184,7 @@ export function nnTrainer(impl: NnImpl): TrainerFactory {
           return correct / test.size;
         },
         dispose() {
+          unload();
           opt.dispose?.();
           if (net.dispose) net.dispose();
           else for (const p of net.parameters()) p.dispose();

@@ -14,6 +14,11 @@ export interface Trainer {
    * is a region `step` holding the regions `data`, `forward`, `backward` and `optimizer`.
    */
   epoch(train: Split, order: Int32Array, profiler?: Profiler): Promise<void>;
+  /**
+   * Puts the training split where the impl reads its batches from, before the timed epochs (as
+   * the PyTorch script makes its tensors before its clock starts); `epoch` does it if not done.
+   */
+  load?(train: Split): void;
   /** Fraction of `test` classified correctly. */
   accuracy(test: Split): Promise<number>;
   dispose(): void;
