@@ -41,3 +41,15 @@ export function copy32(out: usize, x: usize, rank: i32, meta: usize, idx: usize)
     }
   }
 }
+
+/**
+ * out[r] = x[idx[r]] for whole rows of `rowBytes` (indexSelect along dim 0, as a data loader picks
+ * a batch); the indices are i32, `idxStride` bytes apart.
+ */
+export function gatherRows(out: usize, x: usize, idx: usize, idxStride: i32, rows: i32, rowBytes: i32): void {
+  const bytes = <usize>rowBytes;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>load<i32>(idx + <usize>r * idxStride);
+    memory.copy(out + <usize>r * bytes, x + row * bytes, bytes);
+  }
+}

@@ -18,7 +18,7 @@ export function relaxedSimd(): i32 {
 export { maxPool2dBackwardF32, maxPool2dF32 } from './pool';
 export { compareF32, reluBackwardF32, whereF32 } from './select';
 export { unaryF32 } from './unary';
-export { copy32 } from './copy';
+export { copy32, gatherRows } from './copy';
 export { convBackwardInput, convBackwardWeight, convForward } from './convgemm';
 export { allFinite, directCorrelate, directWeight, splatWeights } from './convdirect';
 export { softmaxBackwardRowsF32, softmaxRowsF32 } from './softmax';

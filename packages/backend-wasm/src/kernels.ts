@@ -146,6 +146,7 @@ export interface KernelExports {
   allFinite(p: number, n: number): number;
   binaryF32(op: number, out: number, a: number, b: number, rank: number, meta: number, idx: number): void;
   copy32(out: number, x: number, rank: number, meta: number, idx: number): void;
+  gatherRows(out: number, x: number, idx: number, idxStride: number, rows: number, rowBytes: number): void;
   softmaxRowsF32(out: number, x: number, rows: number, len: number, log: number): void;
   softmaxBackwardRowsF32(out: number, y: number, dy: number, rows: number, len: number, log: number): void;
   unaryF32(op: number, out: number, x: number, n: number, p0: number, p1: number): void;

@@ -4,7 +4,7 @@ import * as reference from '@nn/backend-cpu/kernels';
 import { sizeOf, type TensorView } from '@nn/tensor';
 import { allocOut, type Ctx, fromHost } from './context.js';
 import type { WasmStorage } from './heap.js';
-import { arrayOf, baseIndex, hostView, isContiguousView } from './strided.js';
+import { basePtr, elementBytes, hostView, isContiguousView } from './strided.js';
 
 export function concat(
   ctx: Ctx,
@@ -30,16 +30,9 @@ export function gather(ctx: Ctx, x: TensorView, dim: number, index: TensorView):
   if (n > 0 && isRowSelect(x, dim, index)) {
     // indexSelect along dim 0 of a contiguous tensor (a data loader picking a batch): whole rows.
     const out = allocOut(ctx, n, x.dtype);
-    const a = arrayOf(ctx.heap, x.dtype);
-    const i32 = ctx.heap.i32;
-    const db = baseIndex({ storage: out, dtype: x.dtype, shape: [1], strides: [1], offset: 0 });
-    const row = sizeOf(x.shape.slice(1));
-    const xb = baseIndex(x);
-    const ib = baseIndex(index);
-    for (let r = 0; r < index.shape[0]; r++) {
-      const src = xb + i32[ib + r * index.strides[0]] * row;
-      a.copyWithin(db + r * row, src, src + row);
-    }
+    const bytes = elementBytes(x.dtype);
+    const rowBytes = sizeOf(x.shape.slice(1)) * bytes;
+    ctx.k.gatherRows(out.ptr, basePtr(x), basePtr(index), index.strides[0] * 4, index.shape[0], rowBytes);
     return out;
   }
   return fromHost(ctx, reference.gather(hostView(ctx.heap, x), dim, hostView(ctx.heap, index)), x.dtype);

@@ -324,6 +324,10 @@ describe('indexing, cast, creation', () => {
         nn.indexSelect(nn.reshape(nn.arange(0, 60), [5, 3, 4]), 0, nn.tensor([4, 0], { dtype: 'int32' })),
         nn.indexSelect(nn.arange(0, 6, 1, { dtype: 'float32' }), 0, sel),
         nn.indexSelect(nn.t(b), 0, nn.tensor([1, 1, 0], { dtype: 'int32' })),
+        // An index read with a stride (every other element), and int32 and bool rows.
+        nn.indexSelect(a, 0, nn.index(nn.tensor([2, 9, 0, 9, 1], { dtype: 'int32' }), ['::2'])),
+        nn.indexSelect(nn.cast(nn.mul(a, 10), 'int32'), 0, nn.tensor([1, 2], { dtype: 'int32' })),
+        nn.indexSelect(nn.cast(a, 'bool'), 0, nn.tensor([2, 0, 1], { dtype: 'int32' })),
       ];
     });
   });
