@@ -32,14 +32,30 @@ function m(meta: usize, i: i32): i32 {
   return load<i32>(meta + (<usize>i << 2));
 }
 
-/** Copies `chans` planes of rows x cols floats into the padded planes at (top, left). */
-function padCopy(src: usize, chans: i32, rows: i32, cols: i32, dst: usize, plane: i32, Wr: i32, top: i32, left: i32): void {
+/**
+ * Copies `chans` planes of rows x cols floats into the padded planes at (top, left); with a
+ * `mask` (same layout as src, else 0) only where the mask is > 0, zeros elsewhere: relu's
+ * gradient, taken from relu's output as the gradient is read.
+ */
+function padCopy(src: usize, mask: usize, chans: i32, rows: i32, cols: i32, dst: usize, plane: i32, Wr: i32, top: i32, left: i32): void {
   const rowBytes = <usize>cols << 2;
+  const zero = f32x4.splat(0);
   for (let c = 0; c < chans; c++) {
     let d = dst + ((<usize>(c * plane + top * Wr + left)) << 2);
-    let s = src + ((<usize>c * rows * cols) << 2);
+    const at = (<usize>c * rows * cols) << 2;
+    let s = src + at;
+    let k = mask + at;
     for (let r = 0; r < rows; r++) {
-      copyBytes(d, s, rowBytes);
+      if (mask == 0) {
+        copyBytes(d, s, rowBytes);
+      } else {
+        let i: usize = 0;
+        for (; i + 16 <= rowBytes; i += 16) {
+          v128.store(d + i, v128.and(v128.load(s + i), f32x4.gt(v128.load(k + i), zero)));
+        }
+        for (; i < rowBytes; i += 4) store<f32>(d + i, select<f32>(load<f32>(s + i), 0, load<f32>(k + i) > 0));
+        k += rowBytes;
+      }
       d += <usize>Wr << 2;
       s += rowBytes;
     }
@@ -130,11 +146,13 @@ function emit(wide: usize, Qr: i32, Wr: i32, left: i32, out: usize, R: i32, H: i
 
 /**
  * Forward convolution (src = x) or input gradient (src = dy, flipped weights) for samples
- * [n0, n1): out[n] = correlate(padded src[n]), then the epilogue `epi` with `bias`. `scratch`
- * holds srcFloats + O4 * Qr floats.
+ * [n0, n1): out[n] = correlate(padded src[n]), then the epilogue `epi` with `bias`. A `mask`
+ * (relu's output, or 0) zeroes src where it is not > 0 as src is read. `scratch` holds
+ * srcFloats + O4 * Qr floats.
  */
 export function directCorrelate(
   src: usize, ws: usize, off: usize, out: usize, scratch: usize, meta: usize, n0: i32, n1: i32, bias: usize, epi: i32,
+  mask: usize,
 ): void {
   const inC = m(meta, 18), inH = m(meta, 19), inW = m(meta, 20), top = m(meta, 21), left = m(meta, 22);
   const Wr = m(meta, 23), plane = m(meta, 24), srcFloats = m(meta, 25);
@@ -147,7 +165,8 @@ export function directCorrelate(
   const inSize = <usize>inC * inH * inW;
   const outSize = <usize>outC * outH * outW;
   for (let n = n0; n < n1; n++) {
-    padCopy(src + ((<usize>n * inSize) << 2), inC, inH, inW, padded, plane, Wr, top, left);
+    const at = (<usize>n * inSize) << 2;
+    padCopy(src + at, mask ? mask + at : 0, inC, inH, inW, padded, plane, Wr, top, left);
     correlate(padded + (<usize>q0 << 2), off, E, ws, O4, Qr, wide);
     emit(wide, Qr, Wr, outLeft, out + ((<usize>n * outSize) << 2), outC, outH, outW, bias, epi);
   }
@@ -167,40 +186,63 @@ export function allFinite(p: usize, n: i32): bool {
 
 /**
  * Weight gradient for samples [n0, n1): dw = sum over n, q of dyw[o][q] * x[q + off[e]], with dy
- * spread over wide rows (zeros past the output width) and x padded as for the forward pass.
- * A wide position past the row end pairs a zero gradient with a real input, so a sample whose
- * padded input is not all finite (0 * inf is NaN) takes the im2col GEMM instead. `dw` is
- * overwritten. scratch: padded x (srcFloats), dyw (O4 * Qr), per-lane sums (O4 * E2 * 4), and
- * the im2col buffer for that fallback (K * OH * OW).
+ * spread over wide rows (zeros past the output width) and x padded as for the forward pass; with
+ * a `mask` (relu's output, or 0), dy only where it is > 0. With `db` (else 0), also the bias
+ * gradient: that dy summed per channel (f32 within a sample's plane, f64 across samples). A wide
+ * position past the row end pairs a zero gradient with a real input, so a sample whose padded
+ * input is not all finite (0 * inf is NaN) takes the im2col GEMM instead. `dw` and `db` are
+ * overwritten. scratch: padded x (srcFloats), dyw (O4 * Qr), per-lane sums (O4 * E2 * 4), the
+ * fallback's im2col buffer (K * P) and dense dy (OC * P), and the bias sums (O4 f64).
  */
-export function directWeight(x: usize, dy: usize, off: usize, dw: usize, scratch: usize, meta: usize, n0: i32, n1: i32): void {
+export function directWeight(
+  x: usize, dy: usize, off: usize, dw: usize, scratch: usize, meta: usize, n0: i32, n1: i32, mask: usize, db: usize,
+): void {
   const inC = m(meta, 18), inH = m(meta, 19), inW = m(meta, 20), top = m(meta, 21), left = m(meta, 22);
   const Wr = m(meta, 23), plane = m(meta, 24), srcFloats = m(meta, 25);
   const E = m(meta, 26), O4 = m(meta, 27), Qr = m(meta, 28);
   const OC = m(meta, 30), OH = m(meta, 31), OW = m(meta, 32);
   const E2 = (E + 1) & ~1;
+  const K = m(meta, 0) * m(meta, 3) * m(meta, 4), P = m(meta, 13);
   const padded = scratch;
   const dyw = padded + (<usize>srcFloats << 2);
   const sums = dyw + ((<usize>O4 * Qr) << 2);
   const col = sums + ((<usize>O4 * E2) << 4);
+  const dense = col + ((<usize>K * P) << 2);
+  const biasSums = dense + ((<usize>OC * P) << 2);
   zeroBytes(padded, <usize>srcFloats << 2);
   zeroBytes(dyw, (<usize>O4 * Qr) << 2);
   zeroBytes(sums, (<usize>O4 * E2) << 4);
+  zeroBytes(biasSums, <usize>O4 << 3);
   zeroBytes(dw, (<usize>OC * E) << 2);
   const inSize = <usize>inC * inH * inW;
   const dySize = <usize>OC * OH * OW;
   const rowBytes = <usize>Qr << 2;
-  const K = m(meta, 0) * m(meta, 3) * m(meta, 4), P = m(meta, 13);
   for (let n = n0; n < n1; n++) {
     const xs = x + ((<usize>n * inSize) << 2);
-    const dys = dy + ((<usize>n * dySize) << 2);
-    padCopy(xs, inC, inH, inW, padded, plane, Wr, top, left);
+    const at = (<usize>n * dySize) << 2;
+    padCopy(xs, 0, inC, inH, inW, padded, plane, Wr, top, left);
+    padCopy(dy + at, mask ? mask + at : 0, OC, OH, OW, dyw, Qr, Wr, 0, 0);
+    if (db) {
+      for (let o = 0; o < OC; o++) {
+        const row = dyw + <usize>o * rowBytes;
+        let acc = f32x4.splat(0);
+        for (let q: usize = 0; q < rowBytes; q += 16) acc = f32x4.add(acc, v128.load(row + q));
+        const s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+        const b = biasSums + (<usize>o << 3);
+        store<f64>(b, load<f64>(b) + <f64>s);
+      }
+    }
     if (!allFinite(padded, srcFloats)) {
+      // The (masked) dy, dense again, for the GEMM.
+      for (let o = 0; o < OC; o++) {
+        for (let h = 0; h < OH; h++) {
+          copyBytes(dense + ((<usize>(o * P + h * OW)) << 2), dyw + ((<usize>(o * Qr + h * Wr)) << 2), <usize>OW << 2);
+        }
+      }
       im2col(xs, col, meta);
-      gemm(0, OC, K, P, dys, P, 1, col, 1, P, dw, K, 0, 1, 0, 0);
+      gemm(0, OC, K, P, dense, P, 1, col, 1, P, dw, K, 0, 1, 0, 0);
       continue;
     }
-    padCopy(dys, OC, OH, OW, dyw, Qr, Wr, 0, 0);
     for (let ob = 0; ob < O4; ob += 4) {
       const g = dyw + <usize>ob * rowBytes;
       for (let e = 0; e < E2; e += 2) {
@@ -244,6 +286,7 @@ export function directWeight(x: usize, dy: usize, off: usize, dw: usize, scratch
       const lanes = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
       store<f32>(at, load<f32>(at) + lanes);
     }
+    if (db) store<f32>(db + (<usize>o << 2), <f32>load<f64>(biasSums + (<usize>o << 3)));
   }
 }
 

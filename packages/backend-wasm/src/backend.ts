@@ -133,6 +133,8 @@ export function createBackend(ctx: Ctx, par: Parallel, sharedMemory: boolean, na
       cv.conv2dBias(ctx, par, x, w, bias, p, outShape, activation),
     conv2dBackwardInput: (dy, w, p, xShape) => cv.conv2dBackwardInput(ctx, par, dy, w, p, xShape),
     conv2dBackwardWeight: (x, dy, p, wShape) => cv.conv2dBackwardWeight(ctx, par, x, dy, p, wShape),
+    conv2dBiasBackward: (x, w, y, g, p, activation, input) =>
+      cv.conv2dBiasBackward(ctx, par, x, w, y, g, p, activation, input),
     maxPool2d: (x, p, outShape) => pl.maxPool2d(ctx, par, x, p, outShape),
     maxPool2dBackward: (dy, indices, xShape) => pl.maxPool2dBackward(ctx, par, dy, indices, xShape),
     avgPool2d: (x, p, include, outShape) => pl.avgPool2d(ctx, x, p, include, outShape),

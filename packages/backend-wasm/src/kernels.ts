@@ -130,6 +130,7 @@ export interface KernelExports {
     n1: number,
     bias: number,
     epi: number,
+    mask: number,
   ): void;
   directWeight(
     x: number,
@@ -140,6 +141,8 @@ export interface KernelExports {
     meta: number,
     n0: number,
     n1: number,
+    mask: number,
+    db: number,
   ): void;
   splatWeights(w: number, ws: number, O: number, C: number, kh: number, kw: number, flip: number): void;
   /** 1 when the n floats at p are all finite. */

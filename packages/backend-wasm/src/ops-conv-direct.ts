@@ -68,7 +68,8 @@ export function directLayout(g: Conv2dGeometry, p: Conv2dParams, mode: DirectMod
   const o4 = roundUp(rows, 4);
   // The kernels compute output rows four at a time; one or two rows would waste half or more.
   if (o4 * 3 > rows * 4) return null;
-  const weight = mode === 'weight' ? o4 * offsets.length * 4 + g.k * g.l : 0;
+  // The weight gradient's per-lane sums, the GEMM fallback's im2col and dense dy, the bias sums (f64).
+  const weight = mode === 'weight' ? o4 * offsets.length * 4 + g.k * g.l + g.outC * g.l + 2 * o4 : 0;
   const jobBytes = (srcFloats + o4 * qr + weight) * 4;
   if (jobBytes > DIRECT_MAX_JOB_BYTES) return null;
   return {

@@ -1,11 +1,19 @@
-import { type Conv2dParams, type FusedActivation, sizeOf, type TensorView } from '@nn/tensor';
+import {
+  type Conv2dParams,
+  contiguousStrides,
+  type FusedActivation,
+  sizeOf,
+  type TensorView,
+} from '@nn/tensor';
 import { type Conv2dGeometry, conv2dGeometry } from '@nn/tensor/internal';
 import type { Parallel } from './backend.js';
 import { allocOut, type Ctx, withMeta } from './context.js';
 import { contiguousView } from './contiguous.js';
 import type { WasmStorage } from './heap.js';
 import { type DirectLayout, directLayout, directMeta } from './ops-conv-direct.js';
+import { reluBackward } from './ops-elementwise.js';
 import { BIAS_ROWS, RELU } from './ops-matmul.js';
+import { reduce } from './ops-reduce.js';
 import { arrayOf, baseIndex, basePtr } from './strided.js';
 import type { Job } from './threads.js';
 
@@ -157,6 +165,16 @@ interface ConvOperands {
   bias?: { view: TensorView };
 }
 
+/** What a direct-kernel call adds to plain convolution. */
+interface DirectExtras {
+  /** Forward: the bias and activation applied to the output. */
+  epilogue?: Epilogue;
+  /** Gradients: relu's output, masking dy where it is not > 0 (0: none). */
+  mask?: number;
+  /** Weight gradient: also the bias gradient, written here. */
+  bias?: WasmStorage;
+}
+
 /** float32, stride 1, dilation 1, one group: the direct kernels (assembly/convdirect.ts). */
 function runDirect(
   ctx: Ctx,
@@ -166,17 +184,22 @@ function runDirect(
   d: DirectLayout,
   c: ConvOperands,
   out: WasmStorage,
-  epilogue?: Epilogue,
+  extras: DirectExtras = {},
 ): void {
   const ptr = (v?: { view: TensorView }) => (v ? basePtr(v.view) : 0);
   const ranges = sampleRanges(g.n);
   const scratch = ranges.map(() => ctx.heap.allocBytes(d.jobBytes));
-  const partials =
-    mode === 'weight'
-      ? ranges.map((_, j) => (j === 0 ? out.ptr : ctx.heap.allocBytes(g.outC * g.k * 4)))
+  // Per-job partial sums (the weight gradient, and the bias's): the first job writes the result.
+  const partialsOf = (first: WasmStorage | undefined, size: number): number[] =>
+    mode === 'weight' && first
+      ? ranges.map((_, j) => (j === 0 ? first.ptr : ctx.heap.allocBytes(size * 4)))
       : [];
+  const dwSize = g.outC * g.k;
+  const partials = partialsOf(out, dwSize);
+  const biasPartials = partialsOf(extras.bias, g.outC);
   const wsBytes = mode === 'weight' ? 0 : d.o4 * d.e * 16;
   const ws = wsBytes > 0 ? ctx.heap.allocBytes(wsBytes) : 0;
+  const mask = extras.mask ?? 0;
   try {
     withMeta(ctx, [...convMeta(g), ...directMeta(d)], d.offsets.length, (meta, off) => {
       ctx.heap.i32.set(d.offsets, off >> 2);
@@ -184,25 +207,39 @@ function runDirect(
         par.run(
           ranges.map(([n0, n1], j) => ({
             kernel: 'directWeight',
-            args: [ptr(c.x), ptr(c.dy), off, partials[j], scratch[j], meta, n0, n1],
+            args: [
+              ptr(c.x),
+              ptr(c.dy),
+              off,
+              partials[j],
+              scratch[j],
+              meta,
+              n0,
+              n1,
+              mask,
+              biasPartials[j] ?? 0,
+            ],
           })),
         );
         return;
       }
       ctx.k.splatWeights(ptr(c.w), ws, g.outC, g.c, g.kh, g.kw, mode === 'input' ? 1 : 0);
       const src = mode === 'input' ? ptr(c.dy) : ptr(c.x);
+      const { epilogue } = extras;
       const epi = epilogue ? BIAS_ROWS | (epilogue.activation === 'relu' ? RELU : 0) : 0;
       par.run(
         ranges.map(([n0, n1], j) => ({
           kernel: 'directCorrelate',
-          args: [src, ws, off, out.ptr, scratch[j], meta, n0, n1, ptr(c.bias), epi],
+          args: [src, ws, off, out.ptr, scratch[j], meta, n0, n1, ptr(c.bias), epi, mask],
         })),
       );
     });
-    addPartials(ctx, out, partials, g.outC * g.k);
+    addPartials(ctx, out, partials, dwSize);
+    if (extras.bias) addPartials(ctx, extras.bias, biasPartials, g.outC);
   } finally {
     for (const s of scratch) ctx.heap.freeBytes(s, d.jobBytes);
-    for (let j = 1; j < partials.length; j++) ctx.heap.freeBytes(partials[j], g.outC * g.k * 4);
+    for (let j = 1; j < partials.length; j++) ctx.heap.freeBytes(partials[j], dwSize * 4);
+    for (let j = 1; j < biasPartials.length; j++) ctx.heap.freeBytes(biasPartials[j], g.outC * 4);
     if (ws) ctx.heap.freeBytes(ws, wsBytes);
   }
 }
@@ -247,7 +284,7 @@ function run(
       return out;
     }
     if (useDirect) {
-      runDirect(ctx, par, mode, g, layout, c, out, epilogue);
+      runDirect(ctx, par, mode, g, layout, c, out, { epilogue });
       return out;
     }
     // Each job has its own im2col buffer (K x P, small enough to stay in cache) and, for the
@@ -332,4 +369,60 @@ export function conv2dBackwardWeight(
   wShape: readonly number[],
 ): WasmStorage {
   return run(ctx, par, 'weight', { x, dy }, { x: x.shape, w: wShape, y: dy.shape }, p);
+}
+
+/**
+ * conv2dBias's gradients. float32 with the direct kernels for every gradient wanted: dy is masked
+ * by relu's output as the kernels read it, and the weight kernel sums the bias gradient on the
+ * way. Otherwise relu's gradient is made first, then the separate kernels and a sum.
+ */
+export function conv2dBiasBackward(
+  ctx: Ctx,
+  par: Parallel,
+  x: TensorView,
+  w: TensorView,
+  y: TensorView,
+  dy: TensorView,
+  p: Conv2dParams,
+  activation: FusedActivation,
+  input: boolean,
+): { input: WasmStorage | null; weight: WasmStorage; bias: WasmStorage } {
+  const g = conv2dGeometry(x.shape, w.shape, dy.shape, p);
+  const f32 = dy.dtype === 'float32';
+  const weightLayout = f32 ? directLayout(g, p, 'weight') : null;
+  const inputLayout = f32 && input ? directLayout(g, p, 'input') : null;
+  const made: WasmStorage[] = [];
+  const keep = (s: WasmStorage): WasmStorage => {
+    made.push(s);
+    return s;
+  };
+  try {
+    if (weightLayout && (!input || (inputLayout && weightsFinite(ctx, w)))) {
+      const mask = activation === 'relu' ? basePtr(y) : 0;
+      const views = { x: { view: x }, w: { view: w }, dy: { view: dy } };
+      const weight = keep(allocOut(ctx, sizeOf(w.shape), 'float32'));
+      const bias = keep(allocOut(ctx, g.outC, 'float32'));
+      runDirect(ctx, par, 'weight', g, weightLayout, views, weight, { mask, bias });
+      let dx: WasmStorage | null = null;
+      if (inputLayout) {
+        dx = keep(allocOut(ctx, sizeOf(x.shape), 'float32'));
+        runDirect(ctx, par, 'input', g, inputLayout, views, dx, { mask });
+      }
+      return { input: dx, weight, bias };
+    }
+    const gz = activation === 'relu' ? keep(reluBackward(ctx, y, dy)) : null;
+    const gv: TensorView = gz
+      ? { storage: gz, dtype: dy.dtype, shape: dy.shape, strides: contiguousStrides(dy.shape), offset: 0 }
+      : dy;
+    const result = {
+      input: input ? keep(conv2dBackwardInput(ctx, par, gv, w, p, x.shape)) : null,
+      weight: keep(conv2dBackwardWeight(ctx, par, x, gv, p, w.shape)),
+      bias: keep(reduce(ctx, 'sum', gv, [0, 2, 3])),
+    };
+    if (gz) ctx.heap.free(gz);
+    return result;
+  } catch (e) {
+    for (const s of made) ctx.heap.free(s);
+    throw e;
+  }
 }

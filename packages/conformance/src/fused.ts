@@ -121,10 +121,29 @@ interface ConvCase {
   w: number[];
   relu: boolean;
   options?: nn.ConvOptions;
+  /** False for a first layer, whose input wants no gradient (default true). */
+  inputGrad?: boolean;
 }
 
 const CONV: ConvCase[] = [
   { name: 'the bench CNN first layer, relu', rank: 2, x: [4, 1, 28, 28], w: [8, 1, 3, 3], relu: true },
+  {
+    name: 'a first layer: no input gradient',
+    rank: 2,
+    x: [5, 3, 12, 11],
+    w: [8, 3, 3, 3],
+    relu: true,
+    options: { padding: 1 },
+    inputGrad: false,
+  },
+  {
+    name: 'no input gradient, no activation',
+    rank: 2,
+    x: [3, 1, 9, 9],
+    w: [4, 1, 3, 3],
+    relu: false,
+    inputGrad: false,
+  },
   { name: 'the bench CNN second layer, relu', rank: 2, x: [3, 8, 13, 13], w: [16, 8, 3, 3], relu: true },
   { name: 'no activation', rank: 2, x: [2, 3, 6, 5], w: [4, 3, 2, 3], relu: false },
   {
@@ -148,10 +167,10 @@ const CONV: ConvCase[] = [
 ];
 
 async function checkConv(c: ConvCase, seed: number): Promise<void> {
-  const x = randomTensor(c.x, seed);
+  const x = randomTensor(c.x, seed, c.inputGrad ?? true);
   const w = randomTensor(c.w, seed + 1);
   const b = randomTensor([c.w[0]], seed + 2);
-  const leaves = [x, w, b];
+  const leaves = c.inputGrad === false ? [w, b] : [x, w, b];
   const options = c.options ?? {};
   const conv = c.rank === 2 ? nn.conv2d : nn.conv1d;
   try {
@@ -165,7 +184,7 @@ async function checkConv(c: ConvCase, seed: number): Promise<void> {
       seed + 3,
     );
   } finally {
-    nn.dispose(leaves);
+    nn.dispose([x, w, b]);
   }
 }
 

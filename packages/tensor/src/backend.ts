@@ -283,6 +283,21 @@ export interface FusedKernels {
   conv2dBackwardInput?(dy: TensorView, w: TensorView, p: Conv2dParams, xShape: readonly number[]): Storage;
   conv2dBackwardWeight?(x: TensorView, dy: TensorView, p: Conv2dParams, wShape: readonly number[]): Storage;
   /**
+   * The gradients of `conv2dBias` (output `y`, output gradient `g`) in the passes its weight
+   * gradient makes anyway: g masked by relu's gradient (where y > 0) when `activation` is 'relu',
+   * then the weight gradient, the bias gradient (the masked g summed over N, H and W) and, when
+   * `input` is true, the input gradient. Saves relu's backward pass and the bias's sum.
+   */
+  conv2dBiasBackward?(
+    x: TensorView,
+    w: TensorView,
+    y: TensorView,
+    g: TensorView,
+    p: Conv2dParams,
+    activation: FusedActivation,
+    input: boolean,
+  ): { input: Storage | null; weight: Storage; bias: Storage };
+  /**
    * Max pool over [N, C, H, W] with -inf padding: values, and int32 indices of each max within its
    * unpadded input plane (h * W + w, as PyTorch returns them). The first max in window order wins;
    * NaN wins over numbers. ceilMode is already folded into outShape.

@@ -32,6 +32,7 @@ export {
   avgPool2dBackward,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  conv2dBiasBackward,
   maxPool2dBackward,
 } from './ops/nn/backward.js';
 export { binaryCrossEntropy } from './ops/nn/binary-cross-entropy.js';

@@ -1,10 +1,10 @@
-import { type Conv2dParams, conv2d, narrow, sum, type Tensor, tidy } from '@nn/tensor';
+import { type Conv2dParams, conv2d, narrow, type Tensor, tidy } from '@nn/tensor';
 import {
   avgPool2dBackward,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  conv2dBiasBackward,
   maxPool2dBackward,
-  reluBackward,
   scaledDotProductAttentionBackward,
 } from '@nn/tensor/internal';
 import { defineGradient } from '../registry.js';
@@ -37,18 +37,13 @@ export function registerNNRules(): void {
     ],
   });
   // relu's mask from the output (y > 0 exactly where the pre-activation is), then conv2d's gradients;
-  // the bias's is the gradient summed over every position of its channel.
+  // the bias's is the gradient summed over every position of its channel. One fused kernel where
+  // the backend has it (conv2dBiasBackward picks).
   defineGradient('conv2dBias', {
     saveInputs: [0, 1],
     saveOutputs: [0],
-    backward: ({ inputs: [x, w], outputs: [y], attrs: { params, activation }, needsGrad }, g) => {
-      const gz = activation === 'relu' ? reluBackward(y, g) : g;
-      return [
-        needsGrad[0] ? conv2dBackwardInput(gz, w, params, x.shape) : null,
-        needsGrad[1] ? conv2dBackwardWeight(x, gz, params, w.shape) : null,
-        needsGrad[2] ? sum(gz, { dim: [0, 2, 3] }) : null,
-      ];
-    },
+    backward: ({ inputs: [x, w], outputs: [y], attrs: { params, activation }, needsGrad }, g) =>
+      conv2dBiasBackward(x, w, y, g, params, activation, needsGrad),
   });
   // A transposed convolution is conv2d's input gradient, so its own gradients are conv2d
   // (for the input) and conv2d's weight gradient with the roles of input and output swapped.

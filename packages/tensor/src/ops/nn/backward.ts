@@ -4,7 +4,7 @@
  * primitives (which runs everywhere and, under `createGraph`, is differentiable again). Autograd's
  * rules call these and never look at `backend.fused`.
  */
-import type { Conv2dParams, Pool2dParams } from '../../backend.js';
+import type { Conv2dParams, FusedActivation, Pool2dParams } from '../../backend.js';
 import { tidy } from '../../memory.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../creation.js';
@@ -15,6 +15,7 @@ import { sum } from '../reduce.js';
 import { contiguous, expand, reshape, transpose, unsqueeze } from '../shape.js';
 import { fromStorage, recording } from '../util.js';
 import { col2im } from './col2im.js';
+import { reluBackward } from './linear.js';
 import { pad } from './pad.js';
 import { poolDivisors } from './pool.js';
 import { windows } from './windows.js';
@@ -81,6 +82,43 @@ export function conv2dBackwardWeight(
     const cols = reshape(win, [n, g, cg * kh * kw, oh * ow]);
     const perSample = matmul(reshape(dy, [n, g, outC / g, oh * ow]), transpose(cols, -1, -2));
     return reshape(sum(perSample, { dim: 0 }), wShape);
+  });
+}
+
+/**
+ * The gradients of conv2dBias (x, w, bias) from its output y and output gradient g: relu's mask
+ * first when `activation` is 'relu', then conv2d's gradients and the bias's (summed over N, H, W).
+ * One fused kernel where the backend has it and both parameters want gradients; x's only when
+ * `needs[0]`.
+ */
+export function conv2dBiasBackward(
+  x: Tensor,
+  w: Tensor,
+  y: Tensor,
+  g: Tensor,
+  p: Conv2dParams,
+  activation: FusedActivation,
+  needs: readonly boolean[],
+): [Tensor | null, Tensor | null, Tensor | null] {
+  const kernel = g.backend.fused?.conv2dBiasBackward;
+  if (kernel && needs[1] && needs[2] && !recording(x, w, y, g)) {
+    return tidy(() => {
+      const r = kernel(contiguous(x), contiguous(w), contiguous(y), contiguous(g), p, activation, !!needs[0]);
+      const b = g.backend;
+      return [
+        r.input ? fromStorage(b, r.input, g.dtype, x.shape) : null,
+        fromStorage(b, r.weight, g.dtype, w.shape),
+        fromStorage(b, r.bias, g.dtype, [w.shape[0]]),
+      ];
+    });
+  }
+  return tidy(() => {
+    const gz = activation === 'relu' ? reluBackward(y, g) : g;
+    return [
+      needs[0] ? conv2dBackwardInput(gz, w, p, x.shape) : null,
+      needs[1] ? conv2dBackwardWeight(x, gz, p, w.shape) : null,
+      needs[2] ? sum(gz, { dim: [0, 2, 3] }) : null,
+    ];
   });
 }
 
