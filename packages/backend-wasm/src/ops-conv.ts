@@ -175,72 +175,86 @@ interface DirectExtras {
   bias?: WasmStorage;
 }
 
+/** A direct-kernel call made ready: its jobs, what to do after they ran, and what it allocated. */
+interface DirectCall {
+  jobs: Job[];
+  /** Adds the per-job partial sums into the results. */
+  finish(): void;
+  release(): void;
+}
+
 /** float32, stride 1, dilation 1, one group: the direct kernels (assembly/convdirect.ts). */
-function runDirect(
+function prepareDirect(
   ctx: Ctx,
-  par: Parallel,
   mode: Mode,
   g: Conv2dGeometry,
   d: DirectLayout,
   c: ConvOperands,
   out: WasmStorage,
   extras: DirectExtras = {},
-): void {
+): DirectCall {
   const ptr = (v?: { view: TensorView }) => (v ? basePtr(v.view) : 0);
   const ranges = sampleRanges(g.n);
-  const scratch = ranges.map(() => ctx.heap.allocBytes(d.jobBytes));
-  // Per-job partial sums (the weight gradient, and the bias's): the first job writes the result.
-  const partialsOf = (first: WasmStorage | undefined, size: number): number[] =>
-    mode === 'weight' && first
-      ? ranges.map((_, j) => (j === 0 ? first.ptr : ctx.heap.allocBytes(size * 4)))
-      : [];
-  const dwSize = g.outC * g.k;
-  const partials = partialsOf(out, dwSize);
-  const biasPartials = partialsOf(extras.bias, g.outC);
-  const wsBytes = mode === 'weight' ? 0 : d.o4 * d.e * 16;
-  const ws = wsBytes > 0 ? ctx.heap.allocBytes(wsBytes) : 0;
-  const mask = extras.mask ?? 0;
+  const blocks: [number, number][] = [];
+  const alloc = (bytes: number): number => {
+    const at = ctx.heap.allocBytes(bytes);
+    blocks.push([at, bytes]);
+    return at;
+  };
+  const release = (): void => {
+    for (const [at, bytes] of blocks) ctx.heap.freeBytes(at, bytes);
+    blocks.length = 0;
+  };
   try {
-    withMeta(ctx, [...convMeta(g), ...directMeta(d)], d.offsets.length, (meta, off) => {
-      ctx.heap.i32.set(d.offsets, off >> 2);
-      if (mode === 'weight') {
-        par.run(
-          ranges.map(([n0, n1], j) => ({
-            kernel: 'directWeight',
-            args: [
-              ptr(c.x),
-              ptr(c.dy),
-              off,
-              partials[j],
-              scratch[j],
-              meta,
-              n0,
-              n1,
-              mask,
-              biasPartials[j] ?? 0,
-            ],
-          })),
-        );
-        return;
-      }
-      ctx.k.splatWeights(ptr(c.w), ws, g.outC, g.c, g.kh, g.kw, mode === 'input' ? 1 : 0);
-      const src = mode === 'input' ? ptr(c.dy) : ptr(c.x);
-      const { epilogue } = extras;
-      const epi = epilogue ? BIAS_ROWS | (epilogue.activation === 'relu' ? RELU : 0) : 0;
-      par.run(
-        ranges.map(([n0, n1], j) => ({
-          kernel: 'directCorrelate',
-          args: [src, ws, off, out.ptr, scratch[j], meta, n0, n1, ptr(c.bias), epi, mask],
-        })),
-      );
-    });
-    addPartials(ctx, out, partials, dwSize);
-    if (extras.bias) addPartials(ctx, extras.bias, biasPartials, g.outC);
+    const scratch = ranges.map(() => alloc(d.jobBytes));
+    // Per-job partial sums (the weight gradient, and the bias's): the first job writes the result.
+    const partialsOf = (first: WasmStorage | undefined, size: number): number[] =>
+      mode === 'weight' && first ? ranges.map((_, j) => (j === 0 ? first.ptr : alloc(size * 4))) : [];
+    const dwSize = g.outC * g.k;
+    const partials = partialsOf(out, dwSize);
+    const biasPartials = partialsOf(extras.bias, g.outC);
+    const metaWords = [...convMeta(g), ...directMeta(d)];
+    const meta = alloc((metaWords.length + d.offsets.length) * 4);
+    const off = meta + metaWords.length * 4;
+    ctx.heap.i32.set(metaWords, meta >> 2);
+    ctx.heap.i32.set(d.offsets, off >> 2);
+    const mask = extras.mask ?? 0;
+    const finish = (): void => {
+      addPartials(ctx, out, partials, dwSize);
+      if (extras.bias) addPartials(ctx, extras.bias, biasPartials, g.outC);
+    };
+    if (mode === 'weight') {
+      const jobs: Job[] = ranges.map(([n0, n1], j) => ({
+        kernel: 'directWeight',
+        args: [ptr(c.x), ptr(c.dy), off, partials[j], scratch[j], meta, n0, n1, mask, biasPartials[j] ?? 0],
+      }));
+      return { jobs, finish, release };
+    }
+    const ws = alloc(d.o4 * d.e * 16);
+    ctx.k.splatWeights(ptr(c.w), ws, g.outC, g.c, g.kh, g.kw, mode === 'input' ? 1 : 0);
+    const src = mode === 'input' ? ptr(c.dy) : ptr(c.x);
+    const { epilogue } = extras;
+    const epi = epilogue ? BIAS_ROWS | (epilogue.activation === 'relu' ? RELU : 0) : 0;
+    const jobs: Job[] = ranges.map(([n0, n1], j) => ({
+      kernel: 'directCorrelate',
+      args: [src, ws, off, out.ptr, scratch[j], meta, n0, n1, ptr(c.bias), epi, mask],
+    }));
+    return { jobs, finish, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Runs the direct calls' jobs as one parallel round (they are independent), then finishes them. */
+function runDirect(ctx: Ctx, par: Parallel, calls: (() => DirectCall)[]): void {
+  const ready: DirectCall[] = [];
+  try {
+    for (const make of calls) ready.push(make());
+    par.run(ready.flatMap((c) => c.jobs));
+    for (const c of ready) c.finish();
   } finally {
-    for (const s of scratch) ctx.heap.freeBytes(s, d.jobBytes);
-    for (let j = 1; j < partials.length; j++) ctx.heap.freeBytes(partials[j], dwSize * 4);
-    for (let j = 1; j < biasPartials.length; j++) ctx.heap.freeBytes(biasPartials[j], g.outC * 4);
-    if (ws) ctx.heap.freeBytes(ws, wsBytes);
+    for (const c of ready) c.release();
   }
 }
 
@@ -284,7 +298,7 @@ function run(
       return out;
     }
     if (useDirect) {
-      runDirect(ctx, par, mode, g, layout, c, out, { epilogue });
+      runDirect(ctx, par, [() => prepareDirect(ctx, mode, g, layout, c, out, { epilogue })]);
       return out;
     }
     // Each job has its own im2col buffer (K x P, small enough to stay in cache) and, for the
@@ -402,12 +416,12 @@ export function conv2dBiasBackward(
       const views = { x: { view: x }, w: { view: w }, dy: { view: dy } };
       const weight = keep(allocOut(ctx, sizeOf(w.shape), 'float32'));
       const bias = keep(allocOut(ctx, g.outC, 'float32'));
-      runDirect(ctx, par, 'weight', g, weightLayout, views, weight, { mask, bias });
-      let dx: WasmStorage | null = null;
-      if (inputLayout) {
-        dx = keep(allocOut(ctx, sizeOf(x.shape), 'float32'));
-        runDirect(ctx, par, 'input', g, inputLayout, views, dx, { mask });
-      }
+      const dx = inputLayout ? keep(allocOut(ctx, sizeOf(x.shape), 'float32')) : null;
+      // Both gradients' jobs in one parallel round: one hand-off to the threads instead of two.
+      const calls = [() => prepareDirect(ctx, 'weight', g, weightLayout, views, weight, { mask, bias })];
+      if (inputLayout && dx)
+        calls.push(() => prepareDirect(ctx, 'input', g, inputLayout, views, dx, { mask }));
+      runDirect(ctx, par, calls);
       return { input: dx, weight, bias };
     }
     const gz = activation === 'relu' ? keep(reluBackward(ctx, y, dy)) : null;
