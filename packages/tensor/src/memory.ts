@@ -40,10 +40,18 @@ function collect(value: unknown, out: Set<Tensor>, seen?: Set<object>): void {
 const TIDY_HINT =
   'Tidy the synchronous part and await outside: `const y = tidy(() => model.call(x)); await y.data()`.';
 
-/** Adds a new tensor to the innermost open scope. */
-export function track(t: Tensor): void {
+/** Adds a new tensor to the innermost open scope; false when no scope is open. */
+export function track(t: Tensor): boolean {
   const scope = engine.scopes[engine.scopes.length - 1];
-  if (scope) scope.add(t);
+  if (!scope) return false;
+  scope.add(t);
+  return true;
+}
+
+/** A tensor leaving a scope alive: into the enclosing scope, or under the finalizer's watch. */
+function handOut(t: Tensor, parent: Set<Tensor> | undefined): void {
+  if (parent) parent.add(t);
+  else t._guard();
 }
 
 /**
@@ -89,13 +97,13 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
   if (result instanceof Tensor) {
     // The common case (every composite op runs in a scope) without the search's sets.
     for (const t of scope) if (t !== result) t.dispose();
-    if (parent && scope.has(result) && !result.isDisposed) parent.add(result);
+    if (scope.has(result) && !result.isDisposed) handOut(result, parent);
     return result;
   }
   const returned = new Set<Tensor>();
   collect(result, returned);
   for (const t of scope) if (!returned.has(t)) t.dispose();
-  if (parent) for (const t of returned) if (scope.has(t) && !t.isDisposed) parent.add(t);
+  for (const t of returned) if (scope.has(t) && !t.isDisposed) handOut(t, parent);
   return result;
 }
 
@@ -110,6 +118,7 @@ export function tidyIf<T extends TensorContainer>(scoped: boolean, fn: () => T):
 /** Exempts a tensor from every enclosing `tidy`; free it yourself with `dispose()`. */
 export function keep<T extends Tensor>(t: T): T {
   for (const scope of engine.scopes) scope.delete(t);
+  t._guard();
   return t;
 }
 

@@ -50,6 +50,8 @@ interface Life {
   ref: DataRef;
   backend: string;
   gradFn: GradFn | null;
+  /** Whether the finalizer watches this tensor (see `_guard`). */
+  guarded: boolean;
 }
 
 // The safety net for tensors nobody disposed: WebAssembly and GPU memory are invisible to the GC.
@@ -114,10 +116,21 @@ export class Tensor implements TensorView {
     this.offset = offset;
     this.dtype = ref.dtype;
     retainData(ref);
-    this.#life = { disposed: false, ref, backend: ref.backend.name, gradFn: null };
+    this.#life = { disposed: false, ref, backend: ref.backend.name, gradFn: null, guarded: false };
     countTensor(ref.backend.name, 1);
-    finalizer.register(this, this.#life, this.#life);
-    track(this);
+    if (!track(this)) this._guard();
+  }
+
+  /**
+   * @internal Puts this tensor under the finalizer's watch. A tensor made inside a `tidy` scope
+   * is guarded only when it leaves the last scope alive (returned or kept): most are freed by
+   * their scope, and a registration costs about as much as the rest of making the tensor.
+   */
+  _guard(): void {
+    const life = this.#life;
+    if (life.guarded || life.disposed) return;
+    life.guarded = true;
+    finalizer.register(this, life, life);
   }
 
   /** @internal A new contiguous tensor over freshly made storage. */
@@ -222,7 +235,7 @@ export class Tensor implements TensorView {
     const life = this.#life;
     if (life.disposed) return;
     life.disposed = true;
-    finalizer.unregister(life);
+    if (life.guarded) finalizer.unregister(life);
     countTensor(life.backend, -1);
     releaseData(life.ref);
     if (life.gradFn) {
