@@ -216,8 +216,11 @@ export async function createThreadPool(
       const byRows = m >= n;
       const extent = byRows ? m : n;
       const align = byRows ? 4 : 8;
-      // A few chunks per thread, so the threads even out when one starts late.
-      const pieces = t <= 1 ? 1 : Math.min(4 * t, Math.ceil(extent / align));
+      // Row chunks: a few per thread, so the threads even out when one starts late (they share
+      // one packed B). Column chunks: one per thread, as each packs all of A again (a Linear
+      // layer's x @ Wᵀ with a batch of 64 packs A eight times over with four per thread: ~10%
+      // of the call); if one thread starts late, the others take its chunk.
+      const pieces = t <= 1 ? 1 : Math.min((byRows ? 4 : 1) * t, Math.ceil(extent / align));
       const chunk = Math.ceil(extent / pieces / align) * align;
       const jobs: Job[] = [];
       if (t > 1 && byRows && k > 0) {
