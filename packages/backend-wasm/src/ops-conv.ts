@@ -247,7 +247,7 @@ function prepareDirect(
 }
 
 /** Runs the direct calls' jobs as one parallel round (they are independent), then finishes them. */
-function runDirect(ctx: Ctx, par: Parallel, calls: (() => DirectCall)[]): void {
+function runDirect(par: Parallel, calls: (() => DirectCall)[]): void {
   const ready: DirectCall[] = [];
   try {
     for (const make of calls) ready.push(make());
@@ -298,7 +298,7 @@ function run(
       return out;
     }
     if (useDirect) {
-      runDirect(ctx, par, [() => prepareDirect(ctx, mode, g, layout, c, out, { epilogue })]);
+      runDirect(par, [() => prepareDirect(ctx, mode, g, layout, c, out, { epilogue })]);
       return out;
     }
     // Each job has its own im2col buffer (K x P, small enough to stay in cache) and, for the
@@ -421,7 +421,7 @@ export function conv2dBiasBackward(
       const calls = [() => prepareDirect(ctx, 'weight', g, weightLayout, views, weight, { mask, bias })];
       if (inputLayout && dx)
         calls.push(() => prepareDirect(ctx, 'input', g, inputLayout, views, dx, { mask }));
-      runDirect(ctx, par, calls);
+      runDirect(par, calls);
       return { input: dx, weight, bias };
     }
     const gz = activation === 'relu' ? keep(reluBackward(ctx, y, dy)) : null;
