@@ -18,7 +18,7 @@
 //   29 q0                    first wide position computed
 //   30 outC, 31 outH, 32 outW, 33 outLeft   the result planes, and their first wide column
 import { im2col } from './conv';
-import { gemm } from './gemm';
+import { gemm, tileStore } from './gemm';
 import { copyBytes, zeroBytes } from './mem';
 import { madd } from './simd';
 
@@ -93,15 +93,7 @@ function correlate(src: usize, off: usize, E: i32, ws: usize, O4: i32, Qr: i32, 
         d1 = madd(w, x1, d1);
         wp += 64;
       }
-      const d = out + (<usize>q << 2);
-      v128.store(d, a0);
-      v128.store(d, a1, 16);
-      v128.store(d + rowBytes, b0);
-      v128.store(d + rowBytes, b1, 16);
-      v128.store(d + 2 * rowBytes, c0);
-      v128.store(d + 2 * rowBytes, c1, 16);
-      v128.store(d + 3 * rowBytes, d0);
-      v128.store(d + 3 * rowBytes, d1, 16);
+      tileStore(out + (<usize>q << 2), rowBytes, false, a0, a1, b0, b1, c0, c1, d0, d1);
     }
   }
 }

@@ -164,9 +164,10 @@ function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc: i32,
   }
 }
 
+/** Stores (or, with `acc`, adds into) a 4 x 8 tile of C: rows `ldcBytes` apart, two vectors each. */
 // @ts-expect-error: decorator
 @inline
-function tileStore(dst: usize, ldcBytes: usize, acc: bool, r0a: v128, r0b: v128, r1a: v128, r1b: v128, r2a: v128, r2b: v128, r3a: v128, r3b: v128): void {
+export function tileStore(dst: usize, ldcBytes: usize, acc: bool, r0a: v128, r0b: v128, r1a: v128, r1b: v128, r2a: v128, r2b: v128, r3a: v128, r3b: v128): void {
   if (acc) {
     r0a = f32x4.add(r0a, v128.load(dst));
     r0b = f32x4.add(r0b, v128.load(dst, 16));

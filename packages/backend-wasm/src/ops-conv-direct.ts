@@ -1,11 +1,24 @@
-import type { Conv2dParams } from '@nn/tensor';
+import { type Conv2dParams, sizeOf, type TensorView } from '@nn/tensor';
 import type { Conv2dGeometry } from '@nn/tensor/internal';
+import type { Parallel } from './backend.js';
+import type { Ctx } from './context.js';
+import {
+  addPartials,
+  type ConvMode,
+  type ConvOperands,
+  convMeta,
+  type Epilogue,
+  sampleRanges,
+} from './conv-jobs.js';
+import type { WasmStorage } from './heap.js';
+import { BIAS_ROWS, RELU } from './ops-matmul.js';
+import { basePtr } from './strided.js';
+import type { Job } from './threads.js';
 
-// The layout of the direct convolution kernels (assembly/convdirect.ts): stride 1, dilation 1,
-// one group. The source (x, or dy for the input gradient) is copied into zero-padded planes of
-// rows `wr` floats apart, and every output is read off "wide" rows of the same width.
-
-export type DirectMode = 'forward' | 'input' | 'weight';
+// The direct convolution kernels (assembly/convdirect.ts) for stride 1, dilation 1 and one group:
+// their layout (the source, x or dy for the input gradient, copied into zero-padded planes of
+// rows `wr` floats apart, every output read off "wide" rows of the same width), and their calls
+// as jobs for the threads.
 
 /** Everything the kernels read from their meta block after the im2col layout, in its order. */
 export interface DirectLayout {
@@ -41,7 +54,7 @@ export const DIRECT_MAX_JOB_BYTES = 256 * 1024;
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /** The direct kernels' layout for this convolution, or null when they do not apply. */
-export function directLayout(g: Conv2dGeometry, p: Conv2dParams, mode: DirectMode): DirectLayout | null {
+export function directLayout(g: Conv2dGeometry, p: Conv2dParams, mode: ConvMode): DirectLayout | null {
   const unit = (v: readonly number[]) => v[0] === 1 && v[1] === 1;
   if (!unit(p.stride) || !unit(p.dilation) || g.g !== 1 || g.n === 0) return null;
   const [ph, pw] = p.padding;
@@ -114,4 +127,105 @@ export function directMeta(d: DirectLayout): number[] {
     d.outW,
     d.outLeft,
   ];
+}
+
+/**
+ * Whether the weights are all finite. The input gradient's direct kernel multiplies zero padding
+ * by every tap, and 0 * inf is NaN where the transposed GEMM gives inf; such weights take the GEMM.
+ */
+export function weightsFinite(ctx: Ctx, w: TensorView): boolean {
+  return ctx.k.allFinite(basePtr(w), sizeOf(w.shape)) !== 0;
+}
+
+/** What a direct-kernel call adds to plain convolution. */
+export interface DirectExtras {
+  /** Forward: the bias and activation applied to the output. */
+  epilogue?: Epilogue;
+  /** Gradients: relu's output, masking dy where it is not > 0 (0: none). */
+  mask?: number;
+  /** Weight gradient: also the bias gradient, written here. */
+  bias?: WasmStorage;
+}
+
+/** A direct-kernel call made ready: its jobs, what to do after they ran, and what it allocated. */
+export interface DirectCall {
+  jobs: Job[];
+  /** Adds the per-job partial sums into the results. */
+  finish(): void;
+  release(): void;
+}
+
+/** float32, stride 1, dilation 1, one group: the direct kernels (assembly/convdirect.ts). */
+export function prepareDirect(
+  ctx: Ctx,
+  mode: ConvMode,
+  g: Conv2dGeometry,
+  d: DirectLayout,
+  c: ConvOperands,
+  out: WasmStorage,
+  extras: DirectExtras = {},
+): DirectCall {
+  const ptr = (v?: { view: TensorView }) => (v ? basePtr(v.view) : 0);
+  const ranges = sampleRanges(g.n);
+  const blocks: [number, number][] = [];
+  const alloc = (bytes: number): number => {
+    const at = ctx.heap.allocBytes(bytes);
+    blocks.push([at, bytes]);
+    return at;
+  };
+  const release = (): void => {
+    for (const [at, bytes] of blocks) ctx.heap.freeBytes(at, bytes);
+    blocks.length = 0;
+  };
+  try {
+    const scratch = ranges.map(() => alloc(d.jobBytes));
+    // Per-job partial sums (the weight gradient, and the bias's): the first job writes the result.
+    const partialsOf = (first: WasmStorage | undefined, size: number): number[] =>
+      mode === 'weight' && first ? ranges.map((_, j) => (j === 0 ? first.ptr : alloc(size * 4))) : [];
+    const dwSize = g.outC * g.k;
+    const partials = partialsOf(out, dwSize);
+    const biasPartials = partialsOf(extras.bias, g.outC);
+    const metaWords = [...convMeta(g), ...directMeta(d)];
+    const meta = alloc((metaWords.length + d.offsets.length) * 4);
+    const off = meta + metaWords.length * 4;
+    ctx.heap.i32.set(metaWords, meta >> 2);
+    ctx.heap.i32.set(d.offsets, off >> 2);
+    const mask = extras.mask ?? 0;
+    const finish = (): void => {
+      addPartials(ctx, out, partials, dwSize);
+      if (extras.bias) addPartials(ctx, extras.bias, biasPartials, g.outC);
+    };
+    if (mode === 'weight') {
+      const jobs: Job[] = ranges.map(([n0, n1], j) => ({
+        kernel: 'directWeight',
+        args: [ptr(c.x), ptr(c.dy), off, partials[j], scratch[j], meta, n0, n1, mask, biasPartials[j] ?? 0],
+      }));
+      return { jobs, finish, release };
+    }
+    const ws = alloc(d.o4 * d.e * 16);
+    ctx.k.splatWeights(ptr(c.w), ws, g.outC, g.c, g.kh, g.kw, mode === 'input' ? 1 : 0);
+    const src = mode === 'input' ? ptr(c.dy) : ptr(c.x);
+    const { epilogue } = extras;
+    const epi = epilogue ? BIAS_ROWS | (epilogue.activation === 'relu' ? RELU : 0) : 0;
+    const jobs: Job[] = ranges.map(([n0, n1], j) => ({
+      kernel: 'directCorrelate',
+      args: [src, ws, off, out.ptr, scratch[j], meta, n0, n1, ptr(c.bias), epi, mask],
+    }));
+    return { jobs, finish, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Runs the direct calls' jobs as one parallel round (they are independent), then finishes them. */
+export function runDirect(par: Parallel, calls: (() => DirectCall)[]): void {
+  const ready: DirectCall[] = [];
+  try {
+    for (const make of calls) ready.push(make());
+    par.run(ready.flatMap((c) => c.jobs));
+    for (const c of ready) c.finish();
+  } finally {
+    for (const c of ready) c.release();
+  }
 }
